@@ -1,0 +1,57 @@
+/**
+ * Outgoing identity: the ID token a function presents when it calls another.
+ * Tokens come from the metadata server (on Google Cloud the real one, locally
+ * this project's identity server) through google-auth-library, one
+ * IdTokenClient per audience, so each token is reused until 5 minutes before
+ * it expires.
+ */
+import {Compute, GoogleAuth, type IdTokenClient} from 'google-auth-library';
+
+/** Source of the Authorization header value for a call to `audience`. */
+export interface IdTokenSource {
+  authorization(audience: string): Promise<string>;
+}
+
+export class MetadataIdTokenSource implements IdTokenSource {
+  private readonly clients = new Map<string, Promise<IdTokenClient>>();
+  private readonly pending = new Map<string, Promise<string>>();
+
+  /**
+   * @param auth Defaults to the metadata server's identity. It is named
+   *   explicitly, instead of left to Application Default Credentials, so a
+   *   developer's own gcloud login is never picked up by a function.
+   */
+  constructor(
+    private readonly auth: GoogleAuth = new GoogleAuth({
+      authClient: new Compute(),
+    }),
+  ) {}
+
+  authorization(audience: string): Promise<string> {
+    // IdTokenClient does not share a fetch in progress between concurrent
+    // callers: without this, a burst at cold start would fetch one token per
+    // request instead of one.
+    let pending = this.pending.get(audience);
+    if (pending === undefined) {
+      pending = this.fetch(audience).finally(() =>
+        this.pending.delete(audience),
+      );
+      this.pending.set(audience, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(audience: string): Promise<string> {
+    let client = this.clients.get(audience);
+    if (client === undefined) {
+      client = this.auth.getIdTokenClient(audience);
+      this.clients.set(audience, client);
+      client.catch(() => this.clients.delete(audience));
+    }
+    const headers = await (await client).getRequestHeaders();
+    const value = headers.get('authorization');
+    if (value === null)
+      throw new Error('google-auth-library returned no Authorization header');
+    return value;
+  }
+}

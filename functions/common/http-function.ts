@@ -1,0 +1,138 @@
+/**
+ * Turns a route table into a Functions Framework HTTP function. Everything
+ * every request needs happens here, once: its context (id, trace, deadline),
+ * authentication of the caller, routing, the JSON content-type check, the
+ * single request log line, and turning errors into problem responses.
+ */
+import type {
+  HttpFunction,
+  Request,
+  Response,
+} from '@google-cloud/functions-framework';
+import type {ServerResponse} from 'node:http';
+import {createContext} from './context';
+import type {Logger} from './logger';
+import {HttpError, NotFoundError, toProblem} from './problem';
+import {MethodNotAllowedError, Router, type Route} from './router';
+
+/** Checks the Authorization header; resolves to the caller's identity. */
+export type Authenticate = (
+  authorization: string | undefined,
+) => Promise<string>;
+
+export interface HttpFunctionOptions {
+  service: string;
+  projectId: string;
+  requestTimeoutMs: number;
+  routes: Route[];
+  logger: Logger;
+  /**
+   * When set, every request must pass it before routing, so an unauthenticated
+   * client cannot even learn which paths exist (deny by default).
+   */
+  authenticate?: Authenticate;
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+class UnsupportedMediaTypeError extends HttpError {
+  constructor() {
+    super(
+      415,
+      'The request body must be JSON (Content-Type: application/json).',
+    );
+  }
+}
+
+/** Builds the HTTP function that serves `routes`. */
+export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
+  const router = new Router(options.routes);
+  const {logger} = options;
+
+  return async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const ctx = createContext(req.headers, options);
+    let caller: string | undefined;
+    res.setHeader('X-Request-Id', ctx.requestId);
+    res.on('finish', () => {
+      const latencyS = Number(process.hrtime.bigint() - started) / 1e9;
+      logger.log(
+        res.statusCode >= 500 ? 'ERROR' : 'INFO',
+        `${req.method} ${req.path} ${res.statusCode}`,
+        {
+          httpRequest: {
+            requestMethod: req.method,
+            requestUrl: req.path,
+            status: res.statusCode,
+            latency: `${latencyS.toFixed(6)}s`,
+          },
+          requestId: ctx.requestId,
+          caller: caller ?? 'anonymous',
+          ...(ctx.trace ? {'logging.googleapis.com/trace': ctx.trace} : {}),
+        },
+      );
+    });
+
+    try {
+      if (options.authenticate) {
+        caller = await options.authenticate(req.get('authorization'));
+      }
+      const match = router.match(req.method, req.path);
+      if (match.kind === 'not-found') throw new NotFoundError('No such route.');
+      if (match.kind === 'method-not-allowed')
+        throw new MethodNotAllowedError(match.allowed);
+      if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
+        throw new UnsupportedMediaTypeError();
+      }
+      const reply = await match.route.handler(
+        {
+          params: match.params,
+          query: req.query as Record<string, unknown>,
+          body: req.body,
+          headers: req.headers,
+        },
+        ctx,
+      );
+      res.status(reply.status ?? 200);
+      for (const [name, value] of Object.entries(reply.headers ?? {}))
+        res.setHeader(name, value);
+      if (reply.status === 204) res.end();
+      else res.json(reply.body);
+    } catch (error: unknown) {
+      if (!(error instanceof HttpError)) {
+        // The stack goes to the log, never to the client.
+        logger.log('ERROR', 'request failed', {
+          requestId: ctx.requestId,
+          error:
+            error instanceof Error
+              ? (error.stack ?? error.message)
+              : String(error),
+        });
+      }
+      writeProblem(res, error, ctx.requestId, req.path);
+    }
+  };
+}
+
+/**
+ * Sends `error` as an RFC 9457 problem response. Written against Node's own
+ * response type so that it also serves before Express has set up a request.
+ */
+export function writeProblem(
+  res: ServerResponse,
+  error: unknown,
+  requestId?: string,
+  instance?: string,
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const {problem, headers} = toProblem(error, requestId, instance);
+  res.statusCode = problem.status;
+  for (const [name, value] of Object.entries(headers))
+    res.setHeader(name, value);
+  if (requestId !== undefined) res.setHeader('X-Request-Id', requestId);
+  res.setHeader('Content-Type', 'application/problem+json');
+  res.end(JSON.stringify(problem));
+}

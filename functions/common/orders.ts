@@ -1,0 +1,104 @@
+/**
+ * The order vocabulary shared by the gateway (which validates before it calls)
+ * and the order function (which validates again: it trusts no caller's input).
+ */
+import {z} from 'zod';
+import {idSchema, pageQuery} from './validation';
+
+export const ORDER_STATUSES = [
+  'pending',
+  'processing',
+  'shipped',
+  'completed',
+  'cancelled',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const MAX_ITEMS = 100;
+export const MAX_QUANTITY = 10_000;
+export const MAX_PRICE = 1_000_000;
+
+/** True when `amount` has at most two decimals, allowing for binary floating point. */
+function isWholeCents(amount: number): boolean {
+  const cents = amount * 100;
+  return Math.abs(cents - Math.round(cents)) < 1e-6;
+}
+
+export const orderItemSchema = z.strictObject({
+  product: z
+    .string()
+    .trim()
+    .min(1, {error: 'is required'})
+    .max(200, {error: 'is too long'}),
+  quantity: z
+    .number({error: 'must be a number'})
+    .int({error: 'must be a whole number'})
+    .positive({error: 'must be positive'})
+    .max(MAX_QUANTITY, {error: `must be at most ${MAX_QUANTITY}`}),
+  price: z
+    .number({error: 'must be a number'})
+    .nonnegative({error: 'must not be negative'})
+    .max(MAX_PRICE, {error: `must be at most ${MAX_PRICE}`})
+    .refine(isWholeCents, {error: 'must have at most 2 decimals'}),
+});
+
+/** The body of a new order. The total is not part of it: the server computes it. */
+export const createOrderSchema = z.strictObject({
+  userId: idSchema,
+  items: z
+    .array(orderItemSchema, {error: 'must be a list of items'})
+    .min(1, {error: 'must have at least one item'})
+    .max(MAX_ITEMS, {error: `must have at most ${MAX_ITEMS} items`}),
+});
+export type CreateOrder = z.infer<typeof createOrderSchema>;
+
+/** `?status=` accepts one status or a comma-separated list of them. */
+export const statusFilterSchema = z
+  .string()
+  .transform(s => s.split(','))
+  .pipe(
+    z
+      .array(
+        z.enum(ORDER_STATUSES, {
+          error: `must be one of ${ORDER_STATUSES.join(', ')}`,
+        }),
+      )
+      .max(ORDER_STATUSES.length),
+  );
+
+/** Idempotency-Key header: opaque, printable, bounded. */
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, {
+  error: 'must be 1-255 printable ASCII characters',
+});
+
+/** An order as the order function returns it: money as decimal amounts, computed from cents. */
+export interface OrderView {
+  id: string;
+  userId: string;
+  items: {product: string; quantity: number; price: number; subtotal: number}[];
+  total: number;
+  status: OrderStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The order function's list answer. */
+export interface OrderList {
+  service: 'order';
+  orders: OrderView[];
+  nextCursor?: string;
+}
+
+/** Statuses in which an order still has to be fulfilled. */
+export const OPEN_STATUSES: OrderStatus[] = [
+  'pending',
+  'processing',
+  'shipped',
+];
+
+/** `GET /orders` query: filters and a page. */
+export const orderListQuery = z.object({
+  ...pageQuery,
+  status: statusFilterSchema.optional(),
+  userId: idSchema.optional(),
+});

@@ -1,0 +1,157 @@
+/**
+ * Errors that become HTTP responses, and the one function that turns any
+ * error into an RFC 9457 problem document. Handlers throw; only this module
+ * decides what a client sees, so nothing internal (downstream URLs, tokens,
+ * stack traces) can leak through a forgotten catch.
+ */
+import {STATUS_CODES} from 'node:http';
+
+/** One offending input field, as listed in a validation problem. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The RFC 9457 problem document this project sends. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  errors?: FieldError[];
+}
+
+/** An error that maps to an HTTP status with a message safe for clients. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+/** 400 with the list of fields that failed validation. */
+export class ValidationError extends HttpError {
+  constructor(detail: string, errors: FieldError[]) {
+    super(400, detail, errors);
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(detail: string) {
+    super(404, detail);
+  }
+}
+
+export class ConflictError extends HttpError {
+  constructor(detail: string) {
+    super(409, detail);
+  }
+}
+
+/** 401: no credentials, or credentials that failed verification. */
+export class UnauthorizedError extends HttpError {
+  constructor(detail: string) {
+    // RFC 6750: a 401 names the scheme the client should use.
+    super(401, detail, undefined, {
+      'WWW-Authenticate': 'Bearer error="invalid_token"',
+    });
+  }
+}
+
+/** 403: a verified caller that is not allowed here. */
+export class ForbiddenError extends HttpError {
+  constructor(detail: string) {
+    super(403, detail);
+  }
+}
+
+/** Why a call to another function failed, in terms a client may see. */
+export type DownstreamFailure =
+  | 'rejected' // the function answered with a 4xx that the caller should see
+  | 'unavailable' // could not connect, or it answered 503
+  | 'timeout' // no answer within the hop's time budget
+  | 'failed'; // any other bad answer (5xx, 401/403 to us, a body that is not ours)
+
+/**
+ * A failed call to another function of this system. `problem` holds the
+ * downstream function's own problem document when it answered with one; its
+ * URL is never kept, so it cannot reach a client.
+ */
+export class DownstreamError extends Error {
+  constructor(
+    readonly service: string,
+    readonly failure: DownstreamFailure,
+    readonly status?: number,
+    readonly problem?: Pick<Problem, 'detail' | 'errors'>,
+  ) {
+    super(
+      `${service} call ${failure}${status === undefined ? '' : ` (${status})`}`,
+    );
+    this.name = 'DownstreamError';
+  }
+}
+
+const DOWNSTREAM_STATUS: Record<
+  Exclude<DownstreamFailure, 'rejected'>,
+  number
+> = {unavailable: 503, timeout: 504, failed: 502};
+
+const DOWNSTREAM_DETAIL: Record<
+  Exclude<DownstreamFailure, 'rejected'>,
+  string
+> = {
+  unavailable: 'is unavailable',
+  timeout: 'did not answer in time',
+  failed: 'failed',
+};
+
+/**
+ * Maps any thrown value to the problem document and headers to send.
+ * Unknown errors become a bare 500: their message is for the logs only.
+ */
+export function toProblem(
+  error: unknown,
+  requestId?: string,
+  instance?: string,
+): {problem: Problem; headers: Record<string, string>} {
+  let status = 500;
+  let detail = 'An unexpected error occurred.';
+  let errors: FieldError[] | undefined;
+  let headers: Record<string, string> = {};
+
+  if (error instanceof HttpError) {
+    ({status, detail, errors, headers} = error);
+  } else if (error instanceof DownstreamError) {
+    if (error.failure === 'rejected' && error.status !== undefined) {
+      // Our own functions' 4xx answers are safe to relay: they are problem
+      // documents we wrote, and only their detail and field list are kept.
+      status = error.status;
+      detail =
+        error.problem?.detail ??
+        `The ${error.service} service refused the request.`;
+      errors = error.problem?.errors;
+    } else {
+      const failure = error.failure === 'rejected' ? 'failed' : error.failure;
+      status = DOWNSTREAM_STATUS[failure];
+      detail = `The ${error.service} service ${DOWNSTREAM_DETAIL[failure]}.`;
+    }
+  }
+
+  const problem: Problem = {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+  };
+  if (instance !== undefined) problem.instance = instance;
+  if (requestId !== undefined) problem.requestId = requestId;
+  if (errors !== undefined && errors.length > 0) problem.errors = errors;
+  return {problem, headers};
+}

@@ -1,0 +1,220 @@
+/**
+ * The one HTTP client for calls between functions. Every call carries the
+ * caller's ID token for the callee's URL, the request id and trace headers,
+ * and what is left of the request's time budget; runs over keep-alive
+ * connections; is retried with backoff only when that is safe; and fails with
+ * a DownstreamError that says what went wrong without saying where.
+ */
+import {Gaxios} from 'gaxios';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import {BUDGET_HEADER, REQUEST_ID_HEADER, type RequestContext} from './context';
+import type {IdTokenSource} from './auth/id-tokens';
+import {DownstreamError, type FieldError} from './problem';
+
+export type CallMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface Call {
+  method: CallMethod;
+  /** Path segments; each is percent-encoded here, so an id can never become a path. */
+  path: string[];
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ServiceReply<T> {
+  status: number;
+  data: T;
+}
+
+export interface ServiceClientOptions {
+  /** The callee's name, as clients may see it in errors ("user"). */
+  service: string;
+  /** The callee's base URL: where calls go and the audience of their tokens. */
+  baseUrl: string;
+  /** Omitted when authentication is off. */
+  tokens?: IdTokenSource;
+  timeoutMs: number;
+  retries: number;
+  transport?: Gaxios;
+  /** Keep-alive by default; the benchmark's naive client passes its own. */
+  agent?: (url: URL) => http.Agent;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const keepAliveHttp = new http.Agent({keepAlive: true});
+const keepAliveHttps = new https.Agent({keepAlive: true});
+/** Keep-alive agents shared by every client in the process. */
+export const keepAliveAgent = (url: URL): http.Agent =>
+  url.protocol === 'https:' ? keepAliveHttps : keepAliveHttp;
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+// Errors raised before any response: the request may not have been
+// processed, and for idempotent calls trying again is safe.
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+const BACKOFF_BASE_MS = 50;
+
+export class ServiceClient {
+  private readonly baseUrl: string;
+  private readonly transport: Gaxios;
+  private readonly agent: (url: URL) => http.Agent;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: ServiceClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.transport = options.transport ?? new Gaxios();
+    this.agent = options.agent ?? keepAliveAgent;
+    this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
+  }
+
+  /** Makes one call (with its retries) and resolves to a 2xx answer. */
+  async call<T>(ctx: RequestContext, call: Call): Promise<ServiceReply<T>> {
+    const {service} = this.options;
+    const url = this.url(call);
+    const retryable =
+      call.method === 'GET' ||
+      call.method === 'DELETE' ||
+      call.headers?.['idempotency-key'] !== undefined;
+    const attempts = 1 + (retryable ? this.options.retries : 0);
+
+    for (let attempt = 1; ; attempt++) {
+      const remaining = ctx.deadline - Date.now();
+      if (remaining <= 0) throw new DownstreamError(service, 'timeout');
+      const headers: Record<string, string> = {
+        ...ctx.traceHeaders,
+        ...call.headers,
+        [REQUEST_ID_HEADER]: ctx.requestId,
+        [BUDGET_HEADER]: String(remaining),
+      };
+      if (this.options.tokens) {
+        try {
+          headers.authorization = await this.options.tokens.authorization(
+            this.baseUrl,
+          );
+        } catch {
+          // Without our own identity the call cannot be made; nothing the
+          // client did, and nothing about the callee to tell.
+          throw new DownstreamError(service, 'failed');
+        }
+      }
+
+      const abort = new AbortController();
+      const timer = setTimeout(
+        () => abort.abort(),
+        Math.min(this.options.timeoutMs, remaining),
+      );
+      let failure: DownstreamError;
+      try {
+        const res = await this.transport.request<string>({
+          url,
+          method: call.method,
+          headers,
+          data: call.body,
+          signal: abort.signal,
+          agent: this.agent,
+          responseType: 'text',
+          retry: false,
+          validateStatus: () => true,
+        });
+        const body = parseJson(res.data);
+        if (res.status >= 200 && res.status < 300) {
+          if (body === undefined)
+            throw new DownstreamError(service, 'failed', res.status);
+          return {status: res.status, data: body as T};
+        }
+        failure = statusFailure(service, res.status, body);
+        if (!RETRYABLE_STATUS.has(res.status)) throw failure;
+      } catch (e: unknown) {
+        if (e instanceof DownstreamError) throw e;
+        if (abort.signal.aborted) throw new DownstreamError(service, 'timeout');
+        const code = errorCode(e);
+        if (code === undefined || !CONNECTION_ERRORS.has(code)) {
+          throw new DownstreamError(service, 'failed');
+        }
+        failure = new DownstreamError(service, 'unavailable');
+      } finally {
+        clearTimeout(timer);
+      }
+
+      const backoff =
+        BACKOFF_BASE_MS * 2 ** (attempt - 1) * (1 + Math.random() / 2);
+      if (attempt >= attempts || Date.now() + backoff >= ctx.deadline)
+        throw failure;
+      await this.sleep(backoff);
+    }
+  }
+
+  private url(call: Call): string {
+    const path = call.path.map(encodeURIComponent).join('/');
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) query.set(key, value);
+    }
+    const qs = query.toString();
+    return `${this.baseUrl}/${path}${qs ? `?${qs}` : ''}`;
+  }
+}
+
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string' || text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Classifies a non-2xx answer. Only our own problem documents are relayed. */
+function statusFailure(
+  service: string,
+  status: number,
+  body: unknown,
+): DownstreamError {
+  if (status === 503)
+    return new DownstreamError(service, 'unavailable', status);
+  if (status === 504) return new DownstreamError(service, 'timeout', status);
+  const problem = asProblem(body);
+  // A 401 or 403 means our own identity was refused: a deployment fault,
+  // not the client's, so it is a 502 like any other failure.
+  if (
+    status >= 400 &&
+    status < 500 &&
+    status !== 401 &&
+    status !== 403 &&
+    problem
+  ) {
+    return new DownstreamError(service, 'rejected', status, problem);
+  }
+  return new DownstreamError(service, 'failed', status);
+}
+
+function asProblem(
+  body: unknown,
+): {detail: string; errors?: FieldError[]} | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const {detail, errors} = body as {detail?: unknown; errors?: unknown};
+  if (typeof detail !== 'string') return undefined;
+  const fieldErrors = Array.isArray(errors)
+    ? errors.filter(
+        (e): e is FieldError =>
+          typeof e?.field === 'string' && typeof e?.message === 'string',
+      )
+    : undefined;
+  return {detail, errors: fieldErrors};
+}
+
+function errorCode(e: unknown): string | undefined {
+  // gaxios wraps node-fetch's FetchError; the system error code is on either.
+  const err = e as {code?: unknown; cause?: {code?: unknown}};
+  const code = err?.code ?? err?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,52 @@
+/**
+ * Input validation with zod, reported as a 400 problem that lists every
+ * offending field, and the schemas shared by more than one function.
+ */
+import {z} from 'zod';
+import {ValidationError} from './problem';
+
+/** Document ids: what Firestore generates and the seed uses, nothing that could form a path. */
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+  error: 'must be 1-64 letters, digits, "_" or "-"',
+});
+
+export const MAX_PAGE_SIZE = 100;
+
+/** `?limit=&cursor=` of every list route. */
+export const pageQuery = {
+  limit: z.coerce
+    .number({error: 'must be a number'})
+    .int({error: 'must be a whole number'})
+    .min(1, {error: `must be between 1 and ${MAX_PAGE_SIZE}`})
+    .max(MAX_PAGE_SIZE, {error: `must be between 1 and ${MAX_PAGE_SIZE}`})
+    .default(20),
+  cursor: idSchema.optional(),
+};
+
+/**
+ * Parses `value` or throws a ValidationError naming each bad field.
+ * @param what names the input in the message: "body", "query", "path".
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    `The request ${what} is not valid.`,
+    result.error.issues.map(issue => ({
+      field: fieldName(issue.path) || what,
+      message: issue.message,
+    })),
+  );
+}
+
+function fieldName(path: PropertyKey[]): string {
+  return path
+    .map((p, i) =>
+      typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`,
+    )
+    .join('');
+}

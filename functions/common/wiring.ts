@@ -1,0 +1,67 @@
+/**
+ * Builds a function's collaborators from its configuration: the production
+ * defaults that tests replace by passing their own.
+ */
+import type {HttpFunction} from '@google-cloud/functions-framework';
+import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
+import {TokenVerifier} from './auth/verifier';
+import type {Config} from './config';
+import {installFrameworkGuards} from './framework';
+import {createHttpFunction, type Authenticate} from './http-function';
+import {JsonLogger, type Logger} from './logger';
+import type {Route} from './router';
+import {ServiceClient} from './service-client';
+
+export interface Wiring {
+  logger: Logger;
+  /** Undefined when authentication is off. */
+  tokens?: IdTokenSource;
+}
+
+/** The logger and outgoing identity of a function. */
+export function wiringFor(config: Config): Wiring {
+  return {
+    logger: new JsonLogger(config.service, config.logLevel),
+    tokens: config.authMode === 'off' ? undefined : new MetadataIdTokenSource(),
+  };
+}
+
+/** A client for calls from this function to `service` at `baseUrl`. */
+export function clientFor(
+  config: Config,
+  wiring: Wiring,
+  service: string,
+  baseUrl: string,
+): ServiceClient {
+  return new ServiceClient({
+    service,
+    baseUrl,
+    tokens: wiring.tokens,
+    timeoutMs: config.downstreamTimeoutMs,
+    retries: config.downstreamRetries,
+  });
+}
+
+/** The check of incoming tokens, or undefined where there is none (gateway, auth off). */
+export function authenticatorFor(config: Config): Authenticate | undefined {
+  if (config.auth === undefined || config.auth.mode === 'off') return undefined;
+  const verifier = new TokenVerifier({...config.auth, mode: config.auth.mode});
+  return authorization => verifier.authenticate(authorization);
+}
+
+/** The HTTP function serving `routes` with this configuration. */
+export function httpFunctionFor(
+  config: Config,
+  wiring: Wiring,
+  routes: Route[],
+): HttpFunction {
+  installFrameworkGuards();
+  return createHttpFunction({
+    service: config.service,
+    projectId: config.projectId,
+    requestTimeoutMs: config.requestTimeoutMs,
+    logger: wiring.logger,
+    routes,
+    authenticate: authenticatorFor(config),
+  });
+}

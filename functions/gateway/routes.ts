@@ -1,0 +1,229 @@
+/**
+ * The gateway's public API. It owns no data: every route calls the user or
+ * order function with the gateway's identity and wraps the answer in the
+ * envelope `{source, target, flow, data}`. It validates input before any
+ * call, so bad requests never cost a hop.
+ */
+import {randomUUID} from 'node:crypto';
+import {z} from 'zod';
+import {
+  createOrderSchema,
+  idempotencyKeySchema,
+  orderListQuery,
+  type OrderList,
+} from '../common/orders';
+import {DownstreamError, HttpError, toProblem} from '../common/problem';
+import type {Route} from '../common/router';
+import type {ServiceClient} from '../common/service-client';
+import {idSchema, pageQuery, parseInput} from '../common/validation';
+
+export interface GatewayRouteDeps {
+  users: ServiceClient;
+  orders: ServiceClient;
+}
+
+const idParams = z.object({id: idSchema});
+const userIdParams = z.object({userId: idSchema});
+const pageOnly = z.object(pageQuery);
+const idempotencyHeader = z.object({
+  'idempotency-key': idempotencyKeySchema.optional(),
+});
+
+function envelope(
+  target: string,
+  flow: string,
+  data: unknown,
+  extra: Record<string, unknown> = {},
+) {
+  return {source: 'gateway', target, flow, ...extra, data};
+}
+
+/** Query values as strings again, for passing on downstream. */
+function pageParams(page: {
+  limit: number;
+  cursor?: string;
+}): Record<string, string | undefined> {
+  return {limit: String(page.limit), cursor: page.cursor};
+}
+
+export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/',
+      handler: async () => ({
+        body: {service: 'gateway', status: 'ok', calls: ['user', 'order']},
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/users',
+      handler: async (req, ctx) => {
+        const page = parseInput(pageOnly, req.query, 'query');
+        const res = await users.call(ctx, {
+          method: 'GET',
+          path: ['users'],
+          query: pageParams(page),
+        });
+        return {body: envelope('user', 'gateway → user', res.data)};
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/users/:id',
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const res = await users.call(ctx, {method: 'GET', path: ['users', id]});
+        return {body: envelope('user', 'gateway → user', res.data)};
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/orders',
+      handler: async (req, ctx) => {
+        const {status, userId, ...page} = parseInput(
+          orderListQuery,
+          req.query,
+          'query',
+        );
+        const res = await orders.call(ctx, {
+          method: 'GET',
+          path: ['orders'],
+          query: {...pageParams(page), status: status?.join(','), userId},
+        });
+        return {body: envelope('order', 'gateway → order', res.data)};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/orders',
+      handler: async (req, ctx) => {
+        const order = parseInput(createOrderSchema, req.body, 'body');
+        // A key of our own when the client sent none makes our call to the
+        // order function safe to retry: a lost answer cannot double an order.
+        const key =
+          parseInput(idempotencyHeader, req.headers, 'headers')[
+            'idempotency-key'
+          ] ?? randomUUID();
+        try {
+          await users.call(ctx, {method: 'GET', path: ['users', order.userId]});
+        } catch (e: unknown) {
+          if (e instanceof DownstreamError && e.status === 404) {
+            throw new HttpError(
+              422,
+              'The order names a user that does not exist.',
+              [{field: 'userId', message: `no user ${order.userId}`}],
+            );
+          }
+          throw e;
+        }
+        const res = await orders.call(ctx, {
+          method: 'POST',
+          path: ['orders'],
+          body: order,
+          headers: {'idempotency-key': key},
+        });
+        return {
+          status: res.status,
+          body: envelope(
+            'order',
+            'gateway → user (check), gateway → order (create)',
+            res.data,
+          ),
+          headers: {
+            'Idempotency-Key': key,
+            ...(res.status === 200 ? {'Idempotent-Replayed': 'true'} : {}),
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/aggregate',
+      handler: async (_req, ctx) => {
+        // All three at once; one failing must not hide what the others found.
+        const parts = {
+          users: users.call(ctx, {method: 'GET', path: ['users']}),
+          orders: orders.call(ctx, {method: 'GET', path: ['orders']}),
+          stats: orders.call(ctx, {method: 'GET', path: ['stats']}),
+        };
+        const names = Object.keys(parts) as (keyof typeof parts)[];
+        const settled = await Promise.allSettled(Object.values(parts));
+        const data: Record<string, unknown> = {};
+        const errors: {part: string; status: number; detail: string}[] = [];
+        settled.forEach((result, i) => {
+          if (result.status === 'fulfilled') {
+            data[names[i]] = result.value.data;
+          } else {
+            const {problem} = toProblem(result.reason);
+            errors.push({
+              part: names[i],
+              status: problem.status,
+              detail: problem.detail,
+            });
+          }
+        });
+        return {
+          body: envelope(
+            'user, order',
+            'gateway → user, gateway → order',
+            data,
+            {
+              workflow: 'aggregate',
+              ...(errors.length > 0 ? {errors} : {}),
+            },
+          ),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/user-orders/:userId',
+      handler: async (req, ctx) => {
+        const {userId} = parseInput(userIdParams, req.params, 'path');
+        const res = await users.call<{mesh_path: string[]}>(ctx, {
+          method: 'GET',
+          path: ['users', userId, 'orders'],
+        });
+        return {
+          body: envelope('user', 'gateway → user → order', res.data, {
+            workflow: 'user-orders-mesh',
+            mesh_path: ['gateway', ...res.data.mesh_path],
+          }),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/user-orders-direct/:userId',
+      handler: async (req, ctx) => {
+        const {userId} = parseInput(userIdParams, req.params, 'path');
+        const [user, list] = await Promise.all([
+          users.call<{user: unknown}>(ctx, {
+            method: 'GET',
+            path: ['users', userId],
+          }),
+          orders.call<OrderList>(ctx, {
+            method: 'GET',
+            path: ['orders', 'user', userId],
+          }),
+        ]);
+        return {
+          body: envelope(
+            'user, order',
+            'gateway → user, gateway → order (in parallel)',
+            {
+              user: user.data.user,
+              orders: {
+                count: list.data.orders.length,
+                items: list.data.orders,
+                nextCursor: list.data.nextCursor,
+              },
+            },
+            {workflow: 'user-orders-direct'},
+          ),
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,146 @@
+/**
+ * The local stand-in for Google's identity plumbing. It plays the metadata
+ * server, once per service account, each on its own port: a function whose
+ * GCE_METADATA_HOST points at a port gets that account's ID tokens, signed
+ * RS256, for whatever audience it asks. It also plays the issuer, publishing
+ * the public key at a certs URL so the callee can verify. Tokens live an hour,
+ * like Google's, well past google-auth-library's 5-minute early refresh.
+ */
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {claimsFor, TokenSigner} from './token-signer';
+
+const TOKEN_LIFETIME_S = 3600;
+const IDENTITY_PATH =
+  '/computeMetadata/v1/instance/service-accounts/default/identity';
+
+export interface IdentityInfo {
+  /** The `iss` of every token; the callee's TOKEN_ISSUER. */
+  issuer: string;
+  /** Where the public keys are; the callee's TOKEN_CERTS_URL. */
+  certsUrl: string;
+  /** For each account, the metadata host (host:port) that issues its tokens. */
+  hosts: Record<string, string>;
+}
+
+export class IdentityServer {
+  readonly signer = new TokenSigner();
+  /** Tokens issued, per account: the benchmark reads this to show caching works. */
+  readonly issued: Record<string, number> = {};
+  private readonly servers: Server[] = [];
+  private issuer = '';
+
+  /**
+   * @param accounts account name to service account email, e.g.
+   *   {gateway: 'gateway@my-project.iam.gserviceaccount.com'}
+   */
+  constructor(
+    private readonly accounts: Record<string, string>,
+    private readonly projectId: string,
+    private readonly host = '127.0.0.1',
+  ) {}
+
+  async start(): Promise<IdentityInfo> {
+    const issuerPort = await this.listen(this.issuerHandler());
+    this.issuer = `http://${this.host}:${issuerPort}`;
+    const hosts: Record<string, string> = {};
+    for (const [name, email] of Object.entries(this.accounts)) {
+      this.issued[name] = 0;
+      const port = await this.listen(this.metadataHandler(name, email));
+      hosts[name] = `${this.host}:${port}`;
+    }
+    return {
+      issuer: this.issuer,
+      certsUrl: `${this.issuer}/oauth2/v1/certs`,
+      hosts,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.servers.map(s => {
+        s.closeAllConnections();
+        return new Promise<void>(resolve => s.close(() => resolve()));
+      }),
+    );
+    this.servers.length = 0;
+  }
+
+  private listen(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Promise<number> {
+    const server = createServer(handler);
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, this.host, () =>
+        resolve((server.address() as AddressInfo).port),
+      );
+    });
+  }
+
+  private issuerHandler() {
+    return (req: IncomingMessage, res: ServerResponse) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (req.method === 'GET' && path === '/oauth2/v1/certs') {
+        // Receivers cache the keys for as long as this allows, as with Google's.
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'public, max-age=3600',
+        });
+        res.end(JSON.stringify(this.signer.certs()));
+      } else if (req.method === 'GET' && path === '/stats') {
+        res.writeHead(200, {'Content-Type': 'application/json'});
+        res.end(JSON.stringify({issued: this.issued}));
+      } else {
+        res.writeHead(404).end();
+      }
+    };
+  }
+
+  private metadataHandler(name: string, email: string) {
+    const answer = (res: ServerResponse, status: number, body: string) => {
+      res.writeHead(status, {
+        'Metadata-Flavor': 'Google',
+        'Content-Type': 'text/plain',
+      });
+      res.end(body);
+    };
+    return (req: IncomingMessage, res: ServerResponse) => {
+      // The real metadata server refuses requests without this header, which
+      // keeps it from being reached through a server-side request forgery.
+      if (req.headers['metadata-flavor'] !== 'Google')
+        return answer(res, 403, 'Missing Metadata-Flavor: Google');
+      const url = new URL(req.url ?? '/', 'http://x');
+      switch (url.pathname) {
+        case '/':
+        case '/computeMetadata/v1/instance':
+        case '/computeMetadata/v1/instance/':
+          return answer(res, 200, '');
+        case '/computeMetadata/v1/project/project-id':
+          return answer(res, 200, this.projectId);
+        case '/computeMetadata/v1/instance/service-accounts/default/email':
+          return answer(res, 200, email);
+        case IDENTITY_PATH: {
+          const audience = url.searchParams.get('audience');
+          if (!audience) return answer(res, 400, 'audience is required');
+          this.issued[name]++;
+          return answer(
+            res,
+            200,
+            this.signer.sign(
+              claimsFor(this.issuer, email, audience, TOKEN_LIFETIME_S),
+            ),
+          );
+        }
+        default:
+          return answer(res, 404, 'Not Found');
+      }
+    };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Small helpers for the local stack's child processes and ports.
+ */
+import {spawn, type ChildProcess, type SpawnOptions} from 'node:child_process';
+import {createServer} from 'node:net';
+
+/** A port that was free a moment ago (the OS picks it). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const {port} = server.address() as {port: number};
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Rejects with a clear message when `port` is already taken. */
+export function assertPortFree(
+  port: number,
+  hint: string,
+  host = '127.0.0.1',
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', () =>
+      reject(new Error(`Port ${port} is already in use. ${hint}`)),
+    );
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}
+
+/** Polls `check` until it resolves true, or fails after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  child?: ChildProcess,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child && child.exitCode !== null)
+      throw new Error(
+        `${what} exited with code ${child.exitCode} before it was ready`,
+      );
+    if (await check().catch(() => false)) return;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
+}
+
+/** Spawns a child in its own process group, so that it and all it starts can be ended together. */
+export function spawnGroup(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+): ChildProcess {
+  return spawn(command, args, {...options, detached: true});
+}
+
+/** Ends a process group: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+export async function stopGroup(
+  child: ChildProcess,
+  graceMs = 5000,
+): Promise<void> {
+  if (
+    child.pid === undefined ||
+    child.exitCode !== null ||
+    child.signalCode !== null
+  ) {
+    killGroup(child.pid, 'SIGKILL'); // children of an exited leader may remain
+    return;
+  }
+  const exited = new Promise<void>(resolve =>
+    child.once('exit', () => resolve()),
+  );
+  killGroup(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  // The leader is gone; make sure nothing it started outlives it.
+  killGroup(child.pid, 'SIGKILL');
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

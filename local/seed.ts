@@ -1,0 +1,93 @@
+/**
+ * The seed data of the seed document, loaded into Firestore. Loading is
+ * idempotent: a document that exists is left as it is, so restarting the
+ * stack does not undo changes made to the seed orders.
+ */
+import type {Firestore} from '@google-cloud/firestore';
+import {ALREADY_EXISTS, hasCode} from '../functions/common/firestore';
+import type {CreateOrder, OrderStatus} from '../functions/common/orders';
+import {newOrderDocument, ORDERS} from '../functions/order/store';
+import {
+  emailKey,
+  USER_EMAILS,
+  USERS,
+  type NewUser,
+} from '../functions/user/store';
+
+export const SEED_USERS: Record<string, NewUser> = {
+  'user-001': {
+    name: 'Alice Johnson',
+    email: 'alice@example.com',
+    role: 'admin',
+  },
+  'user-002': {name: 'Bob Smith', email: 'bob@example.com', role: 'developer'},
+  'user-003': {
+    name: 'Carol Williams',
+    email: 'carol@example.com',
+    role: 'viewer',
+  },
+};
+
+export const SEED_ORDERS: Record<string, CreateOrder & {status: OrderStatus}> =
+  {
+    'order-001': {
+      userId: 'user-001',
+      items: [
+        {product: 'Widget A', quantity: 2, price: 29.99},
+        {product: 'Widget B', quantity: 1, price: 49.99},
+      ],
+      status: 'completed',
+    },
+    'order-002': {
+      userId: 'user-002',
+      items: [{product: 'Gadget X', quantity: 1, price: 199.99}],
+      status: 'processing',
+    },
+    'order-003': {
+      userId: 'user-001',
+      items: [
+        {product: 'Widget C', quantity: 3, price: 15.99},
+        {product: 'Accessory D', quantity: 2, price: 9.99},
+      ],
+      status: 'pending',
+    },
+    'order-004': {
+      userId: 'user-003',
+      items: [{product: 'Premium Package', quantity: 1, price: 499.99}],
+      status: 'shipped',
+    },
+  };
+
+const SEEDED_AT = '2026-01-01T00:00:00.000Z';
+
+async function createIfMissing(
+  ref: FirebaseFirestore.DocumentReference,
+  data: FirebaseFirestore.DocumentData,
+) {
+  try {
+    await ref.create(data);
+  } catch (e: unknown) {
+    if (!hasCode(e, ALREADY_EXISTS)) throw e;
+  }
+}
+
+/** Writes the seed users and orders that are not there yet. */
+export async function loadSeed(db: Firestore): Promise<void> {
+  await Promise.all([
+    ...Object.entries(SEED_USERS).flatMap(([id, user]) => [
+      createIfMissing(db.collection(USERS).doc(id), {
+        ...user,
+        createdAt: SEEDED_AT,
+      }),
+      createIfMissing(db.collection(USER_EMAILS).doc(emailKey(user.email)), {
+        userId: id,
+      }),
+    ]),
+    ...Object.entries(SEED_ORDERS).map(([id, {status, ...order}]) =>
+      createIfMissing(
+        db.collection(ORDERS).doc(id),
+        newOrderDocument(order, status, SEEDED_AT),
+      ),
+    ),
+  ]);
+}
