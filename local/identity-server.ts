@@ -32,6 +32,8 @@ export class IdentityServer {
   readonly signer = new TokenSigner();
   /** Tokens issued, per account: the benchmark reads this to show caching works. */
   readonly issued: Record<string, number> = {};
+  /** Times the public keys were fetched: receivers should cache them. */
+  certsServed = 0;
   private readonly servers: Server[] = [];
   private issuer = '';
 
@@ -89,6 +91,7 @@ export class IdentityServer {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (req.method === 'GET' && path === '/oauth2/v1/certs') {
         // Receivers cache the keys for as long as this allows, as with Google's.
+        this.certsServed++;
         res.writeHead(200, {
           'Content-Type': 'application/json',
           'Cache-Control': 'public, max-age=3600',

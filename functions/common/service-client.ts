@@ -28,6 +28,11 @@ export interface ServiceReply<T> {
   data: T;
 }
 
+/** What routes depend on: a way to call one other function. */
+export interface ServiceCaller {
+  call<T>(ctx: RequestContext, call: Call): Promise<ServiceReply<T>>;
+}
+
 export interface ServiceClientOptions {
   /** The callee's name, as clients may see it in errors ("user"). */
   service: string;
@@ -63,7 +68,7 @@ const CONNECTION_ERRORS = new Set([
 ]);
 const BACKOFF_BASE_MS = 50;
 
-export class ServiceClient {
+export class ServiceClient implements ServiceCaller {
   private readonly baseUrl: string;
   private readonly transport: Gaxios;
   private readonly agent: (url: URL) => http.Agent;

@@ -14,12 +14,12 @@ import {
 } from '../common/orders';
 import {DownstreamError, HttpError, toProblem} from '../common/problem';
 import type {Route} from '../common/router';
-import type {ServiceClient} from '../common/service-client';
+import type {ServiceCaller} from '../common/service-client';
 import {idSchema, pageQuery, parseInput} from '../common/validation';
 
 export interface GatewayRouteDeps {
-  users: ServiceClient;
-  orders: ServiceClient;
+  users: ServiceCaller;
+  orders: ServiceCaller;
 }
 
 const idParams = z.object({id: idSchema});

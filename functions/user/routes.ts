@@ -6,13 +6,13 @@ import {z} from 'zod';
 import {OPEN_STATUSES, type OrderList} from '../common/orders';
 import {ConflictError, NotFoundError} from '../common/problem';
 import type {Route} from '../common/router';
-import type {ServiceClient} from '../common/service-client';
+import type {ServiceCaller} from '../common/service-client';
 import {idSchema, pageQuery, parseInput} from '../common/validation';
 import {DuplicateEmailError, ROLES, type User, type UserStore} from './store';
 
 export interface UserRouteDeps {
   users: UserStore;
-  orders: ServiceClient;
+  orders: ServiceCaller;
 }
 
 const createUserSchema = z.strictObject({

@@ -1,0 +1,44 @@
+import {expect} from 'chai';
+import type {GoogleAuth} from 'google-auth-library';
+import {MetadataIdTokenSource} from '../../../../functions/common/auth/id-tokens';
+
+/** A GoogleAuth stand-in that counts clients and token fetches. */
+function fakeAuth() {
+  const counts = {clients: 0, fetches: 0};
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>(r => (release = r));
+  const auth = {
+    async getIdTokenClient(audience: string) {
+      counts.clients++;
+      return {
+        async getRequestHeaders() {
+          counts.fetches++;
+          await gate;
+          return new Headers({authorization: `Bearer token-for-${audience}`});
+        },
+      };
+    },
+  } as unknown as GoogleAuth;
+  return {auth, counts, release: () => release()};
+}
+
+describe('MetadataIdTokenSource', () => {
+  it('makes one client per audience and shares a fetch in flight', async () => {
+    const {auth, counts, release} = fakeAuth();
+    const source = new MetadataIdTokenSource(auth);
+    const burst = Array.from({length: 20}, () =>
+      source.authorization('http://order.test'),
+    );
+    const other = source.authorization('http://user.test');
+    release();
+    const values = await Promise.all([...burst, other]);
+    expect(new Set(values.slice(0, 20))).to.deep.equal(
+      new Set(['Bearer token-for-http://order.test']),
+    );
+    expect(values[20]).to.equal('Bearer token-for-http://user.test');
+    expect(counts).to.deep.equal({clients: 2, fetches: 2});
+
+    await source.authorization('http://order.test');
+    expect(counts.clients).to.equal(2); // the client (and its token cache) is reused
+  });
+});

@@ -1,0 +1,175 @@
+import {expect} from 'chai';
+import {
+  ForbiddenError,
+  HttpError,
+  UnauthorizedError,
+} from '../../../../functions/common/problem';
+import {TokenSigner, claimsFor} from '../../../../local/token-signer';
+import {
+  AUDIENCE,
+  GATEWAY,
+  ISSUER,
+  STRANGER,
+  USER,
+  tokenKit,
+} from '../../../fixtures/tokens';
+
+async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  try {
+    await promise;
+  } catch (e: unknown) {
+    return e as HttpError;
+  }
+  throw new Error('expected a rejection');
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('TokenVerifier (verify mode)', () => {
+  const {verifier, token} = tokenKit('verify');
+
+  it('accepts a valid token from an allowed caller and names the caller', async () => {
+    expect(await verifier.authenticate(`Bearer ${token(GATEWAY)}`)).to.equal(
+      GATEWAY,
+    );
+    expect(await verifier.authenticate(`bearer ${token(USER)}`)).to.equal(USER);
+  });
+
+  const tampered = () => {
+    const [h, p, s] = token().split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const forged = Buffer.from(
+      JSON.stringify({...claims, email: 'attacker@evil.test'}),
+    ).toString('base64url');
+    return `${h}.${forged}.${s}`;
+  };
+
+  const unauthorized: {
+    name: string;
+    header: () => string | undefined;
+    detail: RegExp;
+  }[] = [
+    {
+      name: 'no Authorization header',
+      header: () => undefined,
+      detail: /bearer token is required/,
+    },
+    {
+      name: 'another scheme',
+      header: () => `Basic ${Buffer.from('a:b').toString('base64')}`,
+      detail: /bearer token is required/,
+    },
+    {
+      name: 'a token that is not a JWT',
+      header: () => 'Bearer abc',
+      detail: /bearer token is required/,
+    },
+    {
+      name: 'an expired token',
+      header: () =>
+        `Bearer ${token(GATEWAY, {iat: now() - 7200, exp: now() - 3600})}`,
+      detail: /expired/,
+    },
+    {
+      name: 'a token for another audience',
+      header: () => `Bearer ${token(GATEWAY, {aud: 'http://user.test'})}`,
+      detail: /another audience/,
+    },
+    {
+      name: 'a token from another issuer',
+      header: () => `Bearer ${token(GATEWAY, {iss: 'https://evil.test'})}`,
+      detail: /untrusted issuer/,
+    },
+    {
+      name: 'a tampered payload',
+      header: () => `Bearer ${tampered()}`,
+      detail: /invalid signature/,
+    },
+    {
+      name: 'a signature stripped by the platform',
+      header: () =>
+        `Bearer ${token().split('.').slice(0, 2).join('.')}.SIGNATURE_REMOVED_BY_GOOGLE`,
+      detail: /invalid signature/,
+    },
+    {
+      name: 'a token signed by an unknown key',
+      header: () =>
+        `Bearer ${new TokenSigner().sign(claimsFor(ISSUER, GATEWAY, AUDIENCE))}`,
+      detail: /unknown key/,
+    },
+    {
+      name: 'a token without a verified email',
+      header: () => `Bearer ${token(GATEWAY, {email_verified: false})}`,
+      detail: /no verified email/,
+    },
+  ];
+  unauthorized.forEach(c =>
+    it(`answers 401 to ${c.name}`, async () => {
+      const error = await rejection(verifier.authenticate(c.header()));
+      expect(error).to.be.instanceOf(UnauthorizedError);
+      expect(error.detail).to.match(c.detail);
+      expect(error.headers['WWW-Authenticate']).to.match(/^Bearer/);
+      // Nothing of the token itself comes back.
+      expect(error.detail).not.to.match(/eyJ/);
+    }),
+  );
+
+  it('answers 403 to a valid token from a caller not on the allowlist', async () => {
+    const error = await rejection(
+      verifier.authenticate(`Bearer ${token(STRANGER)}`),
+    );
+    expect(error).to.be.instanceOf(ForbiddenError);
+    expect(error.status).to.equal(403);
+  });
+
+  it('answers 503, not 401, when the keys cannot be fetched', async () => {
+    const kit = tokenKit('verify');
+    kit.certs.rejects(new Error('connect ECONNREFUSED'));
+    const error = await rejection(
+      kit.verifier.authenticate(`Bearer ${kit.token()}`),
+    );
+    expect(error.status).to.equal(503);
+  });
+});
+
+describe('TokenVerifier (platform mode)', () => {
+  const {verifier, token} = tokenKit('platform');
+  const stripped = (t: string) =>
+    `${t.split('.').slice(0, 2).join('.')}.SIGNATURE_REMOVED_BY_GOOGLE`;
+
+  it('accepts a token whose signature Cloud Run checked and removed', async () => {
+    expect(
+      await verifier.authenticate(`Bearer ${stripped(token(USER))}`),
+    ).to.equal(USER);
+  });
+
+  const cases: {name: string; token: () => string; status: number}[] = [
+    {
+      name: 'another audience',
+      token: () => stripped(token(GATEWAY, {aud: 'http://user.test'})),
+      status: 401,
+    },
+    {
+      name: 'another issuer',
+      token: () => stripped(token(GATEWAY, {iss: 'https://evil.test'})),
+      status: 401,
+    },
+    {
+      name: 'an expired token',
+      token: () => stripped(token(GATEWAY, {exp: now() - 10})),
+      status: 401,
+    },
+    {
+      name: 'a caller not on the allowlist',
+      token: () => stripped(token(STRANGER)),
+      status: 403,
+    },
+  ];
+  cases.forEach(c =>
+    it(`still refuses ${c.name}`, async () => {
+      expect(
+        (await rejection(verifier.authenticate(`Bearer ${c.token()}`))).status,
+      ).to.equal(c.status);
+    }),
+  );
+});

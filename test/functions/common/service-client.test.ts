@@ -1,0 +1,272 @@
+import {expect} from 'chai';
+import {DownstreamError} from '../../../functions/common/problem';
+import {ServiceClient} from '../../../functions/common/service-client';
+import {testContext} from '../../fixtures/context';
+import {freePort} from '../../../local/processes';
+import {json, recordingServer} from '../../fixtures/http-server';
+
+const tokens = {
+  authorization: async (aud: string) => `Bearer token-for-${aud}`,
+};
+const noSleep = async () => undefined;
+
+function client(
+  baseUrl: string,
+  overrides: Partial<ConstructorParameters<typeof ServiceClient>[0]> = {},
+) {
+  return new ServiceClient({
+    service: 'order',
+    baseUrl,
+    tokens,
+    timeoutMs: 2000,
+    retries: 2,
+    sleep: noSleep,
+    ...overrides,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<DownstreamError> {
+  try {
+    await promise;
+  } catch (e: unknown) {
+    if (e instanceof DownstreamError) return e;
+    throw e;
+  }
+  throw new Error('expected a DownstreamError');
+}
+
+describe('ServiceClient', () => {
+  it('sends the token for the base URL, the request id, trace headers and the remaining budget', async () => {
+    const srv = await recordingServer((_req, res) =>
+      json(res, 200, {ok: true}),
+    );
+    const ctx = testContext({
+      traceHeaders: {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
+    });
+    const reply = await client(srv.url).call(ctx, {
+      method: 'GET',
+      path: ['orders'],
+      query: {status: 'pending', cursor: undefined},
+    });
+    await srv.close();
+    expect(reply).to.deep.equal({status: 200, data: {ok: true}});
+    const [req] = srv.requests;
+    expect(req.url).to.equal('/orders?status=pending');
+    expect(req.headers.authorization).to.equal(`Bearer token-for-${srv.url}`);
+    expect(req.headers['x-request-id']).to.equal('req-test');
+    expect(req.headers.traceparent).to.equal(ctx.traceHeaders.traceparent);
+    expect(Number(req.headers['x-request-budget-ms'])).to.be.within(1, 10_000);
+  });
+
+  it('encodes each path segment so an id cannot reach another route', async () => {
+    const srv = await recordingServer((_req, res) => json(res, 200, {}));
+    await client(srv.url).call(testContext(), {
+      method: 'GET',
+      path: ['users', '../orders', 'a/b?c'],
+    });
+    await srv.close();
+    expect(srv.requests[0].url).to.equal('/users/..%2Forders/a%2Fb%3Fc');
+  });
+
+  it('retries an idempotent call on 503 and returns the later answer', async () => {
+    const srv = await recordingServer((_req, res, n) =>
+      n < 3 ? json(res, 503, {detail: 'busy'}) : json(res, 200, {n}),
+    );
+    const reply = await client(srv.url).call(testContext(), {
+      method: 'GET',
+      path: ['x'],
+    });
+    await srv.close();
+    expect(reply.data).to.deep.equal({n: 3});
+  });
+
+  it('does not retry a POST without an Idempotency-Key', async () => {
+    const srv = await recordingServer((_req, res) => json(res, 502, {}));
+    const error = await failure(
+      client(srv.url).call(testContext(), {
+        method: 'POST',
+        path: ['orders'],
+        body: {a: 1},
+      }),
+    );
+    await srv.close();
+    expect(srv.requests).to.have.length(1);
+    expect(error.failure).to.equal('failed');
+  });
+
+  it('retries a POST that carries an Idempotency-Key, with the same key and body', async () => {
+    const srv = await recordingServer((_req, res, n) =>
+      n === 1 ? json(res, 504, {}) : json(res, 201, {id: 'o1'}),
+    );
+    const reply = await client(srv.url).call(testContext(), {
+      method: 'POST',
+      path: ['orders'],
+      body: {a: 1},
+      headers: {'idempotency-key': 'k1'},
+    });
+    await srv.close();
+    expect(reply.status).to.equal(201);
+    expect(
+      srv.requests.map(r => [r.headers['idempotency-key'], r.body]),
+    ).to.deep.equal([
+      ['k1', '{"a":1}'],
+      ['k1', '{"a":1}'],
+    ]);
+  });
+
+  it('does not retry a client error, and keeps its problem detail', async () => {
+    const srv = await recordingServer((_req, res) =>
+      json(
+        res,
+        404,
+        {detail: 'Order o1 not found.', errors: [{field: 'id', message: 'x'}]},
+        'application/problem+json',
+      ),
+    );
+    const error = await failure(
+      client(srv.url).call(testContext(), {
+        method: 'GET',
+        path: ['orders', 'o1'],
+      }),
+    );
+    await srv.close();
+    expect(srv.requests).to.have.length(1);
+    expect(error).to.include({failure: 'rejected', status: 404});
+    expect(error.problem).to.deep.equal({
+      detail: 'Order o1 not found.',
+      errors: [{field: 'id', message: 'x'}],
+    });
+  });
+
+  const statusCases: {
+    name: string;
+    status: number;
+    body: unknown;
+    failure: string;
+  }[] = [
+    {
+      name: "a refusal of our own identity (401) is a failure, not the client's fault",
+      status: 401,
+      body: {detail: 'no'},
+      failure: 'failed',
+    },
+    {
+      name: 'a 403 from ingress (an HTML page) is a failure',
+      status: 403,
+      body: '<html>',
+      failure: 'failed',
+    },
+    {
+      name: 'a 500 is a failure',
+      status: 500,
+      body: {detail: 'boom'},
+      failure: 'failed',
+    },
+    {
+      name: 'a 4xx that is not our problem document is a failure',
+      status: 400,
+      body: 'nope',
+      failure: 'failed',
+    },
+    {
+      name: 'a 503 is unavailable',
+      status: 503,
+      body: {},
+      failure: 'unavailable',
+    },
+    {name: 'a 504 is a timeout', status: 504, body: {}, failure: 'timeout'},
+  ];
+  statusCases.forEach(c =>
+    it(c.name, async () => {
+      const srv = await recordingServer((_req, res) =>
+        json(res, c.status, c.body),
+      );
+      const error = await failure(
+        client(srv.url, {retries: 0}).call(testContext(), {
+          method: 'GET',
+          path: ['x'],
+        }),
+      );
+      await srv.close();
+      expect(error.failure).to.equal(c.failure);
+      expect(error.message).not.to.contain('127.0.0.1');
+    }),
+  );
+
+  it('treats a 200 that is not JSON as a failure', async () => {
+    const srv = await recordingServer((_req, res) =>
+      res.end('<html>ok</html>'),
+    );
+    const error = await failure(
+      client(srv.url).call(testContext(), {method: 'GET', path: ['x']}),
+    );
+    await srv.close();
+    expect(error.failure).to.equal('failed');
+  });
+
+  it('reports a function that is not listening as unavailable, after its retries', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    let sleeps = 0;
+    const error = await failure(
+      client(url, {sleep: async () => void sleeps++}).call(testContext(), {
+        method: 'GET',
+        path: ['x'],
+      }),
+    );
+    expect(error.failure).to.equal('unavailable');
+    expect(sleeps).to.equal(2);
+  });
+
+  it('times out a hop after its own timeout, without retrying', async () => {
+    const srv = await recordingServer(() => undefined); // never answers
+    const error = await failure(
+      client(srv.url, {timeoutMs: 100}).call(testContext(), {
+        method: 'GET',
+        path: ['x'],
+      }),
+    );
+    await srv.close();
+    expect(error.failure).to.equal('timeout');
+    expect(srv.requests).to.have.length(1);
+  });
+
+  it('times out at the request deadline when that comes first', async () => {
+    const srv = await recordingServer(() => undefined);
+    const started = Date.now();
+    const error = await failure(
+      client(srv.url, {timeoutMs: 5000}).call(
+        testContext({deadline: Date.now() + 150}),
+        {method: 'GET', path: ['x']},
+      ),
+    );
+    await srv.close();
+    expect(error.failure).to.equal('timeout');
+    expect(Date.now() - started).to.be.below(4000);
+  });
+
+  it('does not start a call once the deadline has passed', async () => {
+    const srv = await recordingServer((_req, res) => json(res, 200, {}));
+    const error = await failure(
+      client(srv.url).call(testContext({deadline: Date.now() - 1}), {
+        method: 'GET',
+        path: ['x'],
+      }),
+    );
+    await srv.close();
+    expect(error.failure).to.equal('timeout');
+    expect(srv.requests).to.have.length(0);
+  });
+
+  it('reuses one connection for consecutive calls (keep-alive)', async () => {
+    const sockets = new Set<unknown>();
+    const srv = await recordingServer((_req, res) => json(res, 200, {}));
+    srv.server.on('connection', s => sockets.add(s));
+    const c = client(srv.url);
+    for (let i = 0; i < 5; i++)
+      await c.call(testContext(), {method: 'GET', path: ['x']});
+    await srv.close();
+    expect(sockets.size).to.equal(1);
+  });
+});
