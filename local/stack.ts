@@ -195,6 +195,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (options.seed !== false) {
       // The client reaches the emulator without credentials only through this variable.
       process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+      process.env.METADATA_SERVER_DETECTION = 'none';
       const db = createFirestore(projectId);
       await loadSeed(db);
       await db.terminate();
