@@ -1,0 +1,373 @@
+/**
+ * The order function over HTTP, built as in production, with real tokens
+ * checked against a real identity server and data in the emulator.
+ */
+import {expect} from 'chai';
+import type {Server} from 'node:http';
+import {request as httpRequest} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import request from 'supertest';
+import {parseConfig} from '../../../functions/common/config';
+import {createFirestore} from '../../../functions/common/firestore';
+import {createOrder} from '../../../functions/order/index';
+import {loadSeed} from '../../../local/seed';
+import {frameworkServer, testIdentity} from '../../fixtures/functions';
+
+const SELF = 'http://order.test';
+const newOrder = {
+  userId: 'user-002',
+  items: [{product: 'Cable', quantity: 3, price: 4.99}],
+};
+
+describe('order function (HTTP)', () => {
+  let kit: Awaited<ReturnType<typeof testIdentity>>;
+  let server: Server;
+  let auth: string;
+
+  before(async () => {
+    kit = await testIdentity();
+    const db = createFirestore(kit.projectId);
+    await loadSeed(db);
+    await db.terminate();
+    server = frameworkServer(
+      createOrder(
+        parseConfig('order', {...kit.inboundEnv(SELF, ['gateway', 'user'])}),
+      ),
+    );
+    auth = `Bearer ${kit.token('gateway', SELF)}`;
+  });
+  after(() => kit.identity.stop());
+
+  const api = () => request(server);
+
+  describe('authentication', () => {
+    const cases: {
+      name: string;
+      header: () => string | undefined;
+      status: number;
+    }[] = [
+      {name: 'no token', header: () => undefined, status: 401},
+      {
+        name: 'a token for another audience',
+        header: () => `Bearer ${kit.token('gateway', 'http://user.test')}`,
+        status: 401,
+      },
+      {
+        name: 'an expired token',
+        header: () => `Bearer ${kit.token('gateway', SELF, {iat: 1, exp: 2})}`,
+        status: 401,
+      },
+      {
+        name: 'a stripped signature',
+        header: () =>
+          `Bearer ${kit.token('gateway', SELF).replace(/\.[^.]+$/, '.SIGNATURE_REMOVED_BY_GOOGLE')}`,
+        status: 401,
+      },
+      {
+        name: "the order function's own account (not on its list)",
+        header: () => `Bearer ${kit.token('order', SELF)}`,
+        status: 403,
+      },
+      {
+        name: "the user function's account",
+        header: () => `Bearer ${kit.token('user', SELF)}`,
+        status: 200,
+      },
+    ];
+    cases.forEach(c =>
+      it(`answers ${c.status} to ${c.name}`, async () => {
+        const req = api().get('/orders');
+        const header = c.header();
+        if (header) void req.set('Authorization', header);
+        const res = await req;
+        expect(res.status).to.equal(c.status);
+        if (c.status === 401) {
+          expect(res.headers['www-authenticate']).to.match(/^Bearer/);
+          expect(res.headers['content-type']).to.match(
+            /^application\/problem\+json/,
+          );
+        }
+      }),
+    );
+
+    it('checks the token before routing, so unknown paths are 401 too', async () => {
+      expect((await api().get('/no/such/route')).status).to.equal(401);
+    });
+  });
+
+  it('creates an order and computes its total', async () => {
+    const res = await api()
+      .post('/orders')
+      .set('Authorization', auth)
+      .send(newOrder);
+    expect(res.status).to.equal(201);
+    expect(res.headers.location).to.equal(`/orders/${res.body.order.id}`);
+    expect(res.body.order).to.include({
+      status: 'pending',
+      total: 14.97,
+      userId: 'user-002',
+    });
+    const fetched = await api()
+      .get(`/orders/${res.body.order.id}`)
+      .set('Authorization', auth);
+    expect(fetched.body.order).to.deep.equal(res.body.order);
+  });
+
+  it('replays a create with the same Idempotency-Key and refuses the key for another body', async () => {
+    const first = await api()
+      .post('/orders')
+      .set('Authorization', auth)
+      .set('Idempotency-Key', 'retry-1')
+      .send(newOrder);
+    const again = await api()
+      .post('/orders')
+      .set('Authorization', auth)
+      .set('Idempotency-Key', 'retry-1')
+      .send(newOrder);
+    expect(first.status).to.equal(201);
+    expect(again.status).to.equal(200);
+    expect(again.headers['idempotent-replayed']).to.equal('true');
+    expect(again.body.order.id).to.equal(first.body.order.id);
+    const other = await api()
+      .post('/orders')
+      .set('Authorization', auth)
+      .set('Idempotency-Key', 'retry-1')
+      .send({...newOrder, userId: 'user-003'});
+    expect(other.status).to.equal(422);
+  });
+
+  it('moves an order along its lifecycle and answers 409 to an impossible step', async () => {
+    const ok = await api()
+      .patch('/orders/order-003/status')
+      .set('Authorization', auth)
+      .send({status: 'processing'});
+    expect(ok.status).to.equal(200);
+    expect(ok.body.order.status).to.equal('processing');
+    const bad = await api()
+      .patch('/orders/order-001/status')
+      .set('Authorization', auth)
+      .send({status: 'pending'});
+    expect(bad.status).to.equal(409);
+    expect(bad.body.detail).to.match(/completed cannot become pending.*final/);
+  });
+
+  it('lists by user and by status', async () => {
+    const byUser = await api()
+      .get('/orders/user/user-001')
+      .set('Authorization', auth);
+    expect(byUser.body.orders.map((o: {id: string}) => o.id)).to.deep.equal([
+      'order-001',
+      'order-003',
+    ]);
+    const shipped = await api()
+      .get('/orders?status=shipped')
+      .set('Authorization', auth);
+    expect(shipped.body.orders.map((o: {id: string}) => o.id)).to.deep.equal([
+      'order-004',
+    ]);
+  });
+
+  it('serves stats', async () => {
+    const res = await api().get('/stats').set('Authorization', auth);
+    expect(res.status).to.equal(200);
+    expect(res.body.stats.totalOrders).to.be.at.least(4);
+    expect(res.body.stats.ordersByStatus).to.have.keys(
+      'pending',
+      'processing',
+      'shipped',
+      'completed',
+      'cancelled',
+    );
+  });
+
+  it('deletes an order, then answers 404 for it', async () => {
+    const created = await api()
+      .post('/orders')
+      .set('Authorization', auth)
+      .send(newOrder);
+    expect(
+      (
+        await api()
+          .delete(`/orders/${created.body.order.id}`)
+          .set('Authorization', auth)
+      ).status,
+    ).to.equal(204);
+    expect(
+      (
+        await api()
+          .delete(`/orders/${created.body.order.id}`)
+          .set('Authorization', auth)
+      ).status,
+    ).to.equal(404);
+    expect(
+      (
+        await api()
+          .get(`/orders/${created.body.order.id}`)
+          .set('Authorization', auth)
+      ).status,
+    ).to.equal(404);
+  });
+
+  describe('bad input', () => {
+    const cases: {
+      name: string;
+      send: () => request.Test;
+      status: number;
+      field?: string;
+    }[] = [
+      {
+        name: 'an invalid order',
+        send: () =>
+          api()
+            .post('/orders')
+            .send({
+              userId: 'u',
+              items: [{product: 'x', quantity: -1, price: 1}],
+            }),
+        status: 400,
+        field: 'items[0].quantity',
+      },
+      {
+        name: 'a client-supplied total',
+        send: () =>
+          api()
+            .post('/orders')
+            .send({...newOrder, total: 0.01}),
+        status: 400,
+      },
+      {
+        name: 'an over-long Idempotency-Key',
+        send: () =>
+          api()
+            .post('/orders')
+            .set('Idempotency-Key', 'k'.repeat(300))
+            .send(newOrder),
+        status: 400,
+        field: 'idempotency-key',
+      },
+      {
+        name: 'malformed JSON',
+        send: () =>
+          api()
+            .post('/orders')
+            .set('Content-Type', 'application/json')
+            .send('{"userId":'),
+        status: 400,
+      },
+      {
+        name: 'a form body',
+        send: () => api().post('/orders').type('form').send('userId=x'),
+        status: 415,
+      },
+      {
+        name: 'an oversized body',
+        send: () =>
+          api()
+            .post('/orders')
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify({pad: 'x'.repeat(70_000)})),
+        status: 413,
+      },
+      {
+        name: 'an unknown status',
+        send: () =>
+          api().patch('/orders/order-002/status').send({status: 'lost'}),
+        status: 400,
+        field: 'status',
+      },
+      {
+        name: 'a status filter that does not exist',
+        send: () => api().get('/orders?status=lost'),
+        status: 400,
+      },
+      {
+        name: 'a page size over the cap',
+        send: () => api().get('/orders?limit=1000'),
+        status: 400,
+        field: 'limit',
+      },
+      {
+        name: 'a cursor that is not an id',
+        send: () => api().get('/orders?cursor=../x'),
+        status: 400,
+        field: 'cursor',
+      },
+      {
+        name: 'a repeated query parameter',
+        send: () => api().get('/orders?userId=a&userId=b'),
+        status: 400,
+        field: 'userId',
+      },
+      {
+        name: 'an id with a dot-dot',
+        send: () => api().get('/orders/..%2Fstats'),
+        status: 400,
+        field: 'id',
+      },
+      {
+        name: 'an unknown order',
+        send: () => api().get('/orders/does-not-exist'),
+        status: 404,
+      },
+      {name: 'an unknown route', send: () => api().get('/nope'), status: 404},
+      {
+        name: 'a wrong method',
+        send: () => api().put('/orders').send({}),
+        status: 405,
+      },
+    ];
+    cases.forEach(c =>
+      it(`answers ${c.status} with a problem document to ${c.name}`, async () => {
+        const res = await c.send().set('Authorization', auth);
+        expect(res.status).to.equal(c.status);
+        expect(res.headers['content-type']).to.match(
+          /^application\/problem\+json/,
+        );
+        expect(res.body).to.include({status: c.status, type: 'about:blank'});
+        expect(res.body.requestId).to.be.a('string');
+        expect(res.text).not.to.match(/<html|at .*\.js:\d+/i);
+        if (c.field)
+          expect(
+            res.body.errors.map((e: {field: string}) => e.field),
+          ).to.include(c.field);
+      }),
+    );
+
+    it('answers 411 to a streamed body without a length', async () => {
+      if (!server.listening)
+        await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+      const {port} = server.address() as AddressInfo;
+      const res = await new Promise<{status: number; type: string}>(
+        (resolve, reject) => {
+          const req = httpRequest(
+            {
+              port,
+              host: '127.0.0.1',
+              method: 'POST',
+              path: '/orders',
+              headers: {
+                'Content-Type': 'application/json',
+                Authorization: auth,
+              },
+            },
+            r => {
+              r.resume();
+              resolve({
+                status: r.statusCode ?? 0,
+                type: String(r.headers['content-type']),
+              });
+            },
+          );
+          req.on('error', reject);
+          req.write('{"userId":');
+          req.end('"u"}');
+        },
+      );
+      server.close();
+      expect(res).to.deep.equal({
+        status: 411,
+        type: 'application/problem+json',
+      });
+    });
+  });
+});
