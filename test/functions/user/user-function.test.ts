@@ -1,0 +1,250 @@
+/**
+ * The user function over HTTP, built as in production: real tokens both
+ * ways (it is called with the gateway's, and calls the order function with
+ * its own), users in the emulator, and a stand-in order function that
+ * records what it is asked.
+ */
+import {expect} from 'chai';
+import type {Server} from 'node:http';
+import request from 'supertest';
+import {TokenVerifier} from '../../../functions/common/auth/verifier';
+import {parseConfig} from '../../../functions/common/config';
+import {createFirestore} from '../../../functions/common/firestore';
+import {createUser} from '../../../functions/user/index';
+import {loadSeed} from '../../../local/seed';
+import {frameworkServer, testIdentity} from '../../fixtures/functions';
+import {json, recordingServer} from '../../fixtures/http-server';
+
+const SELF = 'http://user.test';
+const order = {id: 'o1', userId: 'user-001', status: 'pending'};
+
+describe('user function (HTTP)', () => {
+  let kit: Awaited<ReturnType<typeof testIdentity>>;
+  let orderFn: Awaited<ReturnType<typeof recordingServer>>;
+  let server: Server;
+  let auth: string;
+  let openOrders: unknown[] = [];
+  const savedEnv = {...process.env};
+
+  before(async () => {
+    kit = await testIdentity();
+    orderFn = await recordingServer((req, res) =>
+      json(res, 200, {
+        service: 'order',
+        orders: req.url.startsWith('/orders?') ? openOrders : [order],
+      }),
+    );
+    const db = createFirestore(kit.projectId);
+    await loadSeed(db);
+    await db.terminate();
+    // The user function's own identity for its calls to the order function.
+    process.env.GCE_METADATA_HOST = kit.info.hosts.user;
+    server = frameworkServer(
+      createUser(
+        parseConfig('user', {
+          ...kit.inboundEnv(SELF, ['gateway']),
+          ORDER_URL: orderFn.url,
+        }),
+      ),
+    );
+    auth = `Bearer ${kit.token('gateway', SELF)}`;
+  });
+  after(async () => {
+    process.env = savedEnv;
+    await orderFn.close();
+    await kit.identity.stop();
+  });
+
+  const api = () => request(server);
+
+  it('lists the seed users', async () => {
+    const res = await api().get('/users').set('Authorization', auth);
+    expect(res.status).to.equal(200);
+    expect(res.body.users.map((u: {id: string}) => u.id)).to.deep.equal([
+      'user-001',
+      'user-002',
+      'user-003',
+    ]);
+  });
+
+  it('finds a user and answers 404 for an unknown one', async () => {
+    expect(
+      (await api().get('/users/user-001').set('Authorization', auth)).body.user,
+    ).to.include({name: 'Alice Johnson', role: 'admin'});
+    const missing = await api()
+      .get('/users/user-999')
+      .set('Authorization', auth);
+    expect(missing.status).to.equal(404);
+    expect(missing.body.detail).to.equal('User user-999 not found.');
+  });
+
+  it('serves the mesh route by calling the order function with its own identity', async () => {
+    const before = orderFn.requests.length;
+    const res = await api()
+      .get('/users/user-001/orders')
+      .set('Authorization', auth);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.include({mesh_path: ['user', 'order']});
+    expect(res.body.orders).to.deep.equal({count: 1, items: [order]});
+    const call = orderFn.requests[before];
+    expect(call.url).to.equal('/orders/user/user-001');
+    const verifier = new TokenVerifier({
+      mode: 'verify',
+      audience: orderFn.url,
+      allowedCallers: [kit.accounts.user],
+      issuer: kit.info.issuer,
+      certsUrl: kit.info.certsUrl,
+    });
+    expect(await verifier.authenticate(call.headers.authorization)).to.equal(
+      kit.accounts.user,
+    );
+  });
+
+  it('creates a user and refuses a duplicate email with 409', async () => {
+    const body = {
+      name: 'Dana Lee',
+      email: 'dana@example.com',
+      role: 'developer',
+    };
+    const created = await api()
+      .post('/users')
+      .set('Authorization', auth)
+      .send(body);
+    expect(created.status).to.equal(201);
+    expect(created.body.user).to.include(body);
+    const dup = await api()
+      .post('/users')
+      .set('Authorization', auth)
+      .send({...body, email: 'DANA@example.com'});
+    expect(dup.status).to.equal(409);
+  });
+
+  it('refuses to delete a user with open orders, asking the order function which are open', async () => {
+    openOrders = [order];
+    const before = orderFn.requests.length;
+    const res = await api()
+      .delete('/users/user-001')
+      .set('Authorization', auth);
+    expect(res.status).to.equal(409);
+    const url = new URL(orderFn.requests[before].url, 'http://x');
+    expect(Object.fromEntries(url.searchParams)).to.deep.equal({
+      userId: 'user-001',
+      status: 'pending,processing,shipped',
+      limit: '1',
+    });
+    expect(
+      (await api().get('/users/user-001').set('Authorization', auth)).status,
+    ).to.equal(200);
+  });
+
+  it('deletes a user without open orders', async () => {
+    openOrders = [];
+    const created = await api()
+      .post('/users')
+      .set('Authorization', auth)
+      .send({name: 'Eve', email: 'eve@example.com', role: 'viewer'});
+    expect(
+      (
+        await api()
+          .delete(`/users/${created.body.user.id}`)
+          .set('Authorization', auth)
+      ).status,
+    ).to.equal(204);
+    expect(
+      (
+        await api()
+          .get(`/users/${created.body.user.id}`)
+          .set('Authorization', auth)
+      ).status,
+    ).to.equal(404);
+  });
+
+  it('refuses callers other than the gateway', async () => {
+    expect(
+      (
+        await api()
+          .get('/users')
+          .set('Authorization', `Bearer ${kit.token('order', SELF)}`)
+      ).status,
+    ).to.equal(403);
+    expect((await api().get('/users')).status).to.equal(401);
+  });
+
+  describe('bad input', () => {
+    const cases: {
+      name: string;
+      send: () => request.Test;
+      status: number;
+      fields?: string[];
+    }[] = [
+      {
+        name: 'a user without fields',
+        send: () => api().post('/users').send({}),
+        status: 400,
+        fields: ['name', 'email', 'role'],
+      },
+      {
+        name: 'an unknown role',
+        send: () =>
+          api()
+            .post('/users')
+            .send({name: 'X', email: 'x@example.com', role: 'root'}),
+        status: 400,
+        fields: ['role'],
+      },
+      {
+        name: 'a bad email',
+        send: () =>
+          api()
+            .post('/users')
+            .send({name: 'X', email: 'not-an-email', role: 'viewer'}),
+        status: 400,
+        fields: ['email'],
+      },
+      {
+        name: 'malformed JSON',
+        send: () =>
+          api()
+            .post('/users')
+            .set('Content-Type', 'application/json')
+            .send('{'),
+        status: 400,
+      },
+      {
+        name: 'a bad id',
+        send: () => api().get('/users/a%20b'),
+        status: 400,
+        fields: ['id'],
+      },
+      {
+        name: 'a bad page size',
+        send: () => api().get('/users?limit=abc'),
+        status: 400,
+        fields: ['limit'],
+      },
+    ];
+    cases.forEach(c =>
+      it(`answers ${c.status} to ${c.name}`, async () => {
+        const res = await c.send().set('Authorization', auth);
+        expect(res.status).to.equal(c.status);
+        expect(res.headers['content-type']).to.match(
+          /^application\/problem\+json/,
+        );
+        if (c.fields)
+          expect(
+            res.body.errors.map((e: {field: string}) => e.field),
+          ).to.include.members(c.fields);
+      }),
+    );
+  });
+
+  it('answers 503 on the mesh route when the order function is down', async () => {
+    await orderFn.close();
+    const res = await api()
+      .get('/users/user-001/orders')
+      .set('Authorization', auth);
+    expect(res.status).to.equal(503);
+    expect(res.body.detail).to.equal('The order service is unavailable.');
+    expect(res.text).not.to.contain('127.0.0.1');
+  });
+});
