@@ -66,6 +66,8 @@ export interface StackOptions {
 export interface Stack {
   info: StackInfo;
   identity: IdentityServer;
+  /** Stops one function, leaving the rest up (to see how the others cope). */
+  stopFunction(name: ServiceName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -213,7 +215,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mkdirSync(path.dirname(options.stackFile), {recursive: true});
       writeFileSync(options.stackFile, JSON.stringify(info, null, 2) + '\n');
     }
-    return {info, identity, stop};
+    return {
+      info,
+      identity,
+      stop,
+      stopFunction: name => stopGroup(children[name]),
+    };
   } catch (e: unknown) {
     await stop();
     throw e;
