@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# Shared by deploy.sh, cleanup.sh and test.sh: names of what the system
+# creates, the project and region they live in, and the dry-run runner.
+# Sourced, not run.
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+readonly FUNCTIONS=(order user gateway) # in dependency order
+# shellcheck disable=SC2034
+readonly COLLECTIONS=(users userEmails orders orderIdempotencyKeys)
+REGION="${REGION:-us-central1}"
+CONNECTOR="${CONNECTOR:-s2s-connector}"
+DRY_RUN=false
+# What a check answers in a dry run: deploy.sh plans for a fresh project
+# (nothing exists), cleanup.sh for a deployed one (everything exists).
+DRY_RUN_ASSUMES_EXISTING=false
+
+err() {
+  echo "$(basename "$0"): $*" >&2
+}
+
+info() {
+  echo "==> $*"
+}
+
+is_dry_run() {
+  [[ "${DRY_RUN}" == true ]]
+}
+
+# Runs a command, or only prints it (shell-quoted) with --dry-run.
+run() {
+  if is_dry_run; then
+    printf '%q ' "$@" | sed 's/ $//'
+    echo
+  else
+    "$@"
+  fi
+}
+
+# Succeeds when a read-only check command succeeds. With --dry-run the check
+# is printed, not run, and answers DRY_RUN_ASSUMES_EXISTING.
+check() {
+  if is_dry_run; then
+    printf '# check: %s\n' "$(printf '%q ' "$@" | sed 's/ $//')"
+    [[ "${DRY_RUN_ASSUMES_EXISTING}" == true ]]
+    return
+  fi
+  "$@" >/dev/null 2>&1
+}
+
+# Prints a check's output (empty on failure); with --dry-run prints the
+# command as a comment and outputs $1, the placeholder.
+query() {
+  local placeholder="$1"
+  shift
+  if is_dry_run; then
+    printf '# query: %s\n' "$(printf '%q ' "$@" | sed 's/ $//')" >&2
+    echo "${placeholder}"
+    return 0
+  fi
+  "$@" 2>/dev/null || true
+}
+
+# Sets PROJECT_ID from the environment or gcloud's configuration.
+resolve_project() {
+  if [[ -z "${PROJECT_ID:-}" ]]; then
+    PROJECT_ID="$(gcloud config get-value project 2>/dev/null || true)"
+  fi
+  if [[ -z "${PROJECT_ID}" ]]; then
+    err "no project: set PROJECT_ID or run 'gcloud config set project PROJECT_ID'"
+    exit 2
+  fi
+  readonly PROJECT_ID
+}
+
+# The service account email of a function.
+service_account() {
+  echo "$1-fn@${PROJECT_ID}.iam.gserviceaccount.com"
+}
+
+# The URL a function is called on (and the audience of its tokens).
+function_url() {
+  query "https://$1-PLACEHOLDER-uc.a.run.app" \
+    gcloud functions describe "$1" --gen2 --region="${REGION}" --project="${PROJECT_ID}" \
+    --format='value(serviceConfig.uri)'
+}
