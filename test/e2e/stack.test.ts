@@ -4,6 +4,7 @@
  * calling each other over HTTP with real tokens, data in the emulator.
  */
 import {expect} from 'chai';
+import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {claimsFor} from '../../local/token-signer';
@@ -270,6 +271,33 @@ describe('the local stack, end to end', function () {
         /eyJ[\w-]+\.eyJ|Bearer /,
       );
     }
+  });
+
+  it('passes test.sh, the deployment smoke test, run against this stack', async () => {
+    const result = await new Promise<{status: number | null; out: string}>(
+      resolve => {
+        const child = spawn(
+          'bash',
+          [path.join(ROOT, 'test.sh'), stack.info.gateway],
+          {
+            env: {
+              ...process.env,
+              USER_URL: stack.info.user,
+              ORDER_URL: stack.info.order,
+              FIRESTORE_EMULATOR_HOST: stack.info.firestore,
+              PROJECT_ID: stack.info.projectId,
+            },
+          },
+        );
+        let out = '';
+        child.stdout.on('data', d => (out += d));
+        child.stderr.on('data', d => (out += d));
+        child.on('close', status => resolve({status, out}));
+      },
+    );
+    expect(result.status, result.out).to.equal(0);
+    expect(result.out).to.match(/^12 passed, 0 failed$/m);
+    expect(result.out).to.contain('cleaned up order');
   });
 
   it('degrades cleanly when the order function is down', async () => {

@@ -1,0 +1,459 @@
+/**
+ * deploy.sh, cleanup.sh and test.sh, proven without a cloud account: the
+ * scripts run against a fake gcloud that records what they do; every
+ * recorded command is then replayed through the real gcloud, whose offline
+ * argument parser must accept it (it may fail only for the missing account).
+ */
+import {expect} from 'chai';
+import {spawn, spawnSync} from 'node:child_process';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import {tmpdir} from 'node:os';
+import * as path from 'node:path';
+import {ROOT} from '../../local/stack';
+import {json, recordingServer} from '../fixtures/http-server';
+
+const FAKE = path.join(ROOT, 'build', 'test', 'fixtures', 'fake-gcloud.js');
+const URL_OF = (fn: string) => `https://${fn}-fakehash-uc.a.run.app`;
+const SA = (fn: string) => `${fn}-fn@demo.iam.gserviceaccount.com`;
+
+/** A fake gcloud with its own state; `run` runs a script with it first on PATH. */
+function fakeCloud() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fake-gcloud-'));
+  const bin = path.join(dir, 'bin');
+  spawnSync('mkdir', ['-p', bin]);
+  writeFileSync(
+    path.join(bin, 'gcloud'),
+    `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" "$@"\n`,
+  );
+  chmodSync(path.join(bin, 'gcloud'), 0o755);
+  const logFile = path.join(dir, 'log.jsonl');
+  writeFileSync(logFile, '');
+  let seen = 0;
+  return {
+    dir,
+    /** Runs a script; returns its output and the gcloud commands it ran. */
+    run(script: string, args: string[] = [], env: Record<string, string> = {}) {
+      const result = spawnSync('bash', [path.join(ROOT, script), ...args], {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          FAKE_GCLOUD_DIR: dir,
+          PROJECT_ID: 'demo',
+          ...env,
+        },
+      });
+      const all = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(l => JSON.parse(l) as string[]);
+      const commands = all.slice(seen);
+      seen = all.length;
+      return {
+        status: result.status,
+        output: result.stdout + result.stderr,
+        commands,
+      };
+    },
+    remove: () => rmSync(dir, {recursive: true, force: true}),
+  };
+}
+
+const text = (argv: string[]) => argv.join(' ');
+const isMutation = (argv: string[]) =>
+  /^(services enable|firestore databases create|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update|firestore bulk-delete)/.test(
+    argv.filter(a => !a.startsWith('-')).join(' '),
+  );
+const CREATES = /create|add-.*binding|run services update/;
+
+function envOf(deploy: string[]): Record<string, string> {
+  const raw = deploy
+    .find(a => a.startsWith('--set-env-vars='))!
+    .slice('--set-env-vars='.length);
+  expect(raw.startsWith('^;^')).to.equal(true);
+  return Object.fromEntries(
+    raw
+      .slice(3)
+      .split(';')
+      .map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
+  this.timeout(120_000);
+  const cloud = fakeCloud();
+  const recorded: string[][] = [];
+  let fresh: ReturnType<typeof cloud.run>;
+  after(() => cloud.remove());
+
+  before(() => {
+    fresh = cloud.run('deploy.sh');
+    recorded.push(...fresh.commands);
+  });
+
+  it('deploys a fresh project and prints the gateway URL and what to run next', () => {
+    expect(fresh.status, fresh.output).to.equal(0);
+    expect(fresh.output).to.contain(`Gateway: ${URL_OF('gateway')}`);
+    expect(fresh.output).to.contain('./test.sh');
+  });
+
+  it('runs the steps in dependency order', () => {
+    const at = (pattern: RegExp) => {
+      const i = fresh.commands.findIndex(c => pattern.test(text(c)));
+      expect(i, String(pattern)).to.be.at.least(0);
+      return i;
+    };
+    const steps = [
+      at(/^services enable/),
+      at(/^firestore databases create/),
+      at(/^iam service-accounts create gateway-fn/),
+      at(/^projects add-iam-policy-binding/),
+      at(/^compute networks vpc-access connectors create s2s-connector/),
+      at(/^functions deploy order/),
+      at(/^functions deploy user/),
+      at(/^functions deploy gateway/),
+    ];
+    expect(steps).to.deep.equal([...steps].sort((a, b) => a - b));
+  });
+
+  it('enables the APIs it needs', () => {
+    const enable = fresh.commands.find(c =>
+      text(c).startsWith('services enable'),
+    )!;
+    for (const api of [
+      'cloudfunctions',
+      'run',
+      'cloudbuild',
+      'artifactregistry',
+      'firestore',
+      'vpcaccess',
+      'iam',
+    ]) {
+      expect(enable).to.include(`${api}.googleapis.com`);
+    }
+  });
+
+  it('creates one service account per function and gives Firestore access only to user and order', () => {
+    const accounts = fresh.commands
+      .filter(c => text(c).startsWith('iam service-accounts create'))
+      .map(c => c[3]);
+    expect(accounts).to.have.members(['gateway-fn', 'user-fn', 'order-fn']);
+    const grants = fresh.commands.filter(c =>
+      text(c).startsWith('projects add-iam-policy-binding'),
+    );
+    expect(
+      grants.map(c => c.find(a => a.startsWith('--member='))).sort(),
+    ).to.deep.equal([
+      `--member=serviceAccount:${SA('order')}`,
+      `--member=serviceAccount:${SA('user')}`,
+    ]);
+    for (const g of grants) expect(g).to.include('--role=roles/datastore.user');
+  });
+
+  const expected: Record<
+    string,
+    {flags: string[]; absent: string[]; env: Record<string, string>}
+  > = {
+    order: {
+      flags: [
+        '--ingress-settings=internal-only',
+        '--no-allow-unauthenticated',
+        `--service-account=${SA('order')}`,
+      ],
+      absent: [
+        '--allow-unauthenticated',
+        '--vpc-connector=s2s-connector',
+        '--egress-settings=all',
+      ],
+      env: {
+        AUTH_MODE: 'platform',
+        ALLOWED_CALLERS: `${SA('gateway')},${SA('user')}`,
+        GOOGLE_CLOUD_PROJECT: 'demo',
+      },
+    },
+    user: {
+      flags: [
+        '--ingress-settings=internal-only',
+        '--no-allow-unauthenticated',
+        `--service-account=${SA('user')}`,
+        '--vpc-connector=s2s-connector',
+        '--egress-settings=all',
+      ],
+      absent: ['--allow-unauthenticated'],
+      env: {
+        AUTH_MODE: 'platform',
+        ALLOWED_CALLERS: SA('gateway'),
+        ORDER_URL: URL_OF('order'),
+        GOOGLE_CLOUD_PROJECT: 'demo',
+      },
+    },
+    gateway: {
+      flags: [
+        '--ingress-settings=all',
+        '--allow-unauthenticated',
+        `--service-account=${SA('gateway')}`,
+        '--vpc-connector=s2s-connector',
+        '--egress-settings=all',
+      ],
+      absent: ['--no-allow-unauthenticated'],
+      env: {
+        USER_URL: URL_OF('user'),
+        ORDER_URL: URL_OF('order'),
+        GOOGLE_CLOUD_PROJECT: 'demo',
+      },
+    },
+  };
+  Object.entries(expected).forEach(([fn, want]) =>
+    it(`deploys ${fn} with its ingress, identity, network and env`, () => {
+      const deploy = fresh.commands.find(c =>
+        text(c).startsWith(`functions deploy ${fn}`),
+      )!;
+      expect(deploy).to.include.members([
+        '--gen2',
+        '--runtime=nodejs22',
+        '--trigger-http',
+        `--entry-point=${fn}`,
+        '--source=.',
+        '--region=us-central1',
+        '--project=demo',
+        ...want.flags,
+      ]);
+      for (const flag of want.absent) expect(deploy).not.to.include(flag);
+      expect(envOf(deploy)).to.include(want.env);
+      if (fn === 'gateway')
+        expect(envOf(deploy)).not.to.have.property('AUTH_MODE');
+    }),
+  );
+
+  it("sets each internal function's own URL as its audience once it is known", () => {
+    for (const fn of ['order', 'user']) {
+      const update = fresh.commands.find(c =>
+        text(c).startsWith(`run services update ${fn}`),
+      );
+      expect(update, fn).to.include(`--update-env-vars=SELF_URL=${URL_OF(fn)}`);
+    }
+  });
+
+  it('grants run.invoker on exactly the three allowed edges, each after its callee exists', () => {
+    const bindings = fresh.commands
+      .map((c, i) => ({c, i}))
+      .filter(({c}) =>
+        text(c).startsWith('functions add-invoker-policy-binding'),
+      );
+    const edges = bindings.map(
+      ({c}) =>
+        `${c.find(a => a.startsWith('--member='))!.replace(/^--member=serviceAccount:|-fn@.*$/g, '')} -> ${c[2]}`,
+    );
+    expect(edges.sort()).to.deep.equal([
+      'gateway -> order',
+      'gateway -> user',
+      'user -> order',
+    ]);
+    for (const {c, i} of bindings) {
+      const deployed = fresh.commands.findIndex(d =>
+        text(d).startsWith(`functions deploy ${c[2]}`),
+      );
+      expect(deployed).to.be.below(i);
+    }
+  });
+
+  it('creates nothing on a second run, passes the known URLs, and succeeds', () => {
+    const second = cloud.run('deploy.sh');
+    recorded.push(...second.commands);
+    expect(second.status, second.output).to.equal(0);
+    expect(
+      second.commands.filter(c => CREATES.test(text(c))).map(text),
+    ).to.deep.equal([]);
+    const order = second.commands.find(c =>
+      text(c).startsWith('functions deploy order'),
+    )!;
+    expect(envOf(order).SELF_URL).to.equal(URL_OF('order'));
+  });
+
+  it('prints, with --dry-run, the commands a fresh deploy runs, in order, and runs none', () => {
+    const dry = fakeCloud();
+    const result = dry.run('deploy.sh', ['--dry-run']);
+    dry.remove();
+    expect(result.status, result.output).to.equal(0);
+    expect(result.commands).to.deep.equal([]);
+    const printed = result.output
+      .split('\n')
+      .filter(l => l.startsWith('gcloud '))
+      .map(l =>
+        l
+          .split(' ')
+          .filter(w => !w.startsWith('-'))
+          .slice(1, 4)
+          .join(' '),
+      );
+    const ran = fresh.commands.filter(isMutation).map(c =>
+      c
+        .filter(w => !w.startsWith('-'))
+        .slice(0, 3)
+        .join(' '),
+    );
+    expect(printed).to.deep.equal(ran);
+  });
+
+  it('takes the project from gcloud config and the region from REGION', () => {
+    const other = fakeCloud();
+    const result = other.run('deploy.sh', [], {
+      PROJECT_ID: '',
+      REGION: 'europe-west1',
+    });
+    other.remove();
+    expect(result.status, result.output).to.equal(0);
+    const deploy = result.commands.find(c =>
+      text(c).startsWith('functions deploy gateway'),
+    )!;
+    expect(deploy).to.include.members([
+      '--project=fake-project',
+      '--region=europe-west1',
+    ]);
+  });
+
+  it('explains itself with --help and refuses unknown arguments', () => {
+    const help = cloud.run('deploy.sh', ['--help']);
+    expect(help.status).to.equal(0);
+    expect(help.output)
+      .to.match(/PROJECT_ID/)
+      .and.match(/REGION/)
+      .and.match(/--dry-run/);
+    expect(help.commands).to.deep.equal([]);
+    expect(cloud.run('deploy.sh', ['--force']).status).to.equal(2);
+  });
+
+  it('cleans up everything deploy.sh created, callers first, and keeps the data', () => {
+    const clean = cloud.run('cleanup.sh');
+    recorded.push(...clean.commands);
+    expect(clean.status, clean.output).to.equal(0);
+    const mutations = clean.commands.filter(isMutation).map(c =>
+      c
+        .filter(w => !w.startsWith('-'))
+        .slice(0, 4)
+        .join(' '),
+    );
+    expect(mutations).to.deep.equal([
+      'functions delete gateway',
+      'functions delete user',
+      'functions delete order',
+      'projects remove-iam-policy-binding demo',
+      'projects remove-iam-policy-binding demo',
+      `iam service-accounts delete ${SA('order')}`,
+      `iam service-accounts delete ${SA('user')}`,
+      `iam service-accounts delete ${SA('gateway')}`,
+      'compute networks vpc-access connectors',
+    ]);
+    expect(clean.commands.map(text).join('\n')).not.to.contain('bulk-delete');
+  });
+
+  it('cleans up idempotently, and deletes the data only when asked', () => {
+    const again = cloud.run('cleanup.sh', ['--delete-data']);
+    recorded.push(...again.commands);
+    expect(again.status, again.output).to.equal(0);
+    expect(again.commands.filter(isMutation).map(text)).to.deep.equal([
+      'firestore bulk-delete --collection-ids=users,userEmails,orders,orderIdempotencyKeys --project=demo --quiet',
+    ]);
+  });
+
+  it('replays every recorded command through the real gcloud without a parse error', async function () {
+    const which = spawnSync('sh', ['-c', 'command -v gcloud'], {
+      encoding: 'utf8',
+    });
+    if (which.status !== 0) {
+      console.log('      (gcloud is not installed: replay skipped)');
+      this.skip();
+    }
+    const gcloud = which.stdout.trim();
+    const config = mkdtempSync(path.join(tmpdir(), 'gcloud-config-'));
+    const unique = [
+      ...new Map(recorded.map(c => [JSON.stringify(c), c])).values(),
+    ];
+    const replay = (argv: string[]) =>
+      new Promise<{argv: string[]; stderr: string}>(resolve => {
+        const child = spawn(gcloud, argv, {
+          env: {
+            ...process.env,
+            CLOUDSDK_CONFIG: config,
+            CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+          },
+        });
+        let stderr = '';
+        child.stderr.on('data', d => (stderr += d));
+        child.stdout.resume();
+        child.on('close', () => resolve({argv, stderr}));
+      });
+    const results: {argv: string[]; stderr: string}[] = [];
+    for (let i = 0; i < unique.length; i += 4)
+      results.push(...(await Promise.all(unique.slice(i, i + 4).map(replay))));
+    rmSync(config, {recursive: true, force: true});
+    const bad = results.filter(
+      r =>
+        !/You do not currently have an active account selected/.test(
+          r.stderr,
+        ) ||
+        /unrecognized arguments|Invalid choice|must be specified|argument --/.test(
+          r.stderr,
+        ),
+    );
+    expect(
+      bad.map(r => `gcloud ${text(r.argv)}\n${r.stderr.split('\n')[0]}`),
+    ).to.deep.equal([]);
+    expect(unique.length).to.be.at.least(30);
+  });
+});
+
+describe('the shell scripts', () => {
+  it('pass shellcheck', function () {
+    const which = spawnSync('sh', ['-c', 'command -v shellcheck']);
+    if (which.status !== 0) {
+      if (process.env.CI)
+        throw new Error(
+          'shellcheck is missing: .ci/run installs it (apt-get install shellcheck)',
+        );
+      console.log(
+        '      (shellcheck is not installed: skipped; apt-get install shellcheck)',
+      );
+      this.skip();
+    }
+    const result = spawnSync(
+      'shellcheck',
+      [
+        '-x',
+        'deploy.sh',
+        'test.sh',
+        'cleanup.sh',
+        'scripts/common.sh',
+        '.ci/run',
+      ],
+      {cwd: ROOT, encoding: 'utf8'},
+    );
+    expect(result.stdout + result.stderr).to.equal('');
+    expect(result.status).to.equal(0);
+  });
+
+  it('test.sh fails, naming each failed check, against a gateway that answers wrongly', async () => {
+    const wrong = await recordingServer((_req, res) => json(res, 200, {}));
+    const result = await new Promise<{status: number | null; out: string}>(
+      resolve => {
+        const child = spawn('bash', [path.join(ROOT, 'test.sh'), wrong.url], {
+          env: {...process.env, USER_URL: wrong.url, ORDER_URL: wrong.url},
+        });
+        let out = '';
+        child.stdout.on('data', d => (out += d));
+        child.on('close', status => resolve({status, out}));
+      },
+    );
+    await wrong.close();
+    expect(result.status).to.equal(1);
+    const lines = result.out.trim().split('\n');
+    expect(lines.filter(l => l.startsWith('FAIL'))).to.have.length.at.least(8);
+    expect(lines[lines.length - 1]).to.match(/^\d+ passed, \d+ failed$/);
+  });
+});
