@@ -6,12 +6,7 @@
  * configured: the gateway never loads Firestore, and each function reads its
  * configuration once, at start, failing there if it is wrong.
  */
-import type {HttpFunction} from '@google-cloud/functions-framework';
-
-function lazyFunction(load: () => HttpFunction): PropertyDescriptor {
-  let fn: HttpFunction | undefined;
-  return {enumerable: true, get: () => (fn ??= load())};
-}
+import {lazyFunction} from './common/lazy';
 
 Object.defineProperties(exports, {
   gateway: lazyFunction(() => require('./gateway/index').createGateway()),

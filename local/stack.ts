@@ -21,7 +21,7 @@ import {
   startFirestoreEmulator,
   type RunningEmulator,
 } from './firestore-emulator';
-import {IdentityServer} from './identity-server';
+import {IdentityServer, type IdentityInfo} from './identity-server';
 import {
   assertPortFree,
   freePort,
@@ -61,6 +61,8 @@ export interface StackOptions {
   seed?: boolean;
   /** Extra environment for every function (the benchmark's variants). */
   env?: Record<string, string>;
+  /** The module exporting the functions; package.json's "main" by default. */
+  source?: string;
 }
 
 export interface Stack {
@@ -68,6 +70,8 @@ export interface Stack {
   identity: IdentityServer;
   /** Stops one function, leaving the rest up (to see how the others cope). */
   stopFunction(name: ServiceName): Promise<void>;
+  /** Process ids of the functions (the benchmark reads their memory). */
+  pids: Record<ServiceName, number>;
   stop(): Promise<void>;
 }
 
@@ -91,9 +95,76 @@ function frameworkCli(): string {
   return path.join(dir, pkg.bin['functions-framework']);
 }
 
+/** Where a function's collaborators are: what its environment is made of. */
+export interface FunctionSurroundings {
+  projectId: string;
+  urls: Record<ServiceName, string>;
+  firestoreHost: string;
+  issuer: IdentityInfo;
+  accounts: Record<ServiceName, string>;
+}
+
+/**
+ * The environment of one function: only what it needs, which is its
+ * configuration, PATH for the runtime, and its own metadata server standing
+ * in for the service account it runs as.
+ */
+export function functionEnv(
+  name: ServiceName,
+  where: FunctionSurroundings,
+  options: Pick<StackOptions, 'authMode' | 'logLevel' | 'env'> = {},
+): Record<string, string> {
+  const {urls, accounts} = where;
+  const common: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GCE_METADATA_HOST: where.issuer.hosts[name],
+    GOOGLE_CLOUD_PROJECT: where.projectId,
+    AUTH_MODE: options.authMode ?? 'verify',
+    LOG_LEVEL: options.logLevel ?? 'info',
+    TOKEN_ISSUER: where.issuer.issuer,
+    TOKEN_CERTS_URL: where.issuer.certsUrl,
+    ...options.env,
+  };
+  const store = {FIRESTORE_EMULATOR_HOST: where.firestoreHost};
+  switch (name) {
+    case 'order':
+      return {
+        ...common,
+        ...store,
+        SELF_URL: urls.order,
+        ALLOWED_CALLERS: `${accounts.gateway},${accounts.user}`,
+      };
+    case 'user':
+      return {
+        ...common,
+        ...store,
+        SELF_URL: urls.user,
+        ALLOWED_CALLERS: accounts.gateway,
+        ORDER_URL: urls.order,
+      };
+    case 'gateway':
+      return {...common, USER_URL: urls.user, ORDER_URL: urls.order};
+  }
+}
+
+/** Starts `functions-framework --target=<name>` as a process group of its own. */
+export function spawnFunction(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  source?: string,
+): ChildProcess {
+  const args = [frameworkCli(), `--target=${name}`, `--port=${port}`];
+  if (source !== undefined) args.push(`--source=${source}`);
+  return spawnGroup(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const projectId = options.projectId ?? 'local-s2s';
-  const authMode = options.authMode ?? 'verify';
   const accounts = accountsFor(projectId);
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -136,47 +207,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const issuer = await identity.start();
     stoppers.push(() => identity.stop());
 
-    const common: Record<string, string> = {
-      GOOGLE_CLOUD_PROJECT: projectId,
-      AUTH_MODE: authMode,
-      LOG_LEVEL: options.logLevel ?? 'info',
-      TOKEN_ISSUER: issuer.issuer,
-      TOKEN_CERTS_URL: issuer.certsUrl,
-      ...options.env,
-    };
-    const envs: Record<ServiceName, Record<string, string>> = {
-      order: {
-        ...common,
-        FIRESTORE_EMULATOR_HOST: firestoreHost,
-        SELF_URL: urls.order,
-        ALLOWED_CALLERS: `${accounts.gateway},${accounts.user}`,
-      },
-      user: {
-        ...common,
-        FIRESTORE_EMULATOR_HOST: firestoreHost,
-        SELF_URL: urls.user,
-        ALLOWED_CALLERS: accounts.gateway,
-        ORDER_URL: urls.order,
-      },
-      gateway: {...common, USER_URL: urls.user, ORDER_URL: urls.order},
-    };
-
+    const where = {projectId, urls, firestoreHost, issuer, accounts};
     const children: Record<string, ChildProcess> = {};
     for (const name of SERVICES) {
-      const child = spawnGroup(
-        process.execPath,
-        [frameworkCli(), `--target=${name}`, `--port=${ports[name]}`],
-        {
-          cwd: ROOT,
-          // Only what the function needs: PATH for the runtime, and its own
-          // metadata server standing in for the service account it runs as.
-          env: {
-            PATH: process.env.PATH ?? '',
-            GCE_METADATA_HOST: issuer.hosts[name],
-            ...envs[name],
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+      const child = spawnFunction(
+        name,
+        ports[name],
+        functionEnv(name, where, options),
+        options.source,
       );
       pipeLogs(name, child, options.logs);
       children[name] = child;
@@ -215,9 +253,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       mkdirSync(path.dirname(options.stackFile), {recursive: true});
       writeFileSync(options.stackFile, JSON.stringify(info, null, 2) + '\n');
     }
+    const pids = Object.fromEntries(
+      SERVICES.map(n => [n, children[n].pid!]),
+    ) as Record<ServiceName, number>;
     return {
       info,
       identity,
+      pids,
       stop,
       stopFunction: name => stopGroup(children[name]),
     };

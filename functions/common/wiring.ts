@@ -3,6 +3,7 @@
  * defaults that tests replace by passing their own.
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
+import type {Agent} from 'node:http';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
 import type {Config} from './config';
@@ -16,13 +17,22 @@ export interface Wiring {
   logger: Logger;
   /** Undefined when authentication is off. */
   tokens?: IdTokenSource;
+  /** Connection agents for outgoing calls; keep-alive by default. */
+  agent?: (url: URL) => Agent;
 }
 
-/** The logger and outgoing identity of a function. */
-export function wiringFor(config: Config): Wiring {
+/**
+ * The logger and outgoing identity of a function. `overrides` replaces any
+ * of them (the benchmark's naive client does).
+ */
+export function wiringFor(
+  config: Config,
+  overrides: Partial<Wiring> = {},
+): Wiring {
   return {
     logger: new JsonLogger(config.service, config.logLevel),
     tokens: config.authMode === 'off' ? undefined : new MetadataIdTokenSource(),
+    ...overrides,
   };
 }
 
@@ -37,6 +47,7 @@ export function clientFor(
     service,
     baseUrl,
     tokens: wiring.tokens,
+    agent: wiring.agent,
     timeoutMs: config.downstreamTimeoutMs,
     retries: config.downstreamRetries,
   });

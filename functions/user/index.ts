@@ -2,12 +2,20 @@
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {parseConfig, type Config} from '../common/config';
 import {createFirestore} from '../common/firestore';
-import {clientFor, httpFunctionFor, wiringFor} from '../common/wiring';
+import {
+  clientFor,
+  httpFunctionFor,
+  wiringFor,
+  type Wiring,
+} from '../common/wiring';
 import {userRoutes} from './routes';
 import {FirestoreUserStore} from './store';
 
-export function createUser(config: Config = parseConfig('user')): HttpFunction {
-  const wiring = wiringFor(config);
+export function createUser(
+  config: Config = parseConfig('user'),
+  overrides: Partial<Wiring> = {},
+): HttpFunction {
+  const wiring = wiringFor(config, overrides);
   return httpFunctionFor(
     config,
     wiring,

@@ -40,6 +40,11 @@ const REASONS: [RegExp, string][] = [
   [/^No (issue|expiration) time|invalid format/, 'lacks its times'],
 ];
 
+/** google-auth-library's allowance for clock skew, applied to cached tokens too. */
+const CLOCK_SKEW_S = 300;
+/** Enough for every caller's current token many times over; bounds memory. */
+const MAX_CACHED_TOKENS = 1000;
+
 function invalid(reason: string): UnauthorizedError {
   return new UnauthorizedError(`The bearer token ${reason}.`);
 }
@@ -48,6 +53,14 @@ function invalid(reason: string): UnauthorizedError {
 export class TokenVerifier {
   private readonly client: OAuth2Client;
   private readonly now: () => number;
+  /**
+   * Tokens whose signature has been verified, keyed by the whole token
+   * (signature included), so only the very same bytes skip the RSA check.
+   * Callers reuse a token for most of its hour, so nearly every request
+   * hits; issuer and audience were checked with the signature, and expiry
+   * and the allowlist are checked on every request.
+   */
+  private readonly verified = new Map<string, IdTokenClaims>();
 
   constructor(private readonly options: VerifierOptions) {
     this.client =
@@ -88,6 +101,22 @@ export class TokenVerifier {
   }
 
   private async verifySigned(token: string): Promise<IdTokenClaims> {
+    const cached = this.verified.get(token);
+    if (cached !== undefined) {
+      if ((cached.exp as number) + CLOCK_SKEW_S > this.now()) return cached;
+      this.verified.delete(token);
+      throw invalid('has expired');
+    }
+    const claims = await this.verifySignature(token);
+    if (this.verified.size >= MAX_CACHED_TOKENS) {
+      // Maps iterate in insertion order: drop the oldest.
+      this.verified.delete(this.verified.keys().next().value!);
+    }
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifySignature(token: string): Promise<IdTokenClaims> {
     let certs;
     try {
       // Cached by the client for as long as the issuer's Cache-Control allows.

@@ -1,4 +1,5 @@
 import {expect} from 'chai';
+import * as sinon from 'sinon';
 import {
   ForbiddenError,
   HttpError,
@@ -129,6 +130,48 @@ describe('TokenVerifier (verify mode)', () => {
       kit.verifier.authenticate(`Bearer ${kit.token()}`),
     );
     expect(error.status).to.equal(503);
+  });
+});
+
+describe('TokenVerifier cache of verified tokens', () => {
+  it('checks the signature of a token once, then serves it from the cache', async () => {
+    const {verifier, token, client} = tokenKit('verify');
+    const spy = sinon.spy(client, 'verifySignedJwtWithCertsAsync');
+    const header = `Bearer ${token()}`;
+    for (let i = 0; i < 5; i++)
+      expect(await verifier.authenticate(header)).to.equal(GATEWAY);
+    expect(spy.callCount).to.equal(1);
+  });
+
+  it('does not let another signature on the same claims ride on a cached token', async () => {
+    const {verifier, token} = tokenKit('verify');
+    const good = token();
+    await verifier.authenticate(`Bearer ${good}`);
+    const forged = `${good.split('.').slice(0, 2).join('.')}.SIGNATURE_REMOVED_BY_GOOGLE`;
+    expect(
+      (await rejection(verifier.authenticate(`Bearer ${forged}`))).status,
+    ).to.equal(401);
+  });
+
+  it('stops accepting a cached token once it has expired', async () => {
+    let clock = now();
+    const {verifier, token} = tokenKit('verify', () => clock);
+    const header = `Bearer ${token(GATEWAY, {iat: clock, exp: clock + 60})}`;
+    expect(await verifier.authenticate(header)).to.equal(GATEWAY);
+    clock += 60 + 301;
+    const error = await rejection(verifier.authenticate(header));
+    expect(error.detail).to.match(/expired/);
+  });
+
+  it('still checks the allowlist for a cached token', async () => {
+    const {verifier, token} = tokenKit('verify');
+    const stranger = `Bearer ${token(STRANGER)}`;
+    expect((await rejection(verifier.authenticate(stranger))).status).to.equal(
+      403,
+    );
+    expect((await rejection(verifier.authenticate(stranger))).status).to.equal(
+      403,
+    );
   });
 });
 
