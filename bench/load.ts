@@ -1,5 +1,10 @@
-/** One load run with autocannon, from this process against a server on loopback. */
+/**
+ * One load run with autocannon. `load()` runs it in a child process of its
+ * own, so the load generator shares a process neither with the servers nor
+ * with the identity servers the benchmark hosts.
+ */
 import autocannon from 'autocannon';
+import {execFile} from 'node:child_process';
 
 export interface Scenario {
   id: string;
@@ -18,17 +23,20 @@ export interface LoadResult {
   errors: number;
 }
 
-export async function load(
-  baseUrl: string,
-  scenario: Scenario,
-  connections: number,
-  durationS: number,
-): Promise<LoadResult> {
+interface LoadJob {
+  url: string;
+  scenario: Scenario;
+  connections: number;
+  durationS: number;
+}
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const {scenario} = job;
   const result = await autocannon({
-    url: `${baseUrl}${scenario.path}`,
+    url: `${job.url}${scenario.path}`,
     method: scenario.method,
-    connections,
-    duration: durationS,
+    connections: job.connections,
+    duration: job.durationS,
     timeout: 20,
     headers:
       scenario.body === undefined ? {} : {'content-type': 'application/json'},
@@ -42,4 +50,35 @@ export async function load(
     requests: result.requests.total,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+/** Loads `url` with `scenario` from a separate process. */
+export function load(
+  url: string,
+  scenario: Scenario,
+  connections: number,
+  durationS: number,
+): Promise<LoadResult> {
+  const job: LoadJob = {url, scenario, connections, durationS};
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [__filename, JSON.stringify(job)],
+      {maxBuffer: 1 << 20},
+      (error, stdout) => {
+        if (error) reject(error);
+        else resolve(JSON.parse(stdout) as LoadResult);
+      },
+    );
+  });
+}
+
+if (require.main === module) {
+  run(JSON.parse(process.argv[2]) as LoadJob).then(
+    result => process.stdout.write(JSON.stringify(result)),
+    (e: unknown) => {
+      process.stderr.write(String(e));
+      process.exit(1);
+    },
+  );
 }

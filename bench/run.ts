@@ -90,21 +90,31 @@ const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function measure(
-  variant: VariantId,
-  baseUrl: string,
+/**
+ * Runs every scenario at every concurrency against every target, the
+ * targets one after the other for each (scenario, concurrency) and in a
+ * rotating order, so that warm-up (the emulator's JIT above all) and drift
+ * over the run do not favour any of them. Returns requests sent per target.
+ */
+async function measureAll(
+  targets: {variant: VariantId; url: string}[],
   rows: Row[],
-): Promise<number> {
-  let requests = 0;
+): Promise<Record<string, number>> {
+  const requests: Record<string, number> = {};
+  let turn = 0;
   for (const scenario of SCENARIOS) {
     for (const c of CONCURRENCY) {
-      await load(baseUrl, scenario, c, WARMUP_S);
-      const r = await load(baseUrl, scenario, c, DURATION_S);
-      requests += r.requests;
-      rows.push({variant, scenario: scenario.id, concurrency: c, ...r});
-      log(
-        `  ${variant.padEnd(8)} ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  errors ${r.errors}`,
-      );
+      const order = targets.map((_, i) => targets[(i + turn) % targets.length]);
+      turn++;
+      for (const {variant, url} of order) {
+        await load(url, scenario, c, WARMUP_S);
+        const r = await load(url, scenario, c, DURATION_S);
+        requests[variant] = (requests[variant] ?? 0) + r.requests;
+        rows.push({variant, scenario: scenario.id, concurrency: c, ...r});
+        log(
+          `  ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${variant.padEnd(8)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  errors ${r.errors}`,
+        );
+      }
     }
   }
   return requests;
@@ -173,7 +183,7 @@ async function coldStart(
       'hello',
       port,
       {PATH: process.env.PATH ?? ''},
-      path.join(ROOT, 'build', 'bench', 'hello.js'),
+      {source: path.join(ROOT, 'build', 'bench', 'hello.js')},
     );
   } else {
     const {info} = stack;
@@ -263,11 +273,10 @@ async function main(): Promise<void> {
   const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST ?? emulator!.host;
   const rows: Row[] = [];
   const extra: Record<string, unknown> = {};
+  const stoppers: (() => Promise<void>)[] = [];
   try {
-    log('limit: plain http forwarders, no auth, no Firestore');
     const limit = await startLimit();
-    await measure('limit', limit.url, rows).finally(limit.stop);
-
+    stoppers.push(limit.stop);
     const variants: {id: VariantId; authMode: AuthMode; source?: string}[] = [
       {id: 'ours', authMode: 'verify'},
       {id: 'auth-off', authMode: 'off'},
@@ -277,51 +286,55 @@ async function main(): Promise<void> {
         source: path.join(ROOT, 'build', 'bench', 'naive-functions.js'),
       },
     ];
+    const stacks = {} as Record<VariantId, Stack>;
     for (const v of variants) {
-      log(
-        `${v.id}: the real stack${v.authMode === 'off' ? ', AUTH_MODE=off' : ''}${v.source ? ', naive client' : ''}`,
-      );
-      const stack = await startStack({
+      stacks[v.id] = await startStack({
         projectId: `bench-${v.id}`,
         firestoreHost,
         authMode: v.authMode,
         source: v.source,
       });
-      try {
-        const issuedBefore = Object.values(stack.identity.issued).reduce(
-          (a, b) => a + b,
-          0,
-        );
-        const requests = await measure(v.id, stack.info.gateway, rows);
-        const issued =
-          Object.values(stack.identity.issued).reduce((a, b) => a + b, 0) -
-          issuedBefore;
-        extra[`tokensPer1000Requests_${v.id}`] = round(
-          (issued / requests) * 1000,
-          2,
-        );
-        if (v.id === 'ours') {
-          extra.rssMbAfterLoad = Object.fromEntries(
-            SERVICES.map(n => [n, rssMb(stack.pids[n])]),
-          );
-          extra.verifyUsPerToken = await verificationCostUs(stack);
-          const cold: Record<string, number> = {};
-          for (const name of ['hello', 'gateway', 'user', 'order'] as const) {
-            const samples = [];
-            for (let i = 0; i < COLD_SAMPLES; i++)
-              samples.push(await coldStart(name, stack));
-            cold[name] = median(samples);
-            log(
-              `  cold start ${name.padEnd(8)} median ${cold[name]} ms of [${samples.join(', ')}]`,
-            );
-          }
-          extra.coldStartMs = cold;
-        }
-      } finally {
-        await stack.stop();
-      }
+      stoppers.push(stacks[v.id].stop);
     }
+    log(
+      'Targets: limit (plain http forwarders), ours (the real stack), auth-off (AUTH_MODE=off), naive (a token per call, no keep-alive)',
+    );
+    const issued = (v: VariantId) =>
+      Object.values(stacks[v].identity.issued).reduce((a, b) => a + b, 0);
+    const issuedBefore = Object.fromEntries(
+      variants.map(v => [v.id, issued(v.id)]),
+    );
+    const requests = await measureAll(
+      [
+        {variant: 'limit', url: limit.url},
+        ...variants.map(v => ({variant: v.id, url: stacks[v.id].info.gateway})),
+      ],
+      rows,
+    );
+    for (const v of variants) {
+      extra[`tokensPer1000Requests_${v.id}`] = round(
+        ((issued(v.id) - issuedBefore[v.id]) / requests[v.id]) * 1000,
+        2,
+      );
+    }
+    const ours = stacks.ours;
+    extra.rssMbAfterLoad = Object.fromEntries(
+      SERVICES.map(n => [n, rssMb(ours.pids[n])]),
+    );
+    extra.verifyUsPerToken = await verificationCostUs(ours);
+    const cold: Record<string, number> = {};
+    for (const name of ['hello', 'gateway', 'user', 'order'] as const) {
+      const samples = [];
+      for (let i = 0; i < COLD_SAMPLES; i++)
+        samples.push(await coldStart(name, ours));
+      cold[name] = median(samples);
+      log(
+        `  cold start ${name.padEnd(8)} median ${cold[name]} ms of [${samples.join(', ')}]`,
+      );
+    }
+    extra.coldStartMs = cold;
   } finally {
+    for (const stop of stoppers.reverse()) await stop();
     await emulator?.stop();
   }
   report(rows, extra);

@@ -63,6 +63,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** The module exporting the functions; package.json's "main" by default. */
   source?: string;
+  /** Extra arguments for node itself, e.g. ['--cpu-prof'] to profile the functions. */
+  nodeArgs?: string[];
 }
 
 export interface Stack {
@@ -152,15 +154,11 @@ export function spawnFunction(
   name: string,
   port: number,
   env: Record<string, string>,
-  source?: string,
+  options: Pick<StackOptions, 'source' | 'nodeArgs'> = {},
 ): ChildProcess {
-  const args = [frameworkCli(), `--target=${name}`, `--port=${port}`];
-  if (source !== undefined) args.push(`--source=${source}`);
-  return spawnGroup(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = [...(options.nodeArgs ?? []), frameworkCli(), `--target=${name}`, `--port=${port}`];
+  if (options.source !== undefined) args.push(`--source=${options.source}`);
+  return spawnGroup(process.execPath, args, {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']});
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -210,12 +208,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const where = {projectId, urls, firestoreHost, issuer, accounts};
     const children: Record<string, ChildProcess> = {};
     for (const name of SERVICES) {
-      const child = spawnFunction(
-        name,
-        ports[name],
-        functionEnv(name, where, options),
-        options.source,
-      );
+      const child = spawnFunction(name, ports[name], functionEnv(name, where, options), options);
       pipeLogs(name, child, options.logs);
       children[name] = child;
       stoppers.push(() => stopGroup(child));
