@@ -21,10 +21,6 @@ source scripts/common.sh
 DELETE_DATA=false
 DRY_RUN_ASSUMES_EXISTING=true
 
-usage() {
-  sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
-}
-
 delete_functions() {
   local fn
   # Callers first, so nothing is left calling a function that is gone.
@@ -94,7 +90,7 @@ main() {
     shift
   done
   resolve_project
-  info "Project ${PROJECT_ID}, region ${REGION}$(is_dry_run && echo ' (dry run: nothing is changed)')"
+  announce
   delete_functions
   revoke_firestore_access
   delete_service_accounts

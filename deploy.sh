@@ -33,10 +33,6 @@ readonly APIS=(
   logging.googleapis.com
 )
 
-usage() {
-  sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
-}
-
 enable_apis() {
   info "Enabling APIs"
   run gcloud services enable "${APIS[@]}" --project="${PROJECT_ID}"
@@ -180,7 +176,7 @@ main() {
     shift
   done
   resolve_project
-  info "Project ${PROJECT_ID}, region ${REGION}$(is_dry_run && echo ' (dry run: nothing is changed)')"
+  announce
   enable_apis
   ensure_firestore
   ensure_service_accounts

@@ -28,10 +28,6 @@ TYPE=""
 CREATED_ORDER=""
 IDEMPOTENCY_KEY="test-sh-$$-$(date +%s)"
 
-usage() {
-  sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
-}
-
 # request METHOD URL [BODY]: sets STATUS, TYPE and BODY.
 request() {
   local method="$1" url="$2" data="${3:-}" out

@@ -33,7 +33,9 @@ import {claimsFor} from '../local/token-signer';
 import {load, type LoadResult, type Scenario} from './load';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
-const DURATION_S = Number(process.env.BENCH_DURATION ?? (SMOKE ? 0.5 : 5));
+const DURATION_S = Number(process.env.BENCH_DURATION ?? (SMOKE ? 0.5 : 3));
+/** Each figure is the median of this many runs, taken at different times in the run. */
+const ROUNDS = SMOKE ? 1 : 3;
 const WARMUP_S = SMOKE ? 0.2 : 1;
 const CONCURRENCY = SMOKE ? [1] : [1, 32];
 const COLD_SAMPLES = SMOKE ? 1 : 5;
@@ -83,7 +85,25 @@ interface Row extends LoadResult {
   variant: VariantId;
   scenario: string;
   concurrency: number;
+  /** CPU time per request of the target's processes (functions or limit servers) and the identity servers. */
+  cpuMsPerRequest: number;
 }
+
+interface Target {
+  variant: VariantId;
+  url: string;
+  /** The processes serving it, whose CPU time is counted. */
+  pids: number[];
+}
+
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const median = (xs: number[]) =>
@@ -91,36 +111,72 @@ const median = (xs: number[]) =>
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
- * Runs every scenario at every concurrency against every target, the
- * targets one after the other for each (scenario, concurrency) and in a
+ * Runs every scenario at every concurrency against every target, ROUNDS
+ * times. For each (scenario, concurrency) the targets take turns in a
  * rotating order, so that warm-up (the emulator's JIT above all) and drift
- * over the run do not favour any of them. Returns requests sent per target.
+ * over the run favour none of them; each figure is the median round by
+ * throughput. Returns requests sent per target.
  */
 async function measureAll(
-  targets: {variant: VariantId; url: string}[],
+  targets: Target[],
   rows: Row[],
 ): Promise<Record<string, number>> {
   const requests: Record<string, number> = {};
+  const samples = new Map<string, Row[]>();
   let turn = 0;
-  for (const scenario of SCENARIOS) {
-    for (const c of CONCURRENCY) {
-      const order = targets.map((_, i) => targets[(i + turn) % targets.length]);
-      turn++;
-      for (const {variant, url} of order) {
-        await load(url, scenario, c, WARMUP_S);
-        const r = await load(url, scenario, c, DURATION_S);
-        requests[variant] = (requests[variant] ?? 0) + r.requests;
-        rows.push({variant, scenario: scenario.id, concurrency: c, ...r});
-        log(
-          `  ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${variant.padEnd(8)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  errors ${r.errors}`,
+  for (let roundNo = 1; roundNo <= ROUNDS; roundNo++) {
+    for (const scenario of SCENARIOS) {
+      for (const c of CONCURRENCY) {
+        const order = targets.map(
+          (_, i) => targets[(i + turn) % targets.length],
         );
+        turn++;
+        for (const {variant, url, pids} of order) {
+          await load(url, scenario, c, WARMUP_S);
+          // This process hosts the identity servers (the metadata server's
+          // part), so its CPU time counts too; load comes from a child.
+          const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+          const ownBefore = process.cpuUsage();
+          const r = await load(url, scenario, c, DURATION_S);
+          const own = process.cpuUsage(ownBefore);
+          const cpu =
+            pids.reduce((sum, pid) => sum + cpuMs(pid), 0) -
+            cpuBefore +
+            (own.user + own.system) / 1000;
+          requests[variant] = (requests[variant] ?? 0) + r.requests;
+          const row = {
+            variant,
+            scenario: scenario.id,
+            concurrency: c,
+            ...r,
+            cpuMsPerRequest: round(cpu / r.requests, 3),
+          };
+          const key = `${variant}/${scenario.id}/${c}`;
+          samples.set(key, [...(samples.get(key) ?? []), row]);
+          log(
+            `  round ${roundNo} ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${variant.padEnd(8)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  cpu ${row.cpuMsPerRequest} ms/req  errors ${r.errors}`,
+          );
+        }
       }
     }
+  }
+  for (const runs of samples.values()) {
+    const sorted = [...runs].sort(
+      (a, b) => a.requestsPerSec - b.requestsPerSec,
+    );
+    rows.push({
+      ...sorted[Math.floor(sorted.length / 2)],
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    });
   }
   return requests;
 }
 
-async function startLimit(): Promise<{url: string; stop: () => Promise<void>}> {
+async function startLimit(): Promise<{
+  url: string;
+  pids: number[];
+  stop: () => Promise<void>;
+}> {
   const script = path.join(ROOT, 'build', 'bench', 'limit-server.js');
   const ports = {
     gateway: await freePort(),
@@ -157,6 +213,7 @@ async function startLimit(): Promise<{url: string; stop: () => Promise<void>}> {
   );
   return {
     url: url(ports.gateway),
+    pids: children.map(c => c.pid!),
     stop: async () => void (await Promise.all(children.map(c => stopGroup(c)))),
   };
 }
@@ -289,7 +346,8 @@ async function main(): Promise<void> {
     const stacks = {} as Record<VariantId, Stack>;
     for (const v of variants) {
       stacks[v.id] = await startStack({
-        projectId: `bench-${v.id}`,
+        // A fresh project per run: the emulator's queries slow down as data piles up.
+        projectId: `bench-${v.id}-${Date.now().toString(36)}`,
         firestoreHost,
         authMode: v.authMode,
         source: v.source,
@@ -306,8 +364,12 @@ async function main(): Promise<void> {
     );
     const requests = await measureAll(
       [
-        {variant: 'limit', url: limit.url},
-        ...variants.map(v => ({variant: v.id, url: stacks[v.id].info.gateway})),
+        {variant: 'limit', url: limit.url, pids: limit.pids},
+        ...variants.map(v => ({
+          variant: v.id,
+          url: stacks[v.id].info.gateway,
+          pids: Object.values(stacks[v.id].pids),
+        })),
       ],
       rows,
     );
@@ -363,6 +425,10 @@ function report(rows: Row[], extra: Record<string, unknown>): void {
       get('naive', s.id, cMax).requestsPerSec,
     );
   }
+  ratios[`mesh: naive vs ours (CPU per request, c=${cMax})`] = ratio(
+    get('naive', 'mesh', cMax).cpuMsPerRequest,
+    get('ours', 'mesh', cMax).cpuMsPerRequest,
+  );
   ratios['direct vs mesh (p50 latency, c=1)'] = ratio(
     get('ours', 'direct', 1).p50Ms,
     get('ours', 'mesh', 1).p50Ms,
@@ -406,14 +472,14 @@ function report(rows: Row[], extra: Record<string, unknown>): void {
   ].map(t => ({target: t.target, value: t.value, met: t.ok(t.value)}));
 
   log(
-    '\nScenario                                              variant   conc    req/s   p50 ms  p99 ms  errors',
+    `\n${'Scenario'.padEnd(64)}variant   conc    req/s   p50 ms  p99 ms  cpu ms/req  errors`,
   );
   for (const s of SCENARIOS) {
     for (const c of CONCURRENCY) {
       for (const v of ['limit', 'ours', 'auth-off', 'naive'] as VariantId[]) {
         const r = get(v, s.id, c);
         log(
-          `${s.title.padEnd(54)}${v.padEnd(10)}${String(c).padStart(4)}${r.requestsPerSec.toFixed(0).padStart(9)}${String(r.p50Ms).padStart(9)}${String(r.p99Ms).padStart(8)}${String(r.errors).padStart(8)}`,
+          `${s.title.padEnd(64)}${v.padEnd(10)}${String(c).padStart(4)}${r.requestsPerSec.toFixed(0).padStart(9)}${String(r.p50Ms).padStart(9)}${String(r.p99Ms).padStart(8)}${r.cpuMsPerRequest.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}`,
         );
       }
     }
@@ -440,6 +506,7 @@ function report(rows: Row[], extra: Record<string, unknown>): void {
           platform: `${os.platform()} ${os.release()}`,
         },
         settings: {
+          rounds: ROUNDS,
           durationS: DURATION_S,
           warmupS: WARMUP_S,
           concurrency: CONCURRENCY,

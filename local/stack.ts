@@ -156,9 +156,18 @@ export function spawnFunction(
   env: Record<string, string>,
   options: Pick<StackOptions, 'source' | 'nodeArgs'> = {},
 ): ChildProcess {
-  const args = [...(options.nodeArgs ?? []), frameworkCli(), `--target=${name}`, `--port=${port}`];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    frameworkCli(),
+    `--target=${name}`,
+    `--port=${port}`,
+  ];
   if (options.source !== undefined) args.push(`--source=${options.source}`);
-  return spawnGroup(process.execPath, args, {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']});
+  return spawnGroup(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -208,7 +217,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const where = {projectId, urls, firestoreHost, issuer, accounts};
     const children: Record<string, ChildProcess> = {};
     for (const name of SERVICES) {
-      const child = spawnFunction(name, ports[name], functionEnv(name, where, options), options);
+      const child = spawnFunction(
+        name,
+        ports[name],
+        functionEnv(name, where, options),
+        options,
+      );
       pipeLogs(name, child, options.logs);
       children[name] = child;
       stoppers.push(() => stopGroup(child));

@@ -14,6 +14,16 @@ DRY_RUN=false
 # (nothing exists), cleanup.sh for a deployed one (everything exists).
 DRY_RUN_ASSUMES_EXISTING=false
 
+# Prints the calling script's header comment: its usage.
+usage() {
+  sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+}
+
+# Says which project and region a script works on.
+announce() {
+  info "Project ${PROJECT_ID}, region ${REGION}$(is_dry_run && echo ' (dry run: nothing is changed)')"
+}
+
 err() {
   echo "$(basename "$0"): $*" >&2
 }

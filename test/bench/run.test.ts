@@ -4,11 +4,11 @@
  * here; the figures themselves belong to `npm run bench`.
  */
 import {expect} from 'chai';
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import * as path from 'node:path';
 import {ROOT} from '../../local/stack';
+import {runProcess} from '../fixtures/run-process';
 
 describe('npm run bench (smoke)', function () {
   this.timeout(180_000);
@@ -16,33 +16,59 @@ describe('npm run bench (smoke)', function () {
   it('runs every variant and scenario and writes valid JSON', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-'));
     const out = path.join(dir, 'results.json');
-    const result = await new Promise<{status: number | null; output: string}>(resolve => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'build', 'bench', 'run.js')], {
-        env: {...process.env, BENCH_SMOKE: '1', BENCH_OUT: out},
-      });
-      let output = '';
-      child.stdout.on('data', d => (output += d));
-      child.stderr.on('data', d => (output += d));
-      child.on('close', status => resolve({status, output}));
-    });
+    const result = await runProcess(
+      process.execPath,
+      [path.join(ROOT, 'build', 'bench', 'run.js')],
+      {
+        ...process.env,
+        BENCH_SMOKE: '1',
+        BENCH_OUT: out,
+      },
+    );
     expect(result.status, result.output).to.equal(0);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     rmSync(dir, {recursive: true, force: true});
 
     expect(json.machine).to.include.keys('node', 'cores');
-    const combos = new Set(json.results.map((r: {variant: string; scenario: string}) => `${r.variant}/${r.scenario}`));
+    const combos = new Set(
+      json.results.map(
+        (r: {variant: string; scenario: string}) =>
+          `${r.variant}/${r.scenario}`,
+      ),
+    );
     for (const variant of ['limit', 'ours', 'auth-off', 'naive']) {
-      for (const scenario of ['user-hop', 'order-hop', 'mesh', 'direct', 'create']) {
-        expect(combos.has(`${variant}/${scenario}`), `${variant}/${scenario}`).to.equal(true);
+      for (const scenario of [
+        'user-hop',
+        'order-hop',
+        'mesh',
+        'direct',
+        'create',
+      ]) {
+        expect(
+          combos.has(`${variant}/${scenario}`),
+          `${variant}/${scenario}`,
+        ).to.equal(true);
       }
     }
     for (const r of json.results) {
       expect(r.requests, `${r.variant}/${r.scenario}`).to.be.above(0);
       expect(r.errors, `${r.variant}/${r.scenario}`).to.equal(0);
     }
-    expect(json.figures.coldStartMs).to.have.keys('hello', 'gateway', 'user', 'order');
-    expect(json.figures.rssMbAfterLoad).to.have.keys('gateway', 'user', 'order');
-    expect(json.figures.verifyUsPerToken).to.have.keys('newToken', 'repeatedToken');
+    expect(json.figures.coldStartMs).to.have.keys(
+      'hello',
+      'gateway',
+      'user',
+      'order',
+    );
+    expect(json.figures.rssMbAfterLoad).to.have.keys(
+      'gateway',
+      'user',
+      'order',
+    );
+    expect(json.figures.verifyUsPerToken).to.have.keys(
+      'newToken',
+      'repeatedToken',
+    );
     expect(json.targets).to.have.length(4);
     expect(result.output).to.match(/Targets/);
   });

@@ -4,12 +4,12 @@
  * calling each other over HTTP with real tokens, data in the emulator.
  */
 import {expect} from 'chai';
-import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {claimsFor} from '../../local/token-signer';
 import {ROOT, startStack, type Stack} from '../../local/stack';
 import {uniqueProjectId} from '../fixtures/emulator';
+import {runProcess} from '../fixtures/run-process';
 
 interface Reply {
   status: number;
@@ -274,30 +274,20 @@ describe('the local stack, end to end', function () {
   });
 
   it('passes test.sh, the deployment smoke test, run against this stack', async () => {
-    const result = await new Promise<{status: number | null; out: string}>(
-      resolve => {
-        const child = spawn(
-          'bash',
-          [path.join(ROOT, 'test.sh'), stack.info.gateway],
-          {
-            env: {
-              ...process.env,
-              USER_URL: stack.info.user,
-              ORDER_URL: stack.info.order,
-              FIRESTORE_EMULATOR_HOST: stack.info.firestore,
-              PROJECT_ID: stack.info.projectId,
-            },
-          },
-        );
-        let out = '';
-        child.stdout.on('data', d => (out += d));
-        child.stderr.on('data', d => (out += d));
-        child.on('close', status => resolve({status, out}));
+    const result = await runProcess(
+      'bash',
+      [path.join(ROOT, 'test.sh'), stack.info.gateway],
+      {
+        ...process.env,
+        USER_URL: stack.info.user,
+        ORDER_URL: stack.info.order,
+        FIRESTORE_EMULATOR_HOST: stack.info.firestore,
+        PROJECT_ID: stack.info.projectId,
       },
     );
-    expect(result.status, result.out).to.equal(0);
-    expect(result.out).to.match(/^12 passed, 0 failed$/m);
-    expect(result.out).to.contain('cleaned up order');
+    expect(result.status, result.output).to.equal(0);
+    expect(result.output).to.match(/^12 passed, 0 failed$/m);
+    expect(result.output).to.contain('cleaned up order');
   });
 
   it('degrades cleanly when the order function is down', async () => {

@@ -17,6 +17,7 @@ import {tmpdir} from 'node:os';
 import * as path from 'node:path';
 import {ROOT} from '../../local/stack';
 import {json, recordingServer} from '../fixtures/http-server';
+import {runProcess} from '../fixtures/run-process';
 
 const FAKE = path.join(ROOT, 'build', 'test', 'fixtures', 'fake-gcloud.js');
 const URL_OF = (fn: string) => `https://${fn}-fakehash-uc.a.run.app`;
@@ -440,19 +441,18 @@ describe('the shell scripts', () => {
 
   it('test.sh fails, naming each failed check, against a gateway that answers wrongly', async () => {
     const wrong = await recordingServer((_req, res) => json(res, 200, {}));
-    const result = await new Promise<{status: number | null; out: string}>(
-      resolve => {
-        const child = spawn('bash', [path.join(ROOT, 'test.sh'), wrong.url], {
-          env: {...process.env, USER_URL: wrong.url, ORDER_URL: wrong.url},
-        });
-        let out = '';
-        child.stdout.on('data', d => (out += d));
-        child.on('close', status => resolve({status, out}));
+    const result = await runProcess(
+      'bash',
+      [path.join(ROOT, 'test.sh'), wrong.url],
+      {
+        ...process.env,
+        USER_URL: wrong.url,
+        ORDER_URL: wrong.url,
       },
     );
     await wrong.close();
     expect(result.status).to.equal(1);
-    const lines = result.out.trim().split('\n');
+    const lines = result.stdout.trim().split('\n');
     expect(lines.filter(l => l.startsWith('FAIL'))).to.have.length.at.least(8);
     expect(lines[lines.length - 1]).to.match(/^\d+ passed, \d+ failed$/);
   });
