@@ -33,10 +33,10 @@ import {claimsFor} from '../local/token-signer';
 import {load, type LoadResult, type Scenario} from './load';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
-const DURATION_S = Number(process.env.BENCH_DURATION ?? (SMOKE ? 0.5 : 3));
+const DURATION_S = Number(process.env.BENCH_DURATION ?? (SMOKE ? 0.3 : 3));
 /** Each figure is the median of this many runs, taken at different times in the run. */
 const ROUNDS = SMOKE ? 1 : 3;
-const WARMUP_S = SMOKE ? 0.2 : 1;
+const WARMUP_S = SMOKE ? 0 : 1;
 const CONCURRENCY = SMOKE ? [1] : [1, 32];
 const COLD_SAMPLES = SMOKE ? 1 : 5;
 const VERIFY_ITERATIONS = SMOKE ? 50 : 500;
@@ -132,7 +132,7 @@ async function measureAll(
         );
         turn++;
         for (const {variant, url, pids} of order) {
-          await load(url, scenario, c, WARMUP_S);
+          if (WARMUP_S > 0) await load(url, scenario, c, WARMUP_S);
           // This process hosts the identity servers (the metadata server's
           // part), so its CPU time counts too; load comes from a child.
           const cpuBefore = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
