@@ -83,9 +83,7 @@ main() {
   while (($# > 0)); do
     case "$1" in
       --delete-data) DELETE_DATA=true ;;
-      --dry-run) DRY_RUN=true ;;
-      -h | --help) usage; exit 0 ;;
-      *) err "unknown argument: $1 (see --help)"; exit 2 ;;
+      *) shared_flag "$1" ;;
     esac
     shift
   done

@@ -168,11 +168,7 @@ deploy_functions() {
 
 main() {
   while (($# > 0)); do
-    case "$1" in
-      --dry-run) DRY_RUN=true ;;
-      -h | --help) usage; exit 0 ;;
-      *) err "unknown argument: $1 (see --help)"; exit 2 ;;
-    esac
+    shared_flag "$1"
     shift
   done
   resolve_project

@@ -70,6 +70,15 @@ query() {
   "$@" 2>/dev/null || true
 }
 
+# Handles a flag that deploy.sh and cleanup.sh share; refuses any other.
+shared_flag() {
+  case "$1" in
+    --dry-run) DRY_RUN=true ;;
+    -h | --help) usage; exit 0 ;;
+    *) err "unknown argument: $1 (see --help)"; exit 2 ;;
+  esac
+}
+
 # Sets PROJECT_ID from the environment or gcloud's configuration.
 resolve_project() {
   if [[ -z "${PROJECT_ID:-}" ]]; then

@@ -99,19 +99,26 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (reply.status === 204) res.end();
       else res.json(reply.body);
     } catch (error: unknown) {
-      if (!(error instanceof HttpError)) {
-        // The stack goes to the log, never to the client.
+      // A failure of ours (5xx) is logged with its stack and cause; the
+      // client gets only the problem document. A 4xx is the client's.
+      if (toProblem(error).problem.status >= 500) {
         logger.log('ERROR', 'request failed', {
           requestId: ctx.requestId,
-          error:
-            error instanceof Error
-              ? (error.stack ?? error.message)
-              : String(error),
+          error: describe(error),
+          ...(error instanceof Error && error.cause !== undefined
+            ? {cause: describe(error.cause)}
+            : {}),
         });
       }
       writeProblem(res, error, ctx.requestId, req.path);
     }
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error
+    ? (error.stack ?? error.message)
+    : String(error);
 }
 
 /**

@@ -82,7 +82,8 @@ export type DownstreamFailure =
 /**
  * A failed call to another function of this system. `problem` holds the
  * downstream function's own problem document when it answered with one; its
- * URL is never kept, so it cannot reach a client.
+ * URL is never kept, so it cannot reach a client. `cause`, when set, is the
+ * underlying error, for the log only.
  */
 export class DownstreamError extends Error {
   constructor(
@@ -90,9 +91,11 @@ export class DownstreamError extends Error {
     readonly failure: DownstreamFailure,
     readonly status?: number,
     readonly problem?: Pick<Problem, 'detail' | 'errors'>,
+    cause?: unknown,
   ) {
     super(
       `${service} call ${failure}${status === undefined ? '' : ` (${status})`}`,
+      {cause},
     );
     this.name = 'DownstreamError';
   }

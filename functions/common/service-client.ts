@@ -105,10 +105,10 @@ export class ServiceClient implements ServiceCaller {
           headers.authorization = await this.options.tokens.authorization(
             this.baseUrl,
           );
-        } catch {
+        } catch (e: unknown) {
           // Without our own identity the call cannot be made; nothing the
           // client did, and nothing about the callee to tell.
-          throw new DownstreamError(service, 'failed');
+          throw new DownstreamError(service, 'failed', undefined, undefined, e);
         }
       }
 
@@ -143,9 +143,15 @@ export class ServiceClient implements ServiceCaller {
         if (abort.signal.aborted) throw new DownstreamError(service, 'timeout');
         const code = errorCode(e);
         if (code === undefined || !CONNECTION_ERRORS.has(code)) {
-          throw new DownstreamError(service, 'failed');
+          throw new DownstreamError(service, 'failed', undefined, undefined, e);
         }
-        failure = new DownstreamError(service, 'unavailable');
+        failure = new DownstreamError(
+          service,
+          'unavailable',
+          undefined,
+          undefined,
+          e,
+        );
       } finally {
         clearTimeout(timer);
       }

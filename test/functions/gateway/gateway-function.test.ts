@@ -72,16 +72,19 @@ function ordersAnswer(call: Call): ServiceReply<unknown> {
 function gateway(users: Answer = usersAnswer, orders: Answer = ordersAnswer) {
   const u = fakeCaller(users);
   const o = fakeCaller(orders);
+  const logs: Record<string, unknown>[] = [];
   const server = frameworkServer(
     createHttpFunction({
       service: 'gateway',
       projectId: 'p',
       requestTimeoutMs: 5000,
-      logger: new JsonLogger('gateway', 'silent'),
+      logger: new JsonLogger('gateway', 'info', line =>
+        logs.push(JSON.parse(line)),
+      ),
       routes: gatewayRoutes({users: u.caller, orders: o.caller}),
     }),
   );
-  return {api: () => request(server), users: u.calls, orders: o.calls};
+  return {api: () => request(server), users: u.calls, orders: o.calls, logs};
 }
 
 describe('gateway function (HTTP)', () => {
@@ -316,6 +319,29 @@ describe('gateway function (HTTP)', () => {
       );
     }),
   );
+
+  it('logs a downstream failure with its cause, and a downstream 404 not as a failure', async () => {
+    const down = gateway(() => {
+      throw new DownstreamError(
+        'user',
+        'unavailable',
+        undefined,
+        undefined,
+        new Error('connect ECONNREFUSED 10.8.0.5:443'),
+      );
+    });
+    await down.api().get('/api/users').set('X-Request-Id', 'r-down');
+    const failure = down.logs.find(l => l.message === 'request failed');
+    expect(failure).to.include({severity: 'ERROR', requestId: 'r-down'});
+    expect(failure!.cause).to.contain('ECONNREFUSED');
+
+    const missing = gateway();
+    await missing.api().get('/api/users/user-999');
+    expect(missing.logs.map(l => l.message)).to.deep.equal([
+      'GET /api/users/user-999 404',
+    ]);
+    expect(missing.logs[0]).to.include({severity: 'INFO'});
+  });
 
   it('answers 500 without details when a handler fails unexpectedly', async () => {
     const res = await gateway(() => {
