@@ -4,7 +4,7 @@
  * calling each other over HTTP with real tokens, data in the emulator.
  */
 import {expect} from 'chai';
-import {readFileSync} from 'node:fs';
+import {readFileSync, rmSync} from 'node:fs';
 import * as path from 'node:path';
 import {claimsFor} from '../../local/token-signer';
 import {ROOT, startStack, type Stack} from '../../local/stack';
@@ -20,7 +20,8 @@ interface Reply {
 describe('the local stack, end to end', function () {
   this.timeout(60_000);
   let stack: Stack;
-  const logs = path.join(ROOT, '.local', 'test-logs', uniqueProjectId('e2e'));
+  const logRoot = path.join(ROOT, '.local', 'test-logs');
+  const logs = path.join(logRoot, uniqueProjectId('e2e'));
 
   async function call(url: string, init: RequestInit = {}): Promise<Reply> {
     const res = await fetch(url, init);
@@ -45,6 +46,8 @@ describe('the local stack, end to end', function () {
     });
 
   before(async () => {
+    // Keep only the latest run's logs, for a look after a failure.
+    rmSync(logRoot, {recursive: true, force: true});
     stack = await startStack({
       projectId: uniqueProjectId('e2e'),
       firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
