@@ -244,21 +244,10 @@ async function coldStart(
     );
   } else {
     const {info} = stack;
+    // The same surroundings as the stack's own instance, on a new URL.
     const where = {
-      projectId: info.projectId,
-      urls: {
-        gateway: info.gateway,
-        user: info.user,
-        order: info.order,
-        [name]: url,
-      },
-      firestoreHost: info.firestore,
-      issuer: {
-        issuer: info.issuer.url,
-        certsUrl: info.issuer.certsUrl,
-        hosts: info.identity,
-      },
-      accounts: info.accounts,
+      ...stack.surroundings,
+      urls: {...stack.surroundings.urls, [name]: url},
     };
     if (name !== 'gateway') {
       headers.authorization = `Bearer ${stack.identity.signer.sign(claimsFor(info.issuer.url, info.accounts.gateway, url))}`;

@@ -69,6 +69,8 @@ export interface StackOptions {
 
 export interface Stack {
   info: StackInfo;
+  /** What the functions' environments were made from, to start more like them. */
+  surroundings: FunctionSurroundings;
   identity: IdentityServer;
   /** Stops one function, leaving the rest up (to see how the others cope). */
   stopFunction(name: ServiceName): Promise<void>;
@@ -214,7 +216,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const issuer = await identity.start();
     stoppers.push(() => identity.stop());
 
-    const where = {projectId, urls, firestoreHost, issuer, accounts};
+    const where: FunctionSurroundings = {
+      projectId,
+      urls,
+      firestoreHost,
+      issuer,
+      accounts,
+    };
     const children: Record<string, ChildProcess> = {};
     for (const name of SERVICES) {
       const child = spawnFunction(
@@ -265,6 +273,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ) as Record<ServiceName, number>;
     return {
       info,
+      surroundings: where,
       identity,
       pids,
       stop,
