@@ -2,6 +2,7 @@ import {expect} from 'chai';
 import {DownstreamError} from '../../../functions/common/problem';
 import {ServiceClient} from '../../../functions/common/service-client';
 import {testContext} from '../../fixtures/context';
+import {rejectionOf} from '../../fixtures/rejection';
 import {freePort} from '../../../local/processes';
 import {json, recordingServer} from '../../fixtures/http-server';
 
@@ -25,15 +26,8 @@ function client(
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<DownstreamError> {
-  try {
-    await promise;
-  } catch (e: unknown) {
-    if (e instanceof DownstreamError) return e;
-    throw e;
-  }
-  throw new Error('expected a DownstreamError');
-}
+const failure = (promise: Promise<unknown>) =>
+  rejectionOf(promise, DownstreamError);
 
 describe('ServiceClient', () => {
   it('sends the token for the base URL, the request id, trace headers and the remaining budget', async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../../functions/order/store';
 import {loadSeed} from '../../../local/seed';
 import {isolatedFirestore} from '../../fixtures/emulator';
+import {rejectionOf} from '../../fixtures/rejection';
 
 const order = {
   userId: 'user-001',
@@ -64,11 +65,10 @@ describe('FirestoreOrderStore', () => {
 
   it('refuses a key reused for a different order, writing nothing', async () => {
     await store.create(order, {key: 'k-2', fingerprint: 'f1'});
-    let error: unknown;
-    await store
-      .create(order, {key: 'k-2', fingerprint: 'f2'})
-      .catch((e: unknown) => (error = e));
-    expect(error).to.be.instanceOf(IdempotencyMismatchError);
+    await rejectionOf(
+      store.create(order, {key: 'k-2', fingerprint: 'f2'}),
+      IdempotencyMismatchError,
+    );
     expect((await db.collection(ORDERS).get()).size).to.equal(1);
   });
 
@@ -77,11 +77,7 @@ describe('FirestoreOrderStore', () => {
     expect((await store.updateStatus(o.id, 'processing')).status).to.equal(
       'processing',
     );
-    let error: unknown;
-    await store
-      .updateStatus(o.id, 'completed')
-      .catch((e: unknown) => (error = e));
-    expect(error).to.be.instanceOf(TransitionError);
+    await rejectionOf(store.updateStatus(o.id, 'completed'), TransitionError);
     expect((await store.get(o.id))!.status).to.equal('processing');
     await store.updateStatus(o.id, 'shipped');
     expect((await store.updateStatus(o.id, 'completed')).status).to.equal(
@@ -106,11 +102,10 @@ describe('FirestoreOrderStore', () => {
   });
 
   it('reports a missing order', async () => {
-    let error: unknown;
-    await store
-      .updateStatus('nope', 'processing')
-      .catch((e: unknown) => (error = e));
-    expect(error).to.be.instanceOf(OrderNotFoundError);
+    await rejectionOf(
+      store.updateStatus('nope', 'processing'),
+      OrderNotFoundError,
+    );
     expect(await store.delete('nope')).to.equal(false);
     expect(await store.get('nope')).to.equal(undefined);
   });

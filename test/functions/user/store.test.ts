@@ -7,6 +7,7 @@ import {
   USERS,
 } from '../../../functions/user/store';
 import {isolatedFirestore} from '../../fixtures/emulator';
+import {rejectionOf} from '../../fixtures/rejection';
 
 describe('FirestoreUserStore', () => {
   let db: Firestore;
@@ -33,11 +34,10 @@ describe('FirestoreUserStore', () => {
       email: 'dana@example.com',
       role: 'viewer',
     });
-    let error: unknown;
-    await store
-      .create({name: 'Other', email: 'DANA@Example.com', role: 'admin'})
-      .catch((e: unknown) => (error = e));
-    expect(error).to.be.instanceOf(DuplicateEmailError);
+    await rejectionOf(
+      store.create({name: 'Other', email: 'DANA@Example.com', role: 'admin'}),
+      DuplicateEmailError,
+    );
     expect((await db.collection(USERS).get()).size).to.equal(1);
   });
 

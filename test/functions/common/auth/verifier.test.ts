@@ -14,15 +14,10 @@ import {
   USER,
   tokenKit,
 } from '../../../fixtures/tokens';
+import {rejectionOf} from '../../../fixtures/rejection';
 
-async function rejection(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (e: unknown) {
-    return e as HttpError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) =>
+  rejectionOf(promise, HttpError);
 
 const now = () => Math.floor(Date.now() / 1000);
 
