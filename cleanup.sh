@@ -22,9 +22,11 @@ DELETE_DATA=false
 DRY_RUN_ASSUMES_EXISTING=true
 
 delete_functions() {
-  local fn
-  # Callers first, so nothing is left calling a function that is gone.
-  for fn in gateway user order; do
+  local i fn
+  # Callers first (the reverse of the deploy order), so nothing is left
+  # calling a function that is gone.
+  for ((i = ${#FUNCTIONS[@]} - 1; i >= 0; i--)); do
+    fn="${FUNCTIONS[i]}"
     if check gcloud functions describe "${fn}" --gen2 --region="${REGION}" --project="${PROJECT_ID}"; then
       info "Deleting function ${fn}"
       run gcloud functions delete "${fn}" --gen2 --region="${REGION}" --project="${PROJECT_ID}" --quiet
@@ -36,7 +38,7 @@ delete_functions() {
 
 revoke_firestore_access() {
   local fn member
-  for fn in user order; do
+  for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
     member="serviceAccount:$(service_account "${fn}")"
     if [[ -n "$(query "roles/datastore.user" gcloud projects get-iam-policy "${PROJECT_ID}" \
       --flatten='bindings[].members' \

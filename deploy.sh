@@ -55,7 +55,7 @@ ensure_service_accounts() {
       info "Service account $(service_account "${fn}") exists"
     else
       info "Creating service account for ${fn}"
-      run gcloud iam service-accounts create "${fn}-fn" \
+      run gcloud iam service-accounts create "${SERVICE_ACCOUNT_ID[${fn}]}" \
         --display-name="${fn} function" --project="${PROJECT_ID}"
     fi
   done
@@ -64,7 +64,7 @@ ensure_service_accounts() {
 # Only the functions that store data get Firestore access.
 grant_firestore_access() {
   local fn member
-  for fn in user order; do
+  for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
     member="serviceAccount:$(service_account "${fn}")"
     if [[ -n "$(query '' gcloud projects get-iam-policy "${PROJECT_ID}" \
       --flatten='bindings[].members' \
@@ -90,38 +90,51 @@ ensure_connector() {
   fi
 }
 
+# The URL of every function deployed so far: the callers' env needs them.
+declare -A URLS=()
+
+# function_env NAME SELF_URL: NAME's environment from the topology, as
+# KEY=VALUE pairs separated by ';' (values hold commas; '^;^' tells gcloud to
+# split on ';').
+function_env() {
+  local name="$1" fn known=()
+  URLS[${name}]="$2"
+  for fn in "${!URLS[@]}"; do
+    known+=("${fn}=${URLS[${fn}]}")
+  done
+  node scripts/topology.js env "${name}" "${PROJECT_ID}" "${known[@]}"
+}
+
 # deploy_function NAME ENV [FLAG...]: deploys with the flags every function
-# shares, then those given. ENV is KEY=VALUE pairs separated by ';' (values
-# hold commas; '^;^' tells gcloud to split on ';').
+# shares, then those given.
 deploy_function() {
   local name="$1" env="$2"
   shift 2
   info "Deploying ${name}"
   run gcloud functions deploy "${name}" --gen2 --runtime=nodejs22 --region="${REGION}" \
-    --project="${PROJECT_ID}" --source=. --entry-point="${name}" --trigger-http \
+    --project="${PROJECT_ID}" --source=. --entry-point="${ENTRY_POINT[${name}]}" --trigger-http \
     --service-account="$(service_account "${name}")" \
-    --set-env-vars="^;^GOOGLE_CLOUD_PROJECT=${PROJECT_ID};LOG_LEVEL=info;${env}" "$@"
+    --set-env-vars="^;^${env}" "$@"
 }
 
-# deploy_internal NAME ENV [FLAG...]: an internal function knows its own URL
-# (the audience its callers' tokens carry) only once it exists. The first
-# deploy starts it with its predictable cloudfunctions.net URL, then sets the
-# real one on the running service (no rebuild); later deploys pass it directly.
-# Leaves the URL in DEPLOYED_URL.
+# deploy_internal NAME [FLAG...]: a function that checks its callers knows
+# its own URL (the audience its callers' tokens carry) only once it exists.
+# The first deploy starts it with its predictable cloudfunctions.net URL, then
+# sets the real one on the running service (no rebuild); later deploys pass
+# it directly.
 deploy_internal() {
-  local name="$1" env="$2" url
-  shift 2
+  local name="$1" url
+  shift
   url="$(query '' gcloud functions describe "${name}" --gen2 --region="${REGION}" \
     --project="${PROJECT_ID}" --format='value(serviceConfig.uri)')"
   deploy_function "${name}" \
-    "AUTH_MODE=platform;SELF_URL=${url:-https://${REGION}-${PROJECT_ID}.cloudfunctions.net/${name}};${env}" \
-    --ingress-settings=internal-only --no-allow-unauthenticated "$@"
+    "$(function_env "${name}" "${url:-https://${REGION}-${PROJECT_ID}.cloudfunctions.net/${name}}")" "$@"
   if [[ -z "${url}" ]]; then
     url="$(function_url "${name}")"
     run gcloud run services update "${name}" --region="${REGION}" --project="${PROJECT_ID}" \
       --update-env-vars="SELF_URL=${url}"
   fi
-  DEPLOYED_URL="${url}"
+  URLS[${name}]="${url}"
 }
 
 # grant_invoker CALLEE CALLER: lets CALLER's service account call CALLEE.
@@ -140,29 +153,43 @@ grant_invoker() {
   fi
 }
 
+# Deploys every function after those it calls, with the ingress, identity,
+# network and resources the topology gives it, then lets exactly its
+# invokers call it.
 deploy_functions() {
-  local vpc=(--vpc-connector="${CONNECTOR}" --egress-settings=all)
-  local order_url user_url gateway_url
+  local fn caller flags resources
+  for fn in "${FUNCTIONS[@]}"; do
+    flags=(--ingress-settings="${INGRESS[${fn}]}")
+    if [[ "${ALLOW_UNAUTHENTICATED[${fn}]}" == true ]]; then
+      flags+=(--allow-unauthenticated)
+    else
+      flags+=(--no-allow-unauthenticated)
+    fi
+    if [[ "${VPC_EGRESS[${fn}]}" == true ]]; then
+      flags+=(--vpc-connector="${CONNECTOR}" --egress-settings=all)
+    fi
+    read -ra resources <<<"${RESOURCE_FLAGS[${fn}]}"
+    flags+=("${resources[@]}")
 
-  deploy_internal order \
-    "ALLOWED_CALLERS=$(service_account gateway),$(service_account user)"
-  order_url="${DEPLOYED_URL}"
-  grant_invoker order gateway
-  grant_invoker order user
-
-  deploy_internal user \
-    "ALLOWED_CALLERS=$(service_account gateway);ORDER_URL=${order_url}" "${vpc[@]}"
-  user_url="${DEPLOYED_URL}"
-  grant_invoker user gateway
-
-  deploy_function gateway "USER_URL=${user_url};ORDER_URL=${order_url}" \
-    --ingress-settings=all --allow-unauthenticated "${vpc[@]}"
-  gateway_url="$(function_url gateway)"
+    if [[ "${ALLOW_UNAUTHENTICATED[${fn}]}" == true ]]; then
+      deploy_function "${fn}" "$(function_env "${fn}" '')" "${flags[@]}"
+      URLS[${fn}]="$(function_url "${fn}")"
+    else
+      deploy_internal "${fn}" "${flags[@]}"
+    fi
+    for caller in ${INVOKERS[${fn}]}; do
+      grant_invoker "${fn}" "${caller}"
+    done
+  done
 
   echo
-  info "Deployed. Gateway: ${gateway_url}"
+  for fn in "${FUNCTIONS[@]}"; do
+    if [[ "${INGRESS[${fn}]}" == all ]]; then
+      info "Deployed. ${fn^}: ${URLS[${fn}]}"
+    fi
+  done
   echo "Next:"
-  echo "  curl ${gateway_url}/api/user-orders/user-001"
+  echo "  curl ${URLS[gateway]:-<gateway URL>}/api/user-orders/user-001"
   echo "  ./test.sh"
 }
 

@@ -6,6 +6,19 @@ module.exports = [
   {ignores: ['build/', '.local/', 'bench/results/']},
   ...gts,
   {
+    // Plain CommonJS run by node from the shell scripts.
+    files: ['scripts/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {project: './tsconfig.json', tsconfigRootDir: __dirname},

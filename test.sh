@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 #
 # Smoke-tests a running deployment end to end through the gateway, checking
-# each route's status and body, that user and order refuse calls from
-# outside, and cleaning up the order it creates.
+# each route's status and body, that the internal functions (ingress not
+# "all" in topology.json) refuse calls from outside, and cleaning up the
+# order it creates.
 #
 # Usage: ./test.sh                 the deployment of PROJECT_ID/REGION (URLs from gcloud)
 #        ./test.sh GATEWAY_URL     that gateway, e.g. http://localhost:8080
 #
 # Env:   PROJECT_ID, REGION        for gcloud (default: gcloud config, us-central1)
-#        USER_URL, ORDER_URL       the internal functions, to check they refuse outside calls
+#        USER_URL, ORDER_URL       the internal functions (<NAME>_URL), to check they refuse outside calls
 #                                  (with GATEWAY_URL; read from .local/stack.json when it
 #                                  describes that gateway)
 #        FIRESTORE_EMULATOR_HOST   where the created order is deleted from, locally
@@ -99,15 +100,16 @@ check_gateway() {
     'd.data.users && d.data.orders && d.data.stats && !d.errors'
 }
 
-# Outside callers must be refused: by ingress on Google Cloud (403/404),
-# by the function itself locally (401/403).
+# Outside callers must be refused by every function whose ingress is not
+# "all": by ingress on Google Cloud and in the local stack's cloud mode (404),
+# by the function itself in its verify mode (401/403).
 check_internal_refused() {
   local name url
-  for name in user order; do
-    url="${name^^}_URL"
+  for name in $(internal_functions); do
+    url="$(url_variable "${name}")"
     url="${!url:-}"
     if [[ -z "${url}" ]]; then
-      echo "SKIP  ${name} refuses outside calls: its URL is unknown (set ${name^^}_URL)"
+      echo "SKIP  ${name} refuses outside calls: its URL is unknown (set $(url_variable "${name}"))"
       continue
     fi
     request GET "${url}/"
@@ -116,6 +118,20 @@ check_internal_refused() {
       *) expect "${name} refuses a call from outside" false "got ${STATUS}" ;;
     esac
   done
+}
+
+# The functions whose ingress is not "all".
+internal_functions() {
+  local name
+  for name in "${FUNCTIONS[@]}"; do
+    [[ "${INGRESS[${name}]}" == all ]] || echo "${name}"
+  done
+}
+
+# The variable that holds a function's URL: user -> USER_URL.
+url_variable() {
+  local name="${1^^}"
+  echo "${name//-/_}_URL"
 }
 
 # Deletes the created order and its idempotency record, through Firestore's
@@ -155,13 +171,16 @@ main() {
   case "${1:-}" in
     -h | --help) usage; exit 0 ;;
   esac
+  local name var
   REMOTE=false
   if [[ $# -ge 1 ]]; then
     GATEWAY_URL="${1%/}"
     local stack=.local/stack.json
     if [[ -f "${stack}" ]] && same_local_url "$(node -p "require('./${stack}').gateway")" "${GATEWAY_URL}"; then
-      USER_URL="${USER_URL:-$(node -p "require('./${stack}').user")}"
-      ORDER_URL="${ORDER_URL:-$(node -p "require('./${stack}').order")}"
+      for name in $(internal_functions); do
+        var="$(url_variable "${name}")"
+        [[ -n "${!var:-}" ]] || printf -v "${var}" '%s' "$(node -p "require('./${stack}')['${name}']")"
+      done
       FIRESTORE_EMULATOR_HOST="${FIRESTORE_EMULATOR_HOST:-$(node -p "require('./${stack}').firestore")}"
       PROJECT_ID="${PROJECT_ID:-$(node -p "require('./${stack}').projectId")}"
     fi
@@ -170,8 +189,9 @@ main() {
     REMOTE=true
     resolve_project
     GATEWAY_URL="$(function_url gateway)"
-    USER_URL="$(function_url user)"
-    ORDER_URL="$(function_url order)"
+    for name in $(internal_functions); do
+      printf -v "$(url_variable "${name}")" '%s' "$(function_url "${name}")"
+    done
     if [[ -z "${GATEWAY_URL}" ]]; then
       err "no gateway function in ${PROJECT_ID}/${REGION}: run ./deploy.sh first"
       exit 2

@@ -1,70 +1,86 @@
 /**
  * The whole system on one machine, with the same code that runs on Google
- * Cloud: the Firestore emulator, the identity server, and the three functions,
- * each started with `functions-framework --target=<name>` as its own process
- * under its own service account. `npm start` and the end-to-end tests both
- * start it through here.
+ * Cloud and the shape topology.json gives it: the Firestore emulator, the
+ * identity server, and each function started with
+ * `functions-framework --target=<name>` as its own process under its own
+ * service account. In cloud mode (the default) each function also sits
+ * behind a local Cloud Run front end, and calls between functions go through
+ * a local VPC connector, as on Google Cloud. `npm start`, the end-to-end
+ * tests and the benchmark all start it through here.
  */
 import type {ChildProcess} from 'node:child_process';
 import {
   createWriteStream,
-  existsSync,
   mkdirSync,
-  readFileSync,
   rmSync,
   writeFileSync,
+  type WriteStream,
 } from 'node:fs';
+import {createServer, type Server} from 'node:http';
 import * as path from 'node:path';
-import type {AuthMode, ServiceName} from '../functions/common/config';
+import type {AuthMode} from '../functions/common/config';
 import {createFirestore} from '../functions/common/firestore';
+import {loadTopology, type Topology} from '../scripts/topology';
 import {
   startFirestoreEmulator,
   type RunningEmulator,
 } from './firestore-emulator';
-import {IdentityServer, type IdentityInfo} from './identity-server';
+import {CloudRunFrontEnd} from './front-end';
 import {
-  assertPortFree,
-  freePort,
-  spawnGroup,
-  stopGroup,
-  waitFor,
-} from './processes';
+  accountsFor,
+  functionEnv,
+  ROOT,
+  spawnFunction,
+  type FunctionSurroundings,
+  type SpawnOptions,
+  type StackMode,
+} from './functions';
+import {IdentityServer} from './identity-server';
+import {assertPortFree, freePort, stopGroup, waitFor} from './processes';
 import {loadSeed} from './seed';
+import {VpcConnector} from './vpc-connector';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
-export const SERVICES: ServiceName[] = ['order', 'user', 'gateway'];
+export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
 
 /** What `.local/stack.json` holds. */
 export interface StackInfo {
   projectId: string;
+  mode: StackMode;
+  /** The URLs callers use, one per function (gateway, user, order). */
   gateway: string;
   user: string;
   order: string;
+  /** Where each function itself listens: behind its front end in cloud mode. */
+  behind: Record<string, string>;
+  /** host:port of the local VPC connector (cloud mode only). */
+  connector?: string;
   firestore: string;
-  identity: Record<ServiceName, string>;
+  identity: Record<string, string>;
   issuer: {url: string; certsUrl: string};
-  accounts: Record<ServiceName, string>;
+  accounts: Record<string, string>;
 }
 
-export interface StackOptions {
+export interface StackOptions extends SpawnOptions {
+  mode?: StackMode;
+  /** topology.json's by default; tests pass a changed copy. */
+  topology?: Topology;
   projectId?: string;
-  /** Fixed ports; 0 or absent picks free ones. */
-  ports?: Partial<Record<ServiceName, number>>;
+  /** Fixed ports per function; 0 or absent picks free ones. */
+  ports?: Record<string, number>;
+  /** Fixed port of the VPC connector (cloud mode); absent picks a free one. */
+  connectorPort?: number;
   /** Use this emulator (host:port) instead of starting one. */
   firestoreHost?: string;
+  /** AUTH_MODE for every function (the benchmark's auth-off variant). */
   authMode?: AuthMode;
   logLevel?: string;
-  /** 'inherit': prefix and print the functions' logs; a folder: one file per function. */
+  /** 'inherit': prefix and print the logs; a folder: one file per process. */
   logs?: 'inherit' | string;
   /** Where to write stack.json; not written when absent. */
   stackFile?: string;
   seed?: boolean;
   /** Extra environment for every function (the benchmark's variants). */
   env?: Record<string, string>;
-  /** The module exporting the functions; package.json's "main" by default. */
-  source?: string;
-  /** Extra arguments for node itself, e.g. ['--cpu-prof'] to profile the functions. */
-  nodeArgs?: string[];
 }
 
 export interface Stack {
@@ -73,108 +89,20 @@ export interface Stack {
   surroundings: FunctionSurroundings;
   identity: IdentityServer;
   /** Stops one function, leaving the rest up (to see how the others cope). */
-  stopFunction(name: ServiceName): Promise<void>;
+  stopFunction(name: string): Promise<void>;
   /** Process ids of the functions (the benchmark reads their memory). */
-  pids: Record<ServiceName, number>;
+  pids: Record<string, number>;
   stop(): Promise<void>;
 }
 
-/** Service account emails, one per function, as deploy.sh names them. */
-export function accountsFor(projectId: string): Record<ServiceName, string> {
-  return {
-    gateway: `gateway-fn@${projectId}.iam.gserviceaccount.com`,
-    user: `user-fn@${projectId}.iam.gserviceaccount.com`,
-    order: `order-fn@${projectId}.iam.gserviceaccount.com`,
-  };
-}
-
-/** The Functions Framework's own CLI, `functions-framework`, from node_modules. */
-function frameworkCli(): string {
-  // The package exports no package.json; find it from its main module.
-  let dir = path.dirname(require.resolve('@google-cloud/functions-framework'));
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  const pkg = JSON.parse(
-    readFileSync(path.join(dir, 'package.json'), 'utf8'),
-  ) as {bin: Record<string, string>};
-  return path.join(dir, pkg.bin['functions-framework']);
-}
-
-/** Where a function's collaborators are: what its environment is made of. */
-export interface FunctionSurroundings {
-  projectId: string;
-  urls: Record<ServiceName, string>;
-  firestoreHost: string;
-  issuer: IdentityInfo;
-  accounts: Record<ServiceName, string>;
-}
-
-/**
- * The environment of one function: only what it needs, which is its
- * configuration, PATH for the runtime, and its own metadata server standing
- * in for the service account it runs as.
- */
-export function functionEnv(
-  name: ServiceName,
-  where: FunctionSurroundings,
-  options: Pick<StackOptions, 'authMode' | 'logLevel' | 'env'> = {},
-): Record<string, string> {
-  const {urls, accounts} = where;
-  const common: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GCE_METADATA_HOST: where.issuer.hosts[name],
-    GOOGLE_CLOUD_PROJECT: where.projectId,
-    AUTH_MODE: options.authMode ?? 'verify',
-    LOG_LEVEL: options.logLevel ?? 'info',
-    TOKEN_ISSUER: where.issuer.issuer,
-    TOKEN_CERTS_URL: where.issuer.certsUrl,
-    ...options.env,
-  };
-  const store = {FIRESTORE_EMULATOR_HOST: where.firestoreHost};
-  switch (name) {
-    case 'order':
-      return {
-        ...common,
-        ...store,
-        SELF_URL: urls.order,
-        ALLOWED_CALLERS: `${accounts.gateway},${accounts.user}`,
-      };
-    case 'user':
-      return {
-        ...common,
-        ...store,
-        SELF_URL: urls.user,
-        ALLOWED_CALLERS: accounts.gateway,
-        ORDER_URL: urls.order,
-      };
-    case 'gateway':
-      return {...common, USER_URL: urls.user, ORDER_URL: urls.order};
-  }
-}
-
-/** Starts `functions-framework --target=<name>` as a process group of its own. */
-export function spawnFunction(
-  name: string,
-  port: number,
-  env: Record<string, string>,
-  options: Pick<StackOptions, 'source' | 'nodeArgs'> = {},
-): ChildProcess {
-  const args = [
-    ...(options.nodeArgs ?? []),
-    frameworkCli(),
-    `--target=${name}`,
-    `--port=${port}`,
-  ];
-  if (options.source !== undefined) args.push(`--source=${options.source}`);
-  return spawnGroup(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+const url = (port: number) => `http://127.0.0.1:${port}`;
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const mode = options.mode ?? 'cloud';
+  const topology = options.topology ?? loadTopology();
+  const names = topology.functions.map(f => f.name);
   const projectId = options.projectId ?? 'local-s2s';
-  const accounts = accountsFor(projectId);
+  const accounts = accountsFor(topology, projectId);
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
@@ -183,30 +111,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    const ports = {} as Record<ServiceName, number>;
-    for (const name of SERVICES) {
+    const urls: Record<string, string> = {};
+    for (const name of names) {
       const wanted = options.ports?.[name];
       if (wanted) {
         await assertPortFree(
           wanted,
           `Set ${name.toUpperCase()}_PORT to use another.`,
         );
-        ports[name] = wanted;
+        urls[name] = url(wanted);
       } else {
-        ports[name] = await freePort();
+        urls[name] = url(await freePort());
       }
     }
-    const urls = Object.fromEntries(
-      SERVICES.map(n => [n, `http://127.0.0.1:${ports[n]}`]),
-    ) as Record<ServiceName, string>;
+    // In cloud mode callers reach a function at its front end; the function
+    // itself listens on a port of its own behind it.
+    const behind: Record<string, string> = {};
+    for (const name of names)
+      behind[name] = mode === 'cloud' ? url(await freePort()) : urls[name];
 
     let firestoreHost = options.firestoreHost;
     if (firestoreHost === undefined) {
-      const logFile =
-        typeof options.logs === 'string' && options.logs !== 'inherit'
-          ? path.join(options.logs, 'firestore.log')
-          : undefined;
-      if (logFile) mkdirSync(options.logs!, {recursive: true});
+      const logFile = logFileOf(options.logs, 'firestore');
       const emulator: RunningEmulator = await startFirestoreEmulator({logFile});
       stoppers.push(emulator.stop);
       firestoreHost = emulator.host;
@@ -216,18 +142,58 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const issuer = await identity.start();
     stoppers.push(() => identity.stop());
 
+    let connector: string | undefined;
+    if (mode === 'cloud') {
+      const log = logSink('front-end', options.logs);
+      stoppers.push(log.close);
+      const frontEnds = names.map(name => {
+        const spec = topology.get(name);
+        return new CloudRunFrontEnd({
+          service: name,
+          url: urls[name],
+          behind: behind[name],
+          ingress: spec.ingress,
+          allowUnauthenticated: spec.allowUnauthenticated,
+          invokers: spec.invokers.map(caller => accounts[caller]),
+          issuer: issuer.issuer,
+          certsUrl: issuer.certsUrl,
+          log: log.write,
+        });
+      });
+      for (const fe of frontEnds) {
+        const server = createServer(
+          (req, res) => void fe.handle(req, res, 'internet'),
+        );
+        await listen(server, Number(new URL(fe.options.url).port));
+        stoppers.push(async () => {
+          fe.close();
+          await closeServer(server);
+        });
+      }
+      const vpc = new VpcConnector(frontEnds, log.write);
+      if (options.connectorPort)
+        await assertPortFree(
+          options.connectorPort,
+          'Set CONNECTOR_PORT to use another.',
+        );
+      connector = await vpc.listen(options.connectorPort ?? 0);
+      stoppers.push(() => vpc.close());
+    }
+
     const where: FunctionSurroundings = {
+      mode,
+      topology,
       projectId,
       urls,
       firestoreHost,
       issuer,
-      accounts,
+      connector,
     };
     const children: Record<string, ChildProcess> = {};
-    for (const name of SERVICES) {
+    for (const name of names) {
       const child = spawnFunction(
-        name,
-        ports[name],
+        topology.get(name).entryPoint,
+        Number(new URL(behind[name]).port),
         functionEnv(name, where, options),
         options,
       );
@@ -236,11 +202,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stoppers.push(() => stopGroup(child));
     }
     await Promise.all(
-      SERVICES.map(name =>
+      names.map(name =>
         // Any HTTP answer means it is up: user and order answer 401 without a token.
         waitFor(
           `The ${name} function`,
-          async () => (await fetch(`${urls[name]}/`)).status > 0,
+          async () => (await fetch(`${behind[name]}/`)).status > 0,
           30_000,
           children[name],
         ),
@@ -256,21 +222,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await db.terminate();
     }
 
-    const info: StackInfo = {
+    const info = {
       projectId,
+      mode,
       ...urls,
+      behind,
+      ...(connector === undefined ? {} : {connector}),
       firestore: firestoreHost,
-      identity: issuer.hosts as Record<ServiceName, string>,
+      identity: issuer.hosts,
       issuer: {url: issuer.issuer, certsUrl: issuer.certsUrl},
       accounts,
-    };
+    } as StackInfo;
     if (options.stackFile) {
       mkdirSync(path.dirname(options.stackFile), {recursive: true});
       writeFileSync(options.stackFile, JSON.stringify(info, null, 2) + '\n');
     }
-    const pids = Object.fromEntries(
-      SERVICES.map(n => [n, children[n].pid!]),
-    ) as Record<ServiceName, number>;
+    const pids = Object.fromEntries(names.map(n => [n, children[n].pid!]));
     return {
       info,
       surroundings: where,
@@ -285,26 +252,70 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise(resolve => server.close(() => resolve()));
+}
+
+function logFileOf(
+  logs: StackOptions['logs'],
+  name: string,
+): string | undefined {
+  if (logs === undefined || logs === 'inherit') return undefined;
+  mkdirSync(logs, {recursive: true});
+  return path.join(logs, `${name}.log`);
+}
+
+const prefixOf = (name: string) => `[${name}] `.padEnd(12);
+
+/** Where the lines of an in-process part of the stack (the front ends) go. */
+function logSink(
+  name: string,
+  logs: StackOptions['logs'],
+): {write: (line: string) => void; close: () => Promise<void>} {
+  if (logs === 'inherit') {
+    return {
+      write: line => process.stdout.write(prefixOf(name) + line + '\n'),
+      close: async () => undefined,
+    };
+  }
+  const file = logFileOf(logs, name);
+  if (file === undefined)
+    return {write: () => undefined, close: async () => undefined};
+  const stream: WriteStream = createWriteStream(file, {flags: 'a'});
+  return {
+    write: line => stream.write(line + '\n'),
+    close: () => new Promise(resolve => stream.end(() => resolve())),
+  };
+}
+
 function pipeLogs(
   name: string,
   child: ChildProcess,
   logs: StackOptions['logs'],
 ): void {
   if (logs === 'inherit') {
-    const prefix = `[${name}] `.padEnd(10);
+    const prefix = prefixOf(name);
     const relay = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n'))
         if (line) to.write(prefix + line + '\n');
     };
     child.stdout?.on('data', relay(process.stdout));
     child.stderr?.on('data', relay(process.stderr));
-  } else if (logs !== undefined) {
-    mkdirSync(logs, {recursive: true});
-    const file = createWriteStream(path.join(logs, `${name}.log`), {
-      flags: 'a',
-    });
-    child.stdout?.pipe(file);
-    child.stderr?.pipe(file);
+    return;
+  }
+  const file = logFileOf(logs, name);
+  if (file !== undefined) {
+    const stream = createWriteStream(file, {flags: 'a'});
+    child.stdout?.pipe(stream);
+    child.stderr?.pipe(stream);
   } else {
     child.stdout?.resume();
     child.stderr?.resume();

@@ -1,52 +1,97 @@
 /**
  * `npm start`: the whole stack on this machine until Ctrl-C.
- * Env: GATEWAY_PORT (8080), USER_PORT (8081), ORDER_PORT (8082),
- * FIRESTORE_EMULATOR_HOST (use a running emulator instead of starting one),
- * GOOGLE_CLOUD_PROJECT (local-s2s), LOG_LEVEL (info).
+ * Env: STACK_MODE (cloud: behind local Cloud Run front ends, as deployed;
+ * verify: the functions check tokens themselves), <NAME>_PORT for each
+ * function (topology.json's localPort: GATEWAY_PORT 8080, USER_PORT 8081,
+ * ORDER_PORT 8082), CONNECTOR_PORT (8088, cloud mode), FIRESTORE_EMULATOR_HOST
+ * (use a running emulator instead of starting one), GOOGLE_CLOUD_PROJECT
+ * (local-s2s), LOG_LEVEL (info).
  */
 import * as path from 'node:path';
-import {ROOT, startStack} from './stack';
+import {loadTopology} from '../scripts/topology';
+import {ROOT, startStack, type StackMode} from './stack';
 
 function port(name: string, fallback: number): number {
   const value = process.env[name];
-  const n = value === undefined ? fallback : Number(value);
+  const n = value === undefined || value === '' ? fallback : Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     throw new Error(`${name} must be a port number, got "${value}"`);
   }
   return n;
 }
 
+function stackMode(): StackMode {
+  const value = process.env.STACK_MODE || 'cloud';
+  if (value !== 'cloud' && value !== 'verify')
+    throw new Error(`STACK_MODE must be cloud or verify, got "${value}"`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const stackFile = path.join(ROOT, '.local', 'stack.json');
+  const topology = loadTopology();
+  const mode = stackMode();
   const stack = await startStack({
+    mode,
+    topology,
     projectId: process.env.GOOGLE_CLOUD_PROJECT || 'local-s2s',
-    ports: {
-      gateway: port('GATEWAY_PORT', 8080),
-      user: port('USER_PORT', 8081),
-      order: port('ORDER_PORT', 8082),
-    },
+    ports: Object.fromEntries(
+      topology.declared.map(f => [
+        f.name,
+        port(`${f.name.toUpperCase().replace(/-/g, '_')}_PORT`, f.localPort),
+      ]),
+    ),
+    connectorPort: mode === 'cloud' ? port('CONNECTOR_PORT', 8088) : undefined,
     firestoreHost: process.env.FIRESTORE_EMULATOR_HOST || undefined,
     logLevel: process.env.LOG_LEVEL,
     logs: 'inherit',
     stackFile,
   });
-  const gw = `http://localhost:${new URL(stack.info.gateway).port}`;
+  const {info} = stack;
+  const gw = `http://localhost:${new URL(info.gateway).port}`;
+  const urlOf = (name: string) =>
+    (info as unknown as Record<string, string>)[name];
+  const who = (name: string) => {
+    const spec = topology.get(name);
+    const access = spec.allowUnauthenticated
+      ? 'public'
+      : `callers: ${spec.invokers.join(', ') || 'nobody'}`;
+    return `ingress ${spec.ingress}, ${access}`;
+  };
+  const functions = topology.declared
+    .map(
+      f =>
+        `  ${f.name.padEnd(8)} ${urlOf(f.name)}   (${who(f.name)})` +
+        (mode === 'cloud'
+          ? `\n  ${''.padEnd(8)} behind its front end: ${info.behind[f.name]}`
+          : ''),
+    )
+    .join('\n');
+  // A token as the gateway's account, from its metadata server, as on Google Cloud.
+  const tokenCommand = `TOKEN=$(curl -s -H 'Metadata-Flavor: Google' 'http://${info.identity.gateway}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${info.user}')`;
+  const outside =
+    mode === 'cloud'
+      ? `  curl -i ${info.user}/users               # 404: user's ingress is internal-only
+
+From inside the VPC, through the local connector (${info.connector}):
+  curl -i -x http://${info.connector} ${info.user}/users   # 403: no token
+  ${tokenCommand}
+  curl -x http://${info.connector} ${info.user}/users -H "Authorization: Bearer $TOKEN"   # 200, as the gateway`
+      : `  curl -i ${info.user}/users               # 401: the user function wants a token`;
   process.stdout.write(`
-Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (details in ${path.relative(ROOT, stackFile)}).
+Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (details in ${path.relative(ROOT, stackFile)}).
 
-  gateway  ${stack.info.gateway}   (public)
-  user     ${stack.info.user}   (needs a gateway token)
-  order    ${stack.info.order}   (needs a gateway or user token)
-  firestore emulator ${stack.info.firestore}
-
+${functions}
+  firestore emulator ${info.firestore}
+${mode === 'cloud' ? `  vpc connector      ${info.connector}   (curl -x http://${info.connector} ...)\n` : ''}
 Try:
   curl ${gw}/api/user-orders/user-001          # mesh: gateway -> user -> order
   curl ${gw}/api/user-orders-direct/user-001   # direct: gateway -> user + order
   curl ${gw}/api/aggregate
   curl -X POST ${gw}/api/orders -H 'Content-Type: application/json' \\
        -d '{"userId":"user-002","items":[{"product":"Cable","quantity":3,"price":4.99}]}'
-  curl -i ${stack.info.user}/users               # refused: no token
+${outside}
 
 Ctrl-C stops everything.
 `);

@@ -1,12 +1,25 @@
 # shellcheck shell=bash
-# Shared by deploy.sh, cleanup.sh and test.sh: names of what the system
-# creates, the project and region they live in, and the dry-run runner.
+# Shared by deploy.sh, cleanup.sh and test.sh: the functions of
+# topology.json, the project and region they live in, and the dry-run runner.
 # Sourced, not run.
 
+err() {
+  echo "$(basename "$0"): $*" >&2
+}
+
+# The topology (topology.json, read by scripts/topology.js): FUNCTIONS in
+# deploy order, and per function ENTRY_POINT, SERVICE_ACCOUNT_ID, INGRESS,
+# ALLOW_UNAUTHENTICATED, VPC_EGRESS, INVOKERS (who may call it) and
+# RESOURCE_FLAGS; FIRESTORE_FUNCTIONS and their COLLECTIONS.
+if ! command -v node >/dev/null 2>&1; then
+  err "needs node (Node.js 20+) to read topology.json"
+  exit 2
+fi
+TOPOLOGY_DECLARATIONS="$(node scripts/topology.js shell)" || exit 2
+eval "${TOPOLOGY_DECLARATIONS}"
 # shellcheck disable=SC2034 # used by the scripts that source this file
-readonly FUNCTIONS=(order user gateway) # in dependency order
-# shellcheck disable=SC2034
-readonly COLLECTIONS=(users userEmails orders orderIdempotencyKeys)
+readonly FUNCTIONS ENTRY_POINT SERVICE_ACCOUNT_ID INGRESS ALLOW_UNAUTHENTICATED VPC_EGRESS \
+  INVOKERS RESOURCE_FLAGS FIRESTORE_FUNCTIONS COLLECTIONS
 REGION="${REGION:-us-central1}"
 CONNECTOR="${CONNECTOR:-s2s-connector}"
 DRY_RUN=false
@@ -22,10 +35,6 @@ usage() {
 # Says which project and region a script works on.
 announce() {
   info "Project ${PROJECT_ID}, region ${REGION}$(is_dry_run && echo ' (dry run: nothing is changed)')"
-}
-
-err() {
-  echo "$(basename "$0"): $*" >&2
 }
 
 info() {
@@ -93,7 +102,7 @@ resolve_project() {
 
 # The service account email of a function.
 service_account() {
-  echo "$1-fn@${PROJECT_ID}.iam.gserviceaccount.com"
+  echo "${SERVICE_ACCOUNT_ID[$1]}@${PROJECT_ID}.iam.gserviceaccount.com"
 }
 
 # The URL a function is called on (and the audience of its tokens).

@@ -43,6 +43,13 @@ export interface Config {
   /** The whole request's budget; calls downstream get what is left of it. */
   requestTimeoutMs: number;
   logLevel: LogLevel;
+  /**
+   * Locally only: the VPC connector's stand-in, an HTTP proxy that calls to
+   * other functions go through, as `--egress-settings=all` sends them through
+   * the Serverless VPC Access connector on Google Cloud. Unset there: the
+   * network does it.
+   */
+  egressProxy?: string;
 }
 
 export const LOG_LEVELS = [
@@ -98,6 +105,7 @@ const common = {
   REQUEST_TIMEOUT_MS: positiveInt(15000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   K_SERVICE: z.string().optional(),
+  EGRESS_PROXY: httpUrl.optional(),
 };
 
 const inbound = {
@@ -171,5 +179,6 @@ export function parseConfig(
     downstreamRetries: vars.DOWNSTREAM_RETRIES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
+    egressProxy: vars.EGRESS_PROXY,
   };
 }

@@ -75,7 +75,11 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
 
     try {
       if (options.authenticate) {
-        caller = await options.authenticate(req.get('authorization'));
+        // Cloud Run takes the token from X-Serverless-Authorization when both
+        // are sent, leaving Authorization to the application; so do we.
+        caller = await options.authenticate(
+          req.get('x-serverless-authorization') ?? req.get('authorization'),
+        );
       }
       const match = router.match(req.method, req.path);
       if (match.kind === 'not-found') throw new NotFoundError('No such route.');

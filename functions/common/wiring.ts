@@ -7,6 +7,7 @@ import type {Agent} from 'node:http';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
 import type {Config} from './config';
+import {connectorAgent} from './egress';
 import {installFrameworkGuards} from './framework';
 import {createHttpFunction, type Authenticate} from './http-function';
 import {JsonLogger, type Logger} from './logger';
@@ -32,6 +33,10 @@ export function wiringFor(
   return {
     logger: new JsonLogger(config.service, config.logLevel),
     tokens: config.authMode === 'off' ? undefined : new MetadataIdTokenSource(),
+    agent:
+      config.egressProxy === undefined
+        ? undefined
+        : connectorAgent(new URL(config.egressProxy)),
     ...overrides,
   };
 }

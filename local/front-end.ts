@@ -1,0 +1,224 @@
+/**
+ * A local stand-in for Cloud Run's front end: what stands between a caller
+ * and a function on Google Cloud, driven by the function's entry in
+ * topology.json. In order:
+ *
+ * 1. ingress: a function whose ingress is not "all" answers 404 to anything
+ *    that did not come through the VPC connector, before any token is read;
+ * 2. the IAM invoker check, unless the function allows unauthenticated
+ *    calls: no token 403, a token that does not verify (signature, expiry,
+ *    issuer, audience = the function's URL) 401, a valid token whose account
+ *    has no invoker binding on this function 403;
+ * 3. the checked token's signature is replaced with
+ *    SIGNATURE_REMOVED_BY_GOOGLE, and the request goes on to the function.
+ *
+ * Refusals are Google's plain HTML pages, logged as one JSON line each.
+ */
+import {
+  Agent,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import {TokenVerifier} from '../functions/common/auth/verifier';
+import {UnauthorizedError} from '../functions/common/problem';
+import {sendGooglePage} from './google-pages';
+
+export type Ingress = 'all' | 'internal-only' | 'internal-and-gclb';
+
+/** Where a request came from, as far as ingress is concerned. */
+export type Origin = 'internet' | 'vpc';
+
+export interface FrontEndOptions {
+  /** The function's name. */
+  service: string;
+  /** The URL callers use: also the audience their tokens must carry. */
+  url: string;
+  /** Where the function itself listens. */
+  behind: string;
+  ingress: Ingress;
+  allowUnauthenticated: boolean;
+  /** Service account emails holding roles/run.invoker on this function. */
+  invokers: string[];
+  issuer: string;
+  certsUrl: string;
+  /** Receives one JSON line per refused request. */
+  log: (line: string) => void;
+}
+
+export const SIGNATURE_REMOVED = 'SIGNATURE_REMOVED_BY_GOOGLE';
+const SERVERLESS_AUTHORIZATION = 'x-serverless-authorization';
+// Meant for one connection only; never passed on.
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'upgrade',
+];
+
+export class CloudRunFrontEnd {
+  private readonly verifier: TokenVerifier;
+  private readonly behind: URL;
+  private readonly agent = new Agent({keepAlive: true});
+
+  constructor(readonly options: FrontEndOptions) {
+    this.behind = new URL(options.behind);
+    this.verifier = new TokenVerifier({
+      mode: 'verify',
+      audience: options.url,
+      allowedCallers: options.invokers,
+      issuer: options.issuer,
+      certsUrl: options.certsUrl,
+    });
+  }
+
+  /** Serves one request: checks it as Cloud Run would, then forwards it. */
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: Origin,
+  ): Promise<void> {
+    const path = pathOf(req.url ?? '/');
+    const refuse = (
+      status: number,
+      message: string,
+      details: Record<string, unknown> = {},
+      headers: Record<string, string> = {},
+    ) => {
+      this.logRefusal(req, path, status, message, details);
+      sendGooglePage(res, status, path, headers);
+    };
+
+    if (this.options.ingress !== 'all' && origin !== 'vpc') {
+      refuse(404, 'The request was blocked by the ingress setting.', {
+        ingress: this.options.ingress,
+      });
+      return;
+    }
+
+    const headers = forwardedHeaders(req.headers);
+    if (!this.options.allowUnauthenticated) {
+      // X-Serverless-Authorization wins; Authorization then passes untouched.
+      const name =
+        headers[SERVERLESS_AUTHORIZATION] !== undefined
+          ? SERVERLESS_AUTHORIZATION
+          : 'authorization';
+      const value = single(headers[name]);
+      if (value === undefined) {
+        refuse(
+          403,
+          'The request was not authenticated. Either allow unauthenticated invocations or set the proper Authorization header.',
+          {caller: 'anonymous'},
+        );
+        return;
+      }
+      let caller: string;
+      try {
+        caller = await this.verifier.verify(value);
+      } catch (e: unknown) {
+        if (!(e instanceof UnauthorizedError)) {
+          refuse(503, 'The token could not be checked.');
+          return;
+        }
+        refuse(
+          401,
+          'The request was not authenticated: the token could not be verified.',
+          {caller: 'unverified', reason: e.message},
+          {
+            'WWW-Authenticate':
+              'Bearer error="invalid_token" error_description="The access token could not be verified"',
+          },
+        );
+        return;
+      }
+      if (!this.options.invokers.includes(caller)) {
+        refuse(403, 'The request was not authorized to invoke this service.', {
+          caller,
+        });
+        return;
+      }
+      headers[name] = value.replace(/[^.]*$/, SIGNATURE_REMOVED);
+    }
+    this.forward(req, res, path, headers);
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    headers: IncomingHttpHeaders,
+  ): void {
+    const upstream = request(
+      {
+        host: this.behind.hostname,
+        port: this.behind.port,
+        method: req.method,
+        path,
+        headers,
+        agent: this.agent,
+      },
+      answer => {
+        res.writeHead(
+          answer.statusCode ?? 502,
+          forwardedHeaders(answer.headers),
+        );
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      // The function is down or crashed mid-answer: Cloud Run answers 503.
+      if (res.headersSent) res.destroy();
+      else sendGooglePage(res, 503, path);
+    });
+    req.pipe(upstream);
+  }
+
+  private logRefusal(
+    req: IncomingMessage,
+    path: string,
+    status: number,
+    message: string,
+    details: Record<string, unknown>,
+  ): void {
+    this.options.log(
+      JSON.stringify({
+        severity: 'WARNING',
+        message,
+        service: this.options.service,
+        component: 'front-end',
+        httpRequest: {requestMethod: req.method, requestUrl: path, status},
+        ...details,
+      }),
+    );
+  }
+
+  /** Closes the kept-alive connections to the function. */
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** The path and query of an origin-form or absolute-form request target. */
+function pathOf(target: string): string {
+  if (target.startsWith('/')) return target;
+  try {
+    const url = new URL(target);
+    return url.pathname + url.search;
+  } catch {
+    return '/';
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function forwardedHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const copy = {...headers};
+  for (const name of HOP_BY_HOP) delete copy[name];
+  return copy;
+}

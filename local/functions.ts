@@ -1,0 +1,133 @@
+/**
+ * One function of the local stack: the environment it starts with, built
+ * from topology.json and what surrounds it on this machine, and its process,
+ * `functions-framework --target=<name>`, as on Google Cloud.
+ */
+import type {ChildProcess} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+import * as path from 'node:path';
+import type {AuthMode} from '../functions/common/config';
+import {
+  functionEnv as topologyEnv,
+  serviceAccountEmail,
+  type Topology,
+} from '../scripts/topology';
+import type {IdentityInfo} from './identity-server';
+import {spawnGroup} from './processes';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * How the stack checks calls between functions:
+ * - `cloud`: as on Google Cloud: each function behind a local Cloud Run front
+ *   end (ingress, invoker check, signature stripped), calls through the
+ *   local VPC connector, functions in AUTH_MODE=platform;
+ * - `verify`: no front end; each function verifies tokens itself.
+ */
+export type StackMode = 'cloud' | 'verify';
+
+/** Where a function's collaborators are: what its environment is made of. */
+export interface FunctionSurroundings {
+  mode: StackMode;
+  topology: Topology;
+  projectId: string;
+  /** The URL of each function as callers call it: also its token audience. */
+  urls: Record<string, string>;
+  firestoreHost: string;
+  issuer: IdentityInfo;
+  /** host:port of the local VPC connector (cloud mode). */
+  connector?: string;
+}
+
+export interface FunctionOptions {
+  /** AUTH_MODE for every function, instead of the mode's. */
+  authMode?: AuthMode;
+  logLevel?: string;
+  /** Extra environment for every function (the benchmark's variants). */
+  env?: Record<string, string>;
+}
+
+/** Service account emails, one per function, as topology.json names them. */
+export function accountsFor(
+  topology: Topology,
+  projectId: string,
+): Record<string, string> {
+  return Object.fromEntries(
+    topology.declared.map(f => [
+      f.name,
+      serviceAccountEmail(f.serviceAccount, projectId),
+    ]),
+  );
+}
+
+/**
+ * The environment of one function: what it is deployed with (from the
+ * topology), and in place of Google's services their local stand-ins: its
+ * own metadata server for the account it runs as, the issuer's keys, the
+ * Firestore emulator, and the VPC connector. Nothing else of this process's
+ * environment but PATH.
+ */
+export function functionEnv(
+  name: string,
+  where: FunctionSurroundings,
+  options: FunctionOptions = {},
+): Record<string, string> {
+  const spec = where.topology.get(name);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    ...topologyEnv(where.topology, name, {
+      projectId: where.projectId,
+      urls: where.urls,
+      authMode: where.mode === 'cloud' ? 'platform' : 'verify',
+    }),
+    GCE_METADATA_HOST: where.issuer.hosts[name],
+    TOKEN_ISSUER: where.issuer.issuer,
+    TOKEN_CERTS_URL: where.issuer.certsUrl,
+  };
+  if (options.logLevel !== undefined) env.LOG_LEVEL = options.logLevel;
+  if (options.authMode !== undefined) env.AUTH_MODE = options.authMode;
+  if (spec.firestore.length > 0)
+    env.FIRESTORE_EMULATOR_HOST = where.firestoreHost;
+  if (spec.vpcEgress && where.connector !== undefined)
+    env.EGRESS_PROXY = `http://${where.connector}`;
+  return {...env, ...options.env};
+}
+
+/** The Functions Framework's own CLI, `functions-framework`, from node_modules. */
+function frameworkCli(): string {
+  // The package exports no package.json; find it from its main module.
+  let dir = path.dirname(require.resolve('@google-cloud/functions-framework'));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  const pkg = JSON.parse(
+    readFileSync(path.join(dir, 'package.json'), 'utf8'),
+  ) as {bin: Record<string, string>};
+  return path.join(dir, pkg.bin['functions-framework']);
+}
+
+export interface SpawnOptions {
+  /** The module exporting the functions; package.json's "main" by default. */
+  source?: string;
+  /** Extra arguments for node itself, e.g. ['--cpu-prof'] to profile the functions. */
+  nodeArgs?: string[];
+}
+
+/** Starts `functions-framework --target=<target>` as a process group of its own. */
+export function spawnFunction(
+  target: string,
+  port: number,
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): ChildProcess {
+  const args = [
+    ...(options.nodeArgs ?? []),
+    frameworkCli(),
+    `--target=${target}`,
+    `--port=${port}`,
+  ];
+  if (options.source !== undefined) args.push(`--source=${options.source}`);
+  return spawnGroup(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
