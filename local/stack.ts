@@ -10,11 +10,13 @@
  */
 import type {ChildProcess} from 'node:child_process';
 import {
+  closeSync,
   createWriteStream,
   mkdirSync,
+  openSync,
   rmSync,
   writeFileSync,
-  type WriteStream,
+  writeSync,
 } from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import * as path from 'node:path';
@@ -275,7 +277,11 @@ function logFileOf(
 
 const prefixOf = (name: string) => `[${name}] `.padEnd(12);
 
-/** Where the lines of an in-process part of the stack (the front ends) go. */
+/**
+ * Where the lines of an in-process part of the stack (the front ends) go.
+ * Written synchronously: there is a line only per refused request, and a
+ * person or a test reading the file sees it as soon as the answer is sent.
+ */
 function logSink(
   name: string,
   logs: StackOptions['logs'],
@@ -289,10 +295,10 @@ function logSink(
   const file = logFileOf(logs, name);
   if (file === undefined)
     return {write: () => undefined, close: async () => undefined};
-  const stream: WriteStream = createWriteStream(file, {flags: 'a'});
+  const fd = openSync(file, 'a');
   return {
-    write: line => stream.write(line + '\n'),
-    close: () => new Promise(resolve => stream.end(() => resolve())),
+    write: line => writeSync(fd, line + '\n'),
+    close: async () => closeSync(fd),
   };
 }
 

@@ -166,6 +166,11 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         '--ingress-settings=internal-only',
         '--no-allow-unauthenticated',
         `--service-account=${SA('order')}`,
+        '--max-instances=30',
+        '--concurrency=80',
+        '--cpu=1',
+        '--memory=512Mi',
+        '--timeout=30s',
       ],
       absent: [
         '--allow-unauthenticated',
@@ -185,6 +190,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         `--service-account=${SA('user')}`,
         '--vpc-connector=s2s-connector',
         '--egress-settings=all',
+        '--max-instances=10',
+        '--concurrency=80',
       ],
       absent: ['--allow-unauthenticated'],
       env: {
@@ -201,6 +208,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         `--service-account=${SA('gateway')}`,
         '--vpc-connector=s2s-connector',
         '--egress-settings=all',
+        '--max-instances=10',
+        '--timeout=30s',
       ],
       absent: ['--no-allow-unauthenticated'],
       env: {
@@ -211,7 +220,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     },
   };
   Object.entries(expected).forEach(([fn, want]) =>
-    it(`deploys ${fn} with its ingress, identity, network and env`, () => {
+    it(`deploys ${fn} with its ingress, identity, network, resources and env`, () => {
       const deploy = fresh.commands.find(c =>
         text(c).startsWith(`functions deploy ${fn}`),
       )!;

@@ -170,6 +170,27 @@ describe('user function (HTTP)', () => {
     expect((await api().get('/users')).status).to.equal(401);
   });
 
+  it('takes the token from X-Serverless-Authorization before Authorization, as Cloud Run does', async () => {
+    const gateway = `Bearer ${kit.token('gateway', SELF)}`;
+    const order = `Bearer ${kit.token('order', SELF)}`;
+    expect(
+      (
+        await api()
+          .get('/users')
+          .set('X-Serverless-Authorization', gateway)
+          .set('Authorization', 'Basic YXBwOmFwcA==')
+      ).status,
+    ).to.equal(200);
+    expect(
+      (
+        await api()
+          .get('/users')
+          .set('X-Serverless-Authorization', order)
+          .set('Authorization', gateway)
+      ).status,
+    ).to.equal(403);
+  });
+
   describe('bad input', () => {
     const cases: {
       name: string;

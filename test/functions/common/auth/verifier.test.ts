@@ -118,6 +118,14 @@ describe('TokenVerifier (verify mode)', () => {
     expect(error.status).to.equal(403);
   });
 
+  it('verifies the token of any caller, allowlisted or not, with verify()', async () => {
+    expect(await verifier.verify(`Bearer ${token(STRANGER)}`)).to.equal(
+      STRANGER,
+    );
+    const error = await rejection(verifier.verify(`Bearer ${tampered()}`));
+    expect(error).to.be.instanceOf(UnauthorizedError);
+  });
+
   it('answers 503, not 401, when the keys cannot be fetched', async () => {
     const kit = tokenKit('verify');
     kit.certs.rejects(new Error('connect ECONNREFUSED'));

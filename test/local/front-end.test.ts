@@ -1,0 +1,244 @@
+/**
+ * The local Cloud Run front end, alone: real tokens from the identity
+ * server, a recording stand-in for the function behind it, and two doors,
+ * one from the internet and one from inside the VPC.
+ */
+import {expect} from 'chai';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {
+  CloudRunFrontEnd,
+  SIGNATURE_REMOVED,
+  type FrontEndOptions,
+  type Origin,
+} from '../../local/front-end';
+import {testIdentity} from '../fixtures/functions';
+import {json, recordingServer} from '../fixtures/http-server';
+
+describe('CloudRunFrontEnd', () => {
+  const SELF = 'http://user.test';
+  let kit: Awaited<ReturnType<typeof testIdentity>>;
+  let fn: Awaited<ReturnType<typeof recordingServer>>;
+  const servers: Server[] = [];
+  const frontEnds: CloudRunFrontEnd[] = [];
+  let logged: Record<string, unknown>[] = [];
+
+  before(async () => {
+    kit = await testIdentity();
+    fn = await recordingServer((_req, res) => json(res, 200, {ok: true}));
+  });
+  beforeEach(() => (logged = []));
+  after(async () => {
+    for (const fe of frontEnds) fe.close();
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise(r => s.close(r));
+    }
+    await fn.close();
+    await kit.identity.stop();
+  });
+
+  /** A front end for the user function (invoked by the gateway only), served from `origin`. */
+  async function door(
+    origin: Origin,
+    options: Partial<FrontEndOptions> = {},
+  ): Promise<string> {
+    const fe = new CloudRunFrontEnd({
+      service: 'user',
+      url: SELF,
+      behind: fn.url,
+      ingress: 'internal-only',
+      allowUnauthenticated: false,
+      invokers: [kit.accounts.gateway],
+      issuer: kit.info.issuer,
+      certsUrl: kit.info.certsUrl,
+      log: line => logged.push(JSON.parse(line)),
+      ...options,
+    });
+    frontEnds.push(fe);
+    const server = createServer((req, res) => void fe.handle(req, res, origin));
+    servers.push(server);
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  const bearer = (who: string, audience = SELF) =>
+    `Bearer ${kit.token(who, audience)}`;
+
+  it('answers 404 to a request from outside the VPC before looking at any token', async () => {
+    const outside = await door('internet');
+    const seen = fn.requests.length;
+    const tries: Record<string, string>[] = [
+      {},
+      {Authorization: bearer('gateway')},
+    ];
+    for (const headers of tries) {
+      const res = await fetch(`${outside}/users`, {headers});
+      expect(res.status).to.equal(404);
+      expect(await res.text()).to.contain('<title>404 Page not found</title>');
+    }
+    expect(fn.requests.length).to.equal(seen);
+    expect(logged.map(l => l.message)).to.deep.equal([
+      'The request was blocked by the ingress setting.',
+      'The request was blocked by the ingress setting.',
+    ]);
+  });
+
+  it('lets anyone through to a function with ingress all that allows unauthenticated calls, headers untouched', async () => {
+    const open = await door('internet', {
+      ingress: 'all',
+      allowUnauthenticated: true,
+    });
+    const token = bearer('order');
+    const res = await fetch(`${open}/api?x=1`, {
+      headers: {Authorization: token},
+    });
+    expect(res.status).to.equal(200);
+    const last = fn.requests[fn.requests.length - 1];
+    expect(last.url).to.equal('/api?x=1');
+    expect(last.headers.authorization).to.equal(token);
+  });
+
+  const refusals: {
+    name: string;
+    headers: () => Record<string, string>;
+    status: number;
+    page: RegExp;
+    caller: () => string;
+  }[] = [
+    {
+      name: 'no token',
+      headers: () => ({}),
+      status: 403,
+      page: /Your client does not have permission to get URL <code>\/users<\/code> from this server\./,
+      caller: () => 'anonymous',
+    },
+    {
+      name: 'a tampered token',
+      headers: () => ({Authorization: bearer('gateway').slice(0, -4) + 'AAAA'}),
+      status: 401,
+      page: /Your client does not have permission to the requested URL <code>\/users<\/code>\./,
+      caller: () => 'unverified',
+    },
+    {
+      name: 'an expired token',
+      headers: () => ({
+        Authorization: `Bearer ${kit.token('gateway', SELF, {exp: Math.floor(Date.now() / 1000) - 3600})}`,
+      }),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+    {
+      name: "a token for another function's URL",
+      headers: () => ({Authorization: bearer('gateway', 'http://order.test')}),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+    {
+      name: 'a token from another issuer',
+      headers: () => ({
+        Authorization: `Bearer ${kit.token('gateway', SELF, {iss: 'https://accounts.google.com'})}`,
+      }),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+    {
+      name: 'a valid token from an account without an invoker binding',
+      headers: () => ({Authorization: bearer('order')}),
+      status: 403,
+      page: /403 Forbidden/,
+      caller: () => kit.accounts.order,
+    },
+    {
+      name: 'a valid gateway token in Authorization, a bad one in X-Serverless-Authorization',
+      headers: () => ({
+        Authorization: bearer('gateway'),
+        'X-Serverless-Authorization': 'Bearer a.b.c',
+      }),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+  ];
+  refusals.forEach(c =>
+    it(`answers ${c.status} to ${c.name} from inside the VPC, with Google's page, and logs it`, async () => {
+      const inside = await door('vpc');
+      const seen = fn.requests.length;
+      const res = await fetch(`${inside}/users`, {headers: c.headers()});
+      expect(res.status).to.equal(c.status);
+      expect(res.headers.get('content-type')).to.match(/^text\/html/);
+      expect(await res.text()).to.match(c.page);
+      if (c.status === 401)
+        expect(res.headers.get('www-authenticate')).to.match(
+          /^Bearer error="invalid_token"/,
+        );
+      expect(fn.requests.length).to.equal(seen);
+      expect(logged).to.have.length(1);
+      expect(logged[0]).to.include({
+        severity: 'WARNING',
+        service: 'user',
+        component: 'front-end',
+        caller: c.caller(),
+      });
+      expect(JSON.stringify(logged)).not.to.match(/eyJ[\w-]+\.eyJ|Bearer /);
+    }),
+  );
+
+  it('passes an invoker on with the signature of its token replaced', async () => {
+    const inside = await door('vpc');
+    const token = bearer('gateway');
+    const res = await fetch(`${inside}/users/u1?x=1`, {
+      method: 'POST',
+      headers: {
+        Authorization: token,
+        'Content-Type': 'application/json',
+        'X-Request-Id': 'r-1',
+      },
+      body: '{"a":1}',
+    });
+    expect(res.status).to.equal(200);
+    const got = fn.requests[fn.requests.length - 1];
+    expect(got).to.include({
+      method: 'POST',
+      url: '/users/u1?x=1',
+      body: '{"a":1}',
+    });
+    expect(got.headers['x-request-id']).to.equal('r-1');
+    const [head, payload] = token.split('.');
+    expect(got.headers.authorization).to.equal(
+      `${head}.${payload}.${SIGNATURE_REMOVED}`,
+    );
+    expect(logged).to.deep.equal([]);
+  });
+
+  it('checks and strips X-Serverless-Authorization, and passes Authorization through untouched', async () => {
+    const inside = await door('vpc');
+    const token = bearer('gateway');
+    await fetch(`${inside}/users`, {
+      headers: {
+        'X-Serverless-Authorization': token,
+        Authorization: 'Basic YXBwOmFwcA==',
+      },
+    });
+    const got = fn.requests[fn.requests.length - 1];
+    expect(got.headers['x-serverless-authorization']).to.equal(
+      token.replace(/[^.]*$/, SIGNATURE_REMOVED),
+    );
+    expect(got.headers.authorization).to.equal('Basic YXBwOmFwcA==');
+  });
+
+  it("answers 503 with Google's page when the function behind it is down", async () => {
+    const down = await recordingServer(() => undefined);
+    const behind = down.url;
+    await down.close();
+    const inside = await door('vpc', {behind});
+    const res = await fetch(`${inside}/users`, {
+      headers: {Authorization: bearer('gateway')},
+    });
+    expect(res.status).to.equal(503);
+    expect(await res.text()).to.contain('503 Service Unavailable');
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * topology.json and what is derived from it: read as the project's own file
+ * (its facts are spelled out here on purpose, so a change to it is a change
+ * to these tests), and checked with broken copies.
+ */
+import {expect} from 'chai';
+import {spawnSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import * as path from 'node:path';
+import {ROOT} from '../../local/stack';
+import {
+  functionEnv,
+  loadTopology,
+  parseTopology,
+  resourceFlags,
+  TopologyError,
+} from '../../scripts/topology';
+
+const raw = () =>
+  JSON.parse(readFileSync(path.join(ROOT, 'topology.json'), 'utf8'));
+
+describe('topology.json', () => {
+  const topology = loadTopology();
+
+  it('orders the functions callees first, for deploying', () => {
+    expect(topology.functions.map(f => f.name)).to.deep.equal([
+      'order',
+      'user',
+      'gateway',
+    ]);
+    expect(topology.declared.map(f => f.name)).to.deep.equal([
+      'gateway',
+      'user',
+      'order',
+    ]);
+  });
+
+  it('derives the invoker edges from what each function calls', () => {
+    const invokers = Object.fromEntries(
+      topology.declared.map(f => [f.name, f.invokers]),
+    );
+    expect(invokers).to.deep.equal({
+      gateway: [],
+      user: ['gateway'],
+      order: ['gateway', 'user'],
+    });
+  });
+
+  it('keeps the internal functions internal, authenticated, and the gateway public', () => {
+    const shape = (name: string) => {
+      const f = topology.get(name);
+      return [f.ingress, f.allowUnauthenticated, f.vpcEgress];
+    };
+    expect(shape('gateway')).to.deep.equal(['all', true, true]);
+    expect(shape('user')).to.deep.equal(['internal-only', false, true]);
+    expect(shape('order')).to.deep.equal(['internal-only', false, false]);
+  });
+
+  it('gives an internal function its audience, its callers and the URLs it needs', () => {
+    const urls = {user: 'https://u.test', order: 'https://o.test'};
+    expect(
+      functionEnv(topology, 'user', {projectId: 'demo', urls}),
+    ).to.deep.equal({
+      GOOGLE_CLOUD_PROJECT: 'demo',
+      LOG_LEVEL: 'info',
+      AUTH_MODE: 'platform',
+      SELF_URL: 'https://u.test',
+      ALLOWED_CALLERS: 'gateway-fn@demo.iam.gserviceaccount.com',
+      ORDER_URL: 'https://o.test',
+    });
+    expect(
+      functionEnv(topology, 'order', {
+        projectId: 'demo',
+        urls,
+        authMode: 'verify',
+      }).ALLOWED_CALLERS,
+    ).to.equal(
+      'gateway-fn@demo.iam.gserviceaccount.com,user-fn@demo.iam.gserviceaccount.com',
+    );
+    expect(
+      functionEnv(topology, 'gateway', {projectId: 'demo', urls}),
+    ).to.deep.equal({
+      GOOGLE_CLOUD_PROJECT: 'demo',
+      LOG_LEVEL: 'info',
+      USER_URL: 'https://u.test',
+      ORDER_URL: 'https://o.test',
+    });
+    expect(() =>
+      functionEnv(topology, 'gateway', {projectId: 'demo', urls: {}}),
+    ).to.throw(/gateway needs the URL of user/);
+  });
+
+  it("turns each function's resources into gcloud flags", () => {
+    expect(resourceFlags(topology.get('order'))).to.deep.equal([
+      '--max-instances=30',
+      '--concurrency=80',
+      '--cpu=1',
+      '--memory=512Mi',
+      '--timeout=30s',
+    ]);
+  });
+
+  it('gives the shell scripts the same topology, as bash declarations', () => {
+    const result = spawnSync(
+      'bash',
+      [
+        '-c',
+        'eval "$(node scripts/topology.js shell)"; echo "${FUNCTIONS[*]}|${INVOKERS[order]}|${SERVICE_ACCOUNT_ID[user]}|${INGRESS[gateway]}|${COLLECTIONS[*]}"',
+      ],
+      {cwd: ROOT, encoding: 'utf8'},
+    );
+    expect(result.stderr).to.equal('');
+    expect(result.stdout.trim()).to.equal(
+      'order user gateway|gateway user|user-fn|all|users userEmails orders orderIdempotencyKeys',
+    );
+  });
+
+  it('is the only place outside tests and docs that names a service account', () => {
+    const which = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], {
+      cwd: ROOT,
+    });
+    if (which.status !== 0) return; // not a git checkout: nothing to grep
+    for (const f of topology.declared) {
+      const files = spawnSync(
+        'git',
+        [
+          'grep',
+          '-l',
+          '-w',
+          '-e',
+          f.serviceAccount,
+          '--',
+          '.',
+          ':!test',
+          ':!*.md',
+        ],
+        {cwd: ROOT, encoding: 'utf8'},
+      )
+        .stdout.split('\n')
+        .filter(Boolean);
+      expect(files, f.serviceAccount).to.deep.equal(['topology.json']);
+    }
+  });
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const broken: {name: string; change: (t: any) => void; problem: RegExp}[] = [
+    {
+      name: 'a call to a function that does not exist',
+      change: t => t.functions.user.calls.push('billing'),
+      problem: /user\.calls: names no function "billing"/,
+    },
+    {
+      name: 'an unknown ingress',
+      change: t => (t.functions.order.ingress = 'private'),
+      problem: /order\.ingress: must be one of all, internal-only/,
+    },
+    {
+      name: 'two functions under one service account',
+      change: t => (t.functions.order.serviceAccount = 'user-fn'),
+      problem: /serviceAccount: is also/,
+    },
+    {
+      name: 'an environment variable the topology derives',
+      change: t => (t.functions.user.env.ALLOWED_CALLERS = 'x@y'),
+      problem: /user\.env\.ALLOWED_CALLERS: is derived from the topology/,
+    },
+    {
+      name: 'a URL of a function that does not exist',
+      change: t => (t.functions.user.env.BILLING_URL = {urlOf: 'billing'}),
+      problem: /user\.env\.BILLING_URL: must be a string or/,
+    },
+    {
+      name: 'a cycle of calls, whose URLs cannot all exist first',
+      change: t => t.functions.order.calls.push('user'),
+      problem: /cycle .*user -> order -> user|cycle .*order -> user -> order/,
+    },
+    {
+      name: 'a memory size gcloud does not take',
+      change: t => (t.functions.gateway.resources.memory = '512MB'),
+      problem: /gateway\.resources\.memory: must match/,
+    },
+    {
+      name: 'a missing max-instances cap',
+      change: t => delete t.functions.gateway.resources.maxInstances,
+      problem:
+        /gateway\.resources\.maxInstances: must be a positive whole number/,
+    },
+  ];
+  broken.forEach(c =>
+    it(`refuses ${c.name}`, () => {
+      const copy = raw();
+      c.change(copy);
+      expect(() => parseTopology(copy))
+        .to.throw(TopologyError)
+        .with.property('message')
+        .that.matches(c.problem);
+    }),
+  );
+
+  it('names every problem at once', () => {
+    const copy = raw();
+    copy.functions.user.ingress = 'private';
+    copy.functions.order.localPort = 'x';
+    expect(() => parseTopology(copy))
+      .to.throw(TopologyError)
+      .with.property('problems')
+      .that.has.length(2);
+  });
+});
