@@ -12,8 +12,10 @@ import {
   functionEnv,
   loadTopology,
   parseTopology,
+  readmeBlock,
   resourceFlags,
   TopologyError,
+  withBlock,
 } from '../../scripts/topology';
 
 const raw = () =>
@@ -112,6 +114,17 @@ describe('topology.json', () => {
     expect(result.stderr).to.equal('');
     expect(result.stdout.trim()).to.equal(
       'order user gateway|gateway user|user-fn|all|users userEmails orders orderIdempotencyKeys',
+    );
+  });
+
+  it("matches the README's picture and table (npm run readme writes them)", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(withBlock(readme, readmeBlock(topology))).to.equal(readme);
+    expect(readmeBlock(topology)).to.contain(
+      '| `order` | `order-fn` | `internal-only` | gateway, user | nobody |',
+    );
+    expect(readmeBlock(topology)).to.contain(
+      'user -->|ID token aud=order URL| order',
     );
   });
 
