@@ -76,8 +76,24 @@ export class CloudRunFrontEnd {
     });
   }
 
-  /** Serves one request: checks it as Cloud Run would, then forwards it. */
+  /**
+   * Serves one request: checks it as Cloud Run would, then forwards it.
+   * Never rejects: whatever goes wrong here is answered with a 502 page.
+   */
   async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: Origin,
+  ): Promise<void> {
+    try {
+      await this.check(req, res, origin);
+    } catch {
+      if (res.headersSent) res.destroy();
+      else sendGooglePage(res, 502, pathOf(req.url ?? '/'));
+    }
+  }
+
+  private async check(
     req: IncomingMessage,
     res: ServerResponse,
     origin: Origin,

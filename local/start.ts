@@ -50,8 +50,7 @@ async function main(): Promise<void> {
   });
   const {info} = stack;
   const gw = `http://localhost:${new URL(info.gateway).port}`;
-  const urlOf = (name: string) =>
-    (info as unknown as Record<string, string>)[name];
+  const urlOf = (name: string) => stack.surroundings.urls[name];
   const who = (name: string) => {
     const spec = topology.get(name);
     const access = spec.allowUnauthenticated

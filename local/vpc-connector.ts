@@ -84,10 +84,7 @@ export class VpcConnector {
       sendGooglePage(res, 502, target?.pathname ?? '/');
       return;
     }
-    frontEnd.handle(req, res, 'vpc').catch(() => {
-      if (!res.headersSent) sendGooglePage(res, 502, target.pathname);
-      else res.destroy();
-    });
+    void frontEnd.handle(req, res, 'vpc');
   }
 }
 
