@@ -50,6 +50,11 @@ export interface Config {
    * network does it.
    */
   egressProxy?: string;
+  /**
+   * Keep the Functions Framework's per-request `domain`
+   * (FRAMEWORK_DOMAIN=on); off by default, see request-wrapper.ts.
+   */
+  frameworkDomain: boolean;
 }
 
 export const LOG_LEVELS = [
@@ -106,6 +111,7 @@ const common = {
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   K_SERVICE: z.string().optional(),
   EGRESS_PROXY: httpUrl.optional(),
+  FRAMEWORK_DOMAIN: z.enum(['on', 'off']).default('off'),
 };
 
 const inbound = {
@@ -180,5 +186,6 @@ export function parseConfig(
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
     egressProxy: vars.EGRESS_PROXY,
+    frameworkDomain: vars.FRAMEWORK_DOMAIN === 'on',
   };
 }

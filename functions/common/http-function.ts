@@ -88,14 +88,17 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
         throw new UnsupportedMediaTypeError();
       }
-      const reply = await match.route.handler(
-        {
-          params: match.params,
-          query: req.query as Record<string, unknown>,
-          body: req.body,
-          headers: req.headers,
-        },
-        ctx,
+      const reply = await withinBudget(
+        match.route.handler(
+          {
+            params: match.params,
+            query: req.query as Record<string, unknown>,
+            body: req.body,
+            headers: req.headers,
+          },
+          ctx,
+        ),
+        ctx.deadline,
       );
       res.status(reply.status ?? 200);
       for (const [name, value] of Object.entries(reply.headers ?? {}))
@@ -117,6 +120,31 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       writeProblem(res, error, ctx.requestId, req.path);
     }
   };
+}
+
+class OutOfTimeError extends HttpError {
+  constructor() {
+    super(504, 'The request ran out of time.');
+  }
+}
+
+/**
+ * The handler's answer, or a 504 once the request's budget is spent: a
+ * Firestore call or a call downstream that is still running then is
+ * abandoned (its result, if it ever comes, is dropped), so that no function
+ * works on a request its caller has given up on.
+ */
+function withinBudget<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OutOfTimeError()),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  // The abandoned work may still fail later: that is no longer anyone's error.
+  work.catch(() => undefined);
+  return Promise.race([work, outOfTime]).finally(() => clearTimeout(timer));
 }
 
 function describe(error: unknown): string {

@@ -94,11 +94,14 @@ export class ServiceClient implements ServiceCaller {
     for (let attempt = 1; ; attempt++) {
       const remaining = ctx.deadline - Date.now();
       if (remaining <= 0) throw new DownstreamError(service, 'timeout');
+      // The callee gets as long as this attempt will wait for it, no longer:
+      // past that nobody is left to take its answer.
+      const attemptMs = Math.min(this.options.timeoutMs, remaining);
       const headers: Record<string, string> = {
         ...ctx.traceHeaders,
         ...call.headers,
         [REQUEST_ID_HEADER]: ctx.requestId,
-        [BUDGET_HEADER]: String(remaining),
+        [BUDGET_HEADER]: String(attemptMs),
       };
       if (this.options.tokens) {
         try {
@@ -113,10 +116,7 @@ export class ServiceClient implements ServiceCaller {
       }
 
       const abort = new AbortController();
-      const timer = setTimeout(
-        () => abort.abort(),
-        Math.min(this.options.timeoutMs, remaining),
-      );
+      const timer = setTimeout(() => abort.abort(), attemptMs);
       let failure: DownstreamError;
       try {
         const res = await this.transport.request<string>({

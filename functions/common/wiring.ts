@@ -11,6 +11,7 @@ import {connectorAgent} from './egress';
 import {installFrameworkGuards} from './framework';
 import {createHttpFunction, type Authenticate} from './http-function';
 import {JsonLogger, type Logger} from './logger';
+import {installRequestWrapper} from './request-wrapper';
 import type {Route} from './router';
 import {ServiceClient} from './service-client';
 
@@ -72,6 +73,10 @@ export function httpFunctionFor(
   routes: Route[],
 ): HttpFunction {
   installFrameworkGuards();
+  installRequestWrapper({
+    keepFrameworkDomain: config.frameworkDomain,
+    logger: wiring.logger,
+  });
   return createHttpFunction({
     service: config.service,
     projectId: config.projectId,

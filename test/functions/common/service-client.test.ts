@@ -51,7 +51,21 @@ describe('ServiceClient', () => {
     expect(req.headers.authorization).to.equal(`Bearer token-for-${srv.url}`);
     expect(req.headers['x-request-id']).to.equal('req-test');
     expect(req.headers.traceparent).to.equal(ctx.traceHeaders.traceparent);
-    expect(Number(req.headers['x-request-budget-ms'])).to.be.within(1, 10_000);
+    // The request has 10 s left, but this call waits 2 s at most: so does the callee.
+    expect(Number(req.headers['x-request-budget-ms'])).to.be.within(1, 2000);
+  });
+
+  it('gives the callee what is left of the request when that is less than the call timeout', async () => {
+    const srv = await recordingServer((_req, res) => json(res, 200, {}));
+    await client(srv.url).call(testContext({deadline: Date.now() + 500}), {
+      method: 'GET',
+      path: ['x'],
+    });
+    await srv.close();
+    expect(Number(srv.requests[0].headers['x-request-budget-ms'])).to.be.within(
+      1,
+      500,
+    );
   });
 
   it('encodes each path segment so an id cannot reach another route', async () => {
