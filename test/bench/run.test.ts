@@ -36,7 +36,14 @@ describe('npm run bench (smoke)', function () {
           `${r.variant}/${r.scenario}`,
       ),
     );
-    for (const variant of ['limit', 'ours', 'auth-off', 'naive']) {
+    for (const variant of [
+      'limit',
+      'floor',
+      'ours',
+      'framework-domain',
+      'auth-off',
+      'naive',
+    ]) {
       for (const scenario of [
         'user-hop',
         'order-hop',
@@ -60,16 +67,20 @@ describe('npm run bench (smoke)', function () {
       'user',
       'order',
     );
-    expect(json.figures.rssMbAfterLoad).to.have.keys(
-      'gateway',
-      'user',
-      'order',
-    );
+    for (const variant of ['ours', 'framework-domain'])
+      expect(json.figures.rssMbAfterLoad[variant]).to.have.keys(
+        'gateway',
+        'user',
+        'order',
+      );
     expect(json.figures.verifyUsPerToken).to.have.keys(
       'newToken',
       'repeatedToken',
     );
-    expect(json.targets).to.have.length(4);
+    expect(json.targets).to.have.length(7);
+    for (const t of json.targets)
+      expect(t).to.have.keys('target', 'value', 'met');
     expect(result.output).to.match(/Targets/);
+    expect(result.output).to.match(/Warming the emulator up/);
   });
 });

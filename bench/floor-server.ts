@@ -1,0 +1,174 @@
+/**
+ * Benchmark only: the floor of the same work. Three plain Node `http`
+ * processes in the shape of gateway, user and order, serving the benchmark's
+ * routes with the same calls between them (over keep-alive) and the same
+ * Firestore reads and writes, through the same client and the same store
+ * modules, against the same emulator: no Functions Framework, no Express, no
+ * tokens, no validation, no logging. What ours costs above this is what our
+ * framework and our code cost.
+ *
+ * Usage: node floor-server.js <role: gateway|user|order> <port> <projectId> [userUrl] [orderUrl]
+ * Env:   FIRESTORE_EMULATOR_HOST
+ */
+import {createHash, randomUUID} from 'node:crypto';
+import * as http from 'node:http';
+import {createFirestore} from '../functions/common/firestore';
+import {FirestoreOrderStore} from '../functions/order/store';
+import {FirestoreUserStore} from '../functions/user/store';
+
+const [role, portArg, projectId, userUrl, orderUrl] = process.argv.slice(2);
+const agent = new http.Agent({keepAlive: true});
+const PAGE = {limit: 20};
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+function call(
+  url: string,
+  method = 'GET',
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {'Content-Type': 'application/json', ...headers},
+      },
+      res => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', c => (data += c));
+        res.on('end', () =>
+          resolve({status: res.statusCode ?? 502, body: JSON.parse(data)}),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+type Route = (
+  method: string,
+  parts: string[],
+  query: URLSearchParams,
+  body: unknown,
+  idempotencyKey?: string,
+) => Promise<Answer>;
+
+const ok = (body: unknown): Answer => ({status: 200, body});
+const notFound: Answer = {status: 404, body: {detail: 'not found'}};
+
+function orderRole(): Route {
+  const orders = new FirestoreOrderStore(createFirestore(projectId));
+  return async (method, parts, query, body, key) => {
+    if (method === 'GET' && parts[0] === 'orders' && parts[1] === 'user')
+      return ok({orders: (await orders.list({userId: parts[2]}, PAGE)).items});
+    if (method === 'GET' && parts[0] === 'orders' && parts.length === 1) {
+      const userId = query.get('userId') ?? undefined;
+      return ok({orders: (await orders.list({userId}, PAGE)).items});
+    }
+    if (method === 'POST' && parts[0] === 'orders') {
+      const input = body as Parameters<typeof orders.create>[0];
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify(input))
+        .digest('hex');
+      const {order, created} = await orders.create(
+        input,
+        key === undefined ? undefined : {key, fingerprint},
+      );
+      return {status: created ? 201 : 200, body: {order}};
+    }
+    return notFound;
+  };
+}
+
+function userRole(): Route {
+  const users = new FirestoreUserStore(createFirestore(projectId));
+  return async (method, parts) => {
+    if (method !== 'GET' || parts[0] !== 'users') return notFound;
+    if (parts[2] === 'orders') {
+      const [user, list] = await Promise.all([
+        users.get(parts[1]),
+        call(`${orderUrl}/orders/user/${encodeURIComponent(parts[1])}`),
+      ]);
+      return user === undefined ? notFound : ok({user, orders: list.body});
+    }
+    const user = await users.get(parts[1]);
+    return user === undefined ? notFound : ok({user});
+  };
+}
+
+function gatewayRole(): Route {
+  return async (method, parts, query, body) => {
+    const [api, what, id] = parts;
+    if (api !== 'api') return notFound;
+    if (method === 'GET' && what === 'users' && id)
+      return call(`${userUrl}/users/${encodeURIComponent(id)}`);
+    if (method === 'GET' && what === 'orders')
+      return call(
+        `${orderUrl}/orders?${new URLSearchParams({userId: query.get('userId') ?? ''})}`,
+      );
+    if (method === 'GET' && what === 'user-orders' && id)
+      return call(`${userUrl}/users/${encodeURIComponent(id)}/orders`);
+    if (method === 'GET' && what === 'user-orders-direct' && id) {
+      const [user, orders] = await Promise.all([
+        call(`${userUrl}/users/${encodeURIComponent(id)}`),
+        call(`${orderUrl}/orders/user/${encodeURIComponent(id)}`),
+      ]);
+      return ok({user: user.body, orders: orders.body});
+    }
+    if (method === 'POST' && what === 'orders') {
+      const order = body as {userId: string};
+      const user = await call(
+        `${userUrl}/users/${encodeURIComponent(order.userId)}`,
+      );
+      if (user.status !== 200)
+        return {status: 422, body: {detail: 'no such user'}};
+      return call(`${orderUrl}/orders`, 'POST', order, {
+        'idempotency-key': randomUUID(),
+      });
+    }
+    return notFound;
+  };
+}
+
+const route: Route =
+  role === 'order' ? orderRole() : role === 'user' ? userRole() : gatewayRole();
+
+http
+  .createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', c => (raw += c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://floor');
+      const parts = url.pathname
+        .split('/')
+        .filter(Boolean)
+        .map(decodeURIComponent);
+      const key = req.headers['idempotency-key'];
+      route(
+        req.method ?? 'GET',
+        parts,
+        url.searchParams,
+        raw ? JSON.parse(raw) : undefined,
+        typeof key === 'string' ? key : undefined,
+      ).then(
+        answer => {
+          res.writeHead(answer.status, {'Content-Type': 'application/json'});
+          res.end(JSON.stringify(answer.body));
+        },
+        () => {
+          res.writeHead(500);
+          res.end();
+        },
+      );
+    });
+  })
+  .listen(Number(portArg), '127.0.0.1');

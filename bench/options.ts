@@ -1,0 +1,54 @@
+/**
+ * The benchmark's settings, from its environment, read once by a pure
+ * function. Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test
+ * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
+ * BENCH_WARMUP_MAX (s the emulator may take to warm up, default 90),
+ * BENCH_OUT (default bench/results/latest.json).
+ */
+import * as path from 'node:path';
+
+export interface BenchOptions {
+  smoke: boolean;
+  /** Seconds of each measured run. */
+  durationS: number;
+  /** Each figure is the median of this many rounds, taken at different times. */
+  rounds: number;
+  /** Seconds of load before each measured run, for the target's own JIT. */
+  runWarmupS: number;
+  /** The emulator's warm-up: steps of this many seconds, until throughput stops rising. */
+  emulatorWarmup: {stepS: number; maxS: number; risingBy: number};
+  concurrency: number[];
+  coldStartSamples: number;
+  verifyIterations: number;
+  out: string;
+}
+
+/** Parses the benchmark's settings; `root` is the project's folder. */
+export function parseBenchOptions(
+  env: NodeJS.ProcessEnv,
+  root: string,
+): BenchOptions {
+  const smoke = env.BENCH_SMOKE === '1';
+  const num = (name: string, fallback: number) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`${name} must be a positive number, got "${env[name]}"`);
+    return value;
+  };
+  return {
+    smoke,
+    durationS: num('BENCH_DURATION', smoke ? 0.3 : 3),
+    rounds: smoke ? 1 : num('BENCH_ROUNDS', 3),
+    runWarmupS: smoke ? 0 : 1,
+    emulatorWarmup: {
+      stepS: smoke ? 0.3 : 5,
+      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', 90),
+      // A step counts as rising when it beats the best so far by this much.
+      risingBy: 0.05,
+    },
+    concurrency: smoke ? [1] : [1, 32],
+    coldStartSamples: smoke ? 1 : 5,
+    verifyIterations: smoke ? 50 : 500,
+    out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),
+  };
+}

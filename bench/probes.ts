@@ -1,0 +1,115 @@
+/**
+ * What the benchmark reads besides throughput: CPU time and memory of a
+ * process (from /proc), cold starts, and the cost of verifying a token.
+ */
+import type {ChildProcess} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import * as path from 'node:path';
+import {TokenVerifier} from '../functions/common/auth/verifier';
+import {freePort, stopGroup, waitFor} from '../local/processes';
+import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
+import {claimsFor} from '../local/token-signer';
+
+const CLOCK_TICKS = 100;
+
+export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+export const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** CPU time (user + system) a process has used so far, in ms. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** Resident memory of a process, in MB. */
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
+  return match ? round(Number(match[1]) / 1024, 1) : NaN;
+}
+
+/** Process start to first 200, in ms, for one function of `stack`'s shape, or the hello-world. */
+export async function coldStart(name: string, stack: Stack): Promise<number> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess;
+  const headers: Record<string, string> = {};
+  const started = performance.now();
+  if (name === 'hello') {
+    child = spawnFunction(
+      'hello',
+      port,
+      {PATH: process.env.PATH ?? ''},
+      {source: path.join(ROOT, 'build', 'bench', 'hello.js')},
+    );
+  } else {
+    const {info} = stack;
+    // The same surroundings as the stack's own instance, on a new URL.
+    const where = {
+      ...stack.surroundings,
+      urls: {...stack.surroundings.urls, [name]: url},
+    };
+    if (name !== 'gateway') {
+      headers.authorization = `Bearer ${stack.identity.signer.sign(claimsFor(info.issuer.url, info.accounts.gateway, url))}`;
+    }
+    child = spawnFunction(
+      name,
+      port,
+      functionEnv(name, where, {logLevel: 'warning'}),
+    );
+  }
+  child.stdout?.resume();
+  child.stderr?.resume();
+  let ms = NaN;
+  await waitFor(
+    `${name} cold start`,
+    async () => {
+      const ok = (await fetch(`${url}/`, {headers})).status === 200;
+      if (ok) ms = performance.now() - started;
+      return ok;
+    },
+    30_000,
+    child,
+  );
+  await stopGroup(child);
+  return round(ms, 0);
+}
+
+/**
+ * Verification cost per token with the issuer's keys cached: for a token seen
+ * for the first time (RSA check) and for one already verified (cache hit).
+ */
+export async function verificationCostUs(
+  stack: Stack,
+  iterations: number,
+): Promise<{newToken: number; repeatedToken: number}> {
+  const {info} = stack;
+  const verifier = new TokenVerifier({
+    mode: 'verify',
+    audience: info.order,
+    allowedCallers: [info.accounts.gateway],
+    issuer: info.issuer.url,
+    certsUrl: info.issuer.certsUrl,
+  });
+  const mint = (i: number) =>
+    `Bearer ${stack.identity.signer.sign({...claimsFor(info.issuer.url, info.accounts.gateway, info.order), jti: String(i)})}`;
+  await verifier.authenticate(mint(-1)); // fetches and caches the keys
+  const fresh = Array.from({length: iterations}, (_, i) => mint(i));
+  const time = async (headers: string[]) => {
+    const started = process.hrtime.bigint();
+    for (const h of headers) await verifier.authenticate(h);
+    return round(
+      Number(process.hrtime.bigint() - started) / 1000 / headers.length,
+      1,
+    );
+  };
+  const newToken = await time(fresh);
+  const repeatedToken = await time(
+    Array.from({length: iterations}, () => fresh[0]),
+  );
+  return {newToken, repeatedToken};
+}

@@ -1,0 +1,167 @@
+/**
+ * The benchmark's conclusions, computed from its measurements by pure
+ * functions (tested on their own): the ratios between variants, the targets
+ * each as met or not, and the table printed at the end.
+ */
+import type {Scenario} from './load';
+import type {Row} from './measure';
+import {round} from './probes';
+import type {VariantId} from './targets';
+
+export interface Figures {
+  coldStartMs: Record<string, number>;
+  /** Resident MB per function after the load, for ours and framework-domain. */
+  rssMbAfterLoad: Partial<Record<VariantId, Record<string, number>>>;
+  [name: string]: unknown;
+}
+
+export interface TargetResult {
+  target: string;
+  value: number;
+  met: boolean;
+}
+
+export interface Report {
+  ratios: Record<string, number>;
+  targets: TargetResult[];
+}
+
+/** Computes the ratios and targets of a run. */
+export function buildReport(
+  rows: Row[],
+  figures: Figures,
+  scenarios: Scenario[],
+  concurrency: number[],
+): Report {
+  const get = (variant: VariantId, scenario: string, c: number) => {
+    const row = rows.find(
+      r =>
+        r.variant === variant && r.scenario === scenario && r.concurrency === c,
+    );
+    if (row === undefined)
+      throw new Error(`No measurement of ${variant} on ${scenario} at c=${c}`);
+    return row;
+  };
+  const cMax = Math.max(...concurrency);
+  const ratio = (a: number, b: number) => round(a / b, 2);
+  const ratios: Record<string, number> = {};
+  const throughput = (a: VariantId, b: VariantId, s: string) =>
+    ratio(get(a, s, cMax).requestsPerSec, get(b, s, cMax).requestsPerSec);
+  const cpu = (a: VariantId, b: VariantId, s: string) =>
+    ratio(get(a, s, cMax).cpuMsPerRequest, get(b, s, cMax).cpuMsPerRequest);
+  const each = (name: (s: string) => string) =>
+    scenarios.map(s => ratios[name(s.id)]);
+
+  const vsFloor = (s: string) => `${s}: ours vs floor (throughput, c=${cMax})`;
+  const cpuVsFloor = (s: string) =>
+    `${s}: ours vs floor (CPU per request, c=${cMax})`;
+  const vsNaive = (s: string) => `${s}: ours vs naive (throughput, c=${cMax})`;
+  const authOnOff = (s: string) =>
+    `${s}: auth on vs off (throughput, c=${cMax})`;
+  for (const {id} of scenarios) {
+    ratios[vsFloor(id)] = throughput('ours', 'floor', id);
+    ratios[cpuVsFloor(id)] = cpu('ours', 'floor', id);
+    ratios[`${id}: ours vs framework-domain (throughput, c=${cMax})`] =
+      throughput('ours', 'framework-domain', id);
+    ratios[`${id}: ours vs framework-domain (CPU per request, c=${cMax})`] =
+      cpu('ours', 'framework-domain', id);
+    ratios[vsNaive(id)] = throughput('ours', 'naive', id);
+    ratios[authOnOff(id)] = throughput('ours', 'auth-off', id);
+    ratios[`${id}: ours vs limit (throughput, c=${cMax})`] = throughput(
+      'ours',
+      'limit',
+      id,
+    );
+  }
+  const hasHops = ['direct', 'user-hop', 'order-hop'].every(id =>
+    scenarios.some(s => s.id === id),
+  );
+  if (hasHops) {
+    const slowerHop = Math.max(
+      get('ours', 'user-hop', 1).p50Ms,
+      get('ours', 'order-hop', 1).p50Ms,
+    );
+    ratios['direct vs slower single hop (p50 latency, c=1)'] = ratio(
+      get('ours', 'direct', 1).p50Ms,
+      slowerHop,
+    );
+  }
+  const cold = figures.coldStartMs;
+  ratios['gateway cold start vs hello-world'] = ratio(cold.gateway, cold.hello);
+  const ours = figures.rssMbAfterLoad.ours ?? {};
+  const before = figures.rssMbAfterLoad['framework-domain'] ?? {};
+  ratios['memory after load, ours vs framework-domain (largest)'] = Math.max(
+    ...Object.keys(ours).map(fn => ratio(ours[fn], before[fn])),
+  );
+
+  const target = (name: string, value: number, ok: (v: number) => boolean) => ({
+    target: name,
+    value,
+    met: Number.isFinite(value) && ok(value),
+  });
+  const targets = [
+    target(
+      `mesh, c=${cMax}: ours >= 0.6x the floor's throughput`,
+      ratios[vsFloor('mesh')],
+      v => v >= 0.6,
+    ),
+    target(
+      `mesh, c=${cMax}: ours <= 1.8x the floor's CPU per request`,
+      ratios[cpuVsFloor('mesh')],
+      v => v <= 1.8,
+    ),
+    target(
+      "every route: ours >= 2x the naive way's throughput",
+      Math.min(...each(vsNaive)),
+      v => v >= 2,
+    ),
+    target(
+      'every route: auth on >= 0.9x auth off (throughput)',
+      Math.min(...each(authOnOff)),
+      v => v >= 0.9,
+    ),
+    target(
+      'gateway cold start <= 1.5x hello-world',
+      ratios['gateway cold start vs hello-world'],
+      v => v <= 1.5,
+    ),
+    target(
+      'memory after load within 10% of the framework-domain variant (before the domain was replaced)',
+      ratios['memory after load, ours vs framework-domain (largest)'],
+      v => v <= 1.1,
+    ),
+  ];
+  if (hasHops)
+    targets.push(
+      target(
+        'direct p50 (c=1) <= 1.2x the slower single hop',
+        ratios['direct vs slower single hop (p50 latency, c=1)'],
+        v => v <= 1.2,
+      ),
+    );
+  return {ratios, targets};
+}
+
+/** The table of every measurement, one line a row, as printed. */
+export function formatTable(
+  rows: Row[],
+  scenarios: Scenario[],
+  concurrency: number[],
+  variants: VariantId[],
+): string[] {
+  const lines = [
+    `${'Scenario'.padEnd(64)}${'variant'.padEnd(18)}conc    req/s   p50 ms  p99 ms  cpu ms/req  errors`,
+  ];
+  for (const s of scenarios)
+    for (const c of concurrency)
+      for (const v of variants) {
+        const r = rows.find(
+          x => x.variant === v && x.scenario === s.id && x.concurrency === c,
+        );
+        if (r === undefined) continue;
+        lines.push(
+          `${s.title.padEnd(64)}${v.padEnd(18)}${String(c).padStart(4)}${r.requestsPerSec.toFixed(0).padStart(9)}${String(r.p50Ms).padStart(9)}${String(r.p99Ms).padStart(8)}${r.cpuMsPerRequest.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}`,
+        );
+      }
+  return lines;
+}

@@ -1,0 +1,42 @@
+/** The routes the benchmark loads: every call pattern of the gateway. */
+import type {Scenario} from './load';
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'user-hop',
+    title: 'GET /api/users/user-001 (one hop)',
+    method: 'GET',
+    path: '/api/users/user-001',
+  },
+  {
+    id: 'order-hop',
+    title: 'GET /api/orders?userId=user-001 (one hop)',
+    method: 'GET',
+    path: '/api/orders?userId=user-001',
+  },
+  {
+    id: 'mesh',
+    title: 'GET /api/user-orders/user-001 (mesh, 2 hops chained)',
+    method: 'GET',
+    path: '/api/user-orders/user-001',
+  },
+  {
+    id: 'direct',
+    title: 'GET /api/user-orders-direct/user-001 (direct, 2 hops parallel)',
+    method: 'GET',
+    path: '/api/user-orders-direct/user-001',
+  },
+  {
+    id: 'create',
+    title: 'POST /api/orders (validated write, 2 hops)',
+    method: 'POST',
+    path: '/api/orders',
+    body: {
+      userId: 'user-002',
+      items: [{product: 'Bench', quantity: 2, price: 9.99}],
+    },
+  },
+];
+
+/** The scenario the emulator is warmed up with: the one that does the most. */
+export const MESH = SCENARIOS.find(s => s.id === 'mesh')!;

@@ -1,0 +1,160 @@
+/**
+ * What the benchmark loads, each a gateway URL and the processes whose CPU
+ * time counts:
+ * - limit:            three plain http servers that only forward and answer
+ *                     fixed JSON: as fast as three hops can be here;
+ * - floor:            three plain http servers doing the same work as ours
+ *                     (same calls, same Firestore reads and writes, same
+ *                     client): the floor of that work (bench/floor-server.ts);
+ * - ours:             the real functions;
+ * - framework-domain: ours with the Functions Framework's per-request domain
+ *                     (FRAMEWORK_DOMAIN=on), as before it was replaced;
+ * - auth-off:         ours with AUTH_MODE=off (no tokens minted or checked);
+ * - naive:            ours with the seed's client: a new token per call, no
+ *                     keep-alive (bench/naive-functions.ts).
+ * The stacks run in verify mode: in cloud mode the local stand-ins for
+ * Google's front end and connector would be on the path, and their cost is
+ * Google's on Google Cloud, not the functions'.
+ */
+import type {ChildProcess} from 'node:child_process';
+import * as path from 'node:path';
+import {createFirestore} from '../functions/common/firestore';
+import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
+import {loadSeed} from '../local/seed';
+import {ROOT, startStack, type Stack} from '../local/stack';
+
+export type VariantId =
+  'limit' | 'floor' | 'ours' | 'framework-domain' | 'auth-off' | 'naive';
+
+export const VARIANTS: VariantId[] = [
+  'limit',
+  'floor',
+  'ours',
+  'framework-domain',
+  'auth-off',
+  'naive',
+];
+
+export interface Target {
+  variant: VariantId;
+  url: string;
+  /** The processes serving it, whose CPU time is counted. */
+  pids: number[];
+  stop: () => Promise<void>;
+  /** The real stacks only. */
+  stack?: Stack;
+}
+
+/** A fresh project per target and run: the emulator slows as data piles up. */
+const projectFor = (variant: string) =>
+  `bench-${variant}-${Date.now().toString(36)}`;
+
+/** Three plain http servers in the gateway → user → order shape. */
+async function startTrio(
+  variant: VariantId,
+  script: string,
+  args: (role: string, port: number, urls: Record<string, string>) => string[],
+  env: Record<string, string> = {},
+): Promise<Target> {
+  const ports: Record<string, number> = {};
+  for (const role of ['gateway', 'user', 'order'])
+    ports[role] = await freePort();
+  const urls = Object.fromEntries(
+    Object.entries(ports).map(([role, port]) => [
+      role,
+      `http://127.0.0.1:${port}`,
+    ]),
+  );
+  const children: ChildProcess[] = ['order', 'user', 'gateway'].map(role =>
+    spawnGroup(
+      process.execPath,
+      [
+        path.join(ROOT, 'build', 'bench', script),
+        ...args(role, ports[role], urls),
+      ],
+      {stdio: 'ignore', env: {PATH: process.env.PATH ?? '', ...env}},
+    ),
+  );
+  await waitFor(
+    `the ${variant} servers`,
+    async () => (await fetch(`${urls.gateway}/api/users/user-001`)).ok,
+    20_000,
+  );
+  return {
+    variant,
+    url: urls.gateway,
+    pids: children.map(c => c.pid!),
+    stop: async () => void (await Promise.all(children.map(c => stopGroup(c)))),
+  };
+}
+
+function startLimit(): Promise<Target> {
+  return startTrio('limit', 'limit-server.js', (role, port, urls) => [
+    role,
+    String(port),
+    role === 'gateway' ? urls.user : '',
+    urls.order,
+  ]);
+}
+
+async function startFloor(firestoreHost: string): Promise<Target> {
+  const projectId = projectFor('floor');
+  process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+  const db = createFirestore(projectId);
+  await loadSeed(db);
+  await db.terminate();
+  return startTrio(
+    'floor',
+    'floor-server.js',
+    (role, port, urls) => [
+      role,
+      String(port),
+      projectId,
+      urls.user,
+      urls.order,
+    ],
+    {FIRESTORE_EMULATOR_HOST: firestoreHost},
+  );
+}
+
+async function startVariant(
+  variant: VariantId,
+  firestoreHost: string,
+): Promise<Target> {
+  const stack = await startStack({
+    mode: 'verify',
+    projectId: projectFor(variant),
+    firestoreHost,
+    authMode: variant === 'auth-off' ? 'off' : undefined,
+    env: variant === 'framework-domain' ? {FRAMEWORK_DOMAIN: 'on'} : undefined,
+    source:
+      variant === 'naive'
+        ? path.join(ROOT, 'build', 'bench', 'naive-functions.js')
+        : undefined,
+    logLevel: 'warning',
+  });
+  return {
+    variant,
+    url: stack.info.gateway,
+    pids: Object.values(stack.pids),
+    stop: stack.stop,
+    stack,
+  };
+}
+
+/** Starts every variant against the emulator at `firestoreHost`. */
+export async function startTargets(firestoreHost: string): Promise<Target[]> {
+  const targets: Target[] = [];
+  try {
+    for (const variant of VARIANTS) {
+      if (variant === 'limit') targets.push(await startLimit());
+      else if (variant === 'floor')
+        targets.push(await startFloor(firestoreHost));
+      else targets.push(await startVariant(variant, firestoreHost));
+    }
+    return targets;
+  } catch (e: unknown) {
+    for (const t of targets.reverse()) await t.stop();
+    throw e;
+  }
+}

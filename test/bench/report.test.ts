@@ -1,0 +1,230 @@
+/**
+ * The benchmark's conclusions from made-up measurements: each ratio is the
+ * right quotient of the right rows, and each target is met exactly when its
+ * bound holds.
+ */
+import {expect} from 'chai';
+import type {Scenario} from '../../bench/load';
+import type {Row} from '../../bench/measure';
+import {buildReport, formatTable, type Figures} from '../../bench/report';
+import {VARIANTS, type VariantId} from '../../bench/targets';
+
+const scenario = (id: string): Scenario => ({
+  id,
+  title: id,
+  method: 'GET',
+  path: `/${id}`,
+});
+const SCENARIOS = ['user-hop', 'order-hop', 'mesh', 'direct', 'create'].map(
+  scenario,
+);
+
+/** Rows for every variant, scenario and concurrency, from per-variant rates and CPU. */
+function rows(
+  rate: Partial<Record<VariantId, number>>,
+  cpu: Partial<Record<VariantId, number>> = {},
+  p50: Record<string, number> = {},
+): Row[] {
+  return VARIANTS.flatMap(variant =>
+    SCENARIOS.flatMap(s =>
+      [1, 32].map(concurrency => ({
+        variant,
+        scenario: s.id,
+        concurrency,
+        requestsPerSec: rate[variant] ?? 100,
+        cpuMsPerRequest: cpu[variant] ?? 5,
+        p50Ms: p50[s.id] ?? 10,
+        p99Ms: 20,
+        requests: 1000,
+        errors: 0,
+      })),
+    ),
+  );
+}
+
+const figures = (over: Partial<Figures> = {}): Figures => ({
+  coldStartMs: {hello: 200, gateway: 280, user: 500, order: 500},
+  rssMbAfterLoad: {
+    ours: {gateway: 100, user: 150, order: 150},
+    'framework-domain': {gateway: 100, user: 150, order: 150},
+  },
+  ...over,
+});
+
+const met = (report: ReturnType<typeof buildReport>, start: string) => {
+  const t = report.targets.find(x => x.target.startsWith(start));
+  if (t === undefined) throw new Error(`no target ${start}`);
+  return t;
+};
+
+describe('buildReport', () => {
+  it('divides the right rows: ours against the floor, the naive way, auth off and the domain', () => {
+    const {ratios} = buildReport(
+      rows(
+        {
+          ours: 300,
+          floor: 500,
+          naive: 100,
+          'auth-off': 310,
+          'framework-domain': 150,
+        },
+        {ours: 4, floor: 2.5, 'framework-domain': 8},
+      ),
+      figures(),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(ratios['mesh: ours vs floor (throughput, c=32)']).to.equal(0.6);
+    expect(ratios['mesh: ours vs floor (CPU per request, c=32)']).to.equal(1.6);
+    expect(ratios['create: ours vs naive (throughput, c=32)']).to.equal(3);
+    expect(ratios['user-hop: auth on vs off (throughput, c=32)']).to.equal(
+      0.97,
+    );
+    expect(
+      ratios['direct: ours vs framework-domain (throughput, c=32)'],
+    ).to.equal(2);
+    expect(
+      ratios['direct: ours vs framework-domain (CPU per request, c=32)'],
+    ).to.equal(0.5);
+    expect(ratios['gateway cold start vs hello-world']).to.equal(1.4);
+  });
+
+  const cases: {
+    name: string;
+    rows: Row[];
+    figures?: Figures;
+    target: string;
+    met: boolean;
+    value: number;
+  }[] = [
+    {
+      name: 'exactly 0.6x the floor',
+      rows: rows({ours: 60, floor: 100}),
+      target: 'mesh, c=32: ours >= 0.6x',
+      met: true,
+      value: 0.6,
+    },
+    {
+      name: 'under 0.6x the floor',
+      rows: rows({ours: 59, floor: 100}),
+      target: 'mesh, c=32: ours >= 0.6x',
+      met: false,
+      value: 0.59,
+    },
+    {
+      name: 'CPU 1.8x the floor',
+      rows: rows({}, {ours: 9, floor: 5}),
+      target: 'mesh, c=32: ours <= 1.8x',
+      met: true,
+      value: 1.8,
+    },
+    {
+      name: 'CPU 2x the floor',
+      rows: rows({}, {ours: 10, floor: 5}),
+      target: 'mesh, c=32: ours <= 1.8x',
+      met: false,
+      value: 2,
+    },
+    {
+      name: 'twice the naive way',
+      rows: rows({ours: 200, naive: 100}),
+      target: 'every route: ours >= 2x',
+      met: true,
+      value: 2,
+    },
+    {
+      name: 'auth costing 11%',
+      rows: rows({ours: 89, 'auth-off': 100}),
+      target: 'every route: auth on',
+      met: false,
+      value: 0.89,
+    },
+    {
+      name: 'a gateway cold start 1.6x hello-world',
+      rows: rows({}),
+      figures: figures({
+        coldStartMs: {hello: 200, gateway: 320, user: 1, order: 1},
+      }),
+      target: 'gateway cold start',
+      met: false,
+      value: 1.6,
+    },
+    {
+      name: 'one function 12% larger than before',
+      rows: rows({}),
+      figures: figures({
+        rssMbAfterLoad: {
+          ours: {gateway: 100, user: 168},
+          'framework-domain': {gateway: 100, user: 150},
+        },
+      }),
+      target: 'memory after load',
+      met: false,
+      value: 1.12,
+    },
+    {
+      name: 'direct as slow as the slower hop',
+      rows: rows({}, {}, {direct: 12, 'user-hop': 10, 'order-hop': 12}),
+      target: 'direct p50',
+      met: true,
+      value: 1,
+    },
+    {
+      name: 'direct as slow as both hops',
+      rows: rows({}, {}, {direct: 22, 'user-hop': 10, 'order-hop': 12}),
+      target: 'direct p50',
+      met: false,
+      value: 1.83,
+    },
+  ];
+  cases.forEach(c =>
+    it(`${c.met ? 'meets' : 'misses'} its target with ${c.name}`, () => {
+      const t = met(
+        buildReport(c.rows, c.figures ?? figures(), SCENARIOS, [1, 32]),
+        c.target,
+      );
+      expect(t.value).to.equal(c.value);
+      expect(t.met).to.equal(c.met);
+    }),
+  );
+
+  it('takes the worst route for an every-route target', () => {
+    const all = rows({ours: 300, naive: 100});
+    all.find(
+      r =>
+        r.variant === 'naive' &&
+        r.scenario === 'direct' &&
+        r.concurrency === 32,
+    )!.requestsPerSec = 200;
+    const t = met(
+      buildReport(all, figures(), SCENARIOS, [1, 32]),
+      'every route: ours >= 2x',
+    );
+    expect(t).to.include({value: 1.5, met: false});
+  });
+
+  it('says which measurement is missing', () => {
+    const some = rows({}).filter(
+      r => !(r.variant === 'floor' && r.scenario === 'mesh'),
+    );
+    expect(() => buildReport(some, figures(), SCENARIOS, [1, 32])).to.throw(
+      'No measurement of floor on mesh at c=32',
+    );
+  });
+});
+
+describe('formatTable', () => {
+  it('prints one line per measurement, in scenario, concurrency and variant order', () => {
+    const lines = formatTable(
+      rows({ours: 123.4}),
+      [scenario('mesh')],
+      [32],
+      ['floor', 'ours'],
+    );
+    expect(lines).to.have.length(3);
+    expect(lines[1]).to.match(
+      /^mesh\s+floor\s+32\s+100\s+10\s+20\s+5\.00\s+0$/,
+    );
+    expect(lines[2]).to.match(/^mesh\s+ours\s+32\s+123\s/);
+  });
+});
