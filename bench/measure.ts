@@ -13,17 +13,17 @@ export interface Row extends LoadResult {
   variant: VariantId;
   scenario: string;
   concurrency: number;
-  /** CPU time per request of the target's processes (and, for the real stacks, the identity servers). */
+  /** CPU time per request of the target's own processes. */
   cpuMsPerRequest: number;
 }
 
 type Log = (line: string) => void;
 
 /**
- * Loads `target` with the mesh route in steps until a step's throughput no
- * longer beats the best so far by `risingBy`: the emulator's JIT needs tens
- * of seconds of load before its cost settles. Resolves to each step's req/s,
- * and whether throughput settled before `maxS`.
+ * Loads `target` with the mesh route in steps until throughput stops rising:
+ * two steps in a row that do not beat the best so far by `risingBy`. The
+ * emulator's JIT needs tens of seconds of load before its cost settles.
+ * Resolves to each step's req/s, and whether throughput settled before `maxS`.
  */
 export async function warmUpEmulator(
   target: Target,
@@ -33,6 +33,7 @@ export async function warmUpEmulator(
   const {stepS, maxS, risingBy} = options.emulatorWarmup;
   const steps: number[] = [];
   let best = 0;
+  let flat = 0;
   for (let spent = 0; spent < maxS; spent += stepS) {
     const {requestsPerSec} = await load(
       target.url,
@@ -42,20 +43,20 @@ export async function warmUpEmulator(
     );
     steps.push(round(requestsPerSec, 0));
     log(`  warm-up ${steps.length}: ${requestsPerSec.toFixed(0)} req/s`);
-    if (steps.length > 1 && requestsPerSec < best * (1 + risingBy))
-      return {steps, settled: true};
+    flat = requestsPerSec < best * (1 + risingBy) ? flat + 1 : 0;
+    if (flat === 2) return {steps, settled: true};
     best = Math.max(best, requestsPerSec);
   }
   return {steps, settled: false};
 }
 
-/** CPU ms used so far by what serves `target`. */
+/**
+ * CPU ms used so far by the processes that serve `target`. Only those: the
+ * identity servers in this process stand in for Google's metadata server,
+ * whose cost is Google's, like the front end's.
+ */
 function targetCpuMs(target: Target): number {
-  const own = process.cpuUsage();
-  // The real stacks' identity servers run in this process: the metadata
-  // server's part of the work. Nothing else runs here during a load.
-  const ownMs = target.stack ? (own.user + own.system) / 1000 : 0;
-  return target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0) + ownMs;
+  return target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The benchmark's settings, from its environment, read once by a pure
  * function. Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test
  * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
- * BENCH_WARMUP_MAX (s the emulator may take to warm up, default 90),
+ * BENCH_WARMUP_MAX (s the emulator may take to warm up, default 120),
  * BENCH_OUT (default bench/results/latest.json).
  */
 import * as path from 'node:path';
@@ -42,7 +42,7 @@ export function parseBenchOptions(
     runWarmupS: smoke ? 0 : 1,
     emulatorWarmup: {
       stepS: smoke ? 0.3 : 5,
-      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', 90),
+      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', 120),
       // A step counts as rising when it beats the best so far by this much.
       risingBy: 0.05,
     },

@@ -99,7 +99,9 @@ function startLimit(): Promise<Target> {
 
 async function startFloor(firestoreHost: string): Promise<Target> {
   const projectId = projectFor('floor');
+  // The client reaches the emulator without credentials only through this variable.
   process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+  process.env.METADATA_SERVER_DETECTION = 'none';
   const db = createFirestore(projectId);
   await loadSeed(db);
   await db.terminate();
