@@ -2,7 +2,7 @@
  * The benchmark's settings, from its environment, read once by a pure
  * function. Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test
  * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
- * BENCH_WARMUP_MAX (s the emulator may take to warm up, default 120),
+ * BENCH_WARMUP_MAX (s each target may take to warm up, default 60),
  * BENCH_OUT (default bench/results/latest.json).
  */
 import * as path from 'node:path';
@@ -15,8 +15,8 @@ export interface BenchOptions {
   rounds: number;
   /** Seconds of load before each measured run, for the target's own JIT. */
   runWarmupS: number;
-  /** The emulator's warm-up: steps of this many seconds, until throughput stops rising. */
-  emulatorWarmup: {stepS: number; maxS: number; risingBy: number};
+  /** Each target's warm-up: steps of this many seconds, until throughput stops rising. */
+  warmup: {stepS: number; maxS: number; risingBy: number};
   concurrency: number[];
   coldStartSamples: number;
   verifyIterations: number;
@@ -40,9 +40,9 @@ export function parseBenchOptions(
     durationS: num('BENCH_DURATION', smoke ? 0.3 : 3),
     rounds: smoke ? 1 : num('BENCH_ROUNDS', 3),
     runWarmupS: smoke ? 0 : 1,
-    emulatorWarmup: {
+    warmup: {
       stepS: smoke ? 0.3 : 5,
-      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', 120),
+      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', 60),
       // A step counts as rising when it beats the best so far by this much.
       risingBy: 0.05,
     },

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
-import {measureAll, warmUpEmulator} from './measure';
+import {measureAll, warmUp} from './measure';
 import {parseBenchOptions} from './options';
 import {coldStart, median, round, rssMb, verificationCostUs} from './probes';
 import {buildReport, formatTable, type Figures} from './report';
@@ -45,19 +45,17 @@ async function main(): Promise<void> {
     );
 
     log(
-      'Warming the emulator up with the mesh route until throughput stops rising:',
+      'Warming every target up (the emulator, its processes, its project) until its throughput stops rising:',
     );
-    const warmup = await warmUpEmulator(ours, options, log);
-    log(
-      `  ${warmup.settled ? 'stopped rising' : 'still rising when the warm-up time ran out'} after ${warmup.steps.length} steps of ${options.emulatorWarmup.stepS}s`,
-    );
+    const warmup: Record<string, {steps: number[]; settled: boolean}> = {};
+    for (const t of targets) warmup[t.variant] = await warmUp(t, options, log);
 
     const {rows, requests} = await measureAll(targets, options, log);
 
     const figures: Figures = {
       coldStartMs: {},
       rssMbAfterLoad: {},
-      emulatorWarmup: warmup,
+      warmup,
     };
     for (const t of targets.filter(t => t.stack)) {
       figures[`tokensPer1000Requests_${t.variant}`] = round(

@@ -133,7 +133,8 @@ async function startVariant(
       variant === 'naive'
         ? path.join(ROOT, 'build', 'bench', 'naive-functions.js')
         : undefined,
-    logLevel: 'warning',
+    // Production's level: a log line per request is part of the cost.
+    logLevel: 'info',
   });
   return {
     variant,

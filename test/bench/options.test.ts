@@ -42,9 +42,9 @@ describe('parseBenchOptions', () => {
     }),
   );
 
-  it('bounds the emulator warm-up by BENCH_WARMUP_MAX', () => {
+  it("bounds each target's warm-up by BENCH_WARMUP_MAX", () => {
     expect(
-      parseBenchOptions({BENCH_WARMUP_MAX: '30'}, '/p').emulatorWarmup,
+      parseBenchOptions({BENCH_WARMUP_MAX: '30'}, '/p').warmup,
     ).to.deep.equal({stepS: 5, maxS: 30, risingBy: 0.05});
   });
 

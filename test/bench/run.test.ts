@@ -81,6 +81,6 @@ describe('npm run bench (smoke)', function () {
     for (const t of json.targets)
       expect(t).to.have.keys('target', 'value', 'met');
     expect(result.output).to.match(/Targets/);
-    expect(result.output).to.match(/Warming the emulator up/);
+    expect(result.output).to.match(/Warming every target up/);
   });
 });
