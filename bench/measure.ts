@@ -47,8 +47,10 @@ export async function warmUp(
     settled = flat === 2;
     best = Math.max(best, requestsPerSec);
   }
-  for (const scenario of SCENARIOS.filter(s => s !== MESH))
+  for (const scenario of SCENARIOS.filter(s => s !== MESH)) {
     await load(target.url, scenario, c, stepS);
+    if (scenario.method !== 'GET') await target.reset();
+  }
   log(
     `  ${target.variant.padEnd(16)} mesh req/s by ${stepS}s step: ${steps.join(', ')} (${settled ? 'stopped rising' : 'still rising when the warm-up time ran out'})`,
   );
@@ -90,6 +92,7 @@ export async function measureAll(
           const before = targetCpuMs(target);
           const r = await load(target.url, scenario, c, options.durationS);
           const cpu = targetCpuMs(target) - before;
+          if (scenario.method !== 'GET') await target.reset();
           requests[target.variant] =
             (requests[target.variant] ?? 0) + r.requests;
           const row: Row = {

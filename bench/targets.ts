@@ -20,7 +20,8 @@ import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
 import {createFirestore} from '../functions/common/firestore';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
-import {loadSeed} from '../local/seed';
+import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
+import {loadSeed, SEED_ORDERS} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
 
 export type VariantId =
@@ -40,6 +41,12 @@ export interface Target {
   url: string;
   /** The processes serving it, whose CPU time is counted. */
   pids: number[];
+  /**
+   * Deletes what the load wrote, back to the seed: the emulator scans a whole
+   * collection for a query, so orders piling up from the create route would
+   * slow every read route after it.
+   */
+  reset: () => Promise<void>;
   stop: () => Promise<void>;
   /** The real stacks only. */
   stack?: Stack;
@@ -48,6 +55,29 @@ export interface Target {
 /** A fresh project per target and run: the emulator slows as data piles up. */
 const projectFor = (variant: string) =>
   `bench-${variant}-${Date.now().toString(36)}`;
+
+/** Seeds `projectId`; resolves to what puts it back to the seed. */
+async function seeded(
+  projectId: string,
+  firestoreHost: string,
+): Promise<{reset: () => Promise<void>; close: () => Promise<void>}> {
+  // The client reaches the emulator without credentials only through this variable.
+  process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  const db = createFirestore(projectId);
+  await loadSeed(db);
+  return {
+    reset: async () => {
+      const writer = db.bulkWriter();
+      for (const ref of await db.collection(ORDERS).listDocuments())
+        if (!(ref.id in SEED_ORDERS)) void writer.delete(ref);
+      for (const ref of await db.collection(IDEMPOTENCY_KEYS).listDocuments())
+        void writer.delete(ref);
+      await writer.close();
+    },
+    close: () => db.terminate(),
+  };
+}
 
 /** Three plain http servers in the gateway → user → order shape. */
 async function startTrio(
@@ -84,6 +114,7 @@ async function startTrio(
     variant,
     url: urls.gateway,
     pids: children.map(c => c.pid!),
+    reset: async () => undefined,
     stop: async () => void (await Promise.all(children.map(c => stopGroup(c)))),
   };
 }
@@ -99,13 +130,8 @@ function startLimit(): Promise<Target> {
 
 async function startFloor(firestoreHost: string): Promise<Target> {
   const projectId = projectFor('floor');
-  // The client reaches the emulator without credentials only through this variable.
-  process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
-  process.env.METADATA_SERVER_DETECTION = 'none';
-  const db = createFirestore(projectId);
-  await loadSeed(db);
-  await db.terminate();
-  return startTrio(
+  const data = await seeded(projectId, firestoreHost);
+  const trio = await startTrio(
     'floor',
     'floor-server.js',
     (role, port, urls) => [
@@ -117,16 +143,26 @@ async function startFloor(firestoreHost: string): Promise<Target> {
     ],
     {FIRESTORE_EMULATOR_HOST: firestoreHost},
   );
+  return {
+    ...trio,
+    reset: data.reset,
+    stop: async () => {
+      await trio.stop();
+      await data.close();
+    },
+  };
 }
 
 async function startVariant(
   variant: VariantId,
   firestoreHost: string,
 ): Promise<Target> {
+  const projectId = projectFor(variant);
   const stack = await startStack({
     mode: 'verify',
-    projectId: projectFor(variant),
+    projectId,
     firestoreHost,
+    seed: false,
     authMode: variant === 'auth-off' ? 'off' : undefined,
     env: variant === 'framework-domain' ? {FRAMEWORK_DOMAIN: 'on'} : undefined,
     source:
@@ -136,11 +172,16 @@ async function startVariant(
     // Production's level: a log line per request is part of the cost.
     logLevel: 'info',
   });
+  const data = await seeded(projectId, firestoreHost);
   return {
     variant,
     url: stack.info.gateway,
     pids: Object.values(stack.pids),
-    stop: stack.stop,
+    reset: data.reset,
+    stop: async () => {
+      await stack.stop();
+      await data.close();
+    },
     stack,
   };
 }

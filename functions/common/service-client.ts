@@ -81,7 +81,16 @@ export class ServiceClient implements ServiceCaller {
     this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
   }
 
-  /** Makes one call (with its retries) and resolves to a 2xx answer. */
+  /**
+   * Makes one call (with its retries) and resolves to a 2xx answer.
+   *
+   * The retries are this loop's, not gaxios's retryConfig: every attempt
+   * needs its own budget header and timeout (what is left of the request's
+   * budget, which shrinks between attempts), the current token from the
+   * cache, and a backoff that gives up once it would outlast the deadline;
+   * gaxios repeats one request config with fixed headers and timeout. So
+   * gaxios makes single requests here (`retry: false`).
+   */
   async call<T>(ctx: RequestContext, call: Call): Promise<ServiceReply<T>> {
     const {service} = this.options;
     const url = this.url(call);
