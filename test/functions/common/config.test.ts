@@ -84,6 +84,18 @@ describe('parseConfig', () => {
       messages: [/AUTH_MODE: "off"/],
     },
     {
+      name: 'rejects a local VPC connector that is not an http(s) URL',
+      service: 'gateway',
+      env: {...GATEWAY, EGRESS_PROXY: '127.0.0.1:8088'},
+      messages: [/EGRESS_PROXY: must be an http\(s\) URL/],
+    },
+    {
+      name: 'rejects a framework domain switch other than on or off',
+      service: 'order',
+      env: {...ORDER, FRAMEWORK_DOMAIN: 'yes'},
+      messages: [/FRAMEWORK_DOMAIN/],
+    },
+    {
       name: 'rejects a timeout that is not a positive number',
       service: 'gateway',
       env: {...GATEWAY, DOWNSTREAM_TIMEOUT_MS: '-3'},
@@ -102,6 +114,20 @@ describe('parseConfig', () => {
       for (const m of c.messages) expect((error as Error).message).to.match(m);
     }),
   );
+
+  it('reads the local VPC connector and the framework domain switch, both off by default', () => {
+    expect(parseConfig('gateway', GATEWAY)).to.include({
+      egressProxy: undefined,
+      frameworkDomain: false,
+    });
+    expect(
+      parseConfig('gateway', {
+        ...GATEWAY,
+        EGRESS_PROXY: 'http://127.0.0.1:8088/',
+        FRAMEWORK_DOMAIN: 'on',
+      }),
+    ).to.include({egressProxy: 'http://127.0.0.1:8088', frameworkDomain: true});
+  });
 
   it('allows auth off locally, without audience or allowlist', () => {
     const config = parseConfig('order', {
