@@ -18,10 +18,9 @@
  */
 import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
-import {createFirestore} from '../functions/common/firestore';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
-import {loadSeed, SEED_ORDERS} from '../local/seed';
+import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
 
 export type VariantId =
@@ -61,11 +60,7 @@ async function seeded(
   projectId: string,
   firestoreHost: string,
 ): Promise<{reset: () => Promise<void>; close: () => Promise<void>}> {
-  // The client reaches the emulator without credentials only through this variable.
-  process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
-  process.env.METADATA_SERVER_DETECTION = 'none';
-  const db = createFirestore(projectId);
-  await loadSeed(db);
+  const db = await seededEmulatorProject(projectId, firestoreHost);
   return {
     reset: async () => {
       const writer = db.bulkWriter();

@@ -13,6 +13,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type {AddressInfo} from 'node:net';
+import {closeServer} from './processes';
 import {claimsFor, TokenSigner} from './token-signer';
 
 const TOKEN_LIFETIME_S = 3600;
@@ -64,12 +65,7 @@ export class IdentityServer {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.servers.map(s => {
-        s.closeAllConnections();
-        return new Promise<void>(resolve => s.close(() => resolve()));
-      }),
-    );
+    await Promise.all(this.servers.map(closeServer));
     this.servers.length = 0;
   }
 

@@ -2,6 +2,7 @@
  * Small helpers for the local stack's child processes and ports.
  */
 import {spawn, type ChildProcess, type SpawnOptions} from 'node:child_process';
+import type {Server} from 'node:http';
 import {createServer} from 'node:net';
 
 /** A port that was free a moment ago (the OS picks it). */
@@ -29,6 +30,12 @@ export function assertPortFree(
     );
     server.listen(port, host, () => server.close(() => resolve()));
   });
+}
+
+/** Closes `server`, ending its kept-alive connections instead of waiting for them. */
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise(resolve => server.close(() => resolve()));
 }
 
 /** Polls `check` until it resolves true, or fails after `timeoutMs`. */

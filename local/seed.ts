@@ -4,7 +4,11 @@
  * stack does not undo changes made to the seed orders.
  */
 import type {Firestore} from '@google-cloud/firestore';
-import {ALREADY_EXISTS, hasCode} from '../functions/common/firestore';
+import {
+  ALREADY_EXISTS,
+  createFirestore,
+  hasCode,
+} from '../functions/common/firestore';
 import type {CreateOrder, OrderStatus} from '../functions/common/orders';
 import {newOrderDocument, ORDERS} from '../functions/order/store';
 import {
@@ -90,4 +94,20 @@ export async function loadSeed(db: Firestore): Promise<void> {
       ),
     ),
   ]);
+}
+
+/**
+ * A client on `projectId` of the emulator at `firestoreHost`, with the seed
+ * loaded. The client finds the emulator, and skips looking for credentials,
+ * only through this process's environment, which is set here.
+ */
+export async function seededEmulatorProject(
+  projectId: string,
+  firestoreHost: string,
+): Promise<Firestore> {
+  process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  const db = createFirestore(projectId);
+  await loadSeed(db);
+  return db;
 }

@@ -21,7 +21,6 @@ import {
 import {createServer, type Server} from 'node:http';
 import * as path from 'node:path';
 import type {AuthMode} from '../functions/common/config';
-import {createFirestore} from '../functions/common/firestore';
 import {loadTopology, type Topology} from '../scripts/topology';
 import {
   startFirestoreEmulator,
@@ -38,8 +37,14 @@ import {
   type StackMode,
 } from './functions';
 import {IdentityServer} from './identity-server';
-import {assertPortFree, freePort, stopGroup, waitFor} from './processes';
-import {loadSeed} from './seed';
+import {
+  assertPortFree,
+  closeServer,
+  freePort,
+  stopGroup,
+  waitFor,
+} from './processes';
+import {seededEmulatorProject} from './seed';
 import {VpcConnector} from './vpc-connector';
 
 export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
@@ -215,14 +220,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ),
     );
 
-    if (options.seed !== false) {
-      // The client reaches the emulator without credentials only through this variable.
-      process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
-      process.env.METADATA_SERVER_DETECTION = 'none';
-      const db = createFirestore(projectId);
-      await loadSeed(db);
-      await db.terminate();
-    }
+    if (options.seed !== false)
+      await (await seededEmulatorProject(projectId, firestoreHost)).terminate();
 
     const info = {
       projectId,
@@ -259,11 +258,6 @@ function listen(server: Server, port: number): Promise<void> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise(resolve => server.close(() => resolve()));
 }
 
 function logFileOf(

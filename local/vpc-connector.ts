@@ -20,6 +20,7 @@ import {
 import type {AddressInfo} from 'node:net';
 import type {CloudRunFrontEnd} from './front-end';
 import {sendGooglePage} from './google-pages';
+import {closeServer} from './processes';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -60,8 +61,7 @@ export class VpcConnector {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise(resolve => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
