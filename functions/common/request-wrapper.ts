@@ -17,6 +17,12 @@
  * process serving the others, as the domain did. Any other uncaught error
  * still goes to the framework's own process-level handler.
  *
+ * The framework also runs every request inside an AsyncLocalStorage of its
+ * own (an async Express middleware), read only when LOG_EXECUTION_ID=true
+ * adds execution ids to console output. Unless that is asked for, the
+ * middleware is left out: it costs a context switch and a promise per
+ * request and serves nothing here (our logger writes its own request ids).
+ *
  * FRAMEWORK_DOMAIN=on restores the framework's wrapper (the benchmark
  * measures both). A test fails if a framework upgrade changes the internals
  * this relies on, so that the replacement would silently stop applying.
@@ -37,6 +43,9 @@ interface WrappersModule {
 interface InvokerModule {
   ErrorHandler: {prototype: {register(): void}};
 }
+interface OptionsModule {
+  logExecutionIdSupported: boolean;
+}
 
 // The framework's own modules, wherever npm placed it (relative requires are
 // not limited by its package exports).
@@ -45,6 +54,7 @@ const frameworkRequire = createRequire(
 );
 const wrappers = frameworkRequire('./function_wrappers') as WrappersModule;
 const invoker = frameworkRequire('./invoker') as InvokerModule;
+const frameworkOptions = frameworkRequire('./options') as OptionsModule;
 
 const current = new AsyncLocalStorage<ServerResponse>();
 let crashLogger: Logger | undefined;
@@ -64,6 +74,11 @@ function crashed(res: ServerResponse, error: unknown): void {
     new HttpError(500, 'An unexpected error occurred.'),
     typeof requestId === 'string' ? requestId : undefined,
   );
+}
+
+/** Whether LOG_EXECUTION_ID asks the framework to log execution ids. */
+function executionIdsLogged(): boolean {
+  return (process.env.LOG_EXECUTION_ID ?? '').toLowerCase() === 'true';
 }
 
 /** The framework's HTTP wrapper, without the domain. */
@@ -92,6 +107,10 @@ export function installRequestWrapper(options: {
   crashLogger = options.logger;
   if (installed || options.keepFrameworkDomain) return;
   installed = true;
+
+  // server.js installs its AsyncLocalStorage middleware when this flag is
+  // set; the options were parsed already, so it no longer gates the option.
+  if (!executionIdsLogged()) frameworkOptions.logExecutionIdSupported = false;
 
   const wrapUserFunction = wrappers.wrapUserFunction;
   wrappers.wrapUserFunction = (fn, signatureType) =>

@@ -67,6 +67,16 @@ describe('request wrapper (the framework without its per-request domain)', funct
     });
   });
 
+  it('leaves out the framework’s request context unless LOG_EXECUTION_ID asks for it', async () => {
+    const plain = await start();
+    const logged = await start({LOG_EXECUTION_ID: 'true'});
+    children.push(plain.child, logged.child);
+    const context = async (url: string) =>
+      (await fetch(`${url}/framework-context`)).json();
+    expect(await context(plain.url)).to.deep.equal({context: false});
+    expect(await context(logged.url)).to.deep.equal({context: true});
+  });
+
   it('ends a request whose code throws asynchronously with a 500 problem document, and keeps serving', async () => {
     const fn = await start();
     children.push(fn.child);
