@@ -3,16 +3,18 @@
  * processes in the shape of gateway, user and order, serving the benchmark's
  * routes with the same calls between them (over keep-alive) and the same
  * Firestore reads and writes, through the same client and the same store
- * modules, against the same emulator: no Functions Framework, no Express, no
+ * and domain modules, against the same emulator: no Functions Framework, no Express, no
  * tokens, no validation, no logging. What ours costs above this is what our
  * framework and our code cost.
  *
  * Usage: node floor-server.js <role: gateway|user|order> <port> <projectId> [userUrl] [orderUrl]
  * Env:   FIRESTORE_EMULATOR_HOST
  */
-import {createHash, randomUUID} from 'node:crypto';
+import {randomUUID} from 'node:crypto';
 import * as http from 'node:http';
 import {createFirestore} from '../functions/common/firestore';
+import type {CreateOrder} from '../functions/common/orders';
+import {Orders} from '../functions/order/domain';
 import {FirestoreOrderStore} from '../functions/order/store';
 import {FirestoreUserStore} from '../functions/user/store';
 
@@ -65,7 +67,9 @@ const ok = (body: unknown): Answer => ({status: 200, body});
 const notFound: Answer = {status: 404, body: {detail: 'not found'}};
 
 function orderRole(): Route {
-  const orders = new FirestoreOrderStore(createFirestore(projectId));
+  const orders = new Orders(
+    new FirestoreOrderStore(createFirestore(projectId)),
+  );
   return async (method, parts, query, body, key) => {
     if (method === 'GET' && parts[0] === 'orders' && parts[1] === 'user')
       return ok({orders: (await orders.list({userId: parts[2]}, PAGE)).items});
@@ -74,14 +78,7 @@ function orderRole(): Route {
       return ok({orders: (await orders.list({userId}, PAGE)).items});
     }
     if (method === 'POST' && parts[0] === 'orders') {
-      const input = body as Parameters<typeof orders.create>[0];
-      const fingerprint = createHash('sha256')
-        .update(JSON.stringify(input))
-        .digest('hex');
-      const {order, created} = await orders.create(
-        input,
-        key === undefined ? undefined : {key, fingerprint},
-      );
+      const {order, created} = await orders.create(body as CreateOrder, key);
       return {status: created ? 201 : 200, body: {order}};
     }
     return notFound;

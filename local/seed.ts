@@ -4,19 +4,12 @@
  * stack does not undo changes made to the seed orders.
  */
 import type {Firestore} from '@google-cloud/firestore';
-import {
-  ALREADY_EXISTS,
-  createFirestore,
-  hasCode,
-} from '../functions/common/firestore';
+import {createFirestore} from '../functions/common/firestore';
 import type {CreateOrder, OrderStatus} from '../functions/common/orders';
-import {newOrderDocument, ORDERS} from '../functions/order/store';
-import {
-  emailKey,
-  USER_EMAILS,
-  USERS,
-  type NewUser,
-} from '../functions/user/store';
+import {newOrderRecord} from '../functions/order/domain';
+import {FirestoreOrderStore} from '../functions/order/store';
+import type {NewUser} from '../functions/user/domain';
+import {FirestoreUserStore} from '../functions/user/store';
 
 export const SEED_USERS: Record<string, NewUser> = {
   'user-001': {
@@ -64,33 +57,17 @@ export const SEED_ORDERS: Record<string, CreateOrder & {status: OrderStatus}> =
 
 const SEEDED_AT = '2026-01-01T00:00:00.000Z';
 
-async function createIfMissing(
-  ref: FirebaseFirestore.DocumentReference,
-  data: FirebaseFirestore.DocumentData,
-) {
-  try {
-    await ref.create(data);
-  } catch (e: unknown) {
-    if (!hasCode(e, ALREADY_EXISTS)) throw e;
-  }
-}
-
 /** Writes the seed users and orders that are not there yet. */
 export async function loadSeed(db: Firestore): Promise<void> {
+  const each = <T, U>(records: Record<string, T>, f: (t: T) => U) =>
+    Object.fromEntries(Object.entries(records).map(([id, r]) => [id, f(r)]));
   await Promise.all([
-    ...Object.entries(SEED_USERS).flatMap(([id, user]) => [
-      createIfMissing(db.collection(USERS).doc(id), {
-        ...user,
-        createdAt: SEEDED_AT,
-      }),
-      createIfMissing(db.collection(USER_EMAILS).doc(emailKey(user.email)), {
-        userId: id,
-      }),
-    ]),
-    ...Object.entries(SEED_ORDERS).map(([id, {status, ...order}]) =>
-      createIfMissing(
-        db.collection(ORDERS).doc(id),
-        newOrderDocument(order, status, SEEDED_AT),
+    new FirestoreUserStore(db).seed(
+      each(SEED_USERS, user => ({...user, createdAt: SEEDED_AT})),
+    ),
+    new FirestoreOrderStore(db).seed(
+      each(SEED_ORDERS, ({status, ...order}) =>
+        newOrderRecord(order, status, SEEDED_AT),
       ),
     ),
   ]);

@@ -18,8 +18,9 @@ export type ServiceName = 'gateway' | 'user' | 'order';
  */
 export type AuthMode = 'verify' | 'platform' | 'off';
 
+/** How an internal function checks the tokens of its callers. */
 export interface AuthConfig {
-  mode: AuthMode;
+  mode: Exclude<AuthMode, 'off'>;
   /** This function's own URL: the audience incoming tokens must carry. */
   audience: string;
   /** Service account emails allowed to call this function. */
@@ -28,14 +29,10 @@ export interface AuthConfig {
   certsUrl: string;
 }
 
-export interface Config {
-  service: ServiceName;
+/** What every function reads. */
+interface BaseConfig {
   projectId: string;
-  /** Present for user and order: the only functions that take calls from others. */
-  auth?: AuthConfig;
   authMode: AuthMode;
-  userUrl?: string;
-  orderUrl?: string;
   /** Upper bound for one call to another function. */
   downstreamTimeoutMs: number;
   /** Retries after the first attempt, for idempotent calls only. */
@@ -56,6 +53,31 @@ export interface Config {
    */
   frameworkDomain: boolean;
 }
+
+/** The public gateway: calls user and order, takes calls from anyone. */
+export interface GatewayConfig extends BaseConfig {
+  service: 'gateway';
+  userUrl: string;
+  orderUrl: string;
+}
+
+/** The internal functions take calls only from the callers they allow. */
+interface InternalConfig extends BaseConfig {
+  /** Absent only when authMode is "off". */
+  auth?: AuthConfig;
+}
+
+export interface UserConfig extends InternalConfig {
+  service: 'user';
+  orderUrl: string;
+}
+
+export interface OrderConfig extends InternalConfig {
+  service: 'order';
+}
+
+export type Config = GatewayConfig | UserConfig | OrderConfig;
+export type ConfigOf<S extends ServiceName> = Extract<Config, {service: S}>;
 
 export const LOG_LEVELS = [
   'debug',
@@ -123,64 +145,13 @@ const inbound = {
   ),
 };
 
-const schemas = {
-  gateway: z.object({...common, USER_URL: httpUrl, ORDER_URL: httpUrl}),
-  user: z.object({...common, ...inbound, ORDER_URL: httpUrl}),
-  order: z.object({...common, ...inbound}),
-};
+type CommonVars = z.infer<z.ZodObject<typeof common>>;
+type InboundVars = z.infer<z.ZodObject<typeof inbound>>;
 
-/**
- * Parses and validates the configuration of one function.
- * @throws ConfigError naming every missing or malformed variable.
- */
-export function parseConfig(
-  service: ServiceName,
-  env: NodeJS.ProcessEnv = process.env,
-): Config {
-  const result = schemas[service].safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`),
-    );
-  }
-  const vars = result.data as z.infer<(typeof schemas)['user']> &
-    Partial<z.infer<(typeof schemas)['gateway']>>;
-
-  const problems: string[] = [];
-  if (vars.AUTH_MODE === 'off' && vars.K_SERVICE !== undefined) {
-    problems.push(
-      'AUTH_MODE: "off" is for local benchmarks and is refused on Cloud Run',
-    );
-  }
-  let auth: AuthConfig | undefined;
-  if (service !== 'gateway' && vars.AUTH_MODE !== 'off') {
-    if (vars.SELF_URL === undefined)
-      problems.push(
-        "SELF_URL: is required (this function's URL, the token audience)",
-      );
-    if (vars.ALLOWED_CALLERS === undefined)
-      problems.push(
-        'ALLOWED_CALLERS: is required (service account emails allowed to call)',
-      );
-    if (vars.SELF_URL !== undefined && vars.ALLOWED_CALLERS !== undefined) {
-      auth = {
-        mode: vars.AUTH_MODE,
-        audience: vars.SELF_URL,
-        allowedCallers: vars.ALLOWED_CALLERS,
-        issuer: vars.TOKEN_ISSUER,
-        certsUrl: vars.TOKEN_CERTS_URL,
-      };
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-
+function baseOf(vars: CommonVars): BaseConfig {
   return {
-    service,
     projectId: vars.GOOGLE_CLOUD_PROJECT,
-    auth,
     authMode: vars.AUTH_MODE,
-    userUrl: vars.USER_URL,
-    orderUrl: vars.ORDER_URL,
     downstreamTimeoutMs: vars.DOWNSTREAM_TIMEOUT_MS,
     downstreamRetries: vars.DOWNSTREAM_RETRIES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
@@ -188,4 +159,101 @@ export function parseConfig(
     egressProxy: vars.EGRESS_PROXY,
     frameworkDomain: vars.FRAMEWORK_DOMAIN === 'on',
   };
+}
+
+/** The rules that span variables, reported like any other bad variable. */
+function checkCommon(vars: CommonVars, ctx: z.RefinementCtx): void {
+  if (vars.AUTH_MODE === 'off' && vars.K_SERVICE !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUTH_MODE'],
+      message: '"off" is for local benchmarks and is refused on Cloud Run',
+    });
+  }
+}
+
+function checkInbound(
+  vars: CommonVars & InboundVars,
+  ctx: z.RefinementCtx,
+): void {
+  checkCommon(vars, ctx);
+  if (vars.AUTH_MODE === 'off') return;
+  if (vars.SELF_URL === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SELF_URL'],
+      message: "is required (this function's URL, the token audience)",
+    });
+  if (vars.ALLOWED_CALLERS === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ALLOWED_CALLERS'],
+      message: 'is required (service account emails allowed to call)',
+    });
+}
+
+/**
+ * The inbound check. Once checkInbound has passed, the audience and the
+ * allowlist are missing only when auth is off.
+ */
+function authOf(vars: CommonVars & InboundVars): AuthConfig | undefined {
+  if (
+    vars.AUTH_MODE === 'off' ||
+    vars.SELF_URL === undefined ||
+    vars.ALLOWED_CALLERS === undefined
+  )
+    return undefined;
+  return {
+    mode: vars.AUTH_MODE,
+    audience: vars.SELF_URL,
+    allowedCallers: vars.ALLOWED_CALLERS,
+    issuer: vars.TOKEN_ISSUER,
+    certsUrl: vars.TOKEN_CERTS_URL,
+  };
+}
+
+const schemas: {[S in ServiceName]: z.ZodType<ConfigOf<S>>} = {
+  gateway: z
+    .object({...common, USER_URL: httpUrl, ORDER_URL: httpUrl})
+    .superRefine(checkCommon)
+    .transform(vars => ({
+      service: 'gateway' as const,
+      ...baseOf(vars),
+      userUrl: vars.USER_URL,
+      orderUrl: vars.ORDER_URL,
+    })),
+  user: z
+    .object({...common, ...inbound, ORDER_URL: httpUrl})
+    .superRefine(checkInbound)
+    .transform(vars => ({
+      service: 'user' as const,
+      ...baseOf(vars),
+      auth: authOf(vars),
+      orderUrl: vars.ORDER_URL,
+    })),
+  order: z
+    .object({...common, ...inbound})
+    .superRefine(checkInbound)
+    .transform(vars => ({
+      service: 'order' as const,
+      ...baseOf(vars),
+      auth: authOf(vars),
+    })),
+};
+
+/**
+ * Parses and validates the configuration of one function.
+ * @throws ConfigError naming every missing or malformed variable.
+ */
+export function parseConfig<S extends ServiceName>(
+  service: S,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOf<S> {
+  const result = (schemas[service] as z.ZodType<ConfigOf<S>>).safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`),
+    );
+  }
+  return result.data;
 }

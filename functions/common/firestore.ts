@@ -4,6 +4,7 @@
  * Firestore client.
  */
 import {FieldPath, Firestore, type Query} from '@google-cloud/firestore';
+import type {Page, PageRequest} from './page';
 
 /**
  * Opens Firestore for `projectId`; FIRESTORE_EMULATOR_HOST, when set, points
@@ -31,19 +32,13 @@ export function hasCode(error: unknown, code: number): boolean {
   return (error as {code?: unknown})?.code === code;
 }
 
-export interface Page<T> {
-  items: T[];
-  /** Pass back as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
-
 /**
  * One page of `query` in document-id order. Ordering by id needs no
  * composite index, and the last id of a page is a stable cursor.
  */
 export async function pageOf<T>(
   query: Query,
-  page: {limit: number; cursor?: string},
+  page: PageRequest,
   toItem: (id: string, data: FirebaseFirestore.DocumentData) => T,
 ): Promise<Page<T>> {
   let q = query.orderBy(FieldPath.documentId());
@@ -55,4 +50,16 @@ export async function pageOf<T>(
     nextCursor:
       snapshot.docs.length > page.limit ? docs[docs.length - 1].id : undefined,
   };
+}
+
+/** Creates the document unless it exists; an existing one is left as it is. */
+export async function createIfMissing(
+  ref: FirebaseFirestore.DocumentReference,
+  data: FirebaseFirestore.DocumentData,
+): Promise<void> {
+  try {
+    await ref.create(data);
+  } catch (e: unknown) {
+    if (!hasCode(e, ALREADY_EXISTS)) throw e;
+  }
 }

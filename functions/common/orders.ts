@@ -3,6 +3,7 @@
  * and the order function (which validates again: it trusts no caller's input).
  */
 import {z} from 'zod';
+import type {Page} from './page';
 import {idSchema, pageQuery} from './validation';
 
 export const ORDER_STATUSES = [
@@ -71,6 +72,11 @@ export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, {
   error: 'must be 1-255 printable ASCII characters',
 });
 
+/** The request headers of a create: an optional Idempotency-Key. */
+export const idempotencyHeader = z.object({
+  'idempotency-key': idempotencyKeySchema.optional(),
+});
+
 /** An order as the order function returns it: money as decimal amounts, computed from cents. */
 export interface OrderView {
   id: string;
@@ -87,6 +93,20 @@ export interface OrderList {
   service: 'order';
   orders: OrderView[];
   nextCursor?: string;
+}
+
+/** A page of orders as the order function answers it. */
+export function orderList(page: Page<OrderView>): OrderList {
+  return {service: 'order', orders: page.items, nextCursor: page.nextCursor};
+}
+
+/** The order function's list, as its callers pass it on to their clients. */
+export function ordersOf(list: OrderList) {
+  return {
+    count: list.orders.length,
+    items: list.orders,
+    nextCursor: list.nextCursor,
+  };
 }
 
 /** Statuses in which an order still has to be fulfilled. */

@@ -102,3 +102,21 @@ export class MethodNotAllowedError extends HttpError {
     });
   }
 }
+
+/**
+ * The routes with every error their handlers throw passed through
+ * `translate` first: how a function's domain errors become HTTP errors,
+ * written once instead of in every handler.
+ */
+export function translatingErrors(
+  routes: Route[],
+  translate: (error: unknown) => unknown,
+): Route[] {
+  return routes.map(route => ({
+    ...route,
+    handler: (req, ctx) =>
+      route.handler(req, ctx).catch((e: unknown) => {
+        throw translate(e);
+      }),
+  }));
+}

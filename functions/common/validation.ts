@@ -23,6 +23,11 @@ export const pageQuery = {
   cursor: idSchema.optional(),
 };
 
+/** Path parameters of the routes on one document, and `?limit=&cursor=` alone. */
+export const idParams = z.object({id: idSchema});
+export const userIdParams = z.object({userId: idSchema});
+export const pageOnly = z.object(pageQuery);
+
 /**
  * Parses `value` or throws a ValidationError naming each bad field.
  * @param what names the input in the message: "body", "query", "path".

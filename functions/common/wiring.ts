@@ -6,7 +6,12 @@ import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
-import type {Config} from './config';
+import {
+  parseConfig,
+  type Config,
+  type ConfigOf,
+  type ServiceName,
+} from './config';
 import {connectorAgent} from './egress';
 import {installFrameworkGuards} from './framework';
 import {createHttpFunction, type Authenticate} from './http-function';
@@ -61,8 +66,9 @@ export function clientFor(
 
 /** The check of incoming tokens, or undefined where there is none (gateway, auth off). */
 export function authenticatorFor(config: Config): Authenticate | undefined {
-  if (config.auth === undefined || config.auth.mode === 'off') return undefined;
-  const verifier = new TokenVerifier({...config.auth, mode: config.auth.mode});
+  const auth = config.service === 'gateway' ? undefined : config.auth;
+  if (auth === undefined) return undefined;
+  const verifier = new TokenVerifier(auth);
   return authorization => verifier.authenticate(authorization);
 }
 
@@ -85,4 +91,27 @@ export function httpFunctionFor(
     routes,
     authenticate: authenticatorFor(config),
   });
+}
+
+/** Builds one function: from its configuration (read from the environment
+ * unless given) and its collaborators (production defaults unless
+ * overridden), to the HTTP function serving its routes. */
+export type FunctionFactory<S extends ServiceName> = (
+  config?: ConfigOf<S>,
+  overrides?: Partial<Wiring>,
+) => HttpFunction;
+
+/**
+ * The factory of the `service` function whose routes `routesFor` builds:
+ * parse the configuration, wire the collaborators, serve the routes, the
+ * same steps for every function.
+ */
+export function defineFunction<S extends ServiceName>(
+  service: S,
+  routesFor: (config: ConfigOf<S>, wiring: Wiring) => Route[],
+): FunctionFactory<S> {
+  return (config = parseConfig(service), overrides = {}) => {
+    const wiring = wiringFor(config, overrides);
+    return httpFunctionFor(config, wiring, routesFor(config, wiring));
+  };
 }

@@ -5,29 +5,27 @@
  * call, so bad requests never cost a hop.
  */
 import {randomUUID} from 'node:crypto';
-import {z} from 'zod';
 import {
   createOrderSchema,
-  idempotencyKeySchema,
+  idempotencyHeader,
   orderListQuery,
+  ordersOf,
   type OrderList,
 } from '../common/orders';
 import {DownstreamError, HttpError, toProblem} from '../common/problem';
 import type {Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
-import {idSchema, pageQuery, parseInput} from '../common/validation';
+import {
+  idParams,
+  pageOnly,
+  parseInput,
+  userIdParams,
+} from '../common/validation';
 
 export interface GatewayRouteDeps {
   users: ServiceCaller;
   orders: ServiceCaller;
 }
-
-const idParams = z.object({id: idSchema});
-const userIdParams = z.object({userId: idSchema});
-const pageOnly = z.object(pageQuery);
-const idempotencyHeader = z.object({
-  'idempotency-key': idempotencyKeySchema.optional(),
-});
 
 function envelope(
   target: string,
@@ -214,11 +212,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
             'gateway → user, gateway → order (in parallel)',
             {
               user: user.data.user,
-              orders: {
-                count: list.data.orders.length,
-                items: list.data.orders,
-                nextCursor: list.data.nextCursor,
-              },
+              orders: ordersOf(list.data),
             },
             {workflow: 'user-orders-direct'},
           ),

@@ -1,55 +1,49 @@
 /**
- * The order function's routes. It calls no other function: it owns orders,
- * checks every input itself (whoever the caller), and computes all money.
+ * The order function's routes: they parse and check every input (whoever
+ * the caller: this function trusts no one's validation), call a use case of
+ * domain.ts, and shape its answer or its error as HTTP.
  */
-import {createHash} from 'node:crypto';
 import {z} from 'zod';
 import {
   createOrderSchema,
-  idempotencyKeySchema,
+  idempotencyHeader,
   ORDER_STATUSES,
+  orderList,
   orderListQuery,
 } from '../common/orders';
 import {ConflictError, HttpError, NotFoundError} from '../common/problem';
-import type {Reply, Route} from '../common/router';
-import {idSchema, pageQuery, parseInput} from '../common/validation';
-import {nextStatuses} from './status';
+import {translatingErrors, type Reply, type Route} from '../common/router';
+import {
+  idParams,
+  pageOnly,
+  parseInput,
+  userIdParams,
+} from '../common/validation';
 import {
   IdempotencyMismatchError,
   OrderNotFoundError,
   TransitionError,
-  type OrderStore,
-} from './store';
+  type Orders,
+} from './domain';
 
-const idParams = z.object({id: idSchema});
-const userParams = z.object({userId: idSchema});
-const pageOnly = z.object(pageQuery);
 const statusBody = z.strictObject({
   status: z.enum(ORDER_STATUSES, {
     error: `must be one of ${ORDER_STATUSES.join(', ')}`,
   }),
 });
-const idempotencyHeader = z.object({
-  'idempotency-key': idempotencyKeySchema.optional(),
-});
 
-/** Translates the store's domain errors into HTTP errors. */
-function domainError(e: unknown): unknown {
+/** The domain's errors as HTTP errors; anything else passes through. */
+export function httpErrorOf(e: unknown): unknown {
   if (e instanceof OrderNotFoundError) return new NotFoundError(e.message);
-  if (e instanceof TransitionError) {
-    const allowed = nextStatuses(e.from);
-    return new ConflictError(
-      `${e.message} ${allowed.length > 0 ? `It can become: ${allowed.join(', ')}.` : 'It is final.'}`,
-    );
-  }
+  if (e instanceof TransitionError) return new ConflictError(e.message);
   // RFC draft "The Idempotency-Key HTTP Header Field": reuse with another payload is a 422.
   if (e instanceof IdempotencyMismatchError)
     return new HttpError(422, e.message);
   return e;
 }
 
-export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
-  return [
+export function orderRoutes({orders}: {orders: Orders}): Route[] {
+  const routes: Route[] = [
     {
       method: 'GET',
       path: '/',
@@ -64,13 +58,8 @@ export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
           req.query,
           'query',
         );
-        const result = await orders.list({statuses: status, userId}, page);
         return {
-          body: {
-            service: 'order',
-            orders: result.items,
-            nextCursor: result.nextCursor,
-          },
+          body: orderList(await orders.list({statuses: status, userId}, page)),
         };
       },
     },
@@ -78,18 +67,9 @@ export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
       method: 'GET',
       path: '/orders/user/:userId',
       handler: async req => {
-        const {userId} = parseInput(userParams, req.params, 'path');
-        const result = await orders.list(
-          {userId},
-          parseInput(pageOnly, req.query, 'query'),
-        );
-        return {
-          body: {
-            service: 'order',
-            orders: result.items,
-            nextCursor: result.nextCursor,
-          },
-        };
+        const {userId} = parseInput(userIdParams, req.params, 'path');
+        const page = parseInput(pageOnly, req.query, 'query');
+        return {body: orderList(await orders.list({userId}, page))};
       },
     },
     {
@@ -97,10 +77,7 @@ export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
       path: '/orders/:id',
       handler: async req => {
         const {id} = parseInput(idParams, req.params, 'path');
-        const order = await orders.get(id);
-        if (order === undefined)
-          throw new NotFoundError(`Order ${id} not found.`);
-        return {body: {service: 'order', order}};
+        return {body: {service: 'order', order: await orders.get(id)}};
       },
     },
     {
@@ -111,31 +88,18 @@ export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
         const key = parseInput(idempotencyHeader, req.headers, 'headers')[
           'idempotency-key'
         ];
-        const idempotency =
-          key === undefined
-            ? undefined
-            : {
-                key,
-                fingerprint: createHash('sha256')
-                  .update(JSON.stringify(input))
-                  .digest('hex'),
-              };
-        try {
-          const {order, created} = await orders.create(input, idempotency);
-          return created
-            ? {
-                status: 201,
-                body: {service: 'order', order},
-                headers: {Location: `/orders/${order.id}`},
-              }
-            : {
-                status: 200,
-                body: {service: 'order', order},
-                headers: {'Idempotent-Replayed': 'true'},
-              };
-        } catch (e: unknown) {
-          throw domainError(e);
-        }
+        const {order, created} = await orders.create(input, key);
+        return created
+          ? {
+              status: 201,
+              body: {service: 'order', order},
+              headers: {Location: `/orders/${order.id}`},
+            }
+          : {
+              status: 200,
+              body: {service: 'order', order},
+              headers: {'Idempotent-Replayed': 'true'},
+            };
       },
     },
     {
@@ -144,16 +108,12 @@ export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
       handler: async req => {
         const {id} = parseInput(idParams, req.params, 'path');
         const {status} = parseInput(statusBody, req.body, 'body');
-        try {
-          return {
-            body: {
-              service: 'order',
-              order: await orders.updateStatus(id, status),
-            },
-          };
-        } catch (e: unknown) {
-          throw domainError(e);
-        }
+        return {
+          body: {
+            service: 'order',
+            order: await orders.changeStatus(id, status),
+          },
+        };
       },
     },
     {
@@ -161,8 +121,7 @@ export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
       path: '/orders/:id',
       handler: async req => {
         const {id} = parseInput(idParams, req.params, 'path');
-        if (!(await orders.delete(id)))
-          throw new NotFoundError(`Order ${id} not found.`);
+        await orders.delete(id);
         return {status: 204, body: undefined};
       },
     },
@@ -174,4 +133,5 @@ export function orderRoutes({orders}: {orders: OrderStore}): Route[] {
       }),
     },
   ];
+  return translatingErrors(routes, httpErrorOf);
 }

@@ -1,10 +1,9 @@
 /**
- * Where orders live. The routes see only the OrderStore port; Firestore is
- * one implementation of it. Every write is a single atomic batch or a small
- * transaction on one document, so nothing is ever half-written and the
- * emulator's slow contended transactions stay rare.
+ * Orders in Firestore: the OrderStore port of domain.ts and nothing more.
+ * Every write is a single atomic batch or a small transaction on one
+ * document, so nothing is ever half-written and the emulator's slow
+ * contended transactions stay rare.
  */
-import {createHash} from 'node:crypto';
 import {
   AggregateField,
   type Firestore,
@@ -12,138 +11,36 @@ import {
 } from '@google-cloud/firestore';
 import {
   ALREADY_EXISTS,
+  createIfMissing,
   hasCode,
   NOT_FOUND,
   pageOf,
-  type Page,
 } from '../common/firestore';
-import {
-  ORDER_STATUSES,
-  type CreateOrder,
-  type OrderStatus,
-  type OrderView,
-} from '../common/orders';
-import {fromCents, toCents, totalCents} from './money';
-import {canTransition} from './status';
-
-export interface StoredItem {
-  product: string;
-  quantity: number;
-  priceCents: number;
-}
-
-export interface OrderFilter {
-  userId?: string;
-  statuses?: OrderStatus[];
-}
-
-export interface OrderStats {
-  totalOrders: number;
-  totalRevenue: number;
-  ordersByStatus: Record<OrderStatus, number>;
-  averageOrderValue: number;
-}
-
-export interface Idempotency {
-  key: string;
-  /** Hash of the request it was first used with. */
-  fingerprint: string;
-}
-
-export class OrderNotFoundError extends Error {
-  constructor(readonly id: string) {
-    super(`Order ${id} not found.`);
-    this.name = 'OrderNotFoundError';
-  }
-}
-
-export class TransitionError extends Error {
-  constructor(
-    readonly from: OrderStatus,
-    readonly to: OrderStatus,
-  ) {
-    super(`An order that is ${from} cannot become ${to}.`);
-    this.name = 'TransitionError';
-  }
-}
-
-export class IdempotencyMismatchError extends Error {
-  constructor() {
-    super('This Idempotency-Key was already used for a different order.');
-    this.name = 'IdempotencyMismatchError';
-  }
-}
-
-export interface OrderStore {
-  list(
-    filter: OrderFilter,
-    page: {limit: number; cursor?: string},
-  ): Promise<Page<OrderView>>;
-  get(id: string): Promise<OrderView | undefined>;
-  /**
-   * Creates an order; with `idempotency`, a retry returns the first order.
-   * @throws IdempotencyMismatchError when the key came with another request.
-   */
-  create(
-    order: CreateOrder,
-    idempotency?: Idempotency,
-  ): Promise<{order: OrderView; created: boolean}>;
-  /** @throws OrderNotFoundError, TransitionError */
-  updateStatus(id: string, to: OrderStatus): Promise<OrderView>;
-  delete(id: string): Promise<boolean>;
-  stats(): Promise<OrderStats>;
-}
+import {ORDER_STATUSES} from '../common/orders';
+import type {Page, PageRequest} from '../common/page';
+import type {
+  IdempotencyClaim,
+  OrderFilter,
+  OrderRecord,
+  OrderStore,
+  StatusTotal,
+  WithId,
+} from './domain';
 
 export const ORDERS = 'orders';
 /** One document per Idempotency-Key (id: its hash) naming the order it created. */
 export const IDEMPOTENCY_KEYS = 'orderIdempotencyKeys';
-/** Keys are kept a day; a Firestore TTL policy on `expireAt` can delete them after. */
-const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** The document written for a new order; also used to load the seed data. */
-export function newOrderDocument(
-  order: CreateOrder,
-  status: OrderStatus,
-  now: string,
-) {
-  const items: StoredItem[] = order.items.map(i => ({
-    product: i.product,
-    quantity: i.quantity,
-    priceCents: toCents(i.price),
-  }));
+/** The fields of a record, whatever else a document holds. */
+function toRecord(data: FirebaseFirestore.DocumentData): OrderRecord {
   return {
-    userId: order.userId,
-    items,
-    totalCents: totalCents(items),
-    status,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-export function toOrderView(
-  id: string,
-  data: FirebaseFirestore.DocumentData,
-): OrderView {
-  const items = data.items as StoredItem[];
-  return {
-    id,
     userId: data.userId,
-    items: items.map(i => ({
-      product: i.product,
-      quantity: i.quantity,
-      price: fromCents(i.priceCents),
-      subtotal: fromCents(i.quantity * i.priceCents),
-    })),
-    total: fromCents(data.totalCents),
+    items: data.items,
+    totalCents: data.totalCents,
     status: data.status,
     createdAt: data.createdAt,
     updatedAt: data.updatedAt,
   };
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 export class FirestoreOrderStore implements OrderStore {
@@ -153,10 +50,7 @@ export class FirestoreOrderStore implements OrderStore {
     return this.db.collection(ORDERS);
   }
 
-  list(
-    filter: OrderFilter,
-    page: {limit: number; cursor?: string},
-  ): Promise<Page<OrderView>> {
+  list(filter: OrderFilter, page: PageRequest): Promise<Page<WithId>> {
     let query: Query = this.orders;
     if (filter.userId !== undefined)
       query = query.where('userId', '==', filter.userId);
@@ -166,64 +60,65 @@ export class FirestoreOrderStore implements OrderStore {
           ? query.where('status', '==', filter.statuses[0])
           : query.where('status', 'in', filter.statuses);
     }
-    return pageOf(query, page, toOrderView);
+    return pageOf(query, page, (id, data) => ({id, ...toRecord(data)}));
   }
 
-  async get(id: string): Promise<OrderView | undefined> {
+  async get(id: string): Promise<OrderRecord | undefined> {
     const doc = await this.orders.doc(id).get();
-    return doc.exists ? toOrderView(doc.id, doc.data()!) : undefined;
+    return doc.exists ? toRecord(doc.data()!) : undefined;
   }
 
-  async create(
-    order: CreateOrder,
-    idempotency?: Idempotency,
-  ): Promise<{order: OrderView; created: boolean}> {
+  async insert(
+    record: OrderRecord,
+    claim?: IdempotencyClaim,
+  ): Promise<
+    {id: string} | {claimedBy: {orderId: string; fingerprint: string}}
+  > {
     const ref = this.orders.doc();
-    const stored = newOrderDocument(order, 'pending', new Date().toISOString());
-    if (idempotency === undefined) {
-      await ref.create(stored);
-      return {order: toOrderView(ref.id, stored), created: true};
+    if (claim === undefined) {
+      await ref.create(record);
+      return {id: ref.id};
     }
-
     // The key's claim and the order are one atomic batch: two concurrent
     // requests with the same key cannot both create an order, and no key
     // ever points at an order that was not written.
-    const keyRef = this.db
-      .collection(IDEMPOTENCY_KEYS)
-      .doc(sha256(idempotency.key));
+    const keyRef = this.db.collection(IDEMPOTENCY_KEYS).doc(claim.keyHash);
     const batch = this.db.batch();
     batch.create(keyRef, {
       orderId: ref.id,
-      fingerprint: idempotency.fingerprint,
-      expireAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
+      fingerprint: claim.fingerprint,
+      expireAt: claim.expireAt,
     });
-    batch.create(ref, stored);
+    batch.create(ref, record);
     try {
       await batch.commit();
-      return {order: toOrderView(ref.id, stored), created: true};
+      return {id: ref.id};
     } catch (e: unknown) {
       if (!hasCode(e, ALREADY_EXISTS)) throw e;
     }
-    const claim = await keyRef.get();
-    if (claim.get('fingerprint') !== idempotency.fingerprint)
-      throw new IdempotencyMismatchError();
-    const first = await this.get(claim.get('orderId'));
-    if (first === undefined) throw new OrderNotFoundError(claim.get('orderId'));
-    return {order: first, created: false};
+    const existing = await keyRef.get();
+    return {
+      claimedBy: {
+        orderId: existing.get('orderId'),
+        fingerprint: existing.get('fingerprint'),
+      },
+    };
   }
 
-  updateStatus(id: string, to: OrderStatus): Promise<OrderView> {
+  update(
+    id: string,
+    change: (current: OrderRecord) => Partial<OrderRecord>,
+  ): Promise<OrderRecord | undefined> {
     const ref = this.orders.doc(id);
-    // Read, check and write in one transaction so two concurrent changes
-    // cannot both pass the check against the same old status.
+    // Read, change and write in one transaction so two concurrent changes
+    // cannot both start from the same old record.
     return this.db.runTransaction(async tx => {
       const doc = await tx.get(ref);
-      if (!doc.exists) throw new OrderNotFoundError(id);
-      const from = doc.get('status') as OrderStatus;
-      if (!canTransition(from, to)) throw new TransitionError(from, to);
-      const updatedAt = new Date().toISOString();
-      tx.update(ref, {status: to, updatedAt});
-      return toOrderView(id, {...doc.data(), status: to, updatedAt});
+      if (!doc.exists) return undefined;
+      const current = toRecord(doc.data()!);
+      const changes = change(current);
+      tx.update(ref, changes);
+      return {...current, ...changes};
     });
   }
 
@@ -237,10 +132,10 @@ export class FirestoreOrderStore implements OrderStore {
     }
   }
 
-  async stats(): Promise<OrderStats> {
+  totalsByStatus(): Promise<StatusTotal[]> {
     // One count+sum aggregation per status, in parallel: the server adds
     // them up, so no order document is read however many there are.
-    const perStatus = await Promise.all(
+    return Promise.all(
       ORDER_STATUSES.map(async status => {
         const snapshot = await this.orders
           .where('status', '==', status)
@@ -256,21 +151,14 @@ export class FirestoreOrderStore implements OrderStore {
         };
       }),
     );
-    const ordersByStatus = Object.fromEntries(
-      perStatus.map(s => [s.status, s.count]),
-    ) as Record<OrderStatus, number>;
-    // Cancelled orders earn nothing: they are counted, not summed.
-    const earning = perStatus.filter(s => s.status !== 'cancelled');
-    const revenueCents = earning.reduce((sum, s) => sum + s.cents, 0);
-    const earningCount = earning.reduce((sum, s) => sum + s.count, 0);
-    return {
-      totalOrders: perStatus.reduce((sum, s) => sum + s.count, 0),
-      totalRevenue: fromCents(revenueCents),
-      ordersByStatus,
-      averageOrderValue:
-        earningCount === 0
-          ? 0
-          : fromCents(Math.round(revenueCents / earningCount)),
-    };
+  }
+
+  /** Writes the records under their ids, leaving any that exist as they are. */
+  async seed(records: Record<string, OrderRecord>): Promise<void> {
+    await Promise.all(
+      Object.entries(records).map(([id, record]) =>
+        createIfMissing(this.orders.doc(id), record),
+      ),
+    );
   }
 }

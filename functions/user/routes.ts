@@ -1,17 +1,25 @@
 /**
- * The user function's routes. The mesh route (`/users/:id/orders`) and user
- * deletion call the order function with the user function's own identity.
+ * The user function's routes: they parse and check every input, call a use
+ * case of domain.ts, and shape its answer or its error as HTTP. The mesh
+ * route (`/users/:id/orders`) and user deletion call the order function
+ * with the user function's own identity.
  */
 import {z} from 'zod';
-import {OPEN_STATUSES, type OrderList} from '../common/orders';
+import {OPEN_STATUSES, ordersOf, type OrderList} from '../common/orders';
 import {ConflictError, NotFoundError} from '../common/problem';
-import type {Route} from '../common/router';
+import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
-import {idSchema, pageQuery, parseInput} from '../common/validation';
-import {DuplicateEmailError, ROLES, type User, type UserStore} from './store';
+import {idParams, pageOnly, parseInput} from '../common/validation';
+import {
+  DuplicateEmailError,
+  OpenOrdersError,
+  ROLES,
+  UserNotFoundError,
+  type Users,
+} from './domain';
 
 export interface UserRouteDeps {
-  users: UserStore;
+  users: Users;
   orders: ServiceCaller;
 }
 
@@ -27,17 +35,16 @@ const createUserSchema = z.strictObject({
   role: z.enum(ROLES, {error: `must be one of ${ROLES.join(', ')}`}),
 });
 
-const idParams = z.object({id: idSchema});
-const listQuery = z.object(pageQuery);
+/** The domain's errors as HTTP errors; anything else passes through. */
+export function httpErrorOf(e: unknown): unknown {
+  if (e instanceof UserNotFoundError) return new NotFoundError(e.message);
+  if (e instanceof DuplicateEmailError || e instanceof OpenOrdersError)
+    return new ConflictError(e.message);
+  return e;
+}
 
 export function userRoutes({users, orders}: UserRouteDeps): Route[] {
-  async function requireUser(id: string): Promise<User> {
-    const user = await users.get(id);
-    if (user === undefined) throw new NotFoundError(`User ${id} not found.`);
-    return user;
-  }
-
-  return [
+  const routes: Route[] = [
     {
       method: 'GET',
       path: '/',
@@ -47,9 +54,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       method: 'GET',
       path: '/users',
       handler: async req => {
-        const page = await users.list(
-          parseInput(listQuery, req.query, 'query'),
-        );
+        const page = await users.list(parseInput(pageOnly, req.query, 'query'));
         return {
           body: {
             service: 'user',
@@ -64,14 +69,10 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       path: '/users',
       handler: async req => {
         const input = parseInput(createUserSchema, req.body, 'body');
-        try {
-          const user = await users.create(input);
-          return {status: 201, body: {service: 'user', user}};
-        } catch (e: unknown) {
-          if (e instanceof DuplicateEmailError)
-            throw new ConflictError(e.message);
-          throw e;
-        }
+        return {
+          status: 201,
+          body: {service: 'user', user: await users.create(input)},
+        };
       },
     },
     {
@@ -79,7 +80,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       path: '/users/:id',
       handler: async req => {
         const {id} = parseInput(idParams, req.params, 'path');
-        return {body: {service: 'user', user: await requireUser(id)}};
+        return {body: {service: 'user', user: await users.get(id)}};
       },
     },
     {
@@ -87,19 +88,14 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       path: '/users/:id',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        await requireUser(id);
-        const open = await orders.call<OrderList>(ctx, {
-          method: 'GET',
-          path: ['orders'],
-          query: {userId: id, status: OPEN_STATUSES.join(','), limit: '1'},
+        await users.delete(id, async userId => {
+          const open = await orders.call<OrderList>(ctx, {
+            method: 'GET',
+            path: ['orders'],
+            query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
+          });
+          return open.data.orders.length > 0;
         });
-        if (open.data.orders.length > 0) {
-          throw new ConflictError(
-            `User ${id} has orders that are not completed or cancelled.`,
-          );
-        }
-        if (!(await users.delete(id)))
-          throw new NotFoundError(`User ${id} not found.`);
         return {status: 204, body: undefined};
       },
     },
@@ -110,7 +106,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
         const {id} = parseInput(idParams, req.params, 'path');
         // Both reads at once: the user check need not wait for the orders.
         const [user, list] = await Promise.all([
-          requireUser(id),
+          users.get(id),
           orders.call<OrderList>(ctx, {
             method: 'GET',
             path: ['orders', 'user', id],
@@ -120,15 +116,12 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
           body: {
             service: 'user',
             user,
-            orders: {
-              count: list.data.orders.length,
-              items: list.data.orders,
-              nextCursor: list.data.nextCursor,
-            },
+            orders: ordersOf(list.data),
             mesh_path: ['user', list.data.service],
           },
         };
       },
     },
   ];
+  return translatingErrors(routes, httpErrorOf);
 }

@@ -1,53 +1,31 @@
 /**
- * Where users live. The routes see only the UserStore port; Firestore is one
- * implementation of it.
+ * Users in Firestore: the UserStore port of domain.ts and nothing more.
+ * Emails are unique through a second collection whose document ids are the
+ * emails' hashes, so claiming one is a create that fails when it is taken.
  */
-import {createHash} from 'node:crypto';
 import type {Firestore} from '@google-cloud/firestore';
 import {
   ALREADY_EXISTS,
+  createIfMissing,
   hasCode,
   NOT_FOUND,
   pageOf,
-  type Page,
 } from '../common/firestore';
-
-export const ROLES = ['admin', 'developer', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface NewUser {
-  name: string;
-  email: string;
-  role: Role;
-}
-
-export interface User extends NewUser {
-  id: string;
-  createdAt: string;
-}
-
-export class DuplicateEmailError extends Error {
-  constructor() {
-    super('A user with this email already exists.');
-    this.name = 'DuplicateEmailError';
-  }
-}
-
-export interface UserStore {
-  list(page: {limit: number; cursor?: string}): Promise<Page<User>>;
-  get(id: string): Promise<User | undefined>;
-  /** @throws DuplicateEmailError when the email is taken. */
-  create(user: NewUser): Promise<User>;
-  /** Resolves to false when there was no such user. */
-  delete(id: string): Promise<boolean>;
-}
+import {sha256Hex} from '../common/hash';
+import type {Page, PageRequest} from '../common/page';
+import {
+  DuplicateEmailError,
+  normalEmail,
+  type User,
+  type UserStore,
+} from './domain';
 
 export const USERS = 'users';
-/** One document per email (id: its hash), so uniqueness is a create that can fail. */
+/** One document per email (id: the hash of its normal form), naming its user. */
 export const USER_EMAILS = 'userEmails';
 
 export function emailKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+  return sha256Hex(normalEmail(email));
 }
 
 function toUser(id: string, data: FirebaseFirestore.DocumentData): User {
@@ -63,43 +41,46 @@ function toUser(id: string, data: FirebaseFirestore.DocumentData): User {
 export class FirestoreUserStore implements UserStore {
   constructor(private readonly db: Firestore) {}
 
-  list(page: {limit: number; cursor?: string}): Promise<Page<User>> {
-    return pageOf(this.db.collection(USERS), page, toUser);
+  private get users() {
+    return this.db.collection(USERS);
+  }
+
+  private emailRef(email: string) {
+    return this.db.collection(USER_EMAILS).doc(emailKey(email));
+  }
+
+  list(page: PageRequest): Promise<Page<User>> {
+    return pageOf(this.users, page, toUser);
   }
 
   async get(id: string): Promise<User | undefined> {
-    const doc = await this.db.collection(USERS).doc(id).get();
+    const doc = await this.users.doc(id).get();
     return doc.exists ? toUser(doc.id, doc.data()!) : undefined;
   }
 
-  async create(user: NewUser): Promise<User> {
-    const ref = this.db.collection(USERS).doc();
-    const stored = {...user, createdAt: new Date().toISOString()};
+  async create(user: Omit<User, 'id'>): Promise<User> {
+    const ref = this.users.doc();
     // One atomic batch: the user and its email claim are written together
     // or not at all, and a taken email fails the whole batch.
     const batch = this.db.batch();
-    batch.create(this.db.collection(USER_EMAILS).doc(emailKey(user.email)), {
-      userId: ref.id,
-    });
-    batch.create(ref, stored);
+    batch.create(this.emailRef(user.email), {userId: ref.id});
+    batch.create(ref, user);
     try {
       await batch.commit();
     } catch (e: unknown) {
       if (hasCode(e, ALREADY_EXISTS)) throw new DuplicateEmailError();
       throw e;
     }
-    return toUser(ref.id, stored);
+    return toUser(ref.id, user);
   }
 
   async delete(id: string): Promise<boolean> {
-    const ref = this.db.collection(USERS).doc(id);
+    const ref = this.users.doc(id);
     const doc = await ref.get();
     if (!doc.exists) return false;
     const batch = this.db.batch();
     batch.delete(ref, {exists: true});
-    batch.delete(
-      this.db.collection(USER_EMAILS).doc(emailKey(doc.get('email'))),
-    );
+    batch.delete(this.emailRef(doc.get('email')));
     try {
       await batch.commit();
     } catch (e: unknown) {
@@ -108,5 +89,15 @@ export class FirestoreUserStore implements UserStore {
       throw e;
     }
     return true;
+  }
+
+  /** Writes the users and their email claims, leaving any that exist as they are. */
+  async seed(users: Record<string, Omit<User, 'id'>>): Promise<void> {
+    await Promise.all(
+      Object.entries(users).flatMap(([id, user]) => [
+        createIfMissing(this.users.doc(id), user),
+        createIfMissing(this.emailRef(user.email), {userId: id}),
+      ]),
+    );
   }
 }

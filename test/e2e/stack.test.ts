@@ -436,21 +436,34 @@ for (const mode of MODES)
     });
 
     it('writes one JSON log line per request and never a token', async () => {
-      const lines = readFileSync(path.join(logs, 'gateway.log'), 'utf8')
-        .split('\n')
-        .filter(l => l.startsWith('{'));
-      const entries = lines.map(l => JSON.parse(l));
-      const request = entries.find(
-        e => e.httpRequest?.requestUrl === '/api/user-orders/user-001',
-      );
+      const requestId = `one-line-${mode}-${Date.now()}`;
+      const res = await gw('/api/user-orders/user-001', {
+        headers: {'X-Request-Id': requestId},
+      });
+      expect(res.status).to.equal(200);
+      // The request crossed all three functions: each wrote its line of it.
+      const linesOf = (name: string) =>
+        logEntries(logs, name).filter(e => e.requestId === requestId);
+      const deadline = Date.now() + 5000;
+      while (
+        ['gateway', 'user', 'order'].some(n => linesOf(n).length === 0) &&
+        Date.now() < deadline
+      )
+        await new Promise(r => setTimeout(r, 50));
+      await new Promise(r => setTimeout(r, 200)); // room for a second line
+      for (const name of ['gateway', 'user', 'order'])
+        expect(linesOf(name), name).to.have.length(1);
+
+      const [request] = linesOf('gateway');
       expect(request).to.include({severity: 'INFO', service: 'gateway'});
-      expect(request.httpRequest).to.include.keys(
-        'requestMethod',
-        'status',
-        'latency',
-      );
-      const userLog = readFileSync(path.join(logs, 'user.log'), 'utf8');
-      expect(userLog).to.contain(`"caller":"${stack.info.accounts.gateway}"`);
+      expect(request.httpRequest).to.include({
+        requestMethod: 'GET',
+        requestUrl: '/api/user-orders/user-001',
+        status: 200,
+      });
+      expect(request.httpRequest).to.include.keys('latency');
+      expect(linesOf('user')[0].caller).to.equal(stack.info.accounts.gateway);
+      expect(linesOf('order')[0].caller).to.equal(stack.info.accounts.user);
       for (const name of ['gateway', 'user', 'order']) {
         expect(
           readFileSync(path.join(logs, `${name}.log`), 'utf8'),

@@ -26,7 +26,7 @@ describe('parseConfig', () => {
       orderUrl: 'http://o.example',
       authMode: 'verify',
     });
-    expect(config.auth).to.equal(undefined);
+    expect(config).not.to.have.property('auth');
     expect(config.downstreamTimeoutMs).to.equal(5000);
   });
 

@@ -170,14 +170,30 @@ describe('order function (HTTP)', () => {
   it('serves stats', async () => {
     const res = await api().get('/stats').set('Authorization', auth);
     expect(res.status).to.equal(200);
-    expect(res.body.stats.totalOrders).to.be.at.least(4);
-    expect(res.body.stats.ordersByStatus).to.have.keys(
-      'pending',
-      'processing',
-      'shipped',
-      'completed',
-      'cancelled',
+    // Other tests here add orders, so the figures are checked against the
+    // orders the list route shows at the same moment.
+    const all = await api().get('/orders?limit=100').set('Authorization', auth);
+    const orders: {status: string; total: number}[] = all.body.orders;
+    const earning = orders.filter(o => o.status !== 'cancelled');
+    const revenueCents = earning.reduce(
+      (sum, o) => sum + Math.round(o.total * 100),
+      0,
     );
+    const byStatus = (status: string) =>
+      orders.filter(o => o.status === status).length;
+    expect(res.body.stats).to.deep.equal({
+      totalOrders: orders.length,
+      totalRevenue: revenueCents / 100,
+      ordersByStatus: {
+        pending: byStatus('pending'),
+        processing: byStatus('processing'),
+        shipped: byStatus('shipped'),
+        completed: byStatus('completed'),
+        cancelled: byStatus('cancelled'),
+      },
+      averageOrderValue: Math.round(revenueCents / earning.length) / 100,
+    });
+    expect(orders.length).to.be.within(4, 99);
   });
 
   it('deletes an order, then answers 404 for it', async () => {

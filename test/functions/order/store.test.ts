@@ -1,25 +1,41 @@
-/** The Firestore order store against the real emulator, one fresh project per test. */
+/**
+ * The Firestore order store against the real emulator, one fresh project
+ * per test: the port's promises (atomic claims, transactional updates,
+ * aggregations), and the order use cases running on it.
+ */
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
 import {
+  newOrderRecord,
+  Orders,
+  TransitionError,
+  type IdempotencyClaim,
+} from '../../../functions/order/domain';
+import {
   FirestoreOrderStore,
   IDEMPOTENCY_KEYS,
-  IdempotencyMismatchError,
   ORDERS,
-  OrderNotFoundError,
-  TransitionError,
 } from '../../../functions/order/store';
 import {loadSeed} from '../../../local/seed';
 import {isolatedFirestore} from '../../fixtures/emulator';
-import {rejectionOf} from '../../fixtures/rejection';
 
-const order = {
-  userId: 'user-001',
-  items: [
-    {product: 'Widget C', quantity: 3, price: 15.99},
-    {product: 'Accessory D', quantity: 2, price: 9.99},
-  ],
-};
+const AT = '2026-02-03T04:05:06.000Z';
+const record = newOrderRecord(
+  {
+    userId: 'user-001',
+    items: [
+      {product: 'Widget C', quantity: 3, price: 15.99},
+      {product: 'Accessory D', quantity: 2, price: 9.99},
+    ],
+  },
+  'pending',
+  AT,
+);
+const claim = (fingerprint: string): IdempotencyClaim => ({
+  keyHash: 'k'.repeat(64),
+  fingerprint,
+  expireAt: new Date('2026-02-04T04:05:06.000Z'),
+});
 
 describe('FirestoreOrderStore', () => {
   let db: Firestore;
@@ -30,84 +46,102 @@ describe('FirestoreOrderStore', () => {
   });
   afterEach(() => db.terminate());
 
-  it('creates a pending order with a random id and a server-computed total', async () => {
-    const {order: created, created: isNew} = await store.create(order);
-    expect(isNew).to.equal(true);
-    expect(created.id).to.match(/^[A-Za-z0-9]{20}$/);
-    expect(created).to.include({
-      status: 'pending',
-      total: 67.95,
-      userId: 'user-001',
-    });
-    const stored = (await db.collection(ORDERS).doc(created.id).get()).data()!;
-    expect(stored.totalCents).to.equal(6795);
-    expect(await store.get(created.id)).to.deep.equal(created);
+  const count = async (collection: string) =>
+    (await db.collection(collection).get()).size;
+
+  it('inserts a record under a random id and reads it back as written', async () => {
+    const result = await store.insert(record);
+    const id = (result as {id: string}).id;
+    expect(id).to.match(/^[A-Za-z0-9]{20}$/);
+    expect(await store.get(id)).to.deep.equal(record);
+    expect((await db.collection(ORDERS).doc(id).get()).data()).to.deep.equal(
+      record,
+    );
   });
 
-  it('returns the first order for a repeated Idempotency-Key', async () => {
-    const key = {key: 'k-1', fingerprint: 'f1'};
-    const first = await store.create(order, key);
-    const again = await store.create(order, key);
-    expect(again).to.deep.equal({order: first.order, created: false});
-    expect((await db.collection(ORDERS).get()).size).to.equal(1);
+  it('writes an order and its key claim together, and a second claim of the key writes nothing', async () => {
+    const first = (await store.insert(record, claim('f1'))) as {id: string};
+    const keyDoc = await db
+      .collection(IDEMPOTENCY_KEYS)
+      .doc('k'.repeat(64))
+      .get();
+    expect(keyDoc.get('orderId')).to.equal(first.id);
+    expect(keyDoc.get('fingerprint')).to.equal('f1');
+    expect(keyDoc.get('expireAt').toDate()).to.deep.equal(claim('f1').expireAt);
+
+    expect(await store.insert(record, claim('f2'))).to.deep.equal({
+      claimedBy: {orderId: first.id, fingerprint: 'f1'},
+    });
+    expect(await count(ORDERS)).to.equal(1);
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
   });
 
   it('creates exactly one order for concurrent requests with the same key', async () => {
-    const key = {key: 'k-race', fingerprint: 'f1'};
+    const orders = new Orders(store);
+    const input = {
+      userId: 'user-001',
+      items: [{product: 'P', quantity: 1, price: 1}],
+    };
     const results = await Promise.all(
-      Array.from({length: 5}, () => store.create(order, key)),
+      Array.from({length: 5}, () => orders.create(input, 'k-race')),
     );
     expect(results.filter(r => r.created)).to.have.length(1);
     expect(new Set(results.map(r => r.order.id)).size).to.equal(1);
-    expect((await db.collection(ORDERS).get()).size).to.equal(1);
-    expect((await db.collection(IDEMPOTENCY_KEYS).get()).size).to.equal(1);
+    expect(await count(ORDERS)).to.equal(1);
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
   });
 
-  it('refuses a key reused for a different order, writing nothing', async () => {
-    await store.create(order, {key: 'k-2', fingerprint: 'f1'});
-    await rejectionOf(
-      store.create(order, {key: 'k-2', fingerprint: 'f2'}),
-      IdempotencyMismatchError,
-    );
-    expect((await db.collection(ORDERS).get()).size).to.equal(1);
-  });
-
-  it('moves an order through its lifecycle and refuses impossible steps', async () => {
-    const {order: o} = await store.create(order);
-    expect((await store.updateStatus(o.id, 'processing')).status).to.equal(
-      'processing',
-    );
-    await rejectionOf(store.updateStatus(o.id, 'completed'), TransitionError);
-    expect((await store.get(o.id))!.status).to.equal('processing');
-    await store.updateStatus(o.id, 'shipped');
-    expect((await store.updateStatus(o.id, 'completed')).status).to.equal(
-      'completed',
-    );
-  });
-
-  it('lets only one of two concurrent changes from the same status win', async () => {
-    const {order: o} = await store.create(order);
-    const results = await Promise.allSettled([
-      store.updateStatus(o.id, 'processing'),
-      store.updateStatus(o.id, 'cancelled'),
-    ]);
+  it('updates a record in a transaction, and writes nothing when the change throws', async () => {
+    const {id} = (await store.insert(record)) as {id: string};
+    const updated = await store.update(id, current => ({
+      status: 'processing',
+      updatedAt: `${current.createdAt}!`,
+    }));
+    expect(updated).to.deep.equal({
+      ...record,
+      status: 'processing',
+      updatedAt: `${AT}!`,
+    });
+    expect(await store.get(id)).to.deep.equal(updated);
+    const refused = new Error('refused');
     expect(
-      results.filter(r => r.status === 'fulfilled'),
-    ).to.have.length.at.least(1);
-    const final = (await store.get(o.id))!.status;
-    // Either order of the two is fine; what may not happen is both applied to 'pending'.
-    if (results.every(r => r.status === 'fulfilled'))
-      expect(final).to.equal('cancelled');
-    else expect(['processing', 'cancelled']).to.include(final);
+      await store
+        .update(id, () => {
+          throw refused;
+        })
+        .catch(e => e),
+    ).to.equal(refused);
+    expect(await store.get(id)).to.deep.equal(updated);
+    expect(await store.update('nope', () => ({status: 'shipped'}))).to.equal(
+      undefined,
+    );
   });
 
-  it('reports a missing order', async () => {
-    await rejectionOf(
-      store.updateStatus('nope', 'processing'),
-      OrderNotFoundError,
-    );
-    expect(await store.delete('nope')).to.equal(false);
-    expect(await store.get('nope')).to.equal(undefined);
+  it('lets exactly one of two conflicting concurrent changes win', async () => {
+    // From processing, shipped and cancelled exclude each other: neither can
+    // follow the other. Both succeeding would mean both read "processing",
+    // an update lost.
+    const orders = new Orders(store);
+    const {id} = (await store.insert({...record, status: 'processing'})) as {
+      id: string;
+    };
+    const results = await Promise.allSettled([
+      orders.changeStatus(id, 'shipped'),
+      orders.changeStatus(id, 'cancelled'),
+    ]);
+    const won = results.filter(r => r.status === 'fulfilled');
+    const lost = results.filter(r => r.status === 'rejected');
+    expect(won).to.have.length(1);
+    expect(lost).to.have.length(1);
+    expect(lost[0].reason).to.be.instanceOf(TransitionError);
+    expect((await store.get(id))!.status).to.equal(won[0].value.status);
+  });
+
+  it('deletes a record once', async () => {
+    const {id} = (await store.insert(record)) as {id: string};
+    expect(await store.delete(id)).to.equal(true);
+    expect(await store.delete(id)).to.equal(false);
+    expect(await store.get(id)).to.equal(undefined);
   });
 
   it('filters by user and status and pages with a cursor', async () => {
@@ -126,6 +160,8 @@ describe('FirestoreOrderStore', () => {
       'order-003',
       'order-004',
     ]);
+    const shipped = await store.list({statuses: ['shipped']}, {limit: 10});
+    expect(shipped.items.map(o => o.id)).to.deep.equal(['order-004']);
     const first = await store.list({}, {limit: 3});
     expect(first.items).to.have.length(3);
     expect(first.nextCursor).to.equal('order-003');
@@ -134,17 +170,28 @@ describe('FirestoreOrderStore', () => {
     expect(second.nextCursor).to.equal(undefined);
   });
 
-  it('computes stats with aggregation queries', async () => {
+  it('totals every status with aggregation queries, statuses without orders included', async () => {
     await loadSeed(db);
-    await store
-      .create({
-        userId: 'user-002',
-        items: [{product: 'Gone', quantity: 1, price: 10}],
-      })
-      .then(r => store.updateStatus(r.order.id, 'cancelled'));
-    expect(await store.stats()).to.deep.equal({
+    expect(await store.totalsByStatus()).to.deep.equal([
+      {status: 'pending', count: 1, cents: 6795},
+      {status: 'processing', count: 1, cents: 19999},
+      {status: 'shipped', count: 1, cents: 49999},
+      {status: 'completed', count: 1, cents: 10997},
+      {status: 'cancelled', count: 0, cents: 0},
+    ]);
+  });
+
+  it('computes stats on the real store: a cancelled order counts but earns nothing', async () => {
+    await loadSeed(db);
+    const orders = new Orders(store);
+    const {order} = await orders.create({
+      userId: 'user-002',
+      items: [{product: 'Gone', quantity: 1, price: 10}],
+    });
+    await orders.changeStatus(order.id, 'cancelled');
+    expect(await orders.stats()).to.deep.equal({
       totalOrders: 5,
-      totalRevenue: 877.9, // 109.97 + 199.99 + 67.95 + 499.99; the cancelled order earns nothing
+      totalRevenue: 877.9, // 109.97 + 199.99 + 67.95 + 499.99
       ordersByStatus: {
         pending: 1,
         processing: 1,
@@ -156,9 +203,10 @@ describe('FirestoreOrderStore', () => {
     });
   });
 
-  it('deletes an order', async () => {
-    const {order: o} = await store.create(order);
-    expect(await store.delete(o.id)).to.equal(true);
-    expect(await store.get(o.id)).to.equal(undefined);
+  it('seeds records under their ids, leaving existing ones as they are', async () => {
+    await store.seed({'order-x': record});
+    await store.update('order-x', () => ({status: 'processing'}));
+    await store.seed({'order-x': record});
+    expect((await store.get('order-x'))!.status).to.equal('processing');
   });
 });

@@ -1,13 +1,15 @@
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
+import {DuplicateEmailError} from '../../../functions/user/domain';
 import {
-  DuplicateEmailError,
   FirestoreUserStore,
   USER_EMAILS,
   USERS,
 } from '../../../functions/user/store';
 import {isolatedFirestore} from '../../fixtures/emulator';
 import {rejectionOf} from '../../fixtures/rejection';
+
+const AT = '2026-02-03T04:05:06.000Z';
 
 describe('FirestoreUserStore', () => {
   let db: Firestore;
@@ -23,6 +25,7 @@ describe('FirestoreUserStore', () => {
       name: 'Dana',
       email: 'dana@example.com',
       role: 'viewer',
+      createdAt: AT,
     });
     expect(user.id).to.match(/^[A-Za-z0-9]{20}$/);
     expect(await store.get(user.id)).to.deep.equal(user);
@@ -33,9 +36,15 @@ describe('FirestoreUserStore', () => {
       name: 'Dana',
       email: 'dana@example.com',
       role: 'viewer',
+      createdAt: AT,
     });
     await rejectionOf(
-      store.create({name: 'Other', email: 'DANA@Example.com', role: 'admin'}),
+      store.create({
+        name: 'Other',
+        email: ' DANA@Example.com',
+        role: 'admin',
+        createdAt: AT,
+      }),
       DuplicateEmailError,
     );
     expect((await db.collection(USERS).get()).size).to.equal(1);
@@ -46,6 +55,7 @@ describe('FirestoreUserStore', () => {
       name: 'Dana',
       email: 'dana@example.com',
       role: 'viewer',
+      createdAt: AT,
     });
     expect(await store.delete(user.id)).to.equal(true);
     expect(await store.delete(user.id)).to.equal(false);
@@ -54,6 +64,7 @@ describe('FirestoreUserStore', () => {
       name: 'Dana again',
       email: 'dana@example.com',
       role: 'viewer',
+      createdAt: AT,
     });
   });
 
@@ -63,11 +74,32 @@ describe('FirestoreUserStore', () => {
         name: `U${n}`,
         email: `u${n}@example.com`,
         role: 'viewer',
+        createdAt: AT,
       });
     const first = await store.list({limit: 2});
     const second = await store.list({limit: 2, cursor: first.nextCursor});
     expect(first.items).to.have.length(2);
     expect(second.items).to.have.length(1);
     expect(second.nextCursor).to.equal(undefined);
+  });
+
+  it('seeds users under their ids with their email claims, leaving existing ones alone', async () => {
+    const seed = {
+      'user-x': {
+        name: 'X',
+        email: 'x@example.com',
+        role: 'viewer' as const,
+        createdAt: AT,
+      },
+    };
+    await store.seed(seed);
+    const changed = {...seed['user-x'], name: 'Changed'};
+    await db.collection(USERS).doc('user-x').set(changed);
+    await store.seed(seed);
+    expect(await store.get('user-x')).to.deep.equal({id: 'user-x', ...changed});
+    await rejectionOf(
+      store.create({...seed['user-x'], email: 'X@example.com'}),
+      DuplicateEmailError,
+    );
   });
 });

@@ -1,0 +1,251 @@
+/**
+ * The order function's rules, apart from HTTP and Firestore: an order's
+ * money is computed here from integer cents, its status moves only along
+ * the lifecycle (status.ts), a repeated Idempotency-Key returns the first
+ * order, and stats count every order but earn nothing from cancelled ones.
+ * Routes call these use cases; the store behind the OrderStore port only
+ * reads and writes records.
+ */
+import {sha256Hex} from '../common/hash';
+import type {CreateOrder, OrderStatus, OrderView} from '../common/orders';
+import type {Page, PageRequest} from '../common/page';
+import {fromCents, toCents, totalCents} from './money';
+import {canTransition, nextStatuses} from './status';
+
+export interface StoredItem {
+  product: string;
+  quantity: number;
+  priceCents: number;
+}
+
+/** An order as stored: money in integer cents, times as ISO strings. */
+export interface OrderRecord {
+  userId: string;
+  items: StoredItem[];
+  totalCents: number;
+  status: OrderStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderFilter {
+  userId?: string;
+  statuses?: OrderStatus[];
+}
+
+/** The claim an Idempotency-Key leaves: written atomically with its order. */
+export interface IdempotencyClaim {
+  /** The key's hash: keys are opaque client strings, ids are not. */
+  keyHash: string;
+  /** Hash of the request the key was first used with. */
+  fingerprint: string;
+  /** When the claim may be deleted (a Firestore TTL policy can do it). */
+  expireAt: Date;
+}
+
+/** How many orders have a status, and their total in cents. */
+export interface StatusTotal {
+  status: OrderStatus;
+  count: number;
+  cents: number;
+}
+
+export interface OrderStats {
+  totalOrders: number;
+  totalRevenue: number;
+  ordersByStatus: Record<OrderStatus, number>;
+  averageOrderValue: number;
+}
+
+/** Where orders are kept. Every method is one atomic read or write. */
+export interface OrderStore {
+  list(filter: OrderFilter, page: PageRequest): Promise<Page<WithId>>;
+  get(id: string): Promise<OrderRecord | undefined>;
+  /**
+   * Writes a new order under a fresh id, and with `claim` the key's claim in
+   * the same write. When the key was claimed already, writes nothing and
+   * resolves to that claim's order id and fingerprint.
+   */
+  insert(
+    record: OrderRecord,
+    claim?: IdempotencyClaim,
+  ): Promise<
+    {id: string} | {claimedBy: {orderId: string; fingerprint: string}}
+  >;
+  /**
+   * Reads the order, applies `change` and writes the result in one
+   * transaction (`change` may run more than once); undefined when there is
+   * no such order.
+   */
+  update(
+    id: string,
+    change: (current: OrderRecord) => Partial<OrderRecord>,
+  ): Promise<OrderRecord | undefined>;
+  /** Resolves to false when there was no such order. */
+  delete(id: string): Promise<boolean>;
+  /** Count and total of every status, including those with no order. */
+  totalsByStatus(): Promise<StatusTotal[]>;
+}
+
+export type WithId = OrderRecord & {id: string};
+
+export class OrderNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`Order ${id} not found.`);
+    this.name = 'OrderNotFoundError';
+  }
+}
+
+export class TransitionError extends Error {
+  constructor(
+    readonly from: OrderStatus,
+    readonly to: OrderStatus,
+  ) {
+    const allowed = nextStatuses(from);
+    super(
+      `An order that is ${from} cannot become ${to}. ${
+        allowed.length > 0
+          ? `It can become: ${allowed.join(', ')}.`
+          : 'It is final.'
+      }`,
+    );
+    this.name = 'TransitionError';
+  }
+}
+
+export class IdempotencyMismatchError extends Error {
+  constructor() {
+    super('This Idempotency-Key was already used for a different order.');
+    this.name = 'IdempotencyMismatchError';
+  }
+}
+
+/** Keys are kept a day, long enough for any client's retries. */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The record of a new order: prices to cents, the total computed here. */
+export function newOrderRecord(
+  order: CreateOrder,
+  status: OrderStatus,
+  now: string,
+): OrderRecord {
+  const items = order.items.map(i => ({
+    product: i.product,
+    quantity: i.quantity,
+    priceCents: toCents(i.price),
+  }));
+  return {
+    userId: order.userId,
+    items,
+    totalCents: totalCents(items),
+    status,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** An order as the API shows it: amounts in decimals, subtotals computed. */
+export function toOrderView(id: string, record: OrderRecord): OrderView {
+  return {
+    id,
+    userId: record.userId,
+    items: record.items.map(i => ({
+      product: i.product,
+      quantity: i.quantity,
+      price: fromCents(i.priceCents),
+      subtotal: fromCents(i.quantity * i.priceCents),
+    })),
+    total: fromCents(record.totalCents),
+    status: record.status,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** What stats mean: every order counts; cancelled ones earn nothing. */
+export function statsOf(totals: StatusTotal[]): OrderStats {
+  const ordersByStatus = Object.fromEntries(
+    totals.map(t => [t.status, t.count]),
+  ) as Record<OrderStatus, number>;
+  const earning = totals.filter(t => t.status !== 'cancelled');
+  const revenueCents = earning.reduce((sum, t) => sum + t.cents, 0);
+  const earningCount = earning.reduce((sum, t) => sum + t.count, 0);
+  return {
+    totalOrders: totals.reduce((sum, t) => sum + t.count, 0),
+    totalRevenue: fromCents(revenueCents),
+    ordersByStatus,
+    averageOrderValue:
+      earningCount === 0
+        ? 0
+        : fromCents(Math.round(revenueCents / earningCount)),
+  };
+}
+
+/** The order function's use cases. */
+export class Orders {
+  constructor(
+    private readonly store: OrderStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async list(filter: OrderFilter, page: PageRequest): Promise<Page<OrderView>> {
+    const {items, nextCursor} = await this.store.list(filter, page);
+    return {items: items.map(r => toOrderView(r.id, r)), nextCursor};
+  }
+
+  /** @throws OrderNotFoundError */
+  async get(id: string): Promise<OrderView> {
+    const record = await this.store.get(id);
+    if (record === undefined) throw new OrderNotFoundError(id);
+    return toOrderView(id, record);
+  }
+
+  /**
+   * Creates a pending order. With `idempotencyKey`, a retry of the same
+   * request returns the first order (`created: false`).
+   * @throws IdempotencyMismatchError when the key came with another request.
+   */
+  async create(
+    order: CreateOrder,
+    idempotencyKey?: string,
+  ): Promise<{order: OrderView; created: boolean}> {
+    const now = this.now();
+    const record = newOrderRecord(order, 'pending', now.toISOString());
+    const fingerprint = sha256Hex(JSON.stringify(order));
+    const result = await this.store.insert(
+      record,
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            keyHash: sha256Hex(idempotencyKey),
+            fingerprint,
+            expireAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+          },
+    );
+    if ('id' in result)
+      return {order: toOrderView(result.id, record), created: true};
+    if (result.claimedBy.fingerprint !== fingerprint)
+      throw new IdempotencyMismatchError();
+    return {order: await this.get(result.claimedBy.orderId), created: false};
+  }
+
+  /** @throws OrderNotFoundError, TransitionError */
+  async changeStatus(id: string, to: OrderStatus): Promise<OrderView> {
+    const updated = await this.store.update(id, current => {
+      if (!canTransition(current.status, to))
+        throw new TransitionError(current.status, to);
+      return {status: to, updatedAt: this.now().toISOString()};
+    });
+    if (updated === undefined) throw new OrderNotFoundError(id);
+    return toOrderView(id, updated);
+  }
+
+  /** @throws OrderNotFoundError */
+  async delete(id: string): Promise<void> {
+    if (!(await this.store.delete(id))) throw new OrderNotFoundError(id);
+  }
+
+  async stats(): Promise<OrderStats> {
+    return statsOf(await this.store.totalsByStatus());
+  }
+}
