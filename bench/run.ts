@@ -33,6 +33,19 @@ async function main(): Promise<void> {
     : await startFirestoreEmulator();
   const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST ?? emulator!.host;
   let targets: Target[] = [];
+  let stopping: Promise<void> | undefined;
+  // A step that hangs (a client closing while load is still in flight)
+  // must not keep the others, the emulator above all, from stopping.
+  const bounded = (step: Promise<void>) =>
+    Promise.race([step, new Promise<void>(r => setTimeout(r, 5000).unref())]);
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const t of [...targets].reverse()) await bounded(t.stop());
+      await emulator?.stop();
+    })());
+  // Ctrl-C stops what the benchmark started: each runs in its own group.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
     targets = await startTargets(firestoreHost);
     log(`Targets: ${VARIANTS.join(', ')}`);
@@ -136,8 +149,7 @@ async function main(): Promise<void> {
     );
     log(`\nWrote ${path.relative(ROOT, options.out)}`);
   } finally {
-    for (const t of targets.reverse()) await t.stop();
-    await emulator?.stop();
+    await stopAll();
   }
 }
 

@@ -4,6 +4,8 @@
  * only gcloud is killed, so the emulator runs in its own process group and
  * is stopped as a group.
  */
+import {Firestore} from '@google-cloud/firestore';
+import {OAuth2Client} from 'google-auth-library';
 import {execFileSync, type ChildProcess} from 'node:child_process';
 import {openSync} from 'node:fs';
 import {freePort, spawnGroup, stopGroup, waitFor} from './processes';
@@ -20,6 +22,21 @@ const INSTALL_HELP = `The Firestore emulator needs the Google Cloud CLI and Java
                       (or: apt-get install google-cloud-cli-firestore-emulator)
   - Java:             apt-get install openjdk-17-jre-headless (or any JRE 11+)
 Or point FIRESTORE_EMULATOR_HOST at an emulator you already run.`;
+
+/**
+ * A client of the emulator at `host` (host:port), set up as the client sets
+ * itself up for FIRESTORE_EMULATOR_HOST (a plain connection, the emulator's
+ * owner header) without changing this process's environment. It has an auth
+ * client of its own so that no credentials are looked for.
+ */
+export function emulatorFirestore(projectId: string, host: string): Firestore {
+  return new Firestore({
+    projectId,
+    host,
+    ssl: false,
+    authClient: new OAuth2Client(),
+  });
+}
 
 function has(command: string, args: string[]): boolean {
   try {

@@ -4,12 +4,12 @@
  * stack does not undo changes made to the seed orders.
  */
 import type {Firestore} from '@google-cloud/firestore';
-import {createFirestore} from '../functions/common/firestore';
 import type {CreateOrder, OrderStatus} from '../functions/common/orders';
 import {newOrderRecord} from '../functions/order/domain';
 import {FirestoreOrderStore} from '../functions/order/store';
 import type {NewUser} from '../functions/user/domain';
 import {FirestoreUserStore} from '../functions/user/store';
+import {emulatorFirestore} from './firestore-emulator';
 
 export const SEED_USERS: Record<string, NewUser> = {
   'user-001': {
@@ -25,34 +25,40 @@ export const SEED_USERS: Record<string, NewUser> = {
   },
 };
 
+/** An order of the seed: its user, its status, its items as [product, quantity, price]. */
+function seedOrder(
+  userId: string,
+  status: OrderStatus,
+  ...items: [string, number, number][]
+): CreateOrder & {status: OrderStatus} {
+  const lines = items.map(([product, quantity, price]) => ({
+    product,
+    quantity,
+    price,
+  }));
+  return {userId, items: lines, status};
+}
+
 export const SEED_ORDERS: Record<string, CreateOrder & {status: OrderStatus}> =
   {
-    'order-001': {
-      userId: 'user-001',
-      items: [
-        {product: 'Widget A', quantity: 2, price: 29.99},
-        {product: 'Widget B', quantity: 1, price: 49.99},
-      ],
-      status: 'completed',
-    },
-    'order-002': {
-      userId: 'user-002',
-      items: [{product: 'Gadget X', quantity: 1, price: 199.99}],
-      status: 'processing',
-    },
-    'order-003': {
-      userId: 'user-001',
-      items: [
-        {product: 'Widget C', quantity: 3, price: 15.99},
-        {product: 'Accessory D', quantity: 2, price: 9.99},
-      ],
-      status: 'pending',
-    },
-    'order-004': {
-      userId: 'user-003',
-      items: [{product: 'Premium Package', quantity: 1, price: 499.99}],
-      status: 'shipped',
-    },
+    'order-001': seedOrder(
+      'user-001',
+      'completed',
+      ['Widget A', 2, 29.99],
+      ['Widget B', 1, 49.99],
+    ),
+    'order-002': seedOrder('user-002', 'processing', ['Gadget X', 1, 199.99]),
+    'order-003': seedOrder(
+      'user-001',
+      'pending',
+      ['Widget C', 3, 15.99],
+      ['Accessory D', 2, 9.99],
+    ),
+    'order-004': seedOrder('user-003', 'shipped', [
+      'Premium Package',
+      1,
+      499.99,
+    ]),
   };
 
 const SEEDED_AT = '2026-01-01T00:00:00.000Z';
@@ -73,18 +79,12 @@ export async function loadSeed(db: Firestore): Promise<void> {
   ]);
 }
 
-/**
- * A client on `projectId` of the emulator at `firestoreHost`, with the seed
- * loaded. The client finds the emulator, and skips looking for credentials,
- * only through this process's environment, which is set here.
- */
+/** A client on `projectId` of the emulator at `firestoreHost`, with the seed loaded. */
 export async function seededEmulatorProject(
   projectId: string,
   firestoreHost: string,
 ): Promise<Firestore> {
-  process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
-  process.env.METADATA_SERVER_DETECTION = 'none';
-  const db = createFirestore(projectId);
+  const db = emulatorFirestore(projectId, firestoreHost);
   await loadSeed(db);
   return db;
 }

@@ -9,16 +9,7 @@
  * tests and the benchmark all start it through here.
  */
 import type {ChildProcess} from 'node:child_process';
-import {
-  closeSync,
-  createWriteStream,
-  mkdirSync,
-  openSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import {createServer, type Server} from 'node:http';
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
 import * as path from 'node:path';
 import type {AuthMode} from '../functions/common/config';
 import {loadTopology, type Topology} from '../scripts/topology';
@@ -26,7 +17,7 @@ import {
   startFirestoreEmulator,
   type RunningEmulator,
 } from './firestore-emulator';
-import {CloudRunFrontEnd} from './front-end';
+import {startCloudRunStandIns} from './cloud-run';
 import {
   accountsFor,
   functionEnv,
@@ -37,15 +28,9 @@ import {
   type StackMode,
 } from './functions';
 import {IdentityServer} from './identity-server';
-import {
-  assertPortFree,
-  closeServer,
-  freePort,
-  stopGroup,
-  waitFor,
-} from './processes';
+import {logFileOf, pipeLogs, type LogTarget} from './logs';
+import {assertPortFree, freePort, stopGroup, waitFor} from './processes';
 import {seededEmulatorProject} from './seed';
-import {VpcConnector} from './vpc-connector';
 
 export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
 
@@ -82,7 +67,7 @@ export interface StackOptions extends SpawnOptions {
   authMode?: AuthMode;
   logLevel?: string;
   /** 'inherit': prefix and print the logs; a folder: one file per process. */
-  logs?: 'inherit' | string;
+  logs?: LogTarget;
   /** Where to write stack.json; not written when absent. */
   stackFile?: string;
   seed?: boolean;
@@ -151,40 +136,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let connector: string | undefined;
     if (mode === 'cloud') {
-      const log = logSink('front-end', options.logs);
-      stoppers.push(log.close);
-      const frontEnds = names.map(name => {
-        const spec = topology.get(name);
-        return new CloudRunFrontEnd({
-          service: name,
-          url: urls[name],
-          behind: behind[name],
-          ingress: spec.ingress,
-          allowUnauthenticated: spec.allowUnauthenticated,
-          invokers: spec.invokers.map(caller => accounts[caller]),
-          issuer: issuer.issuer,
-          certsUrl: issuer.certsUrl,
-          log: log.write,
-        });
+      const standIns = await startCloudRunStandIns({
+        topology,
+        urls,
+        behind,
+        accounts,
+        issuer,
+        logs: options.logs,
+        connectorPort: options.connectorPort,
       });
-      for (const fe of frontEnds) {
-        const server = createServer(
-          (req, res) => void fe.handle(req, res, 'internet'),
-        );
-        await listen(server, Number(new URL(fe.options.url).port));
-        stoppers.push(async () => {
-          fe.close();
-          await closeServer(server);
-        });
-      }
-      const vpc = new VpcConnector(frontEnds, log.write);
-      if (options.connectorPort)
-        await assertPortFree(
-          options.connectorPort,
-          'Set CONNECTOR_PORT to use another.',
-        );
-      connector = await vpc.listen(options.connectorPort ?? 0);
-      stoppers.push(() => vpc.close());
+      stoppers.push(standIns.stop);
+      connector = standIns.connector;
     }
 
     const where: FunctionSurroundings = {
@@ -250,74 +212,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (e: unknown) {
     await stop();
     throw e;
-  }
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-}
-
-function logFileOf(
-  logs: StackOptions['logs'],
-  name: string,
-): string | undefined {
-  if (logs === undefined || logs === 'inherit') return undefined;
-  mkdirSync(logs, {recursive: true});
-  return path.join(logs, `${name}.log`);
-}
-
-const prefixOf = (name: string) => `[${name}] `.padEnd(12);
-
-/**
- * Where the lines of an in-process part of the stack (the front ends) go.
- * Written synchronously: there is a line only per refused request, and a
- * person or a test reading the file sees it as soon as the answer is sent.
- */
-function logSink(
-  name: string,
-  logs: StackOptions['logs'],
-): {write: (line: string) => void; close: () => Promise<void>} {
-  if (logs === 'inherit') {
-    return {
-      write: line => process.stdout.write(prefixOf(name) + line + '\n'),
-      close: async () => undefined,
-    };
-  }
-  const file = logFileOf(logs, name);
-  if (file === undefined)
-    return {write: () => undefined, close: async () => undefined};
-  const fd = openSync(file, 'a');
-  return {
-    write: line => writeSync(fd, line + '\n'),
-    close: async () => closeSync(fd),
-  };
-}
-
-function pipeLogs(
-  name: string,
-  child: ChildProcess,
-  logs: StackOptions['logs'],
-): void {
-  if (logs === 'inherit') {
-    const prefix = prefixOf(name);
-    const relay = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n'))
-        if (line) to.write(prefix + line + '\n');
-    };
-    child.stdout?.on('data', relay(process.stdout));
-    child.stderr?.on('data', relay(process.stderr));
-    return;
-  }
-  const file = logFileOf(logs, name);
-  if (file !== undefined) {
-    const stream = createWriteStream(file, {flags: 'a'});
-    child.stdout?.pipe(stream);
-    child.stderr?.pipe(stream);
-  } else {
-    child.stdout?.resume();
-    child.stderr?.resume();
   }
 }

@@ -1,0 +1,235 @@
+// @ts-check
+/**
+ * Checks topology.json (see topology.js for its fields) naming every
+ * problem at once, and derives the invoker edges and the deploy order.
+ */
+'use strict';
+
+/** @typedef {'all' | 'internal-only' | 'internal-and-gclb'} Ingress */
+/** @typedef {string | {urlOf: string}} EnvValue */
+/**
+ * @typedef {object} Resources
+ * @property {number} maxInstances
+ * @property {number} concurrency
+ * @property {string} cpu
+ * @property {string} memory
+ * @property {string} timeout
+ */
+/**
+ * @typedef {object} FunctionSpec
+ * @property {string} name
+ * @property {string} entryPoint
+ * @property {string} serviceAccount
+ * @property {Ingress} ingress
+ * @property {boolean} allowUnauthenticated
+ * @property {boolean} vpcEgress
+ * @property {string[]} calls
+ * @property {string[]} invokers the functions that may call this one (derived from `calls`)
+ * @property {string[]} firestore collections; empty when it keeps none
+ * @property {Record<string, EnvValue>} env
+ * @property {number} localPort
+ * @property {Resources} resources
+ */
+/**
+ * @typedef {object} Topology
+ * @property {FunctionSpec[]} functions every function, callees before their callers (deploy order)
+ * @property {FunctionSpec[]} declared every function, in the order topology.json lists them
+ * @property {(name: string) => FunctionSpec} get
+ */
+
+const INGRESS = ['all', 'internal-only', 'internal-and-gclb'];
+const NAME = /^[a-z][a-z0-9-]{0,48}$/;
+const ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+// Set from the topology, never by hand: the function's identity and who may call it.
+const DERIVED_ENV = [
+  'GOOGLE_CLOUD_PROJECT',
+  'AUTH_MODE',
+  'SELF_URL',
+  'ALLOWED_CALLERS',
+];
+
+class TopologyError extends Error {
+  /** @param {string[]} problems */
+  constructor(problems) {
+    super(`Invalid topology:\n  ${problems.join('\n  ')}`);
+    this.name = 'TopologyError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Checks a topology (the parsed JSON) and derives the invoker edges and the
+ * deploy order.
+ * @param {unknown} raw
+ * @returns {Topology}
+ * @throws {TopologyError} naming every problem
+ */
+function parseTopology(raw) {
+  /** @type {string[]} */
+  const problems = [];
+  const fail = (/** @type {string} */ where, /** @type {string} */ what) =>
+    problems.push(`${where}: ${what}`);
+  const root = /** @type {{functions?: Record<string, any>}} */ (raw ?? {});
+  const entries = Object.entries(root.functions ?? {});
+  if (entries.length === 0)
+    fail('functions', 'must define at least one function');
+  const names = new Set(entries.map(([name]) => name));
+
+  /** @type {FunctionSpec[]} */
+  const specs = entries.map(([name, f]) => {
+    const at = (/** @type {string} */ field) => `${name}.${field}`;
+    if (!NAME.test(name)) fail(name, 'must be a lowercase name');
+    const str = (/** @type {string} */ field) => {
+      if (typeof f?.[field] !== 'string' || f[field] === '')
+        fail(at(field), 'must be a string');
+      return String(f?.[field]);
+    };
+    const bool = (/** @type {string} */ field) => {
+      if (typeof f?.[field] !== 'boolean')
+        fail(at(field), 'must be true or false');
+      return f?.[field] === true;
+    };
+    const list = (
+      /** @type {string} */ field,
+      /** @type {boolean} */ optional,
+    ) => {
+      const value = f?.[field] ?? (optional ? [] : undefined);
+      if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
+        fail(at(field), 'must be a list of names');
+        return [];
+      }
+      return /** @type {string[]} */ (value);
+    };
+    const serviceAccount = str('serviceAccount');
+    if (!ACCOUNT_ID.test(serviceAccount))
+      fail(
+        at('serviceAccount'),
+        'must be a service account id (6-30 of a-z, 0-9, -)',
+      );
+    const ingress = /** @type {Ingress} */ (str('ingress'));
+    if (!INGRESS.includes(ingress))
+      fail(at('ingress'), `must be one of ${INGRESS.join(', ')}`);
+    const calls = list('calls', false);
+    for (const callee of calls) {
+      if (!names.has(callee))
+        fail(at('calls'), `names no function "${callee}"`);
+      if (callee === name) fail(at('calls'), 'a function does not call itself');
+    }
+    /** @type {Record<string, EnvValue>} */
+    const env = {};
+    for (const [key, value] of Object.entries(f?.env ?? {})) {
+      if (!ENV_NAME.test(key))
+        fail(at(`env.${key}`), 'must be an UPPER_CASE name');
+      if (DERIVED_ENV.includes(key))
+        fail(at(`env.${key}`), 'is derived from the topology');
+      if (typeof value === 'string') env[key] = value;
+      else if (typeof value?.urlOf === 'string' && names.has(value.urlOf))
+        env[key] = {urlOf: value.urlOf};
+      else
+        fail(at(`env.${key}`), 'must be a string or {"urlOf": "<function>"}');
+    }
+    const localPort = f?.localPort;
+    if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535)
+      fail(at('localPort'), 'must be a port number');
+    const r = f?.resources ?? {};
+    for (const field of ['maxInstances', 'concurrency'])
+      if (!Number.isInteger(r[field]) || r[field] < 1)
+        fail(at(`resources.${field}`), 'must be a positive whole number');
+    for (const [field, pattern] of /** @type {[string, RegExp][]} */ ([
+      ['cpu', /^\d+(\.\d+)?$/],
+      ['memory', /^\d+(Mi|Gi)$/],
+      ['timeout', /^\d+s$/],
+    ]))
+      if (typeof r[field] !== 'string' || !pattern.test(r[field]))
+        fail(at(`resources.${field}`), `must match ${pattern}`);
+    return {
+      name,
+      entryPoint: str('entryPoint'),
+      serviceAccount,
+      ingress,
+      allowUnauthenticated: bool('allowUnauthenticated'),
+      vpcEgress: bool('vpcEgress'),
+      calls,
+      invokers: [],
+      firestore: list('firestore', true),
+      env,
+      localPort,
+      resources: {
+        maxInstances: r.maxInstances,
+        concurrency: r.concurrency,
+        cpu: r.cpu,
+        memory: r.memory,
+        timeout: r.timeout,
+      },
+    };
+  });
+
+  const unique = (
+    /** @type {string} */ field,
+    /** @type {(s: FunctionSpec) => unknown} */ of,
+  ) => {
+    const seen = new Map();
+    for (const s of specs) {
+      const value = of(s);
+      if (seen.has(value))
+        fail(`${s.name}.${field}`, `is also ${seen.get(value)}'s`);
+      seen.set(value, s.name);
+    }
+  };
+  unique('serviceAccount', s => s.serviceAccount);
+  unique('localPort', s => s.localPort);
+
+  const byName = new Map(specs.map(s => [s.name, s]));
+  for (const caller of specs)
+    for (const callee of caller.calls)
+      byName.get(callee)?.invokers.push(caller.name);
+
+  // A function is deployed after every function whose URL it needs or that it calls.
+  /** @type {FunctionSpec[]} */
+  const ordered = [];
+  const state = new Map();
+  const visit = (
+    /** @type {FunctionSpec} */ s,
+    /** @type {string[]} */ trail,
+  ) => {
+    if (state.get(s.name) === 'done') return;
+    if (state.get(s.name) === 'visiting') {
+      fail(
+        'functions',
+        `cycle ${[...trail, s.name].join(' -> ')}: a URL is needed before it exists`,
+      );
+      return;
+    }
+    state.set(s.name, 'visiting');
+    for (const dep of dependencies(s)) {
+      const next = byName.get(dep);
+      if (next) visit(next, [...trail, s.name]);
+    }
+    state.set(s.name, 'done');
+    ordered.push(s);
+  };
+  for (const s of specs) visit(s, []);
+
+  if (problems.length > 0) throw new TopologyError(problems);
+  return {
+    functions: ordered,
+    declared: specs,
+    get(name) {
+      const spec = byName.get(name);
+      if (spec === undefined)
+        throw new Error(`No function "${name}" in the topology`);
+      return spec;
+    },
+  };
+}
+
+/** @param {FunctionSpec} spec */
+function dependencies(spec) {
+  const urls = Object.values(spec.env).flatMap(v =>
+    typeof v === 'string' ? [] : [v.urlOf],
+  );
+  return [...new Set([...spec.calls, ...urls])];
+}
+
+module.exports = {parseTopology, TopologyError};
