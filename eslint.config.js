@@ -3,7 +3,15 @@
 const gts = require('gts/build/eslint.config.js');
 
 module.exports = [
-  {ignores: ['build/', '.local/', 'bench/results/']},
+  {
+    ignores: [
+      'build/',
+      '.local/',
+      'bench/results/',
+      'reports/',
+      '.stryker-tmp/',
+    ],
+  },
   ...gts,
   // gts leaves test/fixtures/ out; ours are code the tests run, kept to the
   // same style.

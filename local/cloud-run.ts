@@ -14,6 +14,7 @@ import {VpcConnector} from './vpc-connector';
 
 export interface CloudRunSetting {
   topology: Topology;
+  projectId: string;
   /** Where callers reach each function: its front end. */
   urls: Record<string, string>;
   /** Where each function itself listens. */
@@ -40,6 +41,7 @@ export async function startCloudRunStandIns(
     stoppers.push(log.close);
     const frontEnds = topology.functions.map(spec => {
       return new CloudRunFrontEnd({
+        projectId: setting.projectId,
         service: spec.name,
         url: urls[spec.name],
         behind: behind[spec.name],

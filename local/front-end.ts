@@ -23,6 +23,7 @@ import {
 } from 'node:http';
 import {TokenVerifier} from '../functions/common/auth/verifier';
 import {UnauthorizedError} from '../functions/common/problem';
+import {traceLogFields, traceOf} from '../functions/common/trace';
 import {sendGooglePage} from './google-pages';
 
 export type Ingress = 'all' | 'internal-only' | 'internal-and-gclb';
@@ -43,6 +44,8 @@ export interface FrontEndOptions {
   invokers: string[];
   issuer: string;
   certsUrl: string;
+  /** The project, for the trace field of the log lines. */
+  projectId: string;
   /** Receives one JSON line per refused request. */
   log: (line: string) => void;
 }
@@ -200,6 +203,16 @@ export class CloudRunFrontEnd {
     message: string,
     details: Record<string, unknown>,
   ): void {
+    // A refused call is a span of the caller's trace, as in Cloud Run's
+    // request log: under the caller's span, with no function span below it.
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const trace = traceOf(
+      header('traceparent'),
+      header('x-cloud-trace-context'),
+    );
     this.options.log(
       JSON.stringify({
         severity: 'WARNING',
@@ -208,6 +221,12 @@ export class CloudRunFrontEnd {
         component: 'front-end',
         httpRequest: {requestMethod: req.method, requestUrl: path, status},
         ...details,
+        ...traceLogFields(trace, this.options.projectId),
+        span: {
+          parentSpanId: trace.parentSpanId,
+          startTime: new Date().toISOString(),
+          durationMs: 0,
+        },
       }),
     );
   }

@@ -1,77 +1,164 @@
 /**
- * Where the stack's lines go: printed with a prefix per process
- * (`npm start`), one file per process (tests, benchmark), or nowhere.
+ * Where the stack's log lines go. Each process's lines are kept as written
+ * (the Cloud Logging JSON of production) in a file per process when a
+ * folder is given, printed on the terminal when asked (one readable line per
+ * request, or the JSON as it is), and handed to any listener (the console).
  */
 import type {ChildProcess} from 'node:child_process';
-import {
-  closeSync,
-  createWriteStream,
-  mkdirSync,
-  openSync,
-  writeSync,
-} from 'node:fs';
+import {closeSync, mkdirSync, openSync, writeSync} from 'node:fs';
 import * as path from 'node:path';
 
-/** 'inherit': prefix and print the lines; a folder: one file per process. */
-export type LogTarget = 'inherit' | string | undefined;
+export interface LogTarget {
+  /** A folder: one file per process, `<name>.log`. */
+  dir?: string;
+  /** Print on this process's stdout: readable lines, or the JSON as written. */
+  print?: 'readable' | 'json';
+  /** Receives every line of every process (the console reads them). */
+  onLine?: (source: string, line: string) => void;
+}
 
+/** The file `name`'s lines go to, when they go to files. */
+export function logFileOf(target: LogTarget, name: string): string | undefined {
+  if (target.dir === undefined) return undefined;
+  mkdirSync(target.dir, {recursive: true});
+  return path.join(target.dir, `${name}.log`);
+}
+
+/** Where one process's lines go. */
 export interface LogSink {
   write: (line: string) => void;
   close: () => Promise<void>;
 }
 
-export function logFileOf(logs: LogTarget, name: string): string | undefined {
-  if (logs === undefined || logs === 'inherit') return undefined;
-  mkdirSync(logs, {recursive: true});
-  return path.join(logs, `${name}.log`);
+/** The sink of process `name`: file, terminal and listener, as `target` says. */
+export function logSink(name: string, target: LogTarget = {}): LogSink {
+  const file = logFileOf(target, name);
+  // Written synchronously: a person or a test reading the file sees a line
+  // as soon as it is written.
+  let fd = file === undefined ? undefined : openSync(file, 'a');
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return {
+    write: line => {
+      if (fd !== undefined) writeSync(fd, line + '\n');
+      if (target.print === 'json')
+        process.stdout.write(prefixOf(name) + line + '\n');
+      else if (target.print === 'readable')
+        process.stdout.write(readableLine(name, line, color) + '\n');
+      target.onLine?.(name, line);
+    },
+    close: async () => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/** Sends a child process's output, line by line, to its sink. */
+export function pipeLogs(
+  name: string,
+  child: ChildProcess,
+  target: LogTarget = {},
+): LogSink {
+  const sink = logSink(name, target);
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue;
+    const split = lineSplitter(sink.write);
+    stream.on('data', split.push);
+    stream.on('end', split.flush);
+  }
+  child.once('exit', () => setImmediate(() => void sink.close()));
+  return sink;
+}
+
+/** Cuts a stream's chunks into whole lines: a chunk may end mid-line. */
+export function lineSplitter(onLine: (line: string) => void): {
+  push: (chunk: Buffer | string) => void;
+  flush: () => void;
+} {
+  let rest = '';
+  return {
+    push: chunk => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line !== '') onLine(line);
+    },
+    flush: () => {
+      if (rest !== '') onLine(rest);
+      rest = '';
+    },
+  };
 }
 
 const prefixOf = (name: string) => `[${name}] `.padEnd(12);
 
-/**
- * Where the lines of an in-process part of the stack (the front ends) go.
- * Written synchronously: there is a line only per refused request, and a
- * person or a test reading the file sees it as soon as the answer is sent.
- */
-export function logSink(name: string, logs: LogTarget): LogSink {
-  if (logs === 'inherit') {
-    return {
-      write: line => process.stdout.write(prefixOf(name) + line + '\n'),
-      close: async () => undefined,
-    };
-  }
-  const file = logFileOf(logs, name);
-  if (file === undefined)
-    return {write: () => undefined, close: async () => undefined};
-  const fd = openSync(file, 'a');
-  return {
-    write: line => writeSync(fd, line + '\n'),
-    close: async () => closeSync(fd),
-  };
-}
+const COLORS = {red: 31, green: 32, yellow: 33, cyan: 36, dim: 2};
+const paint = (on: boolean, color: keyof typeof COLORS, text: string) =>
+  on ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
 
-export function pipeLogs(
-  name: string,
-  child: ChildProcess,
-  logs: LogTarget,
-): void {
-  if (logs === 'inherit') {
-    const prefix = prefixOf(name);
-    const relay = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n'))
-        if (line) to.write(prefix + line + '\n');
-    };
-    child.stdout?.on('data', relay(process.stdout));
-    child.stderr?.on('data', relay(process.stderr));
-    return;
+/**
+ * One line a person can scan: time, function, method and path, status,
+ * latency, calling identity and a short trace id for a request line; time,
+ * function, severity and message for any other JSON line; anything else as
+ * it came.
+ */
+export function readableLine(
+  source: string,
+  line: string,
+  color = false,
+): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return prefixOf(source) + line;
   }
-  const file = logFileOf(logs, name);
-  if (file !== undefined) {
-    const stream = createWriteStream(file, {flags: 'a'});
-    child.stdout?.pipe(stream);
-    child.stderr?.pipe(stream);
-  } else {
-    child.stdout?.resume();
-    child.stderr?.resume();
+  if (entry === null || typeof entry !== 'object')
+    return prefixOf(source) + line;
+  const time = new Date().toISOString().slice(11, 23);
+  const who = (
+    entry.component === 'front-end' ? `${entry.service}:fe` : source
+  ).padEnd(9);
+  const http = entry.httpRequest as
+    | {
+        requestMethod?: string;
+        requestUrl?: string;
+        status?: number;
+        latency?: string;
+      }
+    | undefined;
+  const trace = String(entry['logging.googleapis.com/trace'] ?? '')
+    .split('/')
+    .pop()
+    ?.slice(0, 8);
+  if (http !== undefined) {
+    const status = Number(http.status);
+    const tint = status >= 500 ? 'red' : status >= 400 ? 'yellow' : 'green';
+    const latencyMs =
+      http.latency === undefined
+        ? '-'
+        : `${(parseFloat(http.latency) * 1000).toFixed(1)} ms`;
+    const caller =
+      entry.component === 'front-end'
+        ? `refused: ${String(entry.message ?? '')}`
+        : String(entry.caller ?? '');
+    return [
+      paint(color, 'dim', time),
+      paint(color, 'cyan', who),
+      `${http.requestMethod} ${http.requestUrl}`.padEnd(36),
+      paint(color, tint, String(status)),
+      latencyMs.padStart(9),
+      ` ${caller}`.padEnd(32),
+      trace ? paint(color, 'dim', `trace ${trace}`) : '',
+    ].join(' ');
   }
+  const severity = String(entry.severity ?? 'DEFAULT');
+  const tint =
+    severity === 'ERROR' ? 'red' : severity === 'WARNING' ? 'yellow' : 'dim';
+  return [
+    paint(color, 'dim', time),
+    paint(color, 'cyan', who),
+    paint(color, tint, severity),
+    String(entry.message ?? line),
+    entry.error === undefined ? '' : `\n${String(entry.error)}`,
+  ].join(' ');
 }

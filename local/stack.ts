@@ -28,6 +28,8 @@ import {
   type StackMode,
 } from './functions';
 import {IdentityServer} from './identity-server';
+import {LocalConsole} from './console/server';
+import {TraceStore} from './console/traces';
 import {logFileOf, pipeLogs, type LogTarget} from './logs';
 import {assertPortFree, freePort, stopGroup, waitFor} from './processes';
 import {seededEmulatorProject} from './seed';
@@ -46,6 +48,8 @@ export interface StackInfo {
   behind: Record<string, string>;
   /** host:port of the local VPC connector (cloud mode only). */
   connector?: string;
+  /** The local console's URL, when it runs. */
+  console?: string;
   firestore: string;
   identity: Record<string, string>;
   issuer: {url: string; certsUrl: string};
@@ -66,8 +70,12 @@ export interface StackOptions extends SpawnOptions {
   /** AUTH_MODE for every function (the benchmark's auth-off variant). */
   authMode?: AuthMode;
   logLevel?: string;
-  /** 'inherit': prefix and print the logs; a folder: one file per process. */
-  logs?: LogTarget;
+  /** A folder: each process's log lines in a file of its own. */
+  logs?: string;
+  /** Print the log lines: readable, or the JSON as written. */
+  print?: LogTarget['print'];
+  /** Start the console on this port (0: any free one). */
+  consolePort?: number;
   /** Where to write stack.json; not written when absent. */
   stackFile?: string;
   seed?: boolean;
@@ -89,6 +97,16 @@ export interface Stack {
 
 const url = (port: number) => `http://127.0.0.1:${port}`;
 
+/** Listens on a fixed port (free, or a clear error naming `variable`) or any free one. */
+async function listenOn(
+  port: number,
+  variable: string,
+  listen: (port: number) => Promise<string>,
+): Promise<string> {
+  if (port !== 0) await assertPortFree(port, `Set ${variable} to use another.`);
+  return listen(port);
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'cloud';
   const topology = options.topology ?? loadTopology();
@@ -103,6 +121,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
+    let consoleUrl: string | undefined;
+    let traces: TraceStore | undefined;
+    if (options.consolePort !== undefined) {
+      traces = new TraceStore();
+      const localConsole = new LocalConsole({
+        traces,
+        topology,
+        accounts,
+        root: ROOT,
+      });
+      consoleUrl = await listenOn(options.consolePort, 'CONSOLE_PORT', port =>
+        localConsole.listen(port),
+      );
+      stoppers.push(() => localConsole.close());
+    }
+    const logTarget: LogTarget = {
+      dir: options.logs,
+      print: options.print,
+      onLine: traces && ((_source, line) => traces.ingest(line)),
+    };
+
     const urls: Record<string, string> = {};
     for (const name of names) {
       const wanted = options.ports?.[name];
@@ -124,7 +163,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let firestoreHost = options.firestoreHost;
     if (firestoreHost === undefined) {
-      const logFile = logFileOf(options.logs, 'firestore');
+      const logFile = logFileOf({dir: options.logs}, 'firestore');
       const emulator: RunningEmulator = await startFirestoreEmulator({logFile});
       stoppers.push(emulator.stop);
       firestoreHost = emulator.host;
@@ -138,11 +177,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (mode === 'cloud') {
       const standIns = await startCloudRunStandIns({
         topology,
+        projectId,
         urls,
         behind,
         accounts,
         issuer,
-        logs: options.logs,
+        logs: logTarget,
         connectorPort: options.connectorPort,
       });
       stoppers.push(standIns.stop);
@@ -166,7 +206,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         functionEnv(name, where, options),
         options,
       );
-      pipeLogs(name, child, options.logs);
+      pipeLogs(name, child, logTarget);
       children[name] = child;
       stoppers.push(() => stopGroup(child));
     }
@@ -191,6 +231,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...urls,
       behind,
       ...(connector === undefined ? {} : {connector}),
+      ...(consoleUrl === undefined ? {} : {console: consoleUrl}),
       firestore: firestoreHost,
       identity: issuer.hosts,
       issuer: {url: issuer.issuer, certsUrl: issuer.certsUrl},

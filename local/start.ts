@@ -5,7 +5,9 @@
  * function (topology.json's localPort: GATEWAY_PORT 8080, USER_PORT 8081,
  * ORDER_PORT 8082), CONNECTOR_PORT (8088, cloud mode), FIRESTORE_EMULATOR_HOST
  * (use a running emulator instead of starting one), GOOGLE_CLOUD_PROJECT
- * (local-s2s), LOG_LEVEL (info).
+ * (local-s2s), LOG_LEVEL (info), LOG_FORMAT (readable: a line per request;
+ * json: the Cloud Logging lines as written; they are always kept in
+ * .local/logs/<name>.log), CONSOLE_PORT (8090).
  */
 import * as path from 'node:path';
 import {loadTopology} from '../scripts/topology';
@@ -18,6 +20,13 @@ function port(name: string, fallback: number): number {
     throw new Error(`${name} must be a port number, got "${value}"`);
   }
   return n;
+}
+
+function logFormat(): 'readable' | 'json' {
+  const value = process.env.LOG_FORMAT || 'readable';
+  if (value !== 'readable' && value !== 'json')
+    throw new Error(`LOG_FORMAT must be readable or json, got "${value}"`);
+  return value;
 }
 
 function stackMode(): StackMode {
@@ -45,7 +54,9 @@ async function main(): Promise<void> {
     connectorPort: mode === 'cloud' ? port('CONNECTOR_PORT', 8088) : undefined,
     firestoreHost: process.env.FIRESTORE_EMULATOR_HOST || undefined,
     logLevel: process.env.LOG_LEVEL,
-    logs: 'inherit',
+    logs: path.join(ROOT, '.local', 'logs'),
+    print: logFormat(),
+    consolePort: port('CONSOLE_PORT', 8090),
     stackFile,
   });
   const {info} = stack;
@@ -78,8 +89,11 @@ From inside the VPC, through the local connector (${info.connector}):
   ${tokenCommand}
   curl -x http://${info.connector} ${info.user}/users -H "Authorization: Bearer $TOKEN"   # 200, as the gateway`
       : `  curl -i ${info.user}/users               # 401: the user function wants a token`;
+  const consoleUrl = `http://localhost:${new URL(info.console ?? '').port}`;
   process.stdout.write(`
 Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (details in ${path.relative(ROOT, stackFile)}).
+
+  console  ${consoleUrl}   (topology, live requests, traces)
 
 ${functions}
   firestore emulator ${info.firestore}
@@ -92,6 +106,7 @@ Try:
        -d '{"userId":"user-002","items":[{"product":"Cable","quantity":3,"price":4.99}]}'
 ${outside}
 
+Logs: one line per request here (LOG_FORMAT=json for the JSON), the JSON in .local/logs/.
 Ctrl-C stops everything.
 `);
 

@@ -14,6 +14,7 @@ import {createContext} from './context';
 import type {Logger} from './logger';
 import {HttpError, NotFoundError, toProblem} from './problem';
 import {MethodNotAllowedError, Router, type Route} from './router';
+import {activeSpans, round, traceLogFields} from './trace';
 
 /** Checks the Authorization header; resolves to the caller's identity. */
 export type Authenticate = (
@@ -31,6 +32,11 @@ export interface HttpFunctionOptions {
    * client cannot even learn which paths exist (deny by default).
    */
   authenticate?: Authenticate;
+  /**
+   * How `authenticate` checks a token, for the log: "verify" (signature and
+   * claims here) or "platform" (Cloud Run checked the signature).
+   */
+  authCheck?: 'verify' | 'platform';
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -49,13 +55,21 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
   const router = new Router(options.routes);
   const {logger} = options;
 
+  const authCheck = options.authenticate
+    ? (options.authCheck ?? 'verify')
+    : 'none';
+
   return async (req: Request, res: Response) => {
-    const started = process.hrtime.bigint();
+    const startTime = new Date().toISOString();
+    const started = performance.now();
     const ctx = createContext(req.headers, options);
     let caller: string | undefined;
+    let refused: string | undefined;
     res.setHeader('X-Request-Id', ctx.requestId);
+    // The one line per request: also this function's span of the trace,
+    // with its calls and Firestore operations as child spans.
     res.on('finish', () => {
-      const latencyS = Number(process.hrtime.bigint() - started) / 1e9;
+      const durationMs = performance.now() - started;
       logger.log(
         res.statusCode >= 500 ? 'ERROR' : 'INFO',
         `${req.method} ${req.path} ${res.statusCode}`,
@@ -64,11 +78,21 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
             requestMethod: req.method,
             requestUrl: req.path,
             status: res.statusCode,
-            latency: `${latencyS.toFixed(6)}s`,
+            latency: `${(durationMs / 1000).toFixed(6)}s`,
           },
           requestId: ctx.requestId,
           caller: caller ?? 'anonymous',
-          ...(ctx.trace ? {'logging.googleapis.com/trace': ctx.trace} : {}),
+          auth:
+            refused === undefined
+              ? {check: authCheck}
+              : {check: authCheck, refused},
+          ...traceLogFields(ctx.trace, options.projectId),
+          span: {
+            parentSpanId: ctx.trace.parentSpanId,
+            startTime,
+            durationMs: round(durationMs),
+          },
+          spans: ctx.spans,
         },
       );
     });
@@ -77,9 +101,15 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (options.authenticate) {
         // Cloud Run takes the token from X-Serverless-Authorization when both
         // are sent, leaving Authorization to the application; so do we.
-        caller = await options.authenticate(
-          req.get('x-serverless-authorization') ?? req.get('authorization'),
-        );
+        try {
+          caller = await options.authenticate(
+            req.get('x-serverless-authorization') ?? req.get('authorization'),
+          );
+        } catch (e: unknown) {
+          // Why, in the words the caller gets: never the token itself.
+          refused = toProblem(e).problem.detail;
+          throw e;
+        }
       }
       const match = router.match(req.method, req.path);
       if (match.kind === 'not-found') throw new NotFoundError('No such route.');
@@ -89,14 +119,16 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
         throw new UnsupportedMediaTypeError();
       }
       const reply = await withinBudget(
-        match.route.handler(
-          {
-            params: match.params,
-            query: req.query as Record<string, unknown>,
-            body: req.body,
-            headers: req.headers,
-          },
-          ctx,
+        activeSpans.run(ctx, () =>
+          match.route.handler(
+            {
+              params: match.params,
+              query: req.query as Record<string, unknown>,
+              body: req.body,
+              headers: req.headers,
+            },
+            ctx,
+          ),
         ),
         ctx.deadline,
       );

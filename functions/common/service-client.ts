@@ -1,6 +1,7 @@
 /**
  * The one HTTP client for calls between functions. Every call carries the
- * caller's ID token for the callee's URL, the request id and trace headers,
+ * caller's ID token for the callee's URL, the request id, its own span of
+ * the request's trace (`traceparent`),
  * and what is left of the request's time budget; runs over keep-alive
  * connections; is retried with backoff only when that is safe; and fails with
  * a DownstreamError that says what went wrong without saying where.
@@ -11,6 +12,7 @@ import * as https from 'node:https';
 import {BUDGET_HEADER, REQUEST_ID_HEADER, type RequestContext} from './context';
 import type {IdTokenSource} from './auth/id-tokens';
 import {DownstreamError, type FieldError} from './problem';
+import {inSpan, traceparentFor} from './trace';
 
 export type CallMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -100,76 +102,98 @@ export class ServiceClient implements ServiceCaller {
       call.headers?.['idempotency-key'] !== undefined;
     const attempts = 1 + (retryable ? this.options.retries : 0);
 
+    const name = `${call.method} ${service} /${call.path.join('/')}`;
     for (let attempt = 1; ; attempt++) {
       const remaining = ctx.deadline - Date.now();
       if (remaining <= 0) throw new DownstreamError(service, 'timeout');
       // The callee gets as long as this attempt will wait for it, no longer:
       // past that nobody is left to take its answer.
       const attemptMs = Math.min(this.options.timeoutMs, remaining);
-      const headers: Record<string, string> = {
-        ...ctx.traceHeaders,
-        ...call.headers,
-        [REQUEST_ID_HEADER]: ctx.requestId,
-        [BUDGET_HEADER]: String(attemptMs),
-      };
-      if (this.options.tokens) {
-        try {
-          headers.authorization = await this.options.tokens.authorization(
-            this.baseUrl,
-          );
-        } catch (e: unknown) {
-          // Without our own identity the call cannot be made; nothing the
-          // client did, and nothing about the callee to tell.
-          throw new DownstreamError(service, 'failed', undefined, undefined, e);
-        }
-      }
-
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), attemptMs);
       let failure: DownstreamError;
       try {
-        const res = await this.transport.request<string>({
-          url,
-          method: call.method,
-          headers,
-          data: call.body,
-          signal: abort.signal,
-          agent: this.agent,
-          responseType: 'text',
-          retry: false,
-          validateStatus: () => true,
-        });
-        const body = parseJson(res.data);
-        if (res.status >= 200 && res.status < 300) {
-          if (body === undefined)
-            throw new DownstreamError(service, 'failed', res.status);
-          return {status: res.status, data: body as T};
-        }
-        failure = statusFailure(service, res.status, body);
-        if (!RETRYABLE_STATUS.has(res.status)) throw failure;
-      } catch (e: unknown) {
-        if (e instanceof DownstreamError) throw e;
-        if (abort.signal.aborted) throw new DownstreamError(service, 'timeout');
-        const code = errorCode(e);
-        if (code === undefined || !CONNECTION_ERRORS.has(code)) {
-          throw new DownstreamError(service, 'failed', undefined, undefined, e);
-        }
-        failure = new DownstreamError(
-          service,
-          'unavailable',
-          undefined,
-          undefined,
-          e,
+        // Each attempt is a span of its own: the callee's span names it as parent.
+        return await inSpan(
+          ctx,
+          'call',
+          name,
+          span => this.attempt<T>(ctx, call, url, attemptMs, span),
+          e => (e instanceof DownstreamError ? e.failure : 'error'),
         );
-      } finally {
-        clearTimeout(timer);
+      } catch (e: unknown) {
+        if (!(e instanceof DownstreamError) || !retryableFailure(e)) throw e;
+        failure = e;
       }
-
       const backoff =
         BACKOFF_BASE_MS * 2 ** (attempt - 1) * (1 + Math.random() / 2);
       if (attempt >= attempts || Date.now() + backoff >= ctx.deadline)
         throw failure;
       await this.sleep(backoff);
+    }
+  }
+
+  /** One request; resolves to a 2xx answer or throws a DownstreamError. */
+  private async attempt<T>(
+    ctx: RequestContext,
+    call: Call,
+    url: string,
+    attemptMs: number,
+    span: {spanId: string; setStatus(status: number): void},
+  ): Promise<ServiceReply<T>> {
+    const {service} = this.options;
+    const headers: Record<string, string> = {
+      ...call.headers,
+      traceparent: traceparentFor(ctx.trace, span.spanId),
+      [REQUEST_ID_HEADER]: ctx.requestId,
+      [BUDGET_HEADER]: String(attemptMs),
+    };
+    if (this.options.tokens) {
+      try {
+        headers.authorization = await this.options.tokens.authorization(
+          this.baseUrl,
+        );
+      } catch (e: unknown) {
+        // Without our own identity the call cannot be made; nothing the
+        // client did, and nothing about the callee to tell.
+        throw new DownstreamError(service, 'failed', undefined, undefined, e);
+      }
+    }
+
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), attemptMs);
+    try {
+      const res = await this.transport.request<string>({
+        url,
+        method: call.method,
+        headers,
+        data: call.body,
+        signal: abort.signal,
+        agent: this.agent,
+        responseType: 'text',
+        retry: false,
+        validateStatus: () => true,
+      });
+      span.setStatus(res.status);
+      const body = parseJson(res.data);
+      if (res.status < 200 || res.status >= 300)
+        throw statusFailure(service, res.status, body);
+      if (body === undefined)
+        throw new DownstreamError(service, 'failed', res.status);
+      return {status: res.status, data: body as T};
+    } catch (e: unknown) {
+      if (e instanceof DownstreamError) throw e;
+      if (abort.signal.aborted) throw new DownstreamError(service, 'timeout');
+      const code = errorCode(e);
+      throw new DownstreamError(
+        service,
+        code !== undefined && CONNECTION_ERRORS.has(code)
+          ? 'unavailable'
+          : 'failed',
+        undefined,
+        undefined,
+        e,
+      );
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -182,6 +206,17 @@ export class ServiceClient implements ServiceCaller {
     const qs = query.toString();
     return `${this.baseUrl}/${path}${qs ? `?${qs}` : ''}`;
   }
+}
+
+/**
+ * Whether trying again is safe and may help: a 502, 503 or 504 answer, or
+ * no answer because the connection failed (the request may not have been
+ * processed). Not our own timeout: the budget is spent.
+ */
+function retryableFailure(e: DownstreamError): boolean {
+  return e.status === undefined
+    ? e.failure === 'unavailable'
+    : RETRYABLE_STATUS.has(e.status);
 }
 
 function parseJson(text: unknown): unknown {

@@ -90,6 +90,7 @@ export function httpFunctionFor(
     logger: wiring.logger,
     routes,
     authenticate: authenticatorFor(config),
+    authCheck: config.service === 'gateway' ? undefined : config.auth?.mode,
   });
 }
 

@@ -1,5 +1,6 @@
 /** The internal user function: users in Firestore, orders through the order function. */
 import {createFirestore} from '../common/firestore';
+import {tracedStore} from '../common/trace';
 import {clientFor, defineFunction} from '../common/wiring';
 import {Users} from './domain';
 import {userRoutes} from './routes';
@@ -7,7 +8,12 @@ import {FirestoreUserStore} from './store';
 
 export const createUser = defineFunction('user', (config, wiring) =>
   userRoutes({
-    users: new Users(new FirestoreUserStore(createFirestore(config.projectId))),
+    users: new Users(
+      tracedStore(
+        new FirestoreUserStore(createFirestore(config.projectId)),
+        'users',
+      ),
+    ),
     orders: clientFor(config, wiring, 'order', config.orderUrl),
   }),
 );

@@ -44,6 +44,7 @@ describe('CloudRunFrontEnd', () => {
     options: Partial<FrontEndOptions> = {},
   ): Promise<string> {
     const fe = new CloudRunFrontEnd({
+      projectId: 'fe-test',
       service: 'user',
       url: SELF,
       behind: fn.url,

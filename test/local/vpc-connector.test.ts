@@ -23,6 +23,7 @@ describe('VpcConnector', () => {
     fn = await recordingServer((_req, res) => json(res, 200, {ok: true}));
     // Internal ingress and no token needed: only where a request came from decides.
     frontEnd = new CloudRunFrontEnd({
+      projectId: 'fe-test',
       service: 'user',
       url: USER,
       behind: fn.url,

@@ -30,15 +30,11 @@ const failure = (promise: Promise<unknown>) =>
   rejectionOf(promise, DownstreamError);
 
 describe('ServiceClient', () => {
-  it('sends the token for the base URL, the request id, trace headers and the remaining budget', async () => {
+  it('sends the token for the base URL, the request id, its span of the trace and the remaining budget', async () => {
     const srv = await recordingServer((_req, res) =>
       json(res, 200, {ok: true}),
     );
-    const ctx = testContext({
-      traceHeaders: {
-        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-      },
-    });
+    const ctx = testContext();
     const reply = await client(srv.url).call(ctx, {
       method: 'GET',
       path: ['orders'],
@@ -50,7 +46,21 @@ describe('ServiceClient', () => {
     expect(req.url).to.equal('/orders?status=pending');
     expect(req.headers.authorization).to.equal(`Bearer token-for-${srv.url}`);
     expect(req.headers['x-request-id']).to.equal('req-test');
-    expect(req.headers.traceparent).to.equal(ctx.traceHeaders.traceparent);
+    // The call is a child span of the request: same trace, its own span id,
+    // which the callee takes as its parent.
+    expect(ctx.spans).to.have.length(1);
+    const [span] = ctx.spans;
+    expect(req.headers.traceparent).to.equal(
+      `00-${ctx.trace.traceId}-${span.spanId}-01`,
+    );
+    expect(span).to.include({
+      kind: 'call',
+      name: 'GET order /orders',
+      outcome: 'ok',
+      status: 200,
+    });
+    expect(span.spanId).to.match(/^[\da-f]{16}$/);
+    expect(span.spanId).not.to.equal(ctx.trace.spanId);
     // The request has 10 s left, but this call waits 2 s at most: so does the callee.
     expect(Number(req.headers['x-request-budget-ms'])).to.be.within(1, 2000);
   });

@@ -367,7 +367,10 @@ describe('gateway function (HTTP)', () => {
     expect(res.headers['x-request-id']).to.equal('abc-1');
     for (const {ctx} of [...g.users, ...g.orders]) {
       expect(ctx.requestId).to.equal('abc-1');
-      expect(ctx.traceHeaders).to.deep.equal({traceparent});
+      expect(ctx.trace).to.include({
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        parentSpanId: 'b7ad6b7169203331',
+      });
     }
   });
 });

@@ -1,0 +1,154 @@
+/**
+ * The local console: one page (local/console/page.html, plain HTML and
+ * JavaScript, nothing to build) and the JSON API it uses:
+ *   GET /api/topology           the functions, their accounts, ingress and invoker edges
+ *   GET /api/traces?limit=N     recent traces, newest first
+ *   GET /api/traces/{traceId}   one trace's spans
+ *   GET /api/events             server-sent events: every request as it is logged
+ * It listens on 127.0.0.1 only: it shows callers and paths of the stack.
+ */
+import {readFileSync} from 'node:fs';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import * as path from 'node:path';
+import type {Topology} from '../../scripts/topology';
+import {closeServer} from '../processes';
+import type {TraceStore} from './traces';
+
+export interface ConsoleOptions {
+  traces: TraceStore;
+  topology: Topology;
+  /** Each function's service account email. */
+  accounts: Record<string, string>;
+  /** The project's folder, where the page is. */
+  root: string;
+}
+
+const TRACE_ID = /^[\da-f]{32}$/;
+const MAX_LIMIT = 200;
+
+/** The topology as the page draws it. */
+export function topologyView(
+  topology: Topology,
+  accounts: Record<string, string>,
+) {
+  return {
+    functions: topology.declared.map(f => ({
+      name: f.name,
+      serviceAccount: accounts[f.name],
+      ingress: f.ingress,
+      public: f.allowUnauthenticated,
+      calls: f.calls,
+      invokers: f.invokers,
+      firestore: f.firestore,
+    })),
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, {
+    'Content-Type':
+      status >= 400 ? 'application/problem+json' : 'application/json',
+    'Cache-Control': 'no-store',
+  });
+  res.end(JSON.stringify(body));
+}
+
+function problem(res: ServerResponse, status: number, detail: string): void {
+  sendJson(res, status, {
+    type: 'about:blank',
+    title: STATUS_CODES[status],
+    status,
+    detail,
+  });
+}
+
+export class LocalConsole {
+  private server?: Server;
+  private readonly streams = new Set<ServerResponse>();
+
+  constructor(private readonly options: ConsoleOptions) {}
+
+  /** Listens on `port` (0: any free one); resolves to the console's URL. */
+  async listen(port: number): Promise<string> {
+    const server = createServer((req, res) => this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.streams) res.end();
+    if (this.server) await closeServer(this.server);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://console');
+    if (req.method !== 'GET') return problem(res, 405, 'Only GET is served.');
+    const {traces} = this.options;
+    if (url.pathname === '/') {
+      res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8'});
+      res.end(this.page());
+      return;
+    }
+    if (url.pathname === '/api/topology')
+      return sendJson(
+        res,
+        200,
+        topologyView(this.options.topology, this.options.accounts),
+      );
+    if (url.pathname === '/api/traces') {
+      const raw = url.searchParams.get('limit') ?? '20';
+      const limit = Number(raw);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+        return problem(res, 400, `limit must be 1 to ${MAX_LIMIT}.`);
+      return sendJson(res, 200, {traces: traces.list(limit)});
+    }
+    const match = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
+    if (match) {
+      if (!TRACE_ID.test(match[1]))
+        return problem(res, 400, 'A trace id is 32 hex digits.');
+      const trace = traces.get(match[1]);
+      return trace === undefined
+        ? problem(res, 404, 'No such trace here (yet, or any more).')
+        : sendJson(res, 200, trace);
+    }
+    if (url.pathname === '/api/events') return this.events(res);
+    problem(res, 404, 'No such page.');
+  }
+
+  /** Server-sent events: the requests kept so far, then each new one. */
+  private events(res: ServerResponse): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
+    const send = (event: unknown) =>
+      res.write(`data: ${JSON.stringify(event)}\n\n`);
+    for (const event of this.options.traces.recent) send(event);
+    const stop = this.options.traces.subscribe(send);
+    this.streams.add(res);
+    res.on('close', () => {
+      stop();
+      this.streams.delete(res);
+    });
+  }
+
+  private page(): string {
+    // Read on every request: editing the page needs no restart.
+    return readFileSync(
+      path.join(this.options.root, 'local', 'console', 'page.html'),
+      'utf8',
+    );
+  }
+}

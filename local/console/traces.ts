@@ -1,0 +1,221 @@
+/**
+ * The console's memory: the spans of recent traces, read from the stack's
+ * log lines (the functions' request lines and the front ends' refusals,
+ * the same JSON that Cloud Logging gets). Nothing is exported by the
+ * functions for the console: it sees what Logs Explorer would see.
+ */
+
+/** One span of a trace, as the console's API serves it. */
+export interface SpanView {
+  spanId: string;
+  parentSpanId?: string;
+  /** The function (or "<function> front end") the span belongs to. */
+  service: string;
+  /** request: a function's handling of a request; refused: a front end's refusal. */
+  kind: 'request' | 'refused' | 'call' | 'firestore';
+  name: string;
+  status?: number;
+  /** "ok", or what went wrong, for calls and Firestore operations. */
+  outcome?: string;
+  startTime: string;
+  durationMs: number;
+  /** Who called: the verified service account, or "anonymous". */
+  caller?: string;
+  /** How the caller's token was checked, and why it was refused if it was. */
+  auth?: {check: string; refused?: string};
+}
+
+export interface TraceSummary {
+  traceId: string;
+  method: string;
+  path: string;
+  status?: number;
+  durationMs: number;
+  spanCount: number;
+  startTime: string;
+}
+
+/** One request as the live list shows it. */
+export interface RequestEvent {
+  traceId: string;
+  spanId: string;
+  service: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  caller: string;
+  refused?: string;
+  time: string;
+}
+
+interface LogEntry {
+  service?: unknown;
+  component?: unknown;
+  message?: unknown;
+  caller?: unknown;
+  auth?: {check?: unknown; refused?: unknown};
+  httpRequest?: {
+    requestMethod?: unknown;
+    requestUrl?: unknown;
+    status?: unknown;
+  };
+  'logging.googleapis.com/trace'?: unknown;
+  'logging.googleapis.com/spanId'?: unknown;
+  span?: {parentSpanId?: unknown; startTime?: unknown; durationMs?: unknown};
+  spans?: unknown;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+/** The request (or refusal) a log line records, with its child spans; undefined for any other line. */
+export function spansOfLine(
+  line: string,
+): {event: RequestEvent; spans: SpanView[]} | undefined {
+  let entry: LogEntry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const traceId = str(entry?.['logging.googleapis.com/trace'])
+    ?.split('/')
+    .pop();
+  const spanId = str(entry?.['logging.googleapis.com/spanId']);
+  const http = entry?.httpRequest;
+  if (!traceId || !spanId || !http || !entry.span) return undefined;
+  const refused = entry.component === 'front-end';
+  const service = `${str(entry.service) ?? '?'}${refused ? ' front end' : ''}`;
+  const method = str(http.requestMethod) ?? '?';
+  const path = str(http.requestUrl) ?? '?';
+  const status = num(http.status) ?? 0;
+  const startTime = str(entry.span.startTime) ?? new Date().toISOString();
+  const durationMs = num(entry.span.durationMs) ?? 0;
+  const authRefused = refused ? str(entry.message) : str(entry.auth?.refused);
+  const caller = refused
+    ? str(entry.caller)
+    : (str(entry.caller) ?? 'anonymous');
+  const root: SpanView = {
+    spanId,
+    parentSpanId: str(entry.span.parentSpanId),
+    service,
+    kind: refused ? 'refused' : 'request',
+    name: `${method} ${path}`,
+    status,
+    startTime,
+    durationMs,
+    caller,
+    auth: {
+      check: refused ? 'front end' : (str(entry.auth?.check) ?? 'none'),
+      ...(authRefused === undefined ? {} : {refused: authRefused}),
+    },
+  };
+  const children = (Array.isArray(entry.spans) ? entry.spans : []).flatMap(
+    (c: Record<string, unknown>): SpanView[] => {
+      const id = str(c?.spanId);
+      const kind =
+        c?.kind === 'call' || c?.kind === 'firestore' ? c.kind : undefined;
+      if (!id || !kind) return [];
+      return [
+        {
+          spanId: id,
+          parentSpanId: spanId,
+          service,
+          kind,
+          name: str(c.name) ?? '?',
+          ...(num(c.status) === undefined ? {} : {status: num(c.status)}),
+          outcome: str(c.outcome),
+          startTime: str(c.startTime) ?? startTime,
+          durationMs: num(c.durationMs) ?? 0,
+        },
+      ];
+    },
+  );
+  return {
+    event: {
+      traceId,
+      spanId,
+      service,
+      method,
+      path,
+      status,
+      durationMs,
+      caller: caller ?? 'unknown',
+      ...(authRefused === undefined ? {} : {refused: authRefused}),
+      time: startTime,
+    },
+    spans: [root, ...children],
+  };
+}
+
+/** Recent traces, the oldest forgotten first. */
+export class TraceStore {
+  private readonly traces = new Map<string, SpanView[]>();
+  private readonly listeners = new Set<(event: RequestEvent) => void>();
+  readonly recent: RequestEvent[] = [];
+
+  constructor(private readonly limit = 500) {}
+
+  /** Takes one log line of any source; lines that record no request are ignored. */
+  ingest(line: string): void {
+    const found = spansOfLine(line);
+    if (found === undefined) return;
+    const {event, spans} = found;
+    // Re-inserted so that the map's order is the order of last activity.
+    const known = this.traces.get(event.traceId) ?? [];
+    this.traces.delete(event.traceId);
+    this.traces.set(event.traceId, [...known, ...spans]);
+    while (this.traces.size > this.limit)
+      this.traces.delete(this.traces.keys().next().value as string);
+    this.recent.push(event);
+    if (this.recent.length > this.limit) this.recent.shift();
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Calls `listener` with every request from now on; returns how to stop. */
+  subscribe(listener: (event: RequestEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The newest traces first. */
+  list(limit: number): TraceSummary[] {
+    return [...this.traces.keys()]
+      .reverse()
+      .slice(0, limit)
+      .map(id => this.summary(id));
+  }
+
+  get(traceId: string): {traceId: string; spans: SpanView[]} | undefined {
+    const spans = this.traces.get(traceId);
+    if (spans === undefined) return undefined;
+    return {
+      traceId,
+      spans: [...spans].sort((a, b) => a.startTime.localeCompare(b.startTime)),
+    };
+  }
+
+  private summary(traceId: string): TraceSummary {
+    const spans = this.traces.get(traceId) ?? [];
+    const ids = new Set(spans.map(s => s.spanId));
+    // The root: the first span whose parent is not in the trace (the
+    // caller outside the stack, or none).
+    const root =
+      spans.find(
+        s =>
+          (s.kind === 'request' || s.kind === 'refused') &&
+          (s.parentSpanId === undefined || !ids.has(s.parentSpanId)),
+      ) ?? spans[0];
+    const [method, ...path] = root.name.split(' ');
+    return {
+      traceId,
+      method,
+      path: path.join(' '),
+      status: root.status,
+      durationMs: root.durationMs,
+      spanCount: spans.length,
+      startTime: root.startTime,
+    };
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The local console as a person uses it: a stack in cloud mode with its
+ * console, a mesh request with a known traceparent, its trace through the
+ * API (three hops with their parents and callers, Firestore under each),
+ * a refused call as a refused hop, and the page in headless Chromium
+ * finding the request live and drawing its three hops.
+ *
+ * CONSOLE_SCREENSHOT=<file.png> saves the trace view (the README's picture).
+ */
+import {expect} from 'chai';
+import {existsSync} from 'node:fs';
+import * as path from 'node:path';
+import puppeteer, {type Browser} from 'puppeteer-core';
+import type {SpanView} from '../../local/console/traces';
+import {ROOT, startStack, type Stack} from '../../local/stack';
+import {viaConnector} from '../fixtures/connector';
+import {uniqueProjectId} from '../fixtures/emulator';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A trace id and the span id of the client that starts it. */
+function clientTrace() {
+  const hex = (n: number) =>
+    Array.from({length: n}, () =>
+      Math.floor(Math.random() * 16).toString(16),
+    ).join('');
+  const traceId = hex(32);
+  const spanId = hex(16);
+  return {traceId, spanId, traceparent: `00-${traceId}-${spanId}-01`};
+}
+
+describe('the local console, end to end', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let consoleUrl: string;
+
+  before(async () => {
+    stack = await startStack({
+      mode: 'cloud',
+      projectId: uniqueProjectId('console'),
+      firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
+      logs: path.join(ROOT, '.local', 'test-logs', uniqueProjectId('console')),
+      consolePort: 0,
+    });
+    consoleUrl = stack.info.console!;
+  });
+  after(() => stack?.stop());
+
+  /** The trace's spans once `ready` holds for them (lines arrive as functions finish). */
+  async function spansOf(
+    traceId: string,
+    ready: (spans: SpanView[]) => boolean,
+  ): Promise<SpanView[]> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const res = await fetch(`${consoleUrl}/api/traces/${traceId}`);
+      const spans = res.ok
+        ? ((await res.json()) as {spans: SpanView[]}).spans
+        : [];
+      if (ready(spans) || Date.now() > deadline) return spans;
+      await new Promise(r => setTimeout(r, 50));
+    }
+  }
+  const hops = (spans: SpanView[]) =>
+    spans.filter(s => s.kind === 'request' || s.kind === 'refused');
+
+  it('names its URL in stack.json’s info', () => {
+    expect(consoleUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('shows a mesh request as three hops, each under the call that made it, with its caller', async () => {
+    const client = clientTrace();
+    const res = await fetch(`${stack.info.gateway}/api/user-orders/user-001`, {
+      headers: {traceparent: client.traceparent},
+    });
+    expect(res.status).to.equal(200);
+    const spans = await spansOf(client.traceId, s => hops(s).length === 3);
+    const byId = new Map(spans.map(s => [s.spanId, s]));
+    const hop = (service: string) => {
+      const found = spans.find(
+        s => s.kind === 'request' && s.service === service,
+      );
+      expect(found, service).not.to.equal(undefined);
+      return found!;
+    };
+    const gateway = hop('gateway');
+    const user = hop('user');
+    const order = hop('order');
+    expect(gateway.parentSpanId).to.equal(client.spanId);
+    // Each hop's parent is a call span of the hop before it.
+    const callerOf = (s: SpanView) =>
+      byId.get(byId.get(s.parentSpanId!)!.parentSpanId!);
+    expect(byId.get(user.parentSpanId!)).to.include({
+      kind: 'call',
+      service: 'gateway',
+    });
+    expect(callerOf(user)).to.equal(gateway);
+    expect(byId.get(order.parentSpanId!)).to.include({
+      kind: 'call',
+      service: 'user',
+    });
+    expect(callerOf(order)).to.equal(user);
+
+    expect(gateway).to.include({caller: 'anonymous', status: 200});
+    expect(user).to.include({caller: stack.info.accounts.gateway, status: 200});
+    expect(order).to.include({caller: stack.info.accounts.user, status: 200});
+    expect(user.auth).to.deep.equal({check: 'platform'});
+    // Firestore under the hops that keep data.
+    const firestore = spans.filter(s => s.kind === 'firestore');
+    expect(firestore.map(s => [s.service, s.name]).sort()).to.deep.equal([
+      ['order', 'orders.list'],
+      ['user', 'users.get'],
+    ]);
+    for (const s of firestore)
+      expect(byId.get(s.parentSpanId!)?.kind).to.equal('request');
+    // Nothing secret in any span.
+    expect(JSON.stringify(spans)).not.to.match(/eyJ|Bearer|Alice|alice@/);
+  });
+
+  it('shows a call refused by a front end as a refused hop of its trace', async () => {
+    const client = clientTrace();
+    const res = await viaConnector(
+      stack.info.connector!,
+      `${stack.info.user}/users`,
+      {
+        traceparent: client.traceparent,
+      },
+    );
+    expect(res.status).to.equal(403);
+    const [refused] = hops(
+      await spansOf(client.traceId, s => hops(s).length > 0),
+    );
+    expect(refused).to.include({
+      kind: 'refused',
+      service: 'user front end',
+      status: 403,
+      parentSpanId: client.spanId,
+    });
+    expect(refused.auth?.refused).to.match(/not authenticated/);
+  });
+
+  describe('in a browser', () => {
+    let browser: Browser | undefined;
+    before(() => {
+      if (!existsSync(CHROMIUM))
+        throw new Error(
+          `No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`,
+        );
+    });
+    after(() => browser?.close());
+
+    it('finds a request in the live list, opens its trace and sees three hops', async () => {
+      browser = await puppeteer.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-dev-shm-usage'],
+      });
+      const page = await browser.newPage();
+      await page.setViewport({width: 1400, height: 900});
+      await page.goto(consoleUrl);
+      await page.waitForSelector('#graph [data-function="order"]');
+      // The request is made after the page is open: it must arrive live.
+      // Page code, written as strings: this project's types have no DOM.
+      await page.waitForFunction(
+        "document.getElementById('status').textContent === 'live'",
+      );
+      const client = clientTrace();
+      const res = await fetch(
+        `${stack.info.gateway}/api/user-orders/user-002`,
+        {
+          headers: {traceparent: client.traceparent},
+        },
+      );
+      expect(res.status).to.equal(200);
+      const row = `.request-row[data-trace="${client.traceId}"][data-service="gateway"]`;
+      await page.waitForSelector(row, {timeout: 5000});
+      await page.click(row);
+      const hopsShown =
+        "[...document.querySelectorAll('#trace .span[data-kind=request]')].map(s => s.dataset.service)";
+      await page.waitForFunction(`${hopsShown}.length === 3`, {timeout: 5000});
+      const services = await page.evaluate(hopsShown);
+      expect(services).to.deep.equal(['gateway', 'user', 'order']);
+      if (process.env.CONSOLE_SCREENSHOT)
+        await page.screenshot({
+          path: process.env.CONSOLE_SCREENSHOT as `${string}.png`,
+          fullPage: true,
+        });
+    });
+  });
+});

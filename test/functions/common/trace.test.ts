@@ -1,0 +1,107 @@
+/** Spans: what a request records of its calls and Firestore operations. */
+import {expect} from 'chai';
+import {
+  activeSpans,
+  inSpan,
+  traceLogFields,
+  tracedStore,
+  traceparentFor,
+  type SpanSink,
+} from '../../../functions/common/trace';
+
+const trace = {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: '00f067aa0ba902b7',
+  sampled: true,
+};
+const sink = (): SpanSink => ({trace, spans: []});
+
+describe('trace', () => {
+  it('names the trace, the span and the sampling for Cloud Logging', () => {
+    expect(traceLogFields(trace, 'proj')).to.deep.equal({
+      'logging.googleapis.com/trace':
+        'projects/proj/traces/0af7651916cd43dd8448eb211c80319c',
+      'logging.googleapis.com/spanId': '00f067aa0ba902b7',
+      'logging.googleapis.com/trace_sampled': true,
+    });
+  });
+
+  it('passes the trace on with the calling span as parent, and the sampling flag', () => {
+    expect(traceparentFor(trace, 'b7ad6b7169203331')).to.equal(
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    );
+    expect(
+      traceparentFor({...trace, sampled: false}, 'b7ad6b7169203331'),
+    ).to.equal('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00');
+  });
+
+  it('records a span with its time, status and outcome', async () => {
+    const s = sink();
+    const before = Date.now();
+    const result = await inSpan(s, 'call', 'GET user /users/1', async span => {
+      span.setStatus(200);
+      await new Promise(r => setTimeout(r, 20));
+      return 'answer';
+    });
+    expect(result).to.equal('answer');
+    expect(s.spans).to.have.length(1);
+    const [span] = s.spans;
+    expect(span).to.include({
+      kind: 'call',
+      name: 'GET user /users/1',
+      outcome: 'ok',
+      status: 200,
+    });
+    expect(span.durationMs).to.be.at.least(15);
+    expect(Date.parse(span.startTime)).to.be.within(before, Date.now());
+  });
+
+  it('records a failed span with the outcome its error names, and rethrows', async () => {
+    const s = sink();
+    const error = new Error('down');
+    const caught = await inSpan(
+      s,
+      'call',
+      'x',
+      async () => {
+        throw error;
+      },
+      e => (e === error ? 'unavailable' : 'other'),
+    ).catch(e => e);
+    expect(caught).to.equal(error);
+    expect(s.spans[0]).to.include({outcome: 'unavailable'});
+    expect(s.spans[0]).not.to.have.property('status');
+    await inSpan(s, 'call', 'y', async () => {
+      throw error;
+    }).catch(() => undefined);
+    expect(s.spans[1]).to.include({outcome: 'error'});
+  });
+
+  it('records nothing, and still runs the work, without a sink', async () => {
+    expect(await inSpan(undefined, 'call', 'x', async () => 7)).to.equal(7);
+  });
+
+  it('records each store method called during a request by name only, never its arguments', async () => {
+    const store = {
+      async get(id: string) {
+        return {id, secret: 's3cr3t'};
+      },
+      label: 'not a method',
+    };
+    const traced = tracedStore(store, 'orders');
+    expect(traced.label).to.equal('not a method');
+    const s = sink();
+    const doc = await activeSpans.run(s, () => traced.get('order-9'));
+    expect(doc).to.deep.equal({id: 'order-9', secret: 's3cr3t'});
+    expect(s.spans).to.have.length(1);
+    expect(s.spans[0]).to.include({
+      kind: 'firestore',
+      name: 'orders.get',
+      outcome: 'ok',
+    });
+    expect(JSON.stringify(s.spans)).not.to.match(/order-9|s3cr3t/);
+    // Outside a request there is nothing to record into.
+    await traced.get('x');
+    expect(s.spans).to.have.length(1);
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * The console's trace store (fed with log lines as the functions and front
+ * ends write them) and its JSON API, served over real HTTP.
+ */
+import {expect} from 'chai';
+import {LocalConsole} from '../../local/console/server';
+import {spansOfLine, TraceStore} from '../../local/console/traces';
+import {accountsFor, ROOT} from '../../local/functions';
+import {loadTopology} from '../../scripts/topology';
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+/** A request line as http-function.ts writes it. */
+function requestLine(o: {
+  service: string;
+  spanId: string;
+  parent?: string;
+  path: string;
+  status?: number;
+  caller?: string;
+  spans?: unknown[];
+  start?: string;
+  refused?: string;
+}): string {
+  return JSON.stringify({
+    severity: 'INFO',
+    message: `GET ${o.path} ${o.status ?? 200}`,
+    service: o.service,
+    httpRequest: {
+      requestMethod: 'GET',
+      requestUrl: o.path,
+      status: o.status ?? 200,
+      latency: '0.010000s',
+    },
+    requestId: 'r1',
+    caller: o.caller ?? 'anonymous',
+    auth: {check: 'verify', ...(o.refused ? {refused: o.refused} : {})},
+    'logging.googleapis.com/trace': `projects/p/traces/${TRACE}`,
+    'logging.googleapis.com/spanId': o.spanId,
+    'logging.googleapis.com/trace_sampled': true,
+    span: {
+      parentSpanId: o.parent,
+      startTime: o.start ?? '2026-01-01T00:00:00.000Z',
+      durationMs: 10,
+    },
+    spans: o.spans ?? [],
+  });
+}
+
+const mesh = [
+  requestLine({
+    service: 'order',
+    spanId: 'c'.repeat(16),
+    parent: 'b2'.repeat(8),
+    path: '/orders/user/u1',
+    caller: 'user-fn@p',
+    start: '2026-01-01T00:00:00.004Z',
+    spans: [
+      {
+        spanId: 'd'.repeat(16),
+        kind: 'firestore',
+        name: 'orders.list',
+        startTime: '2026-01-01T00:00:00.005Z',
+        durationMs: 3,
+        outcome: 'ok',
+      },
+    ],
+  }),
+  requestLine({
+    service: 'user',
+    spanId: 'b'.repeat(16),
+    parent: 'a2'.repeat(8),
+    path: '/users/u1/orders',
+    caller: 'gateway-fn@p',
+    start: '2026-01-01T00:00:00.002Z',
+    spans: [
+      {
+        spanId: 'b2'.repeat(8),
+        kind: 'call',
+        name: 'GET order /orders/user/u1',
+        startTime: '2026-01-01T00:00:00.003Z',
+        durationMs: 6,
+        outcome: 'ok',
+        status: 200,
+      },
+    ],
+  }),
+  requestLine({
+    service: 'gateway',
+    spanId: 'a'.repeat(16),
+    parent: 'f'.repeat(16),
+    path: '/api/user-orders/u1',
+    start: '2026-01-01T00:00:00.001Z',
+    spans: [
+      {
+        spanId: 'a2'.repeat(8),
+        kind: 'call',
+        name: 'GET user /users/u1/orders',
+        startTime: '2026-01-01T00:00:00.001Z',
+        durationMs: 8,
+        outcome: 'ok',
+        status: 200,
+      },
+    ],
+  }),
+];
+
+describe('console traces', () => {
+  it('reads a request line as the function’s span with its child spans under it', () => {
+    const found = spansOfLine(mesh[1])!;
+    expect(found.event).to.include({
+      traceId: TRACE,
+      service: 'user',
+      method: 'GET',
+      path: '/users/u1/orders',
+      status: 200,
+      caller: 'gateway-fn@p',
+    });
+    expect(
+      found.spans.map(s => [s.kind, s.spanId, s.parentSpanId]),
+    ).to.deep.equal([
+      ['request', 'b'.repeat(16), 'a2'.repeat(8)],
+      ['call', 'b2'.repeat(8), 'b'.repeat(16)],
+    ]);
+  });
+
+  it('reads a front end’s refusal as a refused hop under the caller’s span', () => {
+    const line = JSON.stringify({
+      severity: 'WARNING',
+      message: 'The request was not authorized to invoke this service.',
+      service: 'order',
+      component: 'front-end',
+      httpRequest: {requestMethod: 'GET', requestUrl: '/orders', status: 403},
+      caller: 'user-fn@p',
+      'logging.googleapis.com/trace': `projects/p/traces/${TRACE}`,
+      'logging.googleapis.com/spanId': 'e'.repeat(16),
+      span: {
+        parentSpanId: 'b2'.repeat(8),
+        startTime: '2026-01-01T00:00:00.003Z',
+        durationMs: 0,
+      },
+    });
+    const [span] = spansOfLine(line)!.spans;
+    expect(span).to.include({
+      kind: 'refused',
+      service: 'order front end',
+      status: 403,
+      caller: 'user-fn@p',
+      parentSpanId: 'b2'.repeat(8),
+    });
+    expect(span.auth).to.deep.equal({
+      check: 'front end',
+      refused: 'The request was not authorized to invoke this service.',
+    });
+  });
+
+  it('ignores lines that record no request', () => {
+    for (const line of [
+      'not json',
+      '{"severity":"INFO","message":"started"}',
+      JSON.stringify({httpRequest: {}, 'logging.googleapis.com/spanId': 'x'}),
+      'null',
+    ])
+      expect(spansOfLine(line), line).to.equal(undefined);
+  });
+
+  it('puts a trace together from lines in any order, its root the span without a parent in it', () => {
+    const store = new TraceStore();
+    for (const line of mesh) store.ingest(line);
+    expect(store.list(5)).to.deep.equal([
+      {
+        traceId: TRACE,
+        method: 'GET',
+        path: '/api/user-orders/u1',
+        status: 200,
+        durationMs: 10,
+        spanCount: 6,
+        startTime: '2026-01-01T00:00:00.001Z',
+      },
+    ]);
+    const trace = store.get(TRACE)!;
+    expect(trace.spans.map(s => s.service)).to.deep.equal([
+      'gateway',
+      'gateway',
+      'user',
+      'user',
+      'order',
+      'order',
+    ]);
+    expect(store.get('0'.repeat(32))).to.equal(undefined);
+  });
+
+  it('lists the newest traces first, forgets the oldest, and tells subscribers of each request', () => {
+    const store = new TraceStore(2);
+    const seen: string[] = [];
+    const stop = store.subscribe(e => seen.push(e.traceId));
+    const line = (traceId: string) =>
+      requestLine({
+        service: 'gateway',
+        spanId: 'a'.repeat(16),
+        path: '/',
+      }).replace(TRACE, traceId);
+    for (const id of ['1', '2', '3']) store.ingest(line(id.repeat(32)));
+    stop();
+    store.ingest(line('4'.repeat(32)));
+    expect(store.list(10).map(t => t.traceId)).to.deep.equal([
+      '4'.repeat(32),
+      '3'.repeat(32),
+    ]);
+    expect(seen).to.deep.equal(['1', '2', '3'].map(d => d.repeat(32)));
+    expect(store.recent).to.have.length(2);
+  });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = async (res: Response): Promise<any> => res.json();
+
+describe('console API', () => {
+  let server: LocalConsole;
+  let url: string;
+  before(async () => {
+    const traces = new TraceStore();
+    for (const line of mesh) traces.ingest(line);
+    const topology = loadTopology();
+    server = new LocalConsole({
+      traces,
+      topology,
+      accounts: accountsFor(topology, 'p'),
+      root: ROOT,
+    });
+    url = await server.listen(0);
+  });
+  after(() => server.close());
+
+  it('serves the page', async () => {
+    const res = await fetch(`${url}/`);
+    expect(res.headers.get('content-type')).to.match(/^text\/html/);
+    expect(await res.text()).to.contain('/api/events');
+  });
+
+  it('serves the topology with accounts, ingress and invoker edges', async () => {
+    const {functions} = await json(await fetch(`${url}/api/topology`));
+    const order = functions.find((f: {name: string}) => f.name === 'order');
+    expect(order).to.deep.include({
+      ingress: 'internal-only',
+      public: false,
+      invokers: ['gateway', 'user'],
+      serviceAccount: 'order-fn@p.iam.gserviceaccount.com',
+    });
+  });
+
+  it('serves recent traces and one trace’s spans', async () => {
+    const list = await json(await fetch(`${url}/api/traces?limit=1`));
+    expect(list.traces.map((t: {traceId: string}) => t.traceId)).to.deep.equal([
+      TRACE,
+    ]);
+    const trace = await json(await fetch(`${url}/api/traces/${TRACE}`));
+    expect(trace.spans).to.have.length(6);
+    expect(trace.spans[0]).to.include.keys(
+      'spanId',
+      'parentSpanId',
+      'service',
+      'name',
+      'status',
+      'startTime',
+      'durationMs',
+      'caller',
+    );
+  });
+
+  const refusals: [string, number][] = [
+    ['/api/traces?limit=0', 400],
+    ['/api/traces?limit=201', 400],
+    ['/api/traces?limit=x', 400],
+    ['/api/traces/not-a-trace', 400],
+    [`/api/traces/${'0'.repeat(32)}`, 404],
+    ['/nothing', 404],
+  ];
+  refusals.forEach(([path, status]) =>
+    it(`answers ${path} with a ${status} problem`, async () => {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status).to.equal(status);
+      expect(res.headers.get('content-type')).to.equal(
+        'application/problem+json',
+      );
+      expect((await json(res)).status).to.equal(status);
+    }),
+  );
+
+  it('sends the requests kept so far as server-sent events', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${url}/api/events`, {signal: abort.signal});
+    expect(res.headers.get('content-type')).to.equal('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    while ((text.match(/^data: /gm) ?? []).length < 3)
+      text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const services = text
+      .split('\n')
+      .filter(l => l.startsWith('data: '))
+      .map(l => JSON.parse(l.slice(6)).service);
+    expect(services).to.deep.equal(['order', 'user', 'gateway']);
+  });
+});
