@@ -58,6 +58,8 @@ export function buildReport(
   const vsNaive = (s: string) => `${s}: ours vs naive (throughput, c=${cMax})`;
   const authOnOff = (s: string) =>
     `${s}: auth on vs off (throughput, c=${cMax})`;
+  const telemetry = (s: string) =>
+    `${s}: logging and tracing on vs off (CPU per request, c=${cMax})`;
   for (const {id} of scenarios) {
     ratios[vsFloor(id)] = throughput('ours', 'floor', id);
     ratios[cpuVsFloor(id)] = cpu('ours', 'floor', id);
@@ -67,6 +69,7 @@ export function buildReport(
       cpu('ours', 'framework-domain', id);
     ratios[vsNaive(id)] = throughput('ours', 'naive', id);
     ratios[authOnOff(id)] = throughput('ours', 'auth-off', id);
+    ratios[telemetry(id)] = cpu('ours', 'silent', id);
     ratios[`${id}: ours vs limit (throughput, c=${cMax})`] = throughput(
       'ours',
       'limit',
@@ -119,6 +122,11 @@ export function buildReport(
       'every route: auth on >= 0.9x auth off (throughput)',
       Math.min(...each(authOnOff)),
       v => v >= 0.9,
+    ),
+    target(
+      'every route: logging and tracing add <= 5% CPU per request (ours vs silent)',
+      Math.max(...each(telemetry)),
+      v => v <= 1.05,
     ),
     target(
       'gateway cold start <= 1.5x hello-world',

@@ -10,6 +10,8 @@
  * - framework-domain: ours with the Functions Framework's per-request domain
  *                     (FRAMEWORK_DOMAIN=on), as before it was replaced;
  * - auth-off:         ours with AUTH_MODE=off (no tokens minted or checked);
+ * - silent:           ours with LOG_LEVEL=silent: no log lines, no spans
+ *                     recorded (what logging and tracing cost);
  * - naive:            ours with the seed's client: a new token per call, no
  *                     keep-alive (bench/naive-functions.ts).
  * The stacks run in verify mode: in cloud mode the local stand-ins for
@@ -24,7 +26,13 @@ import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
 
 export type VariantId =
-  'limit' | 'floor' | 'ours' | 'framework-domain' | 'auth-off' | 'naive';
+  | 'limit'
+  | 'floor'
+  | 'ours'
+  | 'framework-domain'
+  | 'auth-off'
+  | 'silent'
+  | 'naive';
 
 export const VARIANTS: VariantId[] = [
   'limit',
@@ -32,6 +40,7 @@ export const VARIANTS: VariantId[] = [
   'ours',
   'framework-domain',
   'auth-off',
+  'silent',
   'naive',
 ];
 
@@ -165,7 +174,7 @@ async function startVariant(
         ? path.join(ROOT, 'build', 'bench', 'naive-functions.js')
         : undefined,
     // Production's level: a log line per request is part of the cost.
-    logLevel: 'info',
+    logLevel: variant === 'silent' ? 'silent' : 'info',
   });
   const data = await seeded(projectId, firestoreHost);
   return {

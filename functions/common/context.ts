@@ -20,8 +20,8 @@ export interface RequestContext extends SpanSink {
   requestId: string;
   /** The request's trace and this function's span of it. */
   trace: TraceContext;
-  /** Its calls and Firestore operations so far, logged with the request. */
-  spans: ChildSpan[];
+  /** Its calls and Firestore operations so far, logged with the request; absent when nothing is logged. */
+  spans?: ChildSpan[];
   /** Epoch ms after which no downstream call is worth starting. */
   deadline: number;
 }
@@ -51,7 +51,7 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
  */
 export function createContext(
   headers: IncomingHttpHeaders,
-  options: {requestTimeoutMs: number; now?: number},
+  options: {requestTimeoutMs: number; now?: number; recordSpans?: boolean},
 ): RequestContext {
   const now = options.now ?? Date.now();
   const requestId = requestIdOf(headers);
@@ -68,7 +68,7 @@ export function createContext(
       header(headers, 'traceparent'),
       header(headers, 'x-cloud-trace-context'),
     ),
-    spans: [],
+    spans: options.recordSpans === false ? undefined : [],
     deadline: now + budget,
   };
 }

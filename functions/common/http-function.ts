@@ -37,6 +37,11 @@ export interface HttpFunctionOptions {
    * claims here) or "platform" (Cloud Run checked the signature).
    */
   authCheck?: 'verify' | 'platform';
+  /**
+   * Record child spans for the request line (default). Off when nothing is
+   * logged: spans exist to be written there.
+   */
+  recordSpans?: boolean;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -118,18 +123,18 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
         throw new UnsupportedMediaTypeError();
       }
+      const handle = () =>
+        match.route.handler(
+          {
+            params: match.params,
+            query: req.query as Record<string, unknown>,
+            body: req.body,
+            headers: req.headers,
+          },
+          ctx,
+        );
       const reply = await withinBudget(
-        activeSpans.run(ctx, () =>
-          match.route.handler(
-            {
-              params: match.params,
-              query: req.query as Record<string, unknown>,
-              body: req.body,
-              headers: req.headers,
-            },
-            ctx,
-          ),
-        ),
+        ctx.spans === undefined ? handle() : activeSpans.run(ctx, handle),
         ctx.deadline,
       );
       res.status(reply.status ?? 200);

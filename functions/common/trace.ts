@@ -38,10 +38,13 @@ export interface ChildSpan {
   status?: number;
 }
 
-/** Where a request's child spans are collected until its log line is written. */
+/**
+ * Where a request's child spans are collected until its log line is
+ * written; without `spans` (logging off) nothing is recorded.
+ */
 export interface SpanSink {
   trace: TraceContext;
-  spans: ChildSpan[];
+  spans?: ChildSpan[];
 }
 
 const TRACEPARENT = /^00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
@@ -122,12 +125,13 @@ export async function inSpan<T>(
   outcomeOf: (error: unknown) => string = () => 'error',
 ): Promise<T> {
   const spanId = newSpanId();
-  if (sink === undefined) return work({spanId, setStatus: () => undefined});
+  const spans = sink?.spans;
+  if (spans === undefined) return work({spanId, setStatus: () => undefined});
   const startTime = new Date().toISOString();
   const started = performance.now();
   let status: number | undefined;
   const end = (outcome: string) =>
-    sink.spans.push({
+    spans.push({
       spanId,
       kind,
       name,

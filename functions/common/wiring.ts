@@ -91,6 +91,7 @@ export function httpFunctionFor(
     routes,
     authenticate: authenticatorFor(config),
     authCheck: config.service === 'gateway' ? undefined : config.auth?.mode,
+    recordSpans: config.logLevel !== 'silent',
   });
 }
 

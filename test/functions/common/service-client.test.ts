@@ -49,7 +49,7 @@ describe('ServiceClient', () => {
     // The call is a child span of the request: same trace, its own span id,
     // which the callee takes as its parent.
     expect(ctx.spans).to.have.length(1);
-    const [span] = ctx.spans;
+    const [span] = ctx.spans ?? [];
     expect(req.headers.traceparent).to.equal(
       `00-${ctx.trace.traceId}-${span.spanId}-01`,
     );

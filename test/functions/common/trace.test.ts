@@ -6,6 +6,7 @@ import {
   traceLogFields,
   tracedStore,
   traceparentFor,
+  type ChildSpan,
   type SpanSink,
 } from '../../../functions/common/trace';
 
@@ -14,7 +15,7 @@ const trace = {
   spanId: '00f067aa0ba902b7',
   sampled: true,
 };
-const sink = (): SpanSink => ({trace, spans: []});
+const sink = (): SpanSink & {spans: ChildSpan[]} => ({trace, spans: []});
 
 describe('trace', () => {
   it('names the trace, the span and the sampling for Cloud Logging', () => {
