@@ -24,6 +24,8 @@ export interface VerifierOptions extends AuthConfig {
   client?: OAuth2Client;
   /** Seconds since the epoch; injectable for tests. */
   now?: () => number;
+  /** How many verified tokens to remember (1000). */
+  maxCachedTokens?: number;
 }
 
 // google-auth-library puts the whole token into its error messages, so they
@@ -44,6 +46,12 @@ const REASONS: [RegExp, string][] = [
 const CLOCK_SKEW_S = 300;
 /** Enough for every caller's current token many times over; bounds memory. */
 const MAX_CACHED_TOKENS = 1000;
+
+/** What a google-auth-library verification error means, safe to tell the caller. */
+export function reasonFor(message: string): string {
+  const reason = REASONS.find(([pattern]) => pattern.test(message));
+  return reason ? reason[1] : 'is invalid';
+}
 
 function invalid(reason: string): UnauthorizedError {
   return new UnauthorizedError(`The bearer token ${reason}.`);
@@ -118,7 +126,9 @@ export class TokenVerifier {
       throw invalid('has expired');
     }
     const claims = await this.verifySignature(token);
-    if (this.verified.size >= MAX_CACHED_TOKENS) {
+    if (
+      this.verified.size >= (this.options.maxCachedTokens ?? MAX_CACHED_TOKENS)
+    ) {
       // Maps iterate in insertion order: drop the oldest.
       this.verified.delete(this.verified.keys().next().value!);
     }
@@ -143,9 +153,7 @@ export class TokenVerifier {
       );
       return ticket.getPayload() ?? {};
     } catch (e: unknown) {
-      const message = e instanceof Error ? e.message : '';
-      const reason = REASONS.find(([pattern]) => pattern.test(message));
-      throw invalid(reason ? reason[1] : 'is invalid');
+      throw invalid(reasonFor(e instanceof Error ? e.message : ''));
     }
   }
 

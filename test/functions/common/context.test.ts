@@ -13,6 +13,14 @@ describe('createContext', () => {
       options,
     ).requestId;
     expect(replaced).to.match(/^[0-9a-f-]{36}$/);
+    for (const bad of ['bad id', 'x'.repeat(129), '', 'a\nb'])
+      expect(
+        createContext({'x-request-id': bad}, options).requestId,
+        JSON.stringify(bad),
+      ).to.match(/^[0-9a-f-]{36}$/);
+    expect(
+      createContext({'x-request-id': 'x'.repeat(128)}, options).requestId,
+    ).to.equal('x'.repeat(128));
     expect(createContext({}, options).requestId).to.match(/^[0-9a-f-]{36}$/);
   });
 
@@ -95,8 +103,10 @@ describe('createContext', () => {
     expect(
       createContext({'x-request-budget-ms': '99999999'}, options).deadline,
     ).to.equal(1_010_000);
-    expect(
-      createContext({'x-request-budget-ms': '-5'}, options).deadline,
-    ).to.equal(1_010_000);
+    for (const ignored of ['-5', '0', '2.5', 'soon'])
+      expect(
+        createContext({'x-request-budget-ms': ignored}, options).deadline,
+        ignored,
+      ).to.equal(1_010_000);
   });
 });

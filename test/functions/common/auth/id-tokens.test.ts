@@ -41,4 +41,51 @@ describe('MetadataIdTokenSource', () => {
     await source.authorization('http://order.test');
     expect(counts.clients).to.equal(2); // the client (and its token cache) is reused
   });
+
+  it('forgets a failed client and a failed fetch, so the next call tries again', async () => {
+    let failClient = true;
+    let failFetch = true;
+    let clients = 0;
+    const auth = {
+      async getIdTokenClient() {
+        clients++;
+        if (failClient) throw new Error('metadata server not up yet');
+        return {
+          async getRequestHeaders() {
+            if (failFetch) throw new Error('fetch failed');
+            return new Headers({authorization: 'Bearer t'});
+          },
+        };
+      },
+    } as unknown as GoogleAuth;
+    const source = new MetadataIdTokenSource(auth);
+    const aud = 'http://order.test';
+    await source.authorization(aud).then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.equal('metadata server not up yet'),
+    );
+    failClient = false;
+    await source.authorization(aud).then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.equal('fetch failed'),
+    );
+    failFetch = false;
+    expect(await source.authorization(aud)).to.equal('Bearer t');
+    expect(clients).to.equal(2);
+  });
+
+  it('refuses an answer without an Authorization header', async () => {
+    const auth = {
+      async getIdTokenClient() {
+        return {getRequestHeaders: async () => new Headers()};
+      },
+    } as unknown as GoogleAuth;
+    await new MetadataIdTokenSource(auth).authorization('http://x.test').then(
+      () => expect.fail('resolved'),
+      (e: Error) =>
+        expect(e.message).to.equal(
+          'google-auth-library returned no Authorization header',
+        ),
+    );
+  });
 });

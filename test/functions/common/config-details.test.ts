@@ -1,0 +1,168 @@
+/** Every configuration message, word for word, and the values at the edges. */
+import {expect} from 'chai';
+import {
+  ConfigError,
+  parseConfig,
+  type ServiceName,
+} from '../../../functions/common/config';
+
+const GATEWAY = {
+  GOOGLE_CLOUD_PROJECT: 'p',
+  USER_URL: 'http://u.example',
+  ORDER_URL: 'http://o.example',
+};
+const ORDER = {
+  GOOGLE_CLOUD_PROJECT: 'p',
+  SELF_URL: 'https://order.example',
+  ALLOWED_CALLERS: 'a@x.iam',
+};
+
+function problemsOf(service: ServiceName, env: Record<string, string>) {
+  try {
+    parseConfig(service, env);
+  } catch (e: unknown) {
+    expect(e).to.be.instanceOf(ConfigError);
+    expect((e as Error).name).to.equal('ConfigError');
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig, in detail', () => {
+  const cases: [string, ServiceName, Record<string, string>, string[]][] = [
+    [
+      'a missing project',
+      'gateway',
+      {...GATEWAY, GOOGLE_CLOUD_PROJECT: ''},
+      ['GOOGLE_CLOUD_PROJECT: is required'],
+    ],
+    [
+      'a URL with another scheme',
+      'gateway',
+      {...GATEWAY, USER_URL: 'xhttp://u'},
+      ['USER_URL: must be an http(s) URL'],
+    ],
+    [
+      'a URL with a longer scheme',
+      'gateway',
+      {...GATEWAY, USER_URL: 'httpsx://u'},
+      ['USER_URL: must be an http(s) URL'],
+    ],
+    [
+      'an allowlist that is not emails',
+      'order',
+      {...ORDER, ALLOWED_CALLERS: 'gateway'},
+      ['ALLOWED_CALLERS.0: must be a comma-separated list of emails'],
+    ],
+    [
+      'an empty allowlist',
+      'order',
+      {...ORDER, ALLOWED_CALLERS: ' , '},
+      ['ALLOWED_CALLERS: must name at least one caller'],
+    ],
+    [
+      'a timeout that is not a number',
+      'gateway',
+      {...GATEWAY, DOWNSTREAM_TIMEOUT_MS: 'soon'},
+      ['DOWNSTREAM_TIMEOUT_MS: must be a number'],
+    ],
+    [
+      'a timeout with a fraction',
+      'gateway',
+      {...GATEWAY, REQUEST_TIMEOUT_MS: '1.5'},
+      ['REQUEST_TIMEOUT_MS: must be a whole number'],
+    ],
+    [
+      'a zero timeout',
+      'gateway',
+      {...GATEWAY, DOWNSTREAM_TIMEOUT_MS: '0'},
+      ['DOWNSTREAM_TIMEOUT_MS: must be positive'],
+    ],
+    [
+      'too many retries',
+      'gateway',
+      {...GATEWAY, DOWNSTREAM_RETRIES: '6'},
+      ['DOWNSTREAM_RETRIES: Too big: expected number to be <=5'],
+    ],
+    [
+      'negative retries',
+      'gateway',
+      {...GATEWAY, DOWNSTREAM_RETRIES: '-1'},
+      ['DOWNSTREAM_RETRIES: Too small: expected number to be >=0'],
+    ],
+    [
+      'an empty issuer',
+      'order',
+      {...ORDER, TOKEN_ISSUER: ''},
+      ['TOKEN_ISSUER: Too small: expected string to have >=1 characters'],
+    ],
+    [
+      'no audience',
+      'order',
+      {GOOGLE_CLOUD_PROJECT: 'p', ALLOWED_CALLERS: 'a@x.iam'},
+      ["SELF_URL: is required (this function's URL, the token audience)"],
+    ],
+    [
+      'no allowlist',
+      'order',
+      {GOOGLE_CLOUD_PROJECT: 'p', SELF_URL: 'http://o'},
+      ['ALLOWED_CALLERS: is required (service account emails allowed to call)'],
+    ],
+    [
+      'auth off on Cloud Run',
+      'gateway',
+      {...GATEWAY, AUTH_MODE: 'off', K_SERVICE: 'gateway'},
+      ['AUTH_MODE: "off" is for local benchmarks and is refused on Cloud Run'],
+    ],
+  ];
+  cases.forEach(([name, service, env, problems]) =>
+    it(`says exactly what is wrong with ${name}`, () => {
+      expect(problemsOf(service, env)).to.deep.equal(problems);
+    }),
+  );
+
+  it('lists every problem in its message, one per line', () => {
+    expect(() => parseConfig('gateway', {})).to.throw(
+      ConfigError,
+      /^Invalid configuration:\n {2}GOOGLE_CLOUD_PROJECT: is required\n {2}USER_URL: .+\n {2}ORDER_URL: .+$/,
+    );
+  });
+
+  it('accepts the values at the edges', () => {
+    const config = parseConfig('order', {
+      ...ORDER,
+      SELF_URL: 'https://order.example///',
+      ALLOWED_CALLERS: ' a@x.iam ,, b@x.iam ',
+      DOWNSTREAM_RETRIES: '5',
+      DOWNSTREAM_TIMEOUT_MS: '1',
+      TOKEN_ISSUER: 'i',
+    });
+    expect(config.auth).to.include({
+      audience: 'https://order.example',
+      issuer: 'i',
+    });
+    expect(config.auth?.allowedCallers).to.deep.equal(['a@x.iam', 'b@x.iam']);
+    expect(config).to.include({downstreamRetries: 5, downstreamTimeoutMs: 1});
+    expect(
+      parseConfig('gateway', {...GATEWAY, DOWNSTREAM_RETRIES: '0'})
+        .downstreamRetries,
+    ).to.equal(0);
+    expect(parseConfig('gateway', GATEWAY)).to.include({
+      downstreamRetries: 2,
+      requestTimeoutMs: 15000,
+      logLevel: 'info',
+    });
+  });
+
+  it('allows auth on with K_SERVICE set, as on Cloud Run, and off without it', () => {
+    expect(
+      parseConfig('order', {...ORDER, K_SERVICE: 'order'}).authMode,
+    ).to.equal('verify');
+    expect(
+      parseConfig('gateway', {...GATEWAY, AUTH_MODE: 'off'}).authMode,
+    ).to.equal('off');
+    expect(
+      parseConfig('order', {...ORDER, AUTH_MODE: 'platform'}).auth?.mode,
+    ).to.equal('platform');
+  });
+});

@@ -1,0 +1,84 @@
+/** The shared input schemas and the 400 problem they produce, word for word. */
+import {expect} from 'chai';
+import {z} from 'zod';
+import {ValidationError} from '../../../functions/common/problem';
+import {
+  idParams,
+  idSchema,
+  pageOnly,
+  parseInput,
+} from '../../../functions/common/validation';
+
+function errorsOf(schema: z.ZodType, value: unknown, what = 'query') {
+  try {
+    parseInput(schema, value, what);
+  } catch (e: unknown) {
+    expect(e).to.be.instanceOf(ValidationError);
+    expect((e as ValidationError).detail).to.equal(
+      `The request ${what} is not valid.`,
+    );
+    return (e as ValidationError).errors ?? [];
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('validation', () => {
+  const ids: [string, boolean][] = [
+    ['user-001', true],
+    ['A_b-9', true],
+    ['x'.repeat(64), true],
+    ['x'.repeat(65), false],
+    ['', false],
+    ['a/b', false],
+    ['a b', false],
+    ['/ab', false],
+    ['ab/', false],
+    ['..', false],
+  ];
+  ids.forEach(([id, ok]) =>
+    it(`${ok ? 'accepts' : 'refuses'} the id "${id.length > 20 ? `${id.length} x` : id}"`, () => {
+      expect(idSchema.safeParse(id).success).to.equal(ok);
+    }),
+  );
+
+  it('names the bad id and says what an id is', () => {
+    expect(errorsOf(idParams, {id: 'a/b'}, 'path')).to.deep.equal([
+      {field: 'id', message: 'must be 1-64 letters, digits, "_" or "-"'},
+    ]);
+  });
+
+  const pages: [Record<string, string>, string, string][] = [
+    [{limit: 'ten'}, 'limit', 'must be a number'],
+    [{limit: '1.5'}, 'limit', 'must be a whole number'],
+    [{limit: '0'}, 'limit', 'must be between 1 and 100'],
+    [{limit: '101'}, 'limit', 'must be between 1 and 100'],
+    [{cursor: 'a b'}, 'cursor', 'must be 1-64 letters, digits, "_" or "-"'],
+  ];
+  pages.forEach(([query, field, message]) =>
+    it(`refuses ?${new URLSearchParams(query)} saying "${message}"`, () => {
+      expect(errorsOf(pageOnly, query)).to.deep.equal([{field, message}]);
+    }),
+  );
+
+  it('reads a page with its defaults and bounds', () => {
+    expect(parseInput(pageOnly, {}, 'query')).to.deep.equal({limit: 20});
+    expect(parseInput(pageOnly, {limit: '1'}, 'query')).to.deep.equal({
+      limit: 1,
+    });
+    expect(
+      parseInput(pageOnly, {limit: '100', cursor: 'c-1'}, 'query'),
+    ).to.deep.equal({limit: 100, cursor: 'c-1'});
+  });
+
+  it('names nested fields by their path, and the input itself when it is the problem', () => {
+    const schema = z.object({items: z.array(z.object({price: z.number()}))});
+    expect(
+      errorsOf(schema, {items: [{price: 1}, {price: 'x'}]}, 'body').map(
+        e => e.field,
+      ),
+    ).to.deep.equal(['items[1].price']);
+    expect(errorsOf(schema, 'text', 'body').map(e => e.field)).to.deep.equal([
+      'body',
+    ]);
+  });
+});
