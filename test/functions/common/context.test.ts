@@ -109,4 +109,14 @@ describe('createContext', () => {
         ignored,
       ).to.equal(1_010_000);
   });
+
+  it('collects child spans unless told there is no line to carry them', () => {
+    expect(createContext({}, options).spans).to.deep.equal([]);
+    expect(
+      createContext({}, {...options, recordSpans: true}).spans,
+    ).to.deep.equal([]);
+    expect(createContext({}, {...options, recordSpans: false}).spans).to.equal(
+      undefined,
+    );
+  });
 });

@@ -133,6 +133,7 @@ describe('ServiceClient, in detail', () => {
 
   const statuses: [number, unknown, string, number][] = [
     [300, {ok: true}, 'failed', 1],
+    [302, {detail: 'Moved.'}, 'failed', 1],
     [400, {detail: 'Bad.'}, 'rejected', 1],
     [400, {nodetail: true}, 'failed', 1],
     [401, {detail: 'No.'}, 'failed', 1],
@@ -277,5 +278,27 @@ describe('ServiceClient, in detail', () => {
       expect((agent as unknown as {keepAlive: boolean}).keepAlive).to.equal(
         true,
       );
+  });
+
+  it('fails a call it cannot sign, without sending it', async () => {
+    const {transport, requests} = fakeTransport(ok);
+    const client = new ServiceClient({
+      service: 'user',
+      baseUrl: 'http://user.test',
+      tokens: {
+        authorization: async () => {
+          throw new Error('no metadata server');
+        },
+      },
+      timeoutMs: 2000,
+      retries: 2,
+      transport,
+    });
+    const e = await rejectionOf(
+      client.call(testContext(), GET),
+      DownstreamError,
+    );
+    expect([e.failure, requests.length]).to.deep.equal(['failed', 0]);
+    expect((e.cause as Error).message).to.equal('no metadata server');
   });
 });

@@ -3,7 +3,9 @@ import {expect} from 'chai';
 import {
   activeSpans,
   inSpan,
+  round,
   traceLogFields,
+  traceOf,
   tracedStore,
   traceparentFor,
   type ChildSpan,
@@ -53,7 +55,7 @@ describe('trace', () => {
       outcome: 'ok',
       status: 200,
     });
-    expect(span.durationMs).to.be.at.least(15);
+    expect(span.durationMs).to.be.within(15, 10_000);
     expect(Date.parse(span.startTime)).to.be.within(before, Date.now());
   });
 
@@ -104,5 +106,48 @@ describe('trace', () => {
     // Outside a request there is nothing to record into.
     await traced.get('x');
     expect(s.spans).to.have.length(1);
+  });
+
+  it('rounds durations to a tenth of a millisecond', () => {
+    expect([round(1.26), round(0.04), round(12.35)]).to.deep.equal([
+      1.3, 0, 12.4,
+    ]);
+  });
+
+  const valid = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const refused: [string, string][] = [
+    ['junk before a traceparent', `x${valid}`],
+    ['junk after a traceparent', `${valid}x`],
+  ];
+  refused.forEach(([name, traceparent]) =>
+    it(`starts a new trace for ${name}`, () => {
+      expect(traceOf(traceparent, undefined).traceId).not.to.equal(
+        '0af7651916cd43dd8448eb211c80319c',
+      );
+    }),
+  );
+
+  it('keeps trace and span ids that merely end in zeros', () => {
+    const t = traceOf(
+      '00-0af7651916cd43dd8448eb211c803100-b7ad6b7169203300-01',
+      undefined,
+    );
+    expect(t).to.include({
+      traceId: '0af7651916cd43dd8448eb211c803100',
+      parentSpanId: 'b7ad6b7169203300',
+    });
+    expect(
+      traceOf(undefined, '0af7651916cd43dd8448eb211c803100/5').traceId,
+    ).to.equal('0af7651916cd43dd8448eb211c803100');
+  });
+
+  it('reads X-Cloud-Trace-Context only whole, and a zero span id as no parent', () => {
+    const id = '0af7651916cd43dd8448eb211c80319c';
+    expect(traceOf(undefined, `x${id}/5`).traceId).not.to.equal(id);
+    expect(traceOf(undefined, `${id}/5;o=1x`).traceId).not.to.equal(id);
+    expect(traceOf(undefined, `${id}/0;o=1`)).to.include({
+      traceId: id,
+      parentSpanId: undefined,
+    });
   });
 });

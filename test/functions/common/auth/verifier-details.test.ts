@@ -170,4 +170,15 @@ describe('TokenVerifier, in detail', () => {
     expect(spy.callCount).to.equal(4);
     expect(verifications()).to.equal(4);
   });
+
+  it('refuses, in platform mode, a token in the very second it expires', async () => {
+    const clock = now();
+    const {verifier, token} = tokenKit('platform', () => clock);
+    const [h, p] = token(GATEWAY, {iat: clock - 60, exp: clock}).split('.');
+    expect(
+      await detailOf(
+        verifier.authenticate(`Bearer ${h}.${p}.SIGNATURE_REMOVED_BY_GOOGLE`),
+      ),
+    ).to.equal('The bearer token has expired.');
+  });
 });
