@@ -140,6 +140,20 @@ describe('buildReport', () => {
       value: 0.89,
     },
     {
+      name: 'logging and tracing costing 5% more CPU',
+      rows: rows({}, {ours: 10.5, silent: 10}),
+      target: 'every route: logging and tracing',
+      met: true,
+      value: 1.05,
+    },
+    {
+      name: 'logging and tracing costing 6% more CPU',
+      rows: rows({}, {ours: 10.6, silent: 10}),
+      target: 'every route: logging and tracing',
+      met: false,
+      value: 1.06,
+    },
+    {
       name: 'a gateway cold start 1.6x hello-world',
       rows: rows({}),
       figures: figures({

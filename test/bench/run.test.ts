@@ -42,6 +42,7 @@ describe('npm run bench (smoke)', function () {
       'ours',
       'framework-domain',
       'auth-off',
+      'silent',
       'naive',
     ]) {
       for (const scenario of [
@@ -77,7 +78,7 @@ describe('npm run bench (smoke)', function () {
       'newToken',
       'repeatedToken',
     );
-    expect(json.targets).to.have.length(7);
+    expect(json.targets).to.have.length(8);
     for (const t of json.targets)
       expect(t).to.have.keys('target', 'value', 'met');
     expect(result.output).to.match(/Targets/);
