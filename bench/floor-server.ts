@@ -45,9 +45,15 @@ function call(
         let data = '';
         res.setEncoding('utf8');
         res.on('data', c => (data += c));
-        res.on('end', () =>
-          resolve({status: res.statusCode ?? 502, body: JSON.parse(data)}),
-        );
+        res.on('end', () => {
+          // An upstream failure may answer without a body: a failed call,
+          // not a crash of this process.
+          try {
+            resolve({status: res.statusCode ?? 502, body: JSON.parse(data)});
+          } catch (e: unknown) {
+            reject(e);
+          }
+        });
       },
     );
     req.on('error', reject);
