@@ -4,12 +4,12 @@
  * check, token signature stripped) and the VPC connector that the callers'
  * outgoing calls go through. Cloud mode of the stack only.
  */
-import {createServer, type Server} from 'node:http';
+import {createServer} from 'node:http';
 import type {Topology} from '../scripts/topology';
 import {CloudRunFrontEnd} from './front-end';
 import type {IdentityInfo} from './identity-server';
 import {logSink, type LogTarget} from './logs';
-import {assertPortFree, closeServer} from './processes';
+import {closeServer, listenLocal, listenOn} from './processes';
 import {VpcConnector} from './vpc-connector';
 
 export interface CloudRunSetting {
@@ -57,30 +57,22 @@ export async function startCloudRunStandIns(
       const server = createServer(
         (req, res) => void fe.handle(req, res, 'internet'),
       );
-      await listen(server, Number(new URL(fe.options.url).port));
+      await listenLocal(server, Number(new URL(fe.options.url).port));
       stoppers.push(async () => {
         fe.close();
         await closeServer(server);
       });
     }
     const vpc = new VpcConnector(frontEnds, log.write);
-    if (setting.connectorPort)
-      await assertPortFree(
-        setting.connectorPort,
-        'Set CONNECTOR_PORT to use another.',
-      );
-    const connector = await vpc.listen(setting.connectorPort ?? 0);
+    const connector = await listenOn(
+      setting.connectorPort ?? 0,
+      'CONNECTOR_PORT',
+      port => vpc.listen(port),
+    );
     stoppers.push(() => vpc.close());
     return {connector, stop};
   } catch (e: unknown) {
     await stop();
     throw e;
   }
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
 }

@@ -12,8 +12,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type {AddressInfo} from 'node:net';
-import {closeServer} from './processes';
+import {closeServer, listenLocal} from './processes';
 import {claimsFor, TokenSigner} from './token-signer';
 
 const TOKEN_LIFETIME_S = 3600;
@@ -74,12 +73,7 @@ export class IdentityServer {
   ): Promise<number> {
     const server = createServer(handler);
     this.servers.push(server);
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, this.host, () =>
-        resolve((server.address() as AddressInfo).port),
-      );
-    });
+    return listenLocal(server, 0, this.host);
   }
 
   private issuerHandler() {

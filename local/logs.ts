@@ -66,7 +66,8 @@ export function pipeLogs(
     stream.on('data', split.push);
     stream.on('end', split.flush);
   }
-  child.once('exit', () => setImmediate(() => void sink.close()));
+  // 'close', not 'exit': output may still arrive after the process exits.
+  child.once('close', () => void sink.close());
   return sink;
 }
 

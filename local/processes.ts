@@ -17,6 +17,37 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * Starts `server` on `port` (0: any free one) of `host`; resolves to the
+ * port it got.
+ */
+export function listenLocal(
+  server: Server,
+  port: number,
+  host = '127.0.0.1',
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () =>
+      resolve((server.address() as {port: number}).port),
+    );
+  });
+}
+
+/**
+ * Runs `listen` on a fixed port after checking it is free (a taken one fails
+ * with a message naming `variable`, the setting that moves it), or on any
+ * free port for 0.
+ */
+export async function listenOn<T>(
+  port: number,
+  variable: string,
+  listen: (port: number) => Promise<T>,
+): Promise<T> {
+  if (port !== 0) await assertPortFree(port, `Set ${variable} to use another.`);
+  return listen(port);
+}
+
 /** Rejects with a clear message when `port` is already taken. */
 export function assertPortFree(
   port: number,

@@ -31,7 +31,13 @@ import {IdentityServer} from './identity-server';
 import {LocalConsole} from './console/server';
 import {TraceStore} from './console/traces';
 import {logFileOf, pipeLogs, type LogTarget} from './logs';
-import {assertPortFree, freePort, stopGroup, waitFor} from './processes';
+import {
+  assertPortFree,
+  freePort,
+  listenOn,
+  stopGroup,
+  waitFor,
+} from './processes';
 import {seededEmulatorProject} from './seed';
 
 export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
@@ -96,16 +102,6 @@ export interface Stack {
 }
 
 const url = (port: number) => `http://127.0.0.1:${port}`;
-
-/** Listens on a fixed port (free, or a clear error naming `variable`) or any free one. */
-async function listenOn(
-  port: number,
-  variable: string,
-  listen: (port: number) => Promise<string>,
-): Promise<string> {
-  if (port !== 0) await assertPortFree(port, `Set ${variable} to use another.`);
-  return listen(port);
-}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'cloud';

@@ -17,10 +17,9 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type {AddressInfo} from 'node:net';
 import type {CloudRunFrontEnd} from './front-end';
 import {sendGooglePage} from './google-pages';
-import {closeServer} from './processes';
+import {closeServer, listenLocal} from './processes';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -50,14 +49,8 @@ export class VpcConnector {
   }
 
   /** Listens on `port` (0: any free one); resolves to host:port. */
-  listen(port: number, host = '127.0.0.1'): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        const address = this.server.address() as AddressInfo;
-        resolve(`${host}:${address.port}`);
-      });
-    });
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
+    return `${host}:${await listenLocal(this.server, port, host)}`;
   }
 
   close(): Promise<void> {

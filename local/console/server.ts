@@ -15,10 +15,9 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type {AddressInfo} from 'node:net';
 import * as path from 'node:path';
 import type {Topology} from '../../scripts/topology';
-import {closeServer} from '../processes';
+import {closeServer, listenLocal} from '../processes';
 import type {TraceStore} from './traces';
 
 export interface ConsoleOptions {
@@ -77,13 +76,8 @@ export class LocalConsole {
 
   /** Listens on `port` (0: any free one); resolves to the console's URL. */
   async listen(port: number): Promise<string> {
-    const server = createServer((req, res) => this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.server = createServer((req, res) => this.handle(req, res));
+    return `http://127.0.0.1:${await listenLocal(this.server, port)}`;
   }
 
   async close(): Promise<void> {
