@@ -23,7 +23,8 @@ import {
 } from 'node:http';
 import {TokenVerifier} from '../functions/common/auth/verifier';
 import {UnauthorizedError} from '../functions/common/problem';
-import {traceLogFields, traceOf} from '../functions/common/trace';
+import {traceOfHeaders} from '../functions/common/context';
+import {traceLogFields} from '../functions/common/trace';
 import {sendGooglePage} from './google-pages';
 
 export type Ingress = 'all' | 'internal-only' | 'internal-and-gclb';
@@ -205,14 +206,7 @@ export class CloudRunFrontEnd {
   ): void {
     // A refused call is a span of the caller's trace, as in Cloud Run's
     // request log: under the caller's span, with no function span below it.
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const trace = traceOf(
-      header('traceparent'),
-      header('x-cloud-trace-context'),
-    );
+    const trace = traceOfHeaders(req.headers);
     this.options.log(
       JSON.stringify({
         severity: 'WARNING',

@@ -36,6 +36,17 @@ function header(
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The trace a request carries (`traceparent`, else `X-Cloud-Trace-Context`,
+ * else a new one), with a span of its own for whoever handles it.
+ */
+export function traceOfHeaders(headers: IncomingHttpHeaders): TraceContext {
+  return traceOf(
+    header(headers, 'traceparent'),
+    header(headers, 'x-cloud-trace-context'),
+  );
+}
+
 /** The caller's request id when well formed, otherwise a new one. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const incoming = header(headers, REQUEST_ID_HEADER);
@@ -64,10 +75,7 @@ export function createContext(
 
   return {
     requestId,
-    trace: traceOf(
-      header(headers, 'traceparent'),
-      header(headers, 'x-cloud-trace-context'),
-    ),
+    trace: traceOfHeaders(headers),
     spans: options.recordSpans === false ? undefined : [],
     deadline: now + budget,
   };

@@ -8,6 +8,7 @@ import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
 import {
   parseConfig,
+  type AuthConfig,
   type Config,
   type ConfigOf,
   type ServiceName,
@@ -64,9 +65,14 @@ export function clientFor(
   });
 }
 
+/** How incoming tokens are checked, or undefined where they are not (gateway, auth off). */
+function inboundAuthOf(config: Config): AuthConfig | undefined {
+  return config.service === 'gateway' ? undefined : config.auth;
+}
+
 /** The check of incoming tokens, or undefined where there is none (gateway, auth off). */
 export function authenticatorFor(config: Config): Authenticate | undefined {
-  const auth = config.service === 'gateway' ? undefined : config.auth;
+  const auth = inboundAuthOf(config);
   if (auth === undefined) return undefined;
   const verifier = new TokenVerifier(auth);
   return authorization => verifier.authenticate(authorization);
@@ -90,7 +96,7 @@ export function httpFunctionFor(
     logger: wiring.logger,
     routes,
     authenticate: authenticatorFor(config),
-    authCheck: config.service === 'gateway' ? undefined : config.auth?.mode,
+    authCheck: inboundAuthOf(config)?.mode,
     recordSpans: config.logLevel !== 'silent',
   });
 }
