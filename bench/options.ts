@@ -3,9 +3,12 @@
  * function. Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test
  * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
  * BENCH_WARMUP_MAX (s each target may take to warm up, default 60),
- * BENCH_OUT (default bench/results/latest.json).
+ * BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
+ * list of the variants to run, "ours" among them; default all: a focused
+ * comparison, e.g. "ours,silent", takes minutes instead of half an hour).
  */
 import * as path from 'node:path';
+import {VARIANTS, type VariantId} from './targets';
 
 export interface BenchOptions {
   smoke: boolean;
@@ -21,6 +24,8 @@ export interface BenchOptions {
   coldStartSamples: number;
   verifyIterations: number;
   out: string;
+  /** The variants measured, in the order of VARIANTS. */
+  variants: VariantId[];
 }
 
 /** Parses the benchmark's settings; `root` is the project's folder. */
@@ -50,5 +55,22 @@ export function parseBenchOptions(
     coldStartSamples: smoke ? 1 : 5,
     verifyIterations: smoke ? 50 : 500,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),
+    variants: variantsOf(env.BENCH_VARIANTS),
   };
+}
+
+/** The variants BENCH_VARIANTS names; every ratio is ours against another. */
+function variantsOf(list: string | undefined): VariantId[] {
+  if (list === undefined) return VARIANTS;
+  const names = list.split(',').map(name => name.trim());
+  const unknown = names.filter(n => !VARIANTS.includes(n as VariantId));
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_VARIANTS: no variant ${unknown.join(', ')} (there are ${VARIANTS.join(', ')})`,
+    );
+  if (!names.includes('ours'))
+    throw new Error(
+      'BENCH_VARIANTS must include ours: every figure compares it',
+    );
+  return VARIANTS.filter(v => names.includes(v));
 }

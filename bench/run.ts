@@ -19,7 +19,7 @@ import {parseBenchOptions} from './options';
 import {coldStart, median, round, rssMb, verificationCostUs} from './probes';
 import {buildReport, formatTable, type Figures} from './report';
 import {SCENARIOS} from './scenarios';
-import {startTargets, VARIANTS, type Target} from './targets';
+import {startTargets, type Target} from './targets';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 
@@ -47,8 +47,8 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
-    targets = await startTargets(firestoreHost);
-    log(`Targets: ${VARIANTS.join(', ')}`);
+    targets = await startTargets(firestoreHost, options.variants);
+    log(`Targets: ${options.variants.join(', ')}`);
     const byId = Object.fromEntries(targets.map(t => [t.variant, t]));
     const ours = byId.ours;
     const issued = (t: Target) =>
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
       );
     }
     for (const variant of ['ours', 'framework-domain'] as const) {
-      const stack = byId[variant].stack!;
+      const stack = byId[variant]?.stack;
+      if (stack === undefined) continue;
       figures.rssMbAfterLoad[variant] = Object.fromEntries(
         Object.entries(stack.pids).map(([fn, pid]) => [fn, rssMb(pid)]),
       );
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
       rows,
       SCENARIOS,
       options.concurrency,
-      VARIANTS,
+      options.variants,
     ))
       log(line);
     log('\nRatios');

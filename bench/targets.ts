@@ -190,11 +190,14 @@ async function startVariant(
   };
 }
 
-/** Starts every variant against the emulator at `firestoreHost`. */
-export async function startTargets(firestoreHost: string): Promise<Target[]> {
+/** Starts `variants` against the emulator at `firestoreHost`. */
+export async function startTargets(
+  firestoreHost: string,
+  variants: VariantId[] = VARIANTS,
+): Promise<Target[]> {
   const targets: Target[] = [];
   try {
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       if (variant === 'limit') targets.push(await startLimit());
       else if (variant === 'floor')
         targets.push(await startFloor(firestoreHost));

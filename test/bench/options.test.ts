@@ -1,5 +1,6 @@
 import {expect} from 'chai';
 import {parseBenchOptions} from '../../bench/options';
+import {VARIANTS} from '../../bench/targets';
 
 describe('parseBenchOptions', () => {
   const cases: {
@@ -46,6 +47,22 @@ describe('parseBenchOptions', () => {
     expect(
       parseBenchOptions({BENCH_WARMUP_MAX: '30'}, '/p').warmup,
     ).to.deep.equal({stepS: 5, maxS: 30, risingBy: 0.05});
+  });
+
+  it('runs every variant unless BENCH_VARIANTS names some, in their usual order', () => {
+    expect(parseBenchOptions({}, '/p').variants).to.deep.equal(VARIANTS);
+    expect(
+      parseBenchOptions({BENCH_VARIANTS: 'silent, ours'}, '/p').variants,
+    ).to.deep.equal(['ours', 'silent']);
+  });
+
+  it('refuses a variant that does not exist, and a run without ours', () => {
+    expect(() =>
+      parseBenchOptions({BENCH_VARIANTS: 'ours,quiet'}, '/p'),
+    ).to.throw(/BENCH_VARIANTS: no variant quiet \(there are limit, floor/);
+    expect(() => parseBenchOptions({BENCH_VARIANTS: 'floor'}, '/p')).to.throw(
+      'BENCH_VARIANTS must include ours: every figure compares it',
+    );
   });
 
   it('refuses a setting that is not a positive number, naming it', () => {

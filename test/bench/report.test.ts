@@ -217,6 +217,31 @@ describe('buildReport', () => {
     expect(t).to.include({value: 1.5, met: false});
   });
 
+  it('leaves out what compares with a variant that was not run (BENCH_VARIANTS)', () => {
+    const focused = rows({}, {ours: 10.4, silent: 10}).filter(r =>
+      ['ours', 'silent'].includes(r.variant),
+    );
+    const report = buildReport(
+      focused,
+      figures({rssMbAfterLoad: {ours: {gateway: 100}}}),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(report.targets.map(t => t.target)).to.deep.equal([
+      'every route: logging and tracing add <= 5% CPU per request (ours vs silent)',
+      'gateway cold start <= 1.5x hello-world',
+      'direct p50 (c=1) <= 1.2x the slower single hop',
+    ]);
+    expect(Object.keys(report.ratios).some(k => k.includes('floor'))).to.equal(
+      false,
+    );
+    expect(
+      report.ratios[
+        'mesh: logging and tracing on vs off (CPU per request, c=32)'
+      ],
+    ).to.equal(1.04);
+  });
+
   it('says which measurement is missing', () => {
     const some = rows({}).filter(
       r => !(r.variant === 'floor' && r.scenario === 'mesh'),
