@@ -14,7 +14,7 @@ import {createContext} from './context';
 import type {Logger} from './logger';
 import {HttpError, NotFoundError, toProblem} from './problem';
 import {MethodNotAllowedError, Router, type Route} from './router';
-import {activeSpans, round, traceLogFields} from './trace';
+import {round, traceLogFields} from './trace';
 
 /** Checks the Authorization header; resolves to the caller's identity. */
 export type Authenticate = (
@@ -123,7 +123,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
         throw new UnsupportedMediaTypeError();
       }
-      const handle = () =>
+      const reply = await withinBudget(
         match.route.handler(
           {
             params: match.params,
@@ -132,9 +132,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
             headers: req.headers,
           },
           ctx,
-        );
-      const reply = await withinBudget(
-        ctx.spans === undefined ? handle() : activeSpans.run(ctx, handle),
+        ),
         ctx.deadline,
       );
       res.status(reply.status ?? 200);

@@ -8,7 +8,6 @@
  * the same lines. A span holds names, times and outcomes only: never a
  * token, a header value or a document body.
  */
-import {AsyncLocalStorage} from 'node:async_hooks';
 import {randomBytes} from 'node:crypto';
 
 export interface TraceContext {
@@ -156,29 +155,27 @@ export function round(ms: number): number {
 }
 
 /**
- * The span sink of the request whose code is running. Firestore calls are
- * made by stores that know nothing of requests, so their spans find the
- * request here; calls to other functions get it passed explicitly.
+ * `store` as seen by one request: each of its methods recorded as a
+ * Firestore span in `sink` ("orders.list"). Only the method's name is kept:
+ * never its arguments or results. The sink is passed, not looked up: an
+ * AsyncLocalStorage would make Node 20 and 22 hook every promise of the
+ * process, the same kind of cost as the framework's domain that
+ * request-wrapper.ts removes.
  */
-export const activeSpans = new AsyncLocalStorage<SpanSink>();
-
-/**
- * `store` with each of its methods recorded as a Firestore span of the
- * request that calls it ("orders.list"). Only the method's name is kept:
- * never its arguments or results.
- */
-export function tracedStore<T extends object>(store: T, label: string): T {
+export function tracedStore<T extends object>(
+  store: T,
+  label: string,
+  sink: SpanSink,
+): T {
+  if (sink.spans === undefined) return store;
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string')
         return value;
       return (...args: unknown[]) =>
-        inSpan(
-          activeSpans.getStore(),
-          'firestore',
-          `${label}.${property}`,
-          () => Promise.resolve(value.apply(target, args)),
+        inSpan(sink, 'firestore', `${label}.${property}`, () =>
+          Promise.resolve(value.apply(target, args)),
         );
     },
   });

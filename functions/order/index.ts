@@ -6,13 +6,9 @@ import {Orders} from './domain';
 import {orderRoutes} from './routes';
 import {FirestoreOrderStore} from './store';
 
-export const createOrder = defineFunction('order', config =>
-  orderRoutes({
-    orders: new Orders(
-      tracedStore(
-        new FirestoreOrderStore(createFirestore(config.projectId)),
-        'orders',
-      ),
-    ),
-  }),
-);
+export const createOrder = defineFunction('order', config => {
+  const store = new FirestoreOrderStore(createFirestore(config.projectId));
+  return orderRoutes({
+    orders: request => new Orders(tracedStore(store, 'orders', request)),
+  });
+});

@@ -13,6 +13,7 @@ import {
 } from '../common/orders';
 import {ConflictError, HttpError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Reply, type Route} from '../common/router';
+import type {SpanSink} from '../common/trace';
 import {
   idParams,
   pageOnly,
@@ -42,7 +43,12 @@ export function httpErrorOf(e: unknown): unknown {
   return e;
 }
 
-export function orderRoutes({orders}: {orders: Orders}): Route[] {
+export interface OrderRouteDeps {
+  /** The use cases as one request sees them (its Firestore calls are its spans). */
+  orders: (request: SpanSink) => Orders;
+}
+
+export function orderRoutes({orders}: OrderRouteDeps): Route[] {
   const routes: Route[] = [
     {
       method: 'GET',
@@ -52,43 +58,45 @@ export function orderRoutes({orders}: {orders: Orders}): Route[] {
     {
       method: 'GET',
       path: '/orders',
-      handler: async req => {
+      handler: async (req, ctx) => {
         const {status, userId, ...page} = parseInput(
           orderListQuery,
           req.query,
           'query',
         );
         return {
-          body: orderList(await orders.list({statuses: status, userId}, page)),
+          body: orderList(
+            await orders(ctx).list({statuses: status, userId}, page),
+          ),
         };
       },
     },
     {
       method: 'GET',
       path: '/orders/user/:userId',
-      handler: async req => {
+      handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const page = parseInput(pageOnly, req.query, 'query');
-        return {body: orderList(await orders.list({userId}, page))};
+        return {body: orderList(await orders(ctx).list({userId}, page))};
       },
     },
     {
       method: 'GET',
       path: '/orders/:id',
-      handler: async req => {
+      handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        return {body: {service: 'order', order: await orders.get(id)}};
+        return {body: {service: 'order', order: await orders(ctx).get(id)}};
       },
     },
     {
       method: 'POST',
       path: '/orders',
-      handler: async (req): Promise<Reply> => {
+      handler: async (req, ctx): Promise<Reply> => {
         const input = parseInput(createOrderSchema, req.body, 'body');
         const key = parseInput(idempotencyHeader, req.headers, 'headers')[
           'idempotency-key'
         ];
-        const {order, created} = await orders.create(input, key);
+        const {order, created} = await orders(ctx).create(input, key);
         return created
           ? {
               status: 201,
@@ -105,13 +113,13 @@ export function orderRoutes({orders}: {orders: Orders}): Route[] {
     {
       method: 'PATCH',
       path: '/orders/:id/status',
-      handler: async req => {
+      handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const {status} = parseInput(statusBody, req.body, 'body');
         return {
           body: {
             service: 'order',
-            order: await orders.changeStatus(id, status),
+            order: await orders(ctx).changeStatus(id, status),
           },
         };
       },
@@ -119,17 +127,17 @@ export function orderRoutes({orders}: {orders: Orders}): Route[] {
     {
       method: 'DELETE',
       path: '/orders/:id',
-      handler: async req => {
+      handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        await orders.delete(id);
+        await orders(ctx).delete(id);
         return {status: 204, body: undefined};
       },
     },
     {
       method: 'GET',
       path: '/stats',
-      handler: async () => ({
-        body: {service: 'order', stats: await orders.stats()},
+      handler: async (_req, ctx) => ({
+        body: {service: 'order', stats: await orders(ctx).stats()},
       }),
     },
   ];

@@ -6,14 +6,10 @@ import {Users} from './domain';
 import {userRoutes} from './routes';
 import {FirestoreUserStore} from './store';
 
-export const createUser = defineFunction('user', (config, wiring) =>
-  userRoutes({
-    users: new Users(
-      tracedStore(
-        new FirestoreUserStore(createFirestore(config.projectId)),
-        'users',
-      ),
-    ),
+export const createUser = defineFunction('user', (config, wiring) => {
+  const store = new FirestoreUserStore(createFirestore(config.projectId));
+  return userRoutes({
+    users: request => new Users(tracedStore(store, 'users', request)),
     orders: clientFor(config, wiring, 'order', config.orderUrl),
-  }),
-);
+  });
+});

@@ -9,6 +9,7 @@ import {OPEN_STATUSES, ordersOf, type OrderList} from '../common/orders';
 import {ConflictError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
+import type {SpanSink} from '../common/trace';
 import {idParams, pageOnly, parseInput} from '../common/validation';
 import {
   DuplicateEmailError,
@@ -19,7 +20,8 @@ import {
 } from './domain';
 
 export interface UserRouteDeps {
-  users: Users;
+  /** The use cases as one request sees them (its Firestore calls are its spans). */
+  users: (request: SpanSink) => Users;
   orders: ServiceCaller;
 }
 
@@ -53,8 +55,10 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/users',
-      handler: async req => {
-        const page = await users.list(parseInput(pageOnly, req.query, 'query'));
+      handler: async (req, ctx) => {
+        const page = await users(ctx).list(
+          parseInput(pageOnly, req.query, 'query'),
+        );
         return {
           body: {
             service: 'user',
@@ -67,20 +71,20 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
     {
       method: 'POST',
       path: '/users',
-      handler: async req => {
+      handler: async (req, ctx) => {
         const input = parseInput(createUserSchema, req.body, 'body');
         return {
           status: 201,
-          body: {service: 'user', user: await users.create(input)},
+          body: {service: 'user', user: await users(ctx).create(input)},
         };
       },
     },
     {
       method: 'GET',
       path: '/users/:id',
-      handler: async req => {
+      handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        return {body: {service: 'user', user: await users.get(id)}};
+        return {body: {service: 'user', user: await users(ctx).get(id)}};
       },
     },
     {
@@ -88,7 +92,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       path: '/users/:id',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        await users.delete(id, async userId => {
+        await users(ctx).delete(id, async userId => {
           const open = await orders.call<OrderList>(ctx, {
             method: 'GET',
             path: ['orders'],
@@ -106,7 +110,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
         const {id} = parseInput(idParams, req.params, 'path');
         // Both reads at once: the user check need not wait for the orders.
         const [user, list] = await Promise.all([
-          users.get(id),
+          users(ctx).get(id),
           orders.call<OrderList>(ctx, {
             method: 'GET',
             path: ['orders', 'user', id],
