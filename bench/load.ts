@@ -28,6 +28,8 @@ interface LoadJob {
   scenario: Scenario;
   connections: number;
   durationS: number;
+  /** Requests per second across all connections; unset: as fast as they answer. */
+  rate?: number;
 }
 
 async function run(job: LoadJob): Promise<LoadResult> {
@@ -37,6 +39,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     method: scenario.method,
     connections: job.connections,
     duration: job.durationS,
+    overallRate: job.rate,
     timeout: 20,
     headers:
       scenario.body === undefined ? {} : {'content-type': 'application/json'},
@@ -52,14 +55,18 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
 }
 
-/** Loads `url` with `scenario` from a separate process. */
+/**
+ * Loads `url` with `scenario` from a separate process: `connections` at a
+ * time, as fast as they are answered or at `rate` requests per second.
+ */
 export function load(
   url: string,
   scenario: Scenario,
   connections: number,
   durationS: number,
+  rate?: number,
 ): Promise<LoadResult> {
-  const job: LoadJob = {url, scenario, connections, durationS};
+  const job: LoadJob = {url, scenario, connections, durationS, rate};
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -15,7 +15,15 @@ export interface Row extends LoadResult {
   concurrency: number;
   /** CPU time per request of the target's own processes. */
   cpuMsPerRequest: number;
+  /**
+   * Each round's figures, in the order they were taken: the targets run
+   * back to back within a round, so comparing them round by round cancels
+   * the machine's drift between rounds (report.ts).
+   */
+  rounds?: RoundFigures[];
 }
+
+export type RoundFigures = Pick<Row, 'requestsPerSec' | 'cpuMsPerRequest'>;
 
 type Log = (line: string) => void;
 
@@ -68,7 +76,9 @@ function targetCpuMs(target: Target): number {
 
 /**
  * Runs every scenario at every concurrency against every target,
- * `options.rounds` times; each row is the median round by throughput.
+ * `options.rounds` times. Each row is the median round by throughput, with
+ * the median CPU per request (not necessarily that round's) and every
+ * round's figures.
  * Also resolves to the requests sent per target.
  */
 export async function measureAll(
@@ -115,7 +125,77 @@ export async function measureAll(
   for (const runs of samples.values()) {
     const rate = median(runs.map(r => r.requestsPerSec));
     const middle = runs.find(r => r.requestsPerSec === rate)!;
-    rows.push({...middle, errors: runs.reduce((sum, r) => sum + r.errors, 0)});
+    rows.push({
+      ...middle,
+      cpuMsPerRequest: median(runs.map(r => r.cpuMsPerRequest)),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      rounds: runs.map(({requestsPerSec, cpuMsPerRequest}) => ({
+        requestsPerSec,
+        cpuMsPerRequest,
+      })),
+    });
   }
   return {rows, requests};
+}
+
+/** What logging and tracing cost on one route. */
+export interface TelemetryCost {
+  /** The fixed rate both variants were loaded at, requests per second. */
+  rate: number;
+  /** Each round's CPU per request, ours over silent. */
+  rounds: number[];
+  /** The median round. */
+  ratio: number;
+}
+
+/**
+ * What logging and tracing cost: ours against silent (LOG_LEVEL=silent) on
+ * every route at one fixed request rate, half what the slower of the two
+ * served at the highest concurrency, taking turns, round by round. At a
+ * fixed rate both do the same work each second, so their CPU per request
+ * compares like with like; under closed-loop load it follows how fast the
+ * emulator happens to answer, which moved it by 20 % and more between
+ * rounds of the same code on this machine.
+ */
+export async function telemetryCost(
+  ours: Target,
+  silent: Target,
+  rows: Row[],
+  options: BenchOptions,
+  log: Log,
+): Promise<Record<string, TelemetryCost>> {
+  const c = Math.max(...options.concurrency);
+  const served = (t: Target, s: string) =>
+    rows.find(
+      r => r.variant === t.variant && r.scenario === s && r.concurrency === c,
+    )?.requestsPerSec ?? 0;
+  const result: Record<string, TelemetryCost> = {};
+  for (const scenario of SCENARIOS) {
+    const rate = Math.max(
+      1,
+      Math.round(
+        Math.min(served(ours, scenario.id), served(silent, scenario.id)) / 2,
+      ),
+    );
+    const rounds: number[] = [];
+    for (let i = 0; i < options.telemetryRounds; i++) {
+      const cpu: number[] = [];
+      // Alternating who goes first, so that neither always follows the other.
+      for (const target of i % 2 === 0 ? [ours, silent] : [silent, ours]) {
+        if (options.runWarmupS > 0)
+          await load(target.url, scenario, c, options.runWarmupS, rate);
+        const before = targetCpuMs(target);
+        const r = await load(target.url, scenario, c, options.durationS, rate);
+        cpu[target === ours ? 0 : 1] =
+          (targetCpuMs(target) - before) / r.requests;
+        if (scenario.method !== 'GET') await target.reset();
+      }
+      rounds.push(round(cpu[0] / cpu[1], 3));
+    }
+    result[scenario.id] = {rate, rounds, ratio: round(median(rounds), 2)};
+    log(
+      `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s: ours/silent CPU per request by round ${rounds.join(', ')} (median ${result[scenario.id].ratio})`,
+    );
+  }
+  return result;
 }

@@ -3,7 +3,8 @@
  * function. Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test
  * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
  * BENCH_WARMUP_MAX (s each target may take to warm up, default 60),
- * BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
+ * BENCH_TELEMETRY_ROUNDS (rounds of the fixed-rate comparison of logging
+ * on and off, default 7), BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
  * list of the variants to run, "ours" among them; default all: a focused
  * comparison, e.g. "ours,silent", takes minutes instead of half an hour).
  */
@@ -22,6 +23,8 @@ export interface BenchOptions {
   warmup: {stepS: number; maxS: number; risingBy: number};
   concurrency: number[];
   coldStartSamples: number;
+  /** Rounds of the fixed-rate comparison of ours with silent (telemetryCost). */
+  telemetryRounds: number;
   verifyIterations: number;
   out: string;
   /** The variants measured, in the order of VARIANTS. */
@@ -53,6 +56,7 @@ export function parseBenchOptions(
     },
     concurrency: smoke ? [1] : [1, 32],
     coldStartSamples: smoke ? 1 : 5,
+    telemetryRounds: smoke ? 1 : num('BENCH_TELEMETRY_ROUNDS', 7),
     verifyIterations: smoke ? 50 : 500,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),
     variants: variantsOf(env.BENCH_VARIANTS),

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
-import {measureAll, warmUp} from './measure';
+import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
 import {coldStart, median, round, rssMb, verificationCostUs} from './probes';
 import {buildReport, formatTable, type Figures} from './report';
@@ -70,6 +70,16 @@ async function main(): Promise<void> {
       rssMbAfterLoad: {},
       warmup,
     };
+    if (byId.silent !== undefined) {
+      log('What logging and tracing cost, at a fixed rate per route:');
+      figures.telemetry = await telemetryCost(
+        ours,
+        byId.silent,
+        rows,
+        options,
+        log,
+      );
+    }
     for (const t of targets.filter(t => t.stack)) {
       figures[`tokensPer1000Requests_${t.variant}`] = round(
         ((issued(t) - issuedBefore[t.variant]) / requests[t.variant]) * 1000,

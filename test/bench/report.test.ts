@@ -6,7 +6,13 @@
 import {expect} from 'chai';
 import type {Scenario} from '../../bench/load';
 import type {Row} from '../../bench/measure';
-import {buildReport, formatTable, type Figures} from '../../bench/report';
+import {median} from '../../bench/probes';
+import {
+  buildReport,
+  formatTable,
+  pairedRatio,
+  type Figures,
+} from '../../bench/report';
 import {VARIANTS, type VariantId} from '../../bench/targets';
 
 const scenario = (id: string): Scenario => ({
@@ -50,6 +56,15 @@ const figures = (over: Partial<Figures> = {}): Figures => ({
   },
   ...over,
 });
+
+/** Fixed-rate telemetry figures: the given ratio per route, 1 elsewhere. */
+const telemetry = (ratio: Record<string, number>) =>
+  Object.fromEntries(
+    SCENARIOS.map(s => [
+      s.id,
+      {rate: 50, rounds: [ratio[s.id] ?? 1], ratio: ratio[s.id] ?? 1},
+    ]),
+  );
 
 const met = (report: ReturnType<typeof buildReport>, start: string) => {
   const t = report.targets.find(x => x.target.startsWith(start));
@@ -141,14 +156,16 @@ describe('buildReport', () => {
     },
     {
       name: 'logging and tracing costing 5% more CPU',
-      rows: rows({}, {ours: 10.5, silent: 10}),
+      rows: rows({}),
+      figures: figures({telemetry: telemetry({mesh: 1.05, create: 0.98})}),
       target: 'every route: logging and tracing',
       met: true,
       value: 1.05,
     },
     {
       name: 'logging and tracing costing 6% more CPU',
-      rows: rows({}, {ours: 10.6, silent: 10}),
+      rows: rows({}),
+      figures: figures({telemetry: telemetry({mesh: 1.02, create: 1.06})}),
       target: 'every route: logging and tracing',
       met: false,
       value: 1.06,
@@ -223,12 +240,15 @@ describe('buildReport', () => {
     );
     const report = buildReport(
       focused,
-      figures({rssMbAfterLoad: {ours: {gateway: 100}}}),
+      figures({
+        rssMbAfterLoad: {ours: {gateway: 100}},
+        telemetry: telemetry({mesh: 1.04}),
+      }),
       SCENARIOS,
       [1, 32],
     );
     expect(report.targets.map(t => t.target)).to.deep.equal([
-      'every route: logging and tracing add <= 5% CPU per request (ours vs silent)',
+      'every route: logging and tracing add <= 5% CPU per request (ours vs silent, fixed rate)',
       'gateway cold start <= 1.5x hello-world',
       'direct p50 (c=1) <= 1.2x the slower single hop',
     ]);
@@ -237,7 +257,7 @@ describe('buildReport', () => {
     );
     expect(
       report.ratios[
-        'mesh: logging and tracing on vs off (CPU per request, c=32)'
+        'mesh: logging and tracing on vs off (CPU per request, fixed rate)'
       ],
     ).to.equal(1.04);
   });
@@ -249,6 +269,36 @@ describe('buildReport', () => {
     expect(() => buildReport(some, figures(), SCENARIOS, [1, 32])).to.throw(
       'No measurement of floor on mesh at c=32',
     );
+  });
+});
+
+describe('pairedRatio', () => {
+  const row = (cpu: number[], rate = 100): Row => ({
+    variant: 'ours',
+    scenario: 'mesh',
+    concurrency: 32,
+    requestsPerSec: rate,
+    cpuMsPerRequest: median(cpu),
+    p50Ms: 10,
+    p99Ms: 20,
+    requests: 1000,
+    errors: 0,
+    rounds: cpu.map(c => ({requestsPerSec: rate, cpuMsPerRequest: c})),
+  });
+
+  it('compares round by round: a slow round slows both sides', () => {
+    // Medians 20 and 10 would say 2x; round by round it is 1, 2, 1.
+    expect(
+      pairedRatio(row([10, 20, 30]), row([10, 10, 30]), 'cpuMsPerRequest'),
+    ).to.equal(1);
+  });
+
+  it("falls back to the rows' own figures when the rounds do not pair up", () => {
+    const a = row([10, 20, 30], 150);
+    expect(pairedRatio(a, row([10, 10]), 'cpuMsPerRequest')).to.equal(2);
+    expect(
+      pairedRatio({...a, rounds: undefined}, row([5]), 'requestsPerSec'),
+    ).to.equal(1.5);
   });
 });
 

@@ -78,6 +78,15 @@ describe('npm run bench (smoke)', function () {
       'newToken',
       'repeatedToken',
     );
+    expect(json.figures.telemetry).to.have.keys(
+      'user-hop',
+      'order-hop',
+      'mesh',
+      'direct',
+      'create',
+    );
+    for (const cost of Object.values(json.figures.telemetry))
+      expect(cost).to.have.keys('rate', 'rounds', 'ratio');
     expect(json.targets).to.have.length(8);
     for (const t of json.targets)
       expect(t).to.have.keys('target', 'value', 'met');
