@@ -8,7 +8,7 @@
  * the same lines. A span holds names, times and outcomes only: never a
  * token, a header value or a document body.
  */
-import {randomBytes} from 'node:crypto';
+import {randomFillSync} from 'node:crypto';
 
 export interface TraceContext {
   /** 32 hex digits, shared by every span of the request's trace. */
@@ -50,9 +50,25 @@ const TRACEPARENT = /^00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
 const CLOUD_TRACE = /^([\da-f]{32})(?:\/(\d{1,20}))?(?:;o=([01]))?$/;
 const ZERO_TRACE = /^0+$/;
 
+// Ids are cut from a pool of random bytes refilled 4 KiB at a time: one
+// call into the system's generator per 256 span ids instead of one each (a
+// call each showed as 1.5 % of a function's busy time under load).
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
+/** `bytes` random bytes as hex, from the pool. */
+export function randomHex(bytes: number): string {
+  if (used + bytes > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  used += bytes;
+  return pool.toString('hex', used - bytes, used);
+}
+
 /** A new random span id. */
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /**
@@ -88,7 +104,7 @@ export function traceOf(
     };
   }
   return {
-    traceId: randomBytes(16).toString('hex'),
+    traceId: randomHex(16),
     spanId: newSpanId(),
     sampled: true,
   };

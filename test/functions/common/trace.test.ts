@@ -5,6 +5,7 @@ import {
   round,
   traceLogFields,
   traceOf,
+  newSpanId,
   tracedStore,
   traceparentFor,
   type ChildSpan,
@@ -107,6 +108,18 @@ describe('trace', () => {
   it('hands the store itself to a request that records no spans', () => {
     const store = {get: async () => 1};
     expect(tracedStore(store, 'orders', {trace: sink().trace})).to.equal(store);
+  });
+
+  it('draws ids from its pool of random bytes across refills, each of the right length and new', () => {
+    // 1,000 span ids take 8,000 bytes: the 4 KiB pool is refilled twice.
+    const spans = Array.from({length: 1000}, () => newSpanId());
+    expect(spans.every(id => /^[\da-f]{16}$/.test(id))).to.equal(true);
+    expect(new Set(spans).size).to.equal(spans.length);
+    const traces = Array.from({length: 300}, () =>
+      traceOf(undefined, undefined),
+    );
+    expect(traces.every(t => /^[\da-f]{32}$/.test(t.traceId))).to.equal(true);
+    expect(new Set(traces.map(t => t.traceId)).size).to.equal(300);
   });
 
   it('rounds durations to a tenth of a millisecond', () => {
