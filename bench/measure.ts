@@ -150,12 +150,13 @@ export interface TelemetryCost {
 
 /**
  * What logging and tracing cost: ours against silent (LOG_LEVEL=silent) on
- * every route at one fixed request rate, half what the slower of the two
- * served at the highest concurrency, taking turns, round by round. At a
- * fixed rate both do the same work each second, so their CPU per request
- * compares like with like; under closed-loop load it follows how fast the
- * emulator happens to answer, which moved it by 20 % and more between
- * rounds of the same code on this machine.
+ * every route, both loaded at the same time at the same fixed rate (a
+ * quarter of what the slower of the two served alone at the highest
+ * concurrency), round after round. At a fixed rate both do the same work
+ * each second, so their CPU per request compares like with like; loaded
+ * side by side, both meet the same emulator and the same neighbours. Taken
+ * one after the other instead, the same code's CPU per request moved by
+ * 10 to 20 % between rounds on this machine, more than the 5 % to be shown.
  */
 export async function telemetryCost(
   ours: Target,
@@ -174,27 +175,30 @@ export async function telemetryCost(
     const rate = Math.max(
       1,
       Math.round(
-        Math.min(served(ours, scenario.id), served(silent, scenario.id)) / 2,
+        Math.min(served(ours, scenario.id), served(silent, scenario.id)) / 4,
       ),
     );
+    const both = [ours, silent];
     const rounds: number[] = [];
     for (let i = 0; i < options.telemetryRounds; i++) {
-      const cpu: number[] = [];
-      // Alternating who goes first, so that neither always follows the other.
-      for (const target of i % 2 === 0 ? [ours, silent] : [silent, ours]) {
-        if (options.runWarmupS > 0)
-          await load(target.url, scenario, c, options.runWarmupS, rate);
-        const before = targetCpuMs(target);
-        const r = await load(target.url, scenario, c, options.durationS, rate);
-        cpu[target === ours ? 0 : 1] =
-          (targetCpuMs(target) - before) / r.requests;
-        if (scenario.method !== 'GET') await target.reset();
-      }
-      rounds.push(round(cpu[0] / cpu[1], 3));
+      if (options.runWarmupS > 0)
+        await Promise.all(
+          both.map(t => load(t.url, scenario, c, options.runWarmupS, rate)),
+        );
+      const before = both.map(targetCpuMs);
+      const runs = await Promise.all(
+        both.map(t => load(t.url, scenario, c, options.durationS, rate)),
+      );
+      const [a, b] = both.map(
+        (t, j) => (targetCpuMs(t) - before[j]) / runs[j].requests,
+      );
+      if (scenario.method !== 'GET')
+        await Promise.all(both.map(t => t.reset()));
+      rounds.push(round(a / b, 3));
     }
     result[scenario.id] = {rate, rounds, ratio: round(median(rounds), 2)};
     log(
-      `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s: ours/silent CPU per request by round ${rounds.join(', ')} (median ${result[scenario.id].ratio})`,
+      `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s each: ours/silent CPU per request by round ${rounds.join(', ')} (median ${result[scenario.id].ratio})`,
     );
   }
   return result;

@@ -69,12 +69,13 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise(resolve => server.close(() => resolve()));
 }
 
-/** Polls `check` until it resolves true, or fails after `timeoutMs`. */
+/** Polls `check` every `intervalMs` until it resolves true, or fails after `timeoutMs`. */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
   child?: ChildProcess,
+  intervalMs = 100,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -83,7 +84,7 @@ export async function waitFor(
         `${what} exited with code ${child.exitCode} before it was ready`,
       );
     if (await check().catch(() => false)) return;
-    await new Promise(r => setTimeout(r, 100));
+    await new Promise(r => setTimeout(r, intervalMs));
   }
   throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
 }
