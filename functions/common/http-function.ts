@@ -10,7 +10,7 @@ import type {
   Response,
 } from '@google-cloud/functions-framework';
 import type {ServerResponse} from 'node:http';
-import {createContext} from './context';
+import {createContext, type RequestContext} from './context';
 import type {Logger} from './logger';
 import {HttpError, NotFoundError, toProblem} from './problem';
 import {MethodNotAllowedError, Router, type Route} from './router';
@@ -73,34 +73,21 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
     res.setHeader('X-Request-Id', ctx.requestId);
     // The one line per request: also this function's span of the trace,
     // with its calls and Firestore operations as child spans.
-    res.on('finish', () => {
-      const durationMs = performance.now() - started;
-      logger.log(
-        res.statusCode >= 500 ? 'ERROR' : 'INFO',
-        `${req.method} ${req.path} ${res.statusCode}`,
-        {
-          httpRequest: {
-            requestMethod: req.method,
-            requestUrl: req.path,
-            status: res.statusCode,
-            latency: `${(durationMs / 1000).toFixed(6)}s`,
-          },
-          requestId: ctx.requestId,
-          caller: caller ?? 'anonymous',
-          auth:
-            refused === undefined
-              ? {check: authCheck}
-              : {check: authCheck, refused},
-          ...traceLogFields(ctx.trace, options.projectId),
-          span: {
-            parentSpanId: ctx.trace.parentSpanId,
-            startTime,
-            durationMs: round(durationMs),
-          },
-          spans: ctx.spans,
-        },
-      );
-    });
+    res.on('finish', () =>
+      logRequest(logger, options.projectId, {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        startTime,
+        durationMs: performance.now() - started,
+        ctx,
+        caller,
+        auth:
+          refused === undefined
+            ? {check: authCheck}
+            : {check: authCheck, refused},
+      }),
+    );
 
     try {
       if (options.authenticate) {
@@ -155,6 +142,55 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       writeProblem(res, error, ctx.requestId, req.path);
     }
   };
+}
+
+/** What the request line says of one request. */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+  /** ISO time the request arrived. */
+  startTime: string;
+  durationMs: number;
+  ctx: RequestContext;
+  /** The verified caller, when there was one. */
+  caller?: string;
+  /** How its token was checked, and why it was refused if it was. */
+  auth: {check: string; refused?: string};
+}
+
+/**
+ * Writes a request's one log line: Cloud Logging's httpRequest and trace
+ * fields, the caller and how it was checked, and this function's span with
+ * its child spans.
+ */
+export function logRequest(
+  logger: Logger,
+  projectId: string,
+  r: RequestRecord,
+): void {
+  logger.log(
+    r.status >= 500 ? 'ERROR' : 'INFO',
+    `${r.method} ${r.path} ${r.status}`,
+    {
+      httpRequest: {
+        requestMethod: r.method,
+        requestUrl: r.path,
+        status: r.status,
+        latency: `${(r.durationMs / 1000).toFixed(6)}s`,
+      },
+      requestId: r.ctx.requestId,
+      caller: r.caller ?? 'anonymous',
+      auth: r.auth,
+      ...traceLogFields(r.ctx.trace, projectId),
+      span: {
+        parentSpanId: r.ctx.trace.parentSpanId,
+        startTime: r.startTime,
+        durationMs: round(r.durationMs),
+      },
+      spans: r.ctx.spans,
+    },
+  );
 }
 
 class OutOfTimeError extends HttpError {
