@@ -1,11 +1,13 @@
 /**
  * What the benchmark reads besides throughput: CPU time and memory of a
- * process (from /proc), cold starts, and the cost of verifying a token.
+ * process (from /proc), cold starts, the cost of verifying a token, and of
+ * logging and tracing a request.
  */
-import type {ChildProcess} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {TokenVerifier} from '../functions/common/auth/verifier';
+import {lineSplitter} from '../local/logs';
 import {freePort, stopGroup, waitFor} from '../local/processes';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
 import {claimsFor} from '../local/token-signer';
@@ -114,4 +116,41 @@ export async function verificationCostUs(
     Array.from({length: iterations}, () => fresh[0]),
   );
   return {newToken, repeatedToken};
+}
+
+/**
+ * CPU microseconds logging and tracing take per request in one function,
+ * measured directly (telemetry-probe.ts): the median of `runs` runs with
+ * them on, and off, each in a process of its own whose stdout this process
+ * reads line by line, as the stack reads a function's.
+ */
+export async function telemetryCostUs(
+  iterations: number,
+  runs = 5,
+): Promise<{on: number; off: number; added: number}> {
+  const probe = path.join(ROOT, 'build', 'bench', 'telemetry-probe.js');
+  const once = (mode: 'on' | 'off') =>
+    new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, [probe, mode, String(iterations)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const lines = lineSplitter(line => JSON.parse(line) as unknown);
+      child.stdout.on('data', lines.push);
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('close', code =>
+        code === 0
+          ? resolve((JSON.parse(err) as {us: number}).us)
+          : reject(new Error(`telemetry probe failed: ${err}`)),
+      );
+    });
+  const on: number[] = [];
+  const off: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    off.push(await once('off'));
+    on.push(await once('on'));
+  }
+  const [a, b] = [median(on), median(off)];
+  return {on: round(a, 1), off: round(b, 1), added: round(a - b, 1)};
 }

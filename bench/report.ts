@@ -14,6 +14,8 @@ export interface Figures {
   rssMbAfterLoad: Partial<Record<VariantId, Record<string, number>>>;
   /** Ours against silent at a fixed rate, per route, when silent ran. */
   telemetry?: Record<string, TelemetryCost>;
+  /** Logging and tracing's own CPU per request in one function (probes.ts). */
+  telemetryUsPerRequest?: {on: number; off: number; added: number};
   [name: string]: unknown;
 }
 
@@ -106,6 +108,20 @@ export function buildReport(
       slowerHop,
     );
   }
+  // The direct measurement, as a share of a request: three request lines
+  // (the most a route writes: one per function) against the cheapest route.
+  const direct = figures.telemetryUsPerRequest;
+  if (direct !== undefined)
+    ratios[
+      `logging and tracing measured directly: 3 request lines vs ours' cheapest route (CPU, c=${cMax})`
+    ] = round(
+      (3 * direct.added) /
+        1000 /
+        Math.min(
+          ...scenarios.map(s => get('ours', s.id, cMax).cpuMsPerRequest),
+        ),
+      3,
+    );
   const cold = figures.coldStartMs;
   ratios['gateway cold start vs hello-world'] = ratio(cold.gateway, cold.hello);
   const ours = figures.rssMbAfterLoad.ours ?? {};

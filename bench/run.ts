@@ -16,7 +16,14 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
-import {coldStart, median, round, rssMb, verificationCostUs} from './probes';
+import {
+  coldStart,
+  median,
+  round,
+  rssMb,
+  telemetryCostUs,
+  verificationCostUs,
+} from './probes';
 import {buildReport, formatTable, type Figures} from './report';
 import {SCENARIOS} from './scenarios';
 import {startTargets, type Target} from './targets';
@@ -93,6 +100,9 @@ async function main(): Promise<void> {
         Object.entries(stack.pids).map(([fn, pid]) => [fn, rssMb(pid)]),
       );
     }
+    figures.telemetryUsPerRequest = await telemetryCostUs(
+      options.verifyIterations * 20,
+    );
     figures.verifyUsPerToken = await verificationCostUs(
       ours.stack!,
       options.verifyIterations,

@@ -262,6 +262,27 @@ describe('buildReport', () => {
     ).to.equal(1.04);
   });
 
+  it("puts the directly measured cost of three request lines against ours' cheapest route", () => {
+    const all = rows({}, {ours: 8});
+    all.find(
+      r =>
+        r.variant === 'ours' &&
+        r.scenario === 'user-hop' &&
+        r.concurrency === 32,
+    )!.cpuMsPerRequest = 4;
+    const {ratios} = buildReport(
+      all,
+      figures({telemetryUsPerRequest: {on: 30, off: 10, added: 20}}),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(
+      ratios[
+        "logging and tracing measured directly: 3 request lines vs ours' cheapest route (CPU, c=32)"
+      ],
+    ).to.equal(0.015);
+  });
+
   it('says which measurement is missing', () => {
     const some = rows({}).filter(
       r => !(r.variant === 'floor' && r.scenario === 'mesh'),

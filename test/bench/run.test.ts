@@ -87,6 +87,11 @@ describe('npm run bench (smoke)', function () {
     );
     for (const cost of Object.values(json.figures.telemetry))
       expect(cost).to.have.keys('rate', 'rounds', 'ratio');
+    expect(json.figures.telemetryUsPerRequest).to.have.keys(
+      'on',
+      'off',
+      'added',
+    );
     expect(json.targets).to.have.length(8);
     for (const t of json.targets)
       expect(t).to.have.keys('target', 'value', 'met');
