@@ -35,7 +35,7 @@ async function run(on: boolean, iterations: number): Promise<number> {
       startTime,
       durationMs: performance.now() - started,
       ctx,
-      caller: 'user-fn@bench.iam.gserviceaccount.com',
+      caller: 'caller@bench.iam.gserviceaccount.com',
       auth: {check: 'verify'},
     });
   };
