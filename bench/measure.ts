@@ -154,9 +154,10 @@ export interface TelemetryCost {
  * quarter of what the slower of the two served alone at the highest
  * concurrency), round after round. At a fixed rate both do the same work
  * each second, so their CPU per request compares like with like; loaded
- * side by side, both meet the same emulator and the same neighbours. Taken
- * one after the other instead, the same code's CPU per request moved by
- * 10 to 20 % between rounds on this machine, more than the 5 % to be shown.
+ * side by side, both meet the same emulator and the same neighbours. Even
+ * so, single rounds on this shared 2-core machine range 15 % and more
+ * either way, so a route's figure is the median round; the direct
+ * measurement (probes.ts, telemetryCostUs) is the precise one.
  */
 export async function telemetryCost(
   ours: Target,
