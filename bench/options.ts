@@ -26,6 +26,8 @@ export interface BenchOptions {
   /** Rounds of the fixed-rate comparison of ours with silent (telemetryCost). */
   telemetryRounds: number;
   verifyIterations: number;
+  /** Requests per run of the logging probe (probes.ts, telemetryCostUs). */
+  telemetryIterations: number;
   out: string;
   /** The variants measured, in the order of VARIANTS. */
   variants: VariantId[];
@@ -58,6 +60,7 @@ export function parseBenchOptions(
     coldStartSamples: smoke ? 1 : 5,
     telemetryRounds: smoke ? 1 : num('BENCH_TELEMETRY_ROUNDS', 7),
     verifyIterations: smoke ? 50 : 500,
+    telemetryIterations: smoke ? 1000 : 10_000,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),
     variants: variantsOf(env.BENCH_VARIANTS),
   };

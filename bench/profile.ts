@@ -9,18 +9,18 @@
  *
  * Env: PROFILE_ROUTE (a scenario id of scenarios.ts, default mesh),
  * PROFILE_RATE (req/s, default 80), PROFILE_SECONDS (default 30),
- * LOG_LEVEL (default info), PROFILE_DIR (where the .cpuprofile files stay;
- * default a new temporary folder). `node build/bench/profile.js DIR`
- * prints the shares of the profiles an earlier run left in DIR.
+ * LOG_LEVEL (info, or silent: no request lines, no spans), PROFILE_DIR
+ * (where the .cpuprofile files stay; default a new temporary folder).
+ * `node build/bench/profile.js DIR` prints the shares of the profiles an
+ * earlier run left in DIR.
  */
 import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import * as path from 'node:path';
 import {startFirestoreEmulator} from '../local/firestore-emulator';
-import {seededEmulatorProject} from '../local/seed';
-import {startStack} from '../local/stack';
 import {load} from './load';
 import {SCENARIOS} from './scenarios';
+import {startVariant} from './targets';
 
 interface ProfileNode {
   id: number;
@@ -139,36 +139,31 @@ async function main(): Promise<void> {
     throw new Error(
       `PROFILE_ROUTE: no route ${route} (there are ${SCENARIOS.map(s => s.id).join(', ')})`,
     );
+  // LOG_LEVEL=silent profiles the benchmark's silent variant.
+  const variant = process.env.LOG_LEVEL === 'silent' ? 'silent' : 'ours';
   const rate = Number(process.env.PROFILE_RATE ?? 80);
   const seconds = Number(process.env.PROFILE_SECONDS ?? 30);
   const dir =
     process.env.PROFILE_DIR ?? mkdtempSync(path.join(tmpdir(), 'profile-'));
   const emulator = await startFirestoreEmulator();
   try {
-    const projectId = `profile-${Date.now().toString(36)}`;
-    const db = await seededEmulatorProject(projectId, emulator.host);
-    const stack = await startStack({
-      mode: 'verify',
-      projectId,
-      firestoreHost: emulator.host,
-      seed: false,
-      logLevel: process.env.LOG_LEVEL ?? 'info',
-      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    });
+    const target = await startVariant(variant, emulator.host, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+    ]);
     const names = Object.fromEntries(
-      Object.entries(stack.pids).map(([fn, pid]) => [pid, fn]),
+      Object.entries(target.stack!.pids).map(([fn, pid]) => [pid, fn]),
     );
     try {
       process.stdout.write(`Warming up (${route}, 20 s at c=32)\n`);
-      await load(stack.info.gateway, scenario, 32, 20);
+      await load(target.url, scenario, 32, 20);
       process.stdout.write(
         `Profiling ${route} at ${rate} req/s for ${seconds} s\n`,
       );
-      const r = await load(stack.info.gateway, scenario, 32, seconds, rate);
+      const r = await load(target.url, scenario, 32, seconds, rate);
       process.stdout.write(`${r.requests} requests, ${r.errors} errors\n`);
     } finally {
-      await stack.stop();
-      await db.terminate();
+      await target.stop();
     }
     report(dir, names);
   } finally {

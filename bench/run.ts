@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       );
     }
     figures.telemetryUsPerRequest = await telemetryCostUs(
-      options.verifyIterations * 20,
+      options.telemetryIterations,
     );
     figures.verifyUsPerToken = await verificationCostUs(
       ours.stack!,

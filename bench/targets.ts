@@ -157,9 +157,11 @@ async function startFloor(firestoreHost: string): Promise<Target> {
   };
 }
 
-async function startVariant(
+/** Starts one variant of our functions (`nodeArgs`: e.g. to profile them). */
+export async function startVariant(
   variant: VariantId,
   firestoreHost: string,
+  nodeArgs?: string[],
 ): Promise<Target> {
   const projectId = projectFor(variant);
   const stack = await startStack({
@@ -175,6 +177,7 @@ async function startVariant(
         : undefined,
     // Production's level: a log line per request is part of the cost.
     logLevel: variant === 'silent' ? 'silent' : 'info',
+    nodeArgs,
   });
   const data = await seeded(projectId, firestoreHost);
   return {
