@@ -3,11 +3,12 @@
  * every concurrency against every target, in rounds, the targets taking
  * turns in a rotating order so that drift over the run favours none of them.
  */
-import {load, type LoadResult} from './load';
+import {load, type LoadResult, type Scenario} from './load';
 import type {BenchOptions} from './options';
 import {cpuMs, median, round} from './probes';
 import {MESH, SCENARIOS} from './scenarios';
 import type {Target, VariantId} from './targets';
+import type {TelemetryState} from './telemetry-switch';
 
 export interface Row extends LoadResult {
   variant: VariantId;
@@ -140,67 +141,87 @@ export async function measureAll(
 
 /** What logging and tracing cost on one route. */
 export interface TelemetryCost {
-  /** The fixed rate both variants were loaded at, requests per second. */
+  /** The fixed rate of every block, requests per second. */
   rate: number;
-  /** Each round's CPU per request, ours over silent. */
+  /** Each round's CPU per request, on over off. */
   rounds: number[];
   /** The median round. */
   ratio: number;
+  /** The median block's CPU per request, ms, on and off. */
+  cpuMsPerRequest: {on: number; off: number};
 }
 
 /**
- * What logging and tracing cost: ours against silent (LOG_LEVEL=silent) on
- * every route, both loaded at the same time at the same fixed rate (a
- * quarter of what the slower of the two served alone at the highest
- * concurrency), round after round. At a fixed rate both do the same work
- * each second, so their CPU per request compares like with like; loaded
- * side by side, both meet the same emulator and the same neighbours. Even
- * so, single rounds on this shared 2-core machine range 15 % and more
- * either way, so a route's figure is the median round; the direct
- * measurement (probes.ts, telemetryCostUs) is the precise one.
+ * What logging and tracing cost: the silent variant's functions switched on
+ * and off while they run (bench/switchable-functions.ts), one block of load
+ * each way per round, the order turned every round (on, off, then off, on)
+ * so that drift favours neither. Every block runs at the same fixed rate, a
+ * quarter of what ours and silent served at the highest concurrency, so each
+ * does the same work per second. The same processes measure both states:
+ * two stacks, even of identical code, differ by more than the 5 % sought.
  */
 export async function telemetryCost(
-  ours: Target,
-  silent: Target,
+  target: Target,
   rows: Row[],
   options: BenchOptions,
   log: Log,
 ): Promise<Record<string, TelemetryCost>> {
+  const telemetry = target.telemetry;
+  if (telemetry === undefined)
+    throw new Error(`${target.variant} cannot switch logging and tracing`);
   const c = Math.max(...options.concurrency);
-  const served = (t: Target, s: string) =>
-    rows.find(
-      r => r.variant === t.variant && r.scenario === s && r.concurrency === c,
-    )?.requestsPerSec ?? 0;
+  const served = rows
+    .filter(r => r.concurrency === c)
+    .filter(r => r.variant === 'ours' || r.variant === target.variant);
   const result: Record<string, TelemetryCost> = {};
-  for (const scenario of SCENARIOS) {
-    const rate = Math.max(
-      1,
-      Math.round(
-        Math.min(served(ours, scenario.id), served(silent, scenario.id)) / 4,
-      ),
-    );
-    const both = [ours, silent];
-    const rounds: number[] = [];
-    for (let i = 0; i < options.telemetryRounds; i++) {
+  const block = async (
+    scenario: Scenario,
+    state: TelemetryState,
+    durationS: number,
+    rate: number,
+  ) => {
+    await telemetry.set(target.pids, state);
+    const before = targetCpuMs(target);
+    const run = await load(target.url, scenario, c, durationS, rate);
+    const cpu = (targetCpuMs(target) - before) / run.requests;
+    if (scenario.method !== 'GET') await target.reset();
+    return cpu;
+  };
+  try {
+    for (const scenario of SCENARIOS) {
+      const rates = served
+        .filter(r => r.scenario === scenario.id)
+        .map(r => r.requestsPerSec);
+      const rate = Math.max(1, Math.round(Math.min(...rates) / 4));
       if (options.runWarmupS > 0)
-        await Promise.all(
-          both.map(t => load(t.url, scenario, c, options.runWarmupS, rate)),
-        );
-      const before = both.map(targetCpuMs);
-      const runs = await Promise.all(
-        both.map(t => load(t.url, scenario, c, options.durationS, rate)),
+        for (const state of ['on', 'off'] as const)
+          await block(scenario, state, options.runWarmupS, rate);
+      const on: number[] = [];
+      const off: number[] = [];
+      const rounds: number[] = [];
+      for (let i = 0; i < options.telemetryRounds; i++) {
+        const order =
+          i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+        const cpu: Record<TelemetryState, number> = {on: 0, off: 0};
+        for (const state of order)
+          cpu[state] = await block(scenario, state, options.durationS, rate);
+        on.push(cpu.on);
+        off.push(cpu.off);
+        rounds.push(round(cpu.on / cpu.off, 3));
+      }
+      result[scenario.id] = {
+        rate,
+        rounds,
+        ratio: round(median(rounds), 2),
+        cpuMsPerRequest: {on: round(median(on), 3), off: round(median(off), 3)},
+      };
+      log(
+        `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s: on/off CPU per request by round ${rounds.join(', ')} (median ${result[scenario.id].ratio})`,
       );
-      const [a, b] = both.map(
-        (t, j) => (targetCpuMs(t) - before[j]) / runs[j].requests,
-      );
-      if (scenario.method !== 'GET')
-        await Promise.all(both.map(t => t.reset()));
-      rounds.push(round(a / b, 3));
     }
-    result[scenario.id] = {rate, rounds, ratio: round(median(rounds), 2)};
-    log(
-      `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s each: ours/silent CPU per request by round ${rounds.join(', ')} (median ${result[scenario.id].ratio})`,
-    );
+  } finally {
+    // Back to the variant's own state, silent.
+    await telemetry.set(target.pids, 'off');
   }
   return result;
 }

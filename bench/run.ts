@@ -79,13 +79,7 @@ async function main(): Promise<void> {
     };
     if (byId.silent !== undefined) {
       log('What logging and tracing cost, at a fixed rate per route:');
-      figures.telemetry = await telemetryCost(
-        ours,
-        byId.silent,
-        rows,
-        options,
-        log,
-      );
+      figures.telemetry = await telemetryCost(byId.silent, rows, options, log);
     }
     for (const t of targets.filter(t => t.stack)) {
       figures[`tokensPer1000Requests_${t.variant}`] = round(

@@ -11,7 +11,9 @@
  *                     (FRAMEWORK_DOMAIN=on), as before it was replaced;
  * - auth-off:         ours with AUTH_MODE=off (no tokens minted or checked);
  * - silent:           ours with LOG_LEVEL=silent: no log lines, no spans
- *                     recorded (what logging and tracing cost);
+ *                     recorded; its functions can switch logging and
+ *                     tracing back on while they run, which is how their
+ *                     cost is measured (bench/switchable-functions.ts);
  * - naive:            ours with the seed's client: a new token per call, no
  *                     keep-alive (bench/naive-functions.ts).
  * The stacks run in verify mode: in cloud mode the local stand-ins for
@@ -24,6 +26,7 @@ import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
 import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
+import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
   | 'limit'
@@ -58,6 +61,8 @@ export interface Target {
   stop: () => Promise<void>;
   /** The real stacks only. */
   stack?: Stack;
+  /** Turns logging and tracing on and off in its functions (silent only). */
+  telemetry?: TelemetrySwitch;
 }
 
 /** A fresh project per target and run: the emulator slows as data piles up. */
@@ -157,6 +162,12 @@ async function startFloor(firestoreHost: string): Promise<Target> {
   };
 }
 
+/** The variants whose functions are not package.json's main (build/bench/). */
+const SOURCES: Partial<Record<VariantId, string>> = {
+  naive: 'naive-functions.js',
+  silent: 'switchable-functions.js',
+};
+
 /** Starts one variant of our functions (`nodeArgs`: e.g. to profile them). */
 export async function startVariant(
   variant: VariantId,
@@ -164,17 +175,22 @@ export async function startVariant(
   nodeArgs?: string[],
 ): Promise<Target> {
   const projectId = projectFor(variant);
+  const telemetry = variant === 'silent' ? telemetrySwitch() : undefined;
+  const source = SOURCES[variant];
   const stack = await startStack({
     mode: 'verify',
     projectId,
     firestoreHost,
     seed: false,
     authMode: variant === 'auth-off' ? 'off' : undefined,
-    env: variant === 'framework-domain' ? {FRAMEWORK_DOMAIN: 'on'} : undefined,
+    env: {
+      ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
+      ...(telemetry !== undefined && {TELEMETRY_SWITCH: telemetry.file}),
+    },
     source:
-      variant === 'naive'
-        ? path.join(ROOT, 'build', 'bench', 'naive-functions.js')
-        : undefined,
+      source === undefined
+        ? undefined
+        : path.join(ROOT, 'build', 'bench', source),
     // Production's level: a log line per request is part of the cost.
     logLevel: variant === 'silent' ? 'silent' : 'info',
     nodeArgs,
@@ -188,8 +204,10 @@ export async function startVariant(
     stop: async () => {
       await stack.stop();
       await data.close();
+      telemetry?.remove();
     },
     stack,
+    telemetry,
   };
 }
 

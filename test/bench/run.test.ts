@@ -86,7 +86,7 @@ describe('npm run bench (smoke)', function () {
       'create',
     );
     for (const cost of Object.values(json.figures.telemetry))
-      expect(cost).to.have.keys('rate', 'rounds', 'ratio');
+      expect(cost).to.have.keys('rate', 'rounds', 'ratio', 'cpuMsPerRequest');
     expect(json.figures.telemetryUsPerRequest).to.have.keys(
       'on',
       'off',

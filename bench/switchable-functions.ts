@@ -1,0 +1,65 @@
+/**
+ * Benchmark only: the three functions, each able to turn its logging and
+ * tracing on and off while it runs, so that what they cost is measured in
+ * the same processes (same JIT, heap and connections), block after block.
+ * Two stacks side by side, one with LOG_LEVEL=silent, differ by more than
+ * 5 % on their own: each process settles differently, and more rounds do
+ * not average that out.
+ *
+ * Each function is built twice by its own factory from one configuration:
+ * as configured, and with LOG_LEVEL=silent (no request lines, no spans).
+ * Both share the outgoing identity and connections; each has its own
+ * Firestore client, as the factory makes it. A request goes to the one
+ * switched on. To switch, the benchmark writes "on" or "off" to the file
+ * that TELEMETRY_SWITCH names and sends SIGUSR2 (SIGUSR1 is Node's
+ * inspector); each process reads the file, switches, and acknowledges by
+ * writing the state it now has to `<file>.<pid>`. It starts as LOG_LEVEL
+ * says. Started with
+ * `functions-framework --source=build/bench/switchable-functions.js`.
+ */
+import type {HttpFunction} from '@google-cloud/functions-framework';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {
+  parseConfig,
+  type ConfigOf,
+  type ServiceName,
+} from '../functions/common/config';
+import {lazyFunction} from '../functions/common/lazy';
+import {wiringFor, type FunctionFactory} from '../functions/common/wiring';
+import {createGateway} from '../functions/gateway/index';
+import {createOrder} from '../functions/order/index';
+import {createUser} from '../functions/user/index';
+import {ackFileOf, type TelemetryState} from './telemetry-switch';
+
+function switchable<S extends ServiceName>(
+  service: S,
+  create: FunctionFactory<S>,
+): HttpFunction {
+  const config = parseConfig(service);
+  const on: ConfigOf<S> = {
+    ...config,
+    logLevel: config.logLevel === 'silent' ? 'info' : config.logLevel,
+  };
+  // One identity and one set of connections for both; a logger each.
+  const {tokens, agent} = wiringFor(on);
+  const shared = {tokens, agent};
+  const fns = {
+    on: create(on, shared),
+    off: create({...config, logLevel: 'silent'}, shared),
+  };
+  let state: TelemetryState = config.logLevel === 'silent' ? 'off' : 'on';
+  const file = process.env.TELEMETRY_SWITCH;
+  if (file !== undefined)
+    process.on('SIGUSR2', () => {
+      const wanted = readFileSync(file, 'utf8').trim();
+      if (wanted === 'on' || wanted === 'off') state = wanted;
+      writeFileSync(ackFileOf(file, process.pid), state);
+    });
+  return (req, res) => fns[state](req, res);
+}
+
+Object.defineProperties(exports, {
+  gateway: lazyFunction(() => switchable('gateway', createGateway)),
+  user: lazyFunction(() => switchable('user', createUser)),
+  order: lazyFunction(() => switchable('order', createOrder)),
+});
