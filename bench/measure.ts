@@ -5,8 +5,9 @@
  */
 import {load, type LoadResult, type Scenario} from './load';
 import type {BenchOptions} from './options';
-import {cpuMs, median, round} from './probes';
+import {cpuMs} from './probes';
 import {MESH, SCENARIOS} from './scenarios';
+import {median, ratioEstimate, round, type RatioEstimate} from './stats';
 import type {Target, VariantId} from './targets';
 import type {TelemetryState} from './telemetry-switch';
 
@@ -140,15 +141,19 @@ export async function measureAll(
 }
 
 /** What logging and tracing cost on one route. */
-export interface TelemetryCost {
+export interface TelemetryCost extends RatioEstimate {
   /** The fixed rate of every block, requests per second. */
   rate: number;
   /** Each round's CPU per request, on over off. */
   rounds: number[];
-  /** The median round. */
-  ratio: number;
   /** The median block's CPU per request, ms, on and off. */
   cpuMsPerRequest: {on: number; off: number};
+}
+
+/** What logging and tracing cost: per route, and over every route's rounds. */
+export interface TelemetryCosts {
+  routes: Record<string, TelemetryCost>;
+  all: RatioEstimate;
 }
 
 /**
@@ -159,13 +164,17 @@ export interface TelemetryCost {
  * quarter of what ours and silent served at the highest concurrency, so each
  * does the same work per second. The same processes measure both states:
  * two stacks, even of identical code, differ by more than the 5 % sought.
+ * A block's CPU per request still varies by about 10 % here (measured with
+ * both blocks off), so each figure is the geometric mean of its rounds with
+ * a 95 % confidence interval; the one over every route's rounds is the
+ * tightest (the code measured is the same on every route).
  */
 export async function telemetryCost(
   target: Target,
   rows: Row[],
   options: BenchOptions,
   log: Log,
-): Promise<Record<string, TelemetryCost>> {
+): Promise<TelemetryCosts> {
   const telemetry = target.telemetry;
   if (telemetry === undefined)
     throw new Error(`${target.variant} cannot switch logging and tracing`);
@@ -173,7 +182,7 @@ export async function telemetryCost(
   const served = rows
     .filter(r => r.concurrency === c)
     .filter(r => r.variant === 'ours' || r.variant === target.variant);
-  const result: Record<string, TelemetryCost> = {};
+  const routes: Record<string, TelemetryCost> = {};
   const block = async (
     scenario: Scenario,
     state: TelemetryState,
@@ -209,19 +218,24 @@ export async function telemetryCost(
         off.push(cpu.off);
         rounds.push(round(cpu.on / cpu.off, 3));
       }
-      result[scenario.id] = {
+      const cost = {
+        ...ratioEstimate(rounds),
         rate,
         rounds,
-        ratio: round(median(rounds), 2),
         cpuMsPerRequest: {on: round(median(on), 3), off: round(median(off), 3)},
       };
+      routes[scenario.id] = cost;
       log(
-        `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s: on/off CPU per request by round ${rounds.join(', ')} (median ${result[scenario.id].ratio})`,
+        `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s: on/off CPU per request by round ${rounds.join(', ')}: ${cost.ratio} (95 % ${cost.low}–${cost.high})`,
       );
     }
   } finally {
     // Back to the variant's own state, silent.
     await telemetry.set(target.pids, 'off');
   }
-  return result;
+  const all = ratioEstimate(Object.values(routes).flatMap(r => r.rounds));
+  log(
+    `  telemetry every route's ${all.n} rounds: ${all.ratio} (95 % ${all.low}–${all.high})`,
+  );
+  return {routes, all};
 }

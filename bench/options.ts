@@ -4,7 +4,7 @@
  * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
  * BENCH_WARMUP_MAX (s each target may take to warm up, default 60),
  * BENCH_TELEMETRY_ROUNDS (rounds of the fixed-rate comparison of logging
- * on and off, default 7), BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
+ * on and off, default 12), BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
  * list of the variants to run, "ours" among them; default all: a focused
  * comparison, e.g. "ours,silent", takes minutes instead of half an hour).
  */
@@ -23,7 +23,7 @@ export interface BenchOptions {
   warmup: {stepS: number; maxS: number; risingBy: number};
   concurrency: number[];
   coldStartSamples: number;
-  /** Rounds of the fixed-rate comparison of ours with silent (telemetryCost). */
+  /** Rounds of logging and tracing switched on and off (telemetryCost). */
   telemetryRounds: number;
   verifyIterations: number;
   /** Requests per run of the logging probe (probes.ts, telemetryCostUs). */
@@ -58,7 +58,7 @@ export function parseBenchOptions(
     },
     concurrency: smoke ? [1] : [1, 32],
     coldStartSamples: smoke ? 1 : 5,
-    telemetryRounds: smoke ? 1 : num('BENCH_TELEMETRY_ROUNDS', 7),
+    telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', 12),
     verifyIterations: smoke ? 50 : 500,
     telemetryIterations: smoke ? 1000 : 10_000,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),

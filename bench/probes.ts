@@ -11,12 +11,9 @@ import {lineSplitter} from '../local/logs';
 import {freePort, stopGroup, waitFor} from '../local/processes';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
 import {claimsFor} from '../local/token-signer';
+import {median, round} from './stats';
 
 const CLOCK_TICKS = 100;
-
-export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-export const median = (xs: number[]) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** CPU time (user + system) a process has used so far, in ms. */
 export function cpuMs(pid: number): number {

@@ -4,16 +4,16 @@
  * each as met or not, and the table printed at the end.
  */
 import type {Scenario} from './load';
-import type {RoundFigures, Row, TelemetryCost} from './measure';
-import {median, round} from './probes';
+import type {RoundFigures, Row, TelemetryCosts} from './measure';
+import {median, round} from './stats';
 import type {VariantId} from './targets';
 
 export interface Figures {
   coldStartMs: Record<string, number>;
   /** Resident MB per function after the load, for ours and framework-domain. */
   rssMbAfterLoad: Partial<Record<VariantId, Record<string, number>>>;
-  /** Ours against silent at a fixed rate, per route, when silent ran. */
-  telemetry?: Record<string, TelemetryCost>;
+  /** Logging and tracing switched on and off at a fixed rate, when silent ran. */
+  telemetry?: TelemetryCosts;
   /** Logging and tracing's own CPU per request in one function (probes.ts). */
   telemetryUsPerRequest?: {on: number; off: number; added: number};
   [name: string]: unknown;
@@ -66,6 +66,10 @@ export function buildReport(
     `${s}: auth on vs off (throughput, c=${cMax})`;
   const telemetry = (s: string) =>
     `${s}: logging and tracing on vs off (CPU per request, fixed rate)`;
+  const telemetryAll =
+    'every route: logging and tracing on vs off, upper end of the 95% interval';
+  if (figures.telemetry !== undefined)
+    ratios[telemetryAll] = figures.telemetry.all.high;
   // A focused run (BENCH_VARIANTS) measures only some variants: each ratio
   // and target is there when what it compares was measured.
   const measured = new Set(rows.map(r => r.variant));
@@ -89,7 +93,7 @@ export function buildReport(
     against('auth-off', authOnOff(id), () =>
       throughput('ours', 'auth-off', id),
     );
-    const atRate = figures.telemetry?.[id];
+    const atRate = figures.telemetry?.routes[id];
     if (atRate !== undefined) ratios[telemetry(id)] = atRate.ratio;
     against('limit', `${id}: ours vs limit (throughput, c=${cMax})`, () =>
       throughput('ours', 'limit', id),
@@ -170,9 +174,11 @@ export function buildReport(
     worst(authOnOff, Math.min),
     v => v >= 0.9,
   );
+  // Judged on the upper end of the 95 % interval: met only when the
+  // measurement shows it, not when noise happens to favour it.
   goal(
-    'every route: logging and tracing add <= 5% CPU per request (switched on and off in the same processes, fixed rate)',
-    worst(telemetry, Math.max),
+    'logging and tracing add <= 5% CPU per request (on vs off in the same processes, fixed rate, every route: upper end of the 95% interval)',
+    ratios[telemetryAll],
     v => v <= 1.05,
   );
   goal(

@@ -16,16 +16,10 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
-import {
-  coldStart,
-  median,
-  round,
-  rssMb,
-  telemetryCostUs,
-  verificationCostUs,
-} from './probes';
+import {coldStart, rssMb, telemetryCostUs, verificationCostUs} from './probes';
 import {buildReport, formatTable, type Figures} from './report';
 import {SCENARIOS} from './scenarios';
+import {median, round} from './stats';
 import {startTargets, type Target} from './targets';
 
 const log = (line: string) => process.stdout.write(line + '\n');

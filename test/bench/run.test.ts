@@ -78,15 +78,29 @@ describe('npm run bench (smoke)', function () {
       'newToken',
       'repeatedToken',
     );
-    expect(json.figures.telemetry).to.have.keys(
+    expect(json.figures.telemetry.routes).to.have.keys(
       'user-hop',
       'order-hop',
       'mesh',
       'direct',
       'create',
     );
-    for (const cost of Object.values(json.figures.telemetry))
-      expect(cost).to.have.keys('rate', 'rounds', 'ratio', 'cpuMsPerRequest');
+    for (const cost of Object.values(json.figures.telemetry.routes))
+      expect(cost).to.have.keys(
+        'rate',
+        'rounds',
+        'ratio',
+        'low',
+        'high',
+        'n',
+        'cpuMsPerRequest',
+      );
+    expect(json.figures.telemetry.all).to.have.keys(
+      'ratio',
+      'low',
+      'high',
+      'n',
+    );
     expect(json.figures.telemetryUsPerRequest).to.have.keys(
       'on',
       'off',
