@@ -12,6 +12,8 @@ export interface Scenario {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
+  /** How many functions one request runs in: the request lines it writes. */
+  functions: number;
 }
 
 export interface LoadResult {

@@ -60,7 +60,7 @@ export function parseBenchOptions(
     coldStartSamples: smoke ? 1 : 5,
     telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', 12),
     verifyIterations: smoke ? 50 : 500,
-    telemetryIterations: smoke ? 1000 : 10_000,
+    telemetryIterations: smoke ? 200 : 3000,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),
     variants: variantsOf(env.BENCH_VARIANTS),
   };

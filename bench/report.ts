@@ -112,20 +112,17 @@ export function buildReport(
       slowerHop,
     );
   }
-  // The direct measurement, as a share of a request: three request lines
-  // (the most a route writes: one per function) against the cheapest route.
+  // The direct measurement (one request line, its spans included) times
+  // the lines a route writes, against that route's CPU per request with
+  // them off at the same fixed rate.
   const direct = figures.telemetryUsPerRequest;
-  if (direct !== undefined)
-    ratios[
-      `logging and tracing measured directly: 3 request lines vs ours' cheapest route (CPU, c=${cMax})`
-    ] = round(
-      (3 * direct.added) /
-        1000 /
-        Math.min(
-          ...scenarios.map(s => get('ours', s.id, cMax).cpuMsPerRequest),
-        ),
-      3,
-    );
+  for (const s of scenarios) {
+    const off = figures.telemetry?.routes[s.id]?.cpuMsPerRequest.off;
+    if (direct !== undefined && off !== undefined)
+      ratios[
+        `${s.id}: logging and tracing measured directly, ${s.functions} request lines vs the route's CPU with them off`
+      ] = round((s.functions * direct.added) / 1000 / off, 3);
+  }
   const cold = figures.coldStartMs;
   ratios['gateway cold start vs hello-world'] = ratio(cold.gateway, cold.hello);
   const ours = figures.rssMbAfterLoad.ours ?? {};

@@ -20,6 +20,7 @@ const scenario = (id: string): Scenario => ({
   title: id,
   method: 'GET',
   path: `/${id}`,
+  functions: id.endsWith('-hop') ? 2 : 3,
 });
 const SCENARIOS = ['user-hop', 'order-hop', 'mesh', 'direct', 'create'].map(
   scenario,
@@ -271,25 +272,38 @@ describe('buildReport', () => {
     ).to.equal(1.04);
   });
 
-  it("puts the directly measured cost of three request lines against ours' cheapest route", () => {
-    const all = rows({}, {ours: 8});
-    all.find(
-      r =>
-        r.variant === 'ours' &&
-        r.scenario === 'user-hop' &&
-        r.concurrency === 32,
-    )!.cpuMsPerRequest = 4;
+  it('puts the directly measured cost of its request lines against each route with them off', () => {
+    const costs = telemetry(1.03);
+    costs.routes['user-hop'].cpuMsPerRequest.off = 2;
+    costs.routes.mesh.cpuMsPerRequest.off = 6;
     const {ratios} = buildReport(
-      all,
-      figures({telemetryUsPerRequest: {on: 30, off: 10, added: 20}}),
+      rows({}),
+      figures({
+        telemetry: costs,
+        telemetryUsPerRequest: {on: 90, off: 30, added: 60},
+      }),
       SCENARIOS,
       [1, 32],
     );
-    expect(
+    const direct = (id: string, lines: number) =>
       ratios[
-        "logging and tracing measured directly: 3 request lines vs ours' cheapest route (CPU, c=32)"
-      ],
-    ).to.equal(0.015);
+        `${id}: logging and tracing measured directly, ${lines} request lines vs the route's CPU with them off`
+      ];
+    // Two lines of 60 us against 2 ms; three against 6 ms.
+    expect(direct('user-hop', 2)).to.equal(0.06);
+    expect(direct('mesh', 3)).to.equal(0.03);
+  });
+
+  it('leaves the direct measurement out when logging was not switched at a fixed rate', () => {
+    const {ratios} = buildReport(
+      rows({}),
+      figures({telemetryUsPerRequest: {on: 90, off: 30, added: 60}}),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(Object.keys(ratios).some(k => k.includes('directly'))).to.equal(
+      false,
+    );
   });
 
   it('says which measurement is missing', () => {
