@@ -58,7 +58,7 @@ export function parseBenchOptions(
     },
     concurrency: smoke ? [1] : [1, 32],
     coldStartSamples: smoke ? 1 : 5,
-    telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', 12),
+    telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', 20),
     verifyIterations: smoke ? 50 : 500,
     telemetryIterations: smoke ? 200 : 3000,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),

@@ -28,13 +28,48 @@ export interface Logger {
   log(severity: Severity, message: string, fields?: LogFields): void;
 }
 
+/**
+ * Collects what is written during one turn of the event loop and hands it
+ * to `write` as one chunk at the end of that turn (setImmediate), and at
+ * once when the process exits. A write to stdout is a system call that
+ * wakes the process reading the pipe (Cloud Run's log collector), and about
+ * half of what a request line costs; with many requests in flight on an
+ * instance, several finish in the same turn and share one write. Not a
+ * timer: the turn ends microseconds after the response that wrote the line,
+ * so a line is never held until the next request (between requests Cloud
+ * Run may leave an instance almost no CPU). A line that is written alone
+ * costs what it did before.
+ */
+export function perTurn(
+  write: (chunk: string) => void,
+): (line: string) => void {
+  let pending = '';
+  const flush = () => {
+    const chunk = pending;
+    pending = '';
+    if (chunk !== '') write(chunk);
+  };
+  process.on('exit', flush);
+  return line => {
+    if (pending === '') setImmediate(flush);
+    pending += line;
+  };
+}
+
+let stdoutPerTurn: ((line: string) => void) | undefined;
+
+/** Stdout, one write per turn, shared by every logger of the process (lines keep their order). */
+function toStdout(line: string): void {
+  stdoutPerTurn ??= perTurn(chunk => process.stdout.write(chunk));
+  stdoutPerTurn(line);
+}
+
 /** Writes entries at or above `level` through `write` (stdout by default). */
 export class JsonLogger implements Logger {
   constructor(
     private readonly service: string,
     private readonly level: LogLevel = 'info',
-    private readonly write: (line: string) => void = line =>
-      process.stdout.write(line),
+    private readonly write: (line: string) => void = toStdout,
   ) {}
 
   log(severity: Severity, message: string, fields: LogFields = {}): void {
