@@ -164,10 +164,10 @@ export interface TelemetryCosts {
  * half of what ours and silent served at the highest concurrency, so each
  * does the same work per second. The same processes measure both states:
  * two stacks, even of identical code, differ by more than the 5 % sought.
- * A block's CPU per request still varies here, less the more requests it
- * holds (on the mesh, with both states silent: 15 % at 72 req/s, 8-10 % at
- * 144-216), so each figure is the geometric mean of its rounds with a 95 %
- * confidence interval; the one over every route's rounds is the tightest
+ * Two blocks in the same state still differ, the less the more requests
+ * they hold (on the mesh, both silent, standard deviation of their ratio:
+ * 0.15 at 72 req/s, 0.08-0.10 at 144-216), so each figure is the geometric
+ * mean of its rounds with a 95 % confidence interval; the one over every route's rounds is the tightest
  * (the code measured is the same on every route).
  */
 export async function telemetryCost(
