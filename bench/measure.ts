@@ -167,8 +167,9 @@ export interface TelemetryCosts {
  * Two blocks in the same state still differ, the less the more requests
  * they hold (on the mesh, both silent, standard deviation of their ratio:
  * 0.15 at 72 req/s, 0.08-0.10 at 144-216), so each figure is the geometric
- * mean of its rounds with a 95 % confidence interval; the one over every route's rounds is the tightest
- * (the code measured is the same on every route).
+ * mean of its rounds with a 95 % confidence interval; the one over every
+ * route's rounds is the tightest (the code measured is the same on every
+ * route).
  */
 export async function telemetryCost(
   target: Target,

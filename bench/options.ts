@@ -4,7 +4,7 @@
  * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
  * BENCH_WARMUP_MAX (s each target may take to warm up, default 60),
  * BENCH_TELEMETRY_ROUNDS (rounds of the fixed-rate comparison of logging
- * on and off, default 12), BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
+ * on and off, default 20), BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
  * list of the variants to run, "ours" among them; default all: a focused
  * comparison, e.g. "ours,silent", takes minutes instead of half an hour).
  */
