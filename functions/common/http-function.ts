@@ -71,9 +71,16 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
     let caller: string | undefined;
     let refused: string | undefined;
     res.setHeader('X-Request-Id', ctx.requestId);
+    // Lines wait while requests are in flight, to share a write (logger.ts);
+    // 'close' also comes when the client leaves before the response ends.
+    const done = logger.requestInFlight();
+    res.on('close', done);
     // The one line per request: also this function's span of the trace,
-    // with its calls and Firestore operations as child spans.
-    res.on('finish', () =>
+    // with its calls and Firestore operations as child spans. Written once
+    // the request no longer counts as in flight: alone, it goes out at the
+    // end of this turn.
+    res.on('finish', () => {
+      done();
       logRequest(logger, options.projectId, {
         method: req.method,
         path: req.path,
@@ -86,8 +93,8 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
           refused === undefined
             ? {check: authCheck}
             : {check: authCheck, refused},
-      }),
-    );
+      });
+    });
 
     try {
       if (options.authenticate) {

@@ -26,57 +26,121 @@ export type LogFields = Record<string, unknown>;
 
 export interface Logger {
   log(severity: Severity, message: string, fields?: LogFields): void;
+  /**
+   * Marks a request in flight until the returned function is called (when
+   * its response is done or abandoned): its lines may wait for the requests
+   * beside it, to share a write (LineBuffer).
+   */
+  requestInFlight(): () => void;
+}
+
+/** Where a logger's lines go: a LineBuffer, or anything that takes lines the same way. */
+export interface LineSink {
+  add(line: string): void;
+  hold(): () => void;
 }
 
 /**
- * Collects what is written during one turn of the event loop and hands it
- * to `write` as one chunk at the end of that turn (setImmediate), and at
- * once when the process exits. A write to stdout is a system call that
- * wakes the process reading the pipe (Cloud Run's log collector), and about
- * half of what a request line costs; with many requests in flight on an
- * instance, several finish in the same turn and share one write. Not a
- * timer: the turn ends microseconds after the response that wrote the line,
- * so a line is never held until the next request (between requests Cloud
- * Run may leave an instance almost no CPU). A line that is written alone
- * costs what it did before.
+ * Where log lines wait to be written to stdout. A write to stdout is a
+ * system call that wakes the process reading the pipe (Cloud Run's log
+ * collector), and about half of what a request line costs; so lines are
+ * written together when they can be, without ever being held while the
+ * instance is idle (between requests Cloud Run may leave it almost no CPU,
+ * and a held line would wait for the next request):
+ * - while no request is in flight, a line is written at the end of the
+ *   turn of the event loop that wrote it (setImmediate), with whatever else
+ *   that turn wrote;
+ * - while requests are in flight (`inFlight`), lines are held until the
+ *   last of them ends (then written at the end of that turn), for at most
+ *   `maxDelayMs`, and never more than `maxBytes` of them;
+ * - everything held is written at once when the process exits (process.exit,
+ *   an uncaught exception, or the framework's SIGTERM handler).
+ * So a burst of requests costs a few writes instead of one a line, and a
+ * line written alone costs what it always did.
  */
-export function perTurn(
-  write: (chunk: string) => void,
-): (line: string) => void {
-  let pending = '';
-  const flush = () => {
-    const chunk = pending;
-    pending = '';
-    if (chunk !== '') write(chunk);
-  };
-  process.on('exit', flush);
-  return line => {
-    if (pending === '') setImmediate(flush);
-    pending += line;
+export class LineBuffer implements LineSink {
+  private pending = '';
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private atEndOfTurn = false;
+
+  constructor(
+    private readonly write: (chunk: string) => void,
+    private readonly maxDelayMs = 100,
+    private readonly maxBytes = 64 * 1024,
+  ) {
+    process.on('exit', this.flush);
+  }
+
+  /** Adds one line (with its newline). */
+  add(line: string): void {
+    this.pending += line;
+    if (this.pending.length >= this.maxBytes) this.flush();
+    else if (this.inFlight === 0) this.flushAtEndOfTurn();
+    else this.timer ??= setTimeout(this.flush, this.maxDelayMs).unref();
+  }
+
+  /**
+   * Marks a request in flight until the returned function is called (once
+   * counts; more calls do nothing), so that its lines and those of requests
+   * running beside it can share a write.
+   */
+  hold(): () => void {
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      if (this.inFlight === 0 && this.pending !== '') this.flushAtEndOfTurn();
+    };
+  }
+
+  private flushAtEndOfTurn(): void {
+    if (this.atEndOfTurn) return;
+    this.atEndOfTurn = true;
+    setImmediate(this.flush);
+  }
+
+  /** Writes everything held now. */
+  readonly flush = (): void => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.atEndOfTurn = false;
+    const chunk = this.pending;
+    this.pending = '';
+    if (chunk !== '') this.write(chunk);
   };
 }
 
-let stdoutPerTurn: ((line: string) => void) | undefined;
+let stdoutBuffer: LineBuffer | undefined;
 
-/** Stdout, one write per turn, shared by every logger of the process (lines keep their order). */
-function toStdout(line: string): void {
-  stdoutPerTurn ??= perTurn(chunk => process.stdout.write(chunk));
-  stdoutPerTurn(line);
+/** The process's stdout, shared by every logger in it (lines keep their order). */
+function stdout(): LineBuffer {
+  stdoutBuffer ??= new LineBuffer(chunk => process.stdout.write(chunk));
+  return stdoutBuffer;
 }
 
-/** Writes entries at or above `level` through `write` (stdout by default). */
+const nothingHeld = () => undefined;
+
+/** Writes entries at or above `level` to `out` (stdout by default). */
 export class JsonLogger implements Logger {
   constructor(
     private readonly service: string,
     private readonly level: LogLevel = 'info',
-    private readonly write: (line: string) => void = toStdout,
+    private readonly out: LineSink = stdout(),
   ) {}
 
   log(severity: Severity, message: string, fields: LogFields = {}): void {
     if (SEVERITY_RANK[severity] < RANK[this.level]) return;
-    this.write(
+    this.out.add(
       JSON.stringify({severity, message, service: this.service, ...fields}) +
         '\n',
     );
+  }
+
+  requestInFlight(): () => void {
+    // A silent logger writes nothing that could wait.
+    return this.level === 'silent' ? nothingHeld : this.out.hold();
   }
 }

@@ -6,10 +6,11 @@
  */
 import {expect} from 'chai';
 import type {ChildProcess} from 'node:child_process';
+import {get} from 'node:http';
 import {createServer, type Server, type Socket} from 'node:net';
 import request from 'supertest';
 import {createHttpFunction} from '../../../functions/common/http-function';
-import {JsonLogger} from '../../../functions/common/logger';
+import {JsonLogger, type LineSink} from '../../../functions/common/logger';
 import {freePort, stopGroup, waitFor} from '../../../local/processes';
 import {spawnFunction} from '../../../local/stack';
 import {frameworkServer} from '../../fixtures/functions';
@@ -98,5 +99,83 @@ describe('createHttpFunction: the request budget', function () {
         detail: 'The request ran out of time.',
       });
     });
+  });
+});
+
+describe('createHttpFunction: a request in flight', function () {
+  this.timeout(10_000);
+
+  /** A sink that counts the requests holding it and notes how many did as each line came. */
+  function countingSink() {
+    const seen = {inFlight: 0, linesWhileHeld: [] as number[]};
+    const sink: LineSink = {
+      add: () => seen.linesWhileHeld.push(seen.inFlight),
+      hold: () => {
+        seen.inFlight++;
+        let released = false;
+        return () => {
+          if (!released) seen.inFlight--;
+          released = true;
+        };
+      },
+    };
+    return {seen, sink};
+  }
+
+  function serve(sink: LineSink) {
+    return frameworkServer(
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 15_000,
+        logger: new JsonLogger('test', 'info', sink),
+        routes: [
+          {
+            method: 'GET',
+            path: '/ok',
+            handler: async () => ({body: {ok: true}}),
+          },
+          {
+            method: 'GET',
+            path: '/stall',
+            handler: () => new Promise(() => undefined),
+          },
+        ],
+      }),
+    );
+  }
+
+  it('is held until its response ends, and its line comes after it is no longer in flight', async () => {
+    const {seen, sink} = countingSink();
+    const res = await request(serve(sink)).get('/ok');
+    expect(res.status).to.equal(200);
+    expect(seen.inFlight).to.equal(0);
+    expect(seen.linesWhileHeld).to.deep.equal([0]);
+  });
+
+  it('is no longer held when its client leaves before the answer', async () => {
+    const {seen, sink} = countingSink();
+    const server = serve(sink);
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    try {
+      const {port} = server.address() as {port: number};
+      const client = get(`http://127.0.0.1:${port}/stall`);
+      client.on('error', () => undefined);
+      await waitFor(
+        'the request to arrive',
+        async () => seen.inFlight === 1,
+        5_000,
+      );
+      client.destroy();
+      await waitFor(
+        'the request to be released',
+        async () => seen.inFlight === 0,
+        5_000,
+      );
+      expect(seen.linesWhileHeld).to.deep.equal([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise(r => server.close(r));
+    }
   });
 });

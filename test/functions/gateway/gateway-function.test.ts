@@ -78,9 +78,10 @@ function gateway(users: Answer = usersAnswer, orders: Answer = ordersAnswer) {
       service: 'gateway',
       projectId: 'p',
       requestTimeoutMs: 5000,
-      logger: new JsonLogger('gateway', 'info', line =>
-        logs.push(JSON.parse(line)),
-      ),
+      logger: new JsonLogger('gateway', 'info', {
+        add: line => logs.push(JSON.parse(line)),
+        hold: () => () => undefined,
+      }),
       routes: gatewayRoutes({users: u.caller, orders: o.caller}),
     }),
   );
