@@ -3,35 +3,47 @@
  */
 import {spawn, type ChildProcess, type SpawnOptions} from 'node:child_process';
 import type {Server} from 'node:http';
-import {createServer} from 'node:net';
+import {createServer, type Server as NetServer} from 'node:net';
 
-/** A port that was free a moment ago (the OS picks it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const {port} = server.address() as {port: number};
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * Ports freePort has handed out in this process. A port is free only until
+ * the process it was picked for binds it, and that takes a while (a function
+ * listens a few hundred ms after it is spawned): in between, the OS may hand
+ * the same port to the next listener on port 0 (the identity server's, or
+ * the next freePort), and the function then fails to start while its
+ * readiness check is answered by the other server. So neither takes one
+ * twice.
+ */
+const handedOut = new Set<number>();
+
+/** A port that is free now and that this process has not handed out before. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  const port = await listenLocal(server, 0, host);
+  await new Promise(resolve => server.close(resolve));
+  handedOut.add(port);
+  return port;
 }
 
 /**
- * Starts `server` on `port` (0: any free one) of `host`; resolves to the
- * port it got.
+ * Starts `server` on `port` (0: any free one that freePort has not handed
+ * out) of `host`; resolves to the port it got.
  */
-export function listenLocal(
-  server: Server,
+export async function listenLocal(
+  server: NetServer,
   port: number,
   host = '127.0.0.1',
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () =>
-      resolve((server.address() as {port: number}).port),
-    );
-  });
+  for (;;) {
+    const got = await new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () =>
+        resolve((server.address() as {port: number}).port),
+      );
+    });
+    if (port !== 0 || !handedOut.has(got)) return got;
+    await new Promise(resolve => server.close(resolve));
+  }
 }
 
 /**
