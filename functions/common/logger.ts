@@ -52,7 +52,7 @@ export interface LineSink {
  *   that turn wrote;
  * - while requests are in flight (`inFlight`), lines are held until the
  *   last of them ends (then written at the end of that turn), for at most
- *   `maxDelayMs`, and never more than `maxBytes` of them;
+ *   `maxDelayMs`, and never more than `maxChars` characters of them;
  * - everything held is written at once when the process exits (process.exit,
  *   an uncaught exception, or the framework's SIGTERM handler).
  * So a burst of requests costs a few writes instead of one a line, and a
@@ -67,7 +67,7 @@ export class LineBuffer implements LineSink {
   constructor(
     private readonly write: (chunk: string) => void,
     private readonly maxDelayMs = 100,
-    private readonly maxBytes = 64 * 1024,
+    private readonly maxChars = 64 * 1024,
   ) {
     process.on('exit', this.flush);
   }
@@ -75,7 +75,7 @@ export class LineBuffer implements LineSink {
   /** Adds one line (with its newline). */
   add(line: string): void {
     this.pending += line;
-    if (this.pending.length >= this.maxBytes) this.flush();
+    if (this.pending.length >= this.maxChars) this.flush();
     else if (this.inFlight === 0) this.flushAtEndOfTurn();
     else this.timer ??= setTimeout(this.flush, this.maxDelayMs).unref();
   }

@@ -9,8 +9,8 @@ describe('logger', () => {
   describe('LineBuffer', () => {
     let clock: sinon.SinonFakeTimers;
     let chunks: string[];
-    const buffer = (maxDelayMs?: number, maxBytes?: number) =>
-      new LineBuffer(chunk => chunks.push(chunk), maxDelayMs, maxBytes);
+    const buffer = (maxDelayMs?: number, maxChars?: number) =>
+      new LineBuffer(chunk => chunks.push(chunk), maxDelayMs, maxChars);
     /** Ends the current turn of the event loop (runs what setImmediate queued). */
     const endTurn = () => clock.tick(0);
 
@@ -76,7 +76,7 @@ describe('logger', () => {
       expect(chunks).to.deep.equal(['a\n', 'b\n']);
     });
 
-    it('writes at once when what it holds reaches maxBytes', () => {
+    it('writes at once when what it holds reaches maxChars', () => {
       const out = buffer(100, 8);
       out.hold();
       out.add('abc\n');
