@@ -3,8 +3,8 @@
  * stack (verify mode, against its own emulator) with `--cpu-prof`, warms it
  * up, loads one route at a fixed rate, stops, and prints for each function
  * the share of its CPU time by module (ours by file, dependencies by
- * package, Node's internals, GC) and by the functions that take the most
- * time themselves. The profile covers the process's whole life, warm-up
+ * package, Node's internals, GC), by the functions that take the most
+ * time themselves, and the share of logging and tracing. The profile covers the process's whole life, warm-up
  * included; the load itself dominates it.
  *
  * Env: PROFILE_ROUTE (a scenario id of scenarios.ts, default mesh),
@@ -46,6 +46,9 @@ export function moduleOf(url: string, functionName: string): string {
   return ours ? ours[1] : url;
 }
 
+/** Whether a module (as moduleOf names it) is this project's code. */
+const isOurs = (module: string) => /^(functions|local|bench)\//.test(module);
+
 export interface Shares {
   totalMs: number;
   /** [name, percent of the total], largest first. */
@@ -53,6 +56,32 @@ export interface Shares {
   byFunction: [string, number][];
   /** Our own functions with everything they call (inclusive time). */
   oursInclusive: [string, number][];
+  /** Percent of the busy time in logging and tracing (isTelemetry). */
+  telemetry: number;
+}
+
+/** The functions of ours that exist only to trace requests and log them. */
+const TELEMETRY_MODULES = new Set(['functions/common/logger.js']);
+const TRACE_MODULE = 'functions/common/trace.js';
+// In trace.js, what a request needs with logging off too: its trace
+// context, the span ids its calls send on, and their `traceparent`.
+const PROPAGATION = new Set([
+  'traceOf',
+  'newSpanId',
+  'randomHex',
+  'traceparentFor',
+]);
+
+/**
+ * Whether a frame of ours is logging or tracing: the logger, the request
+ * line (`logRequest`), and recording child spans (everything in trace.js
+ * but propagation).
+ */
+export function isTelemetry(module: string, functionName: string): boolean {
+  if (TELEMETRY_MODULES.has(module)) return true;
+  if (module === 'functions/common/http-function.js')
+    return functionName === 'logRequest';
+  return module === TRACE_MODULE && !PROPAGATION.has(functionName);
 }
 
 /** Self time of a profile, by module and by function, in percent. */
@@ -83,7 +112,7 @@ export function sharesOf(profile: CpuProfile, top = 15): Shares {
     let us = selfUs.get(node.id) ?? 0;
     const {functionName, url, lineNumber} = node.callFrame;
     const where = moduleOf(url, functionName);
-    const mine = /^(functions|local|bench)\//.test(where);
+    const mine = isOurs(where);
     const name = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
     const counted = mine && !open.has(name);
     if (counted) open.add(name);
@@ -95,6 +124,23 @@ export function sharesOf(profile: CpuProfile, top = 15): Shares {
     return us;
   };
   walk(root, new Set());
+  // Logging and tracing: each sample goes to the nearest function of ours
+  // on its stack, so what the logger calls in Node (the write to stdout)
+  // counts, and the Firestore call inside a span does not (its nearest is
+  // the store's). Time the garbage collector takes has no function of ours
+  // and is not counted.
+  let telemetryUs = 0;
+  const attribute = (node: ProfileNode, nearestIsTelemetry: boolean) => {
+    const {functionName, url} = node.callFrame;
+    const where = moduleOf(url, functionName);
+    const counts = isOurs(where)
+      ? isTelemetry(where, functionName)
+      : nearestIsTelemetry;
+    if (counts) telemetryUs += selfUs.get(node.id) ?? 0;
+    for (const child of node.children ?? [])
+      attribute(byId.get(child)!, counts);
+  };
+  attribute(root, false);
   const percent = (m: Map<string, number>): [string, number][] =>
     [...m]
       .sort((a, b) => b[1] - a[1])
@@ -105,6 +151,7 @@ export function sharesOf(profile: CpuProfile, top = 15): Shares {
     byModule: percent(modules),
     byFunction: percent(functions),
     oursInclusive: percent(ours),
+    telemetry: Math.round((telemetryUs / total) * 1000) / 10,
   };
 }
 
@@ -127,6 +174,9 @@ function report(dir: string, names: Record<number, string> = {}): void {
     process.stdout.write('  our functions with what they call (inclusive):\n');
     for (const [name, p] of shares.oursInclusive)
       process.stdout.write(`    ${String(p).padStart(5)} %  ${name}\n`);
+    process.stdout.write(
+      `  logging and tracing (the logger, request lines, child spans, with what they call outside our code; not GC): ${shares.telemetry} %\n`,
+    );
   }
 }
 
