@@ -21,7 +21,7 @@ const headers = {
 async function run(on: boolean, iterations: number): Promise<number> {
   const logger = new JsonLogger('order', on ? 'info' : 'silent');
   const request = async () => {
-    const startTime = new Date().toISOString();
+    const arrivedAt = Date.now();
     const started = performance.now();
     const ctx = createContext(headers, {
       requestTimeoutMs: 15_000,
@@ -32,7 +32,7 @@ async function run(on: boolean, iterations: number): Promise<number> {
       method: 'GET',
       path: '/orders/user/user-001',
       status: 200,
-      startTime,
+      arrivedAt,
       durationMs: performance.now() - started,
       ctx,
       caller: 'caller@bench.iam.gserviceaccount.com',

@@ -25,6 +25,8 @@ const SEVERITY_RANK: Record<Severity, number> = {
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
+  /** Whether a line of `severity` would be written: ask before building one. */
+  enabled(severity: Severity): boolean;
   log(severity: Severity, message: string, fields?: LogFields): void;
   /**
    * Marks a request in flight until the returned function is called (when
@@ -131,8 +133,12 @@ export class JsonLogger implements Logger {
     private readonly out: LineSink = stdout(),
   ) {}
 
+  enabled(severity: Severity): boolean {
+    return SEVERITY_RANK[severity] >= RANK[this.level];
+  }
+
   log(severity: Severity, message: string, fields: LogFields = {}): void {
-    if (SEVERITY_RANK[severity] < RANK[this.level]) return;
+    if (!this.enabled(severity)) return;
     this.out.add(
       JSON.stringify({severity, message, service: this.service, ...fields}) +
         '\n',

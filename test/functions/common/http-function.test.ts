@@ -9,8 +9,16 @@ import type {ChildProcess} from 'node:child_process';
 import {get} from 'node:http';
 import {createServer, type Server, type Socket} from 'node:net';
 import request from 'supertest';
-import {createHttpFunction} from '../../../functions/common/http-function';
-import {JsonLogger, type LineSink} from '../../../functions/common/logger';
+import {
+  createHttpFunction,
+  logRequest,
+} from '../../../functions/common/http-function';
+import {createContext} from '../../../functions/common/context';
+import {
+  JsonLogger,
+  type LineSink,
+  type Logger,
+} from '../../../functions/common/logger';
 import {freePort, stopGroup, waitFor} from '../../../local/processes';
 import {spawnFunction} from '../../../local/stack';
 import {frameworkServer} from '../../fixtures/functions';
@@ -177,5 +185,60 @@ describe('createHttpFunction: a request in flight', function () {
       server.closeAllConnections();
       await new Promise(r => server.close(r));
     }
+  });
+});
+
+describe('createHttpFunction: the request line', () => {
+  it('gives the time the request arrived as its span start, not the time it was written', async () => {
+    const lines: string[] = [];
+    let handlerStartedAt = 0;
+    const server = frameworkServer(
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 15_000,
+        logger: new JsonLogger('test', 'info', {
+          add: line => lines.push(line),
+          hold: () => () => undefined,
+        }),
+        routes: [
+          {
+            method: 'GET',
+            path: '/slow',
+            handler: async () => {
+              handlerStartedAt = Date.now();
+              await new Promise(r => setTimeout(r, 100));
+              return {body: {ok: true}};
+            },
+          },
+        ],
+      }),
+    );
+    expect((await request(server).get('/slow')).status).to.equal(200);
+    const {span} = JSON.parse(lines[0]) as {
+      span: {startTime: string; durationMs: number};
+    };
+    expect(span.startTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(span.startTime)).to.be.at.most(handlerStartedAt);
+    expect(span.durationMs).to.be.at.least(100);
+  });
+
+  it('is not built when the logger would not write it', () => {
+    const logged: string[] = [];
+    const silent: Logger = {
+      enabled: () => false,
+      log: (_severity, message) => logged.push(message),
+      requestInFlight: () => () => undefined,
+    };
+    logRequest(silent, 'p', {
+      method: 'GET',
+      path: '/ok',
+      status: 200,
+      arrivedAt: Date.now(),
+      durationMs: 1,
+      ctx: createContext({}, {requestTimeoutMs: 1_000}),
+      auth: {check: 'none'},
+    });
+    expect(logged).to.deep.equal([]);
   });
 });

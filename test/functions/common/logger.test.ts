@@ -3,7 +3,11 @@ import {expect} from 'chai';
 import {spawnSync} from 'node:child_process';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
-import {JsonLogger, LineBuffer} from '../../../functions/common/logger';
+import {
+  JsonLogger,
+  LineBuffer,
+  type Severity,
+} from '../../../functions/common/logger';
 
 describe('logger', () => {
   describe('LineBuffer', () => {
@@ -111,6 +115,17 @@ describe('logger', () => {
       expect(out.lines).to.deep.equal([
         '{"severity":"INFO","message":"kept","service":"order","requestId":"r-1"}\n',
       ]);
+    });
+
+    it('says which severities it writes', () => {
+      const info = new JsonLogger('order', 'info', sink());
+      expect(
+        (['DEBUG', 'INFO', 'WARNING', 'ERROR'] as Severity[]).map(s =>
+          info.enabled(s),
+        ),
+      ).to.deep.equal([false, true, true, true]);
+      const silent = new JsonLogger('order', 'silent', sink());
+      expect(silent.enabled('ERROR')).to.equal(false);
     });
 
     it('holds its sink for a request in flight, unless it is silent', () => {
