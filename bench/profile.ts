@@ -4,8 +4,9 @@
  * up, loads one route at a fixed rate, stops, and prints for each function
  * the share of its CPU time by module (ours by file, dependencies by
  * package, Node's internals, GC), by the functions that take the most
- * time themselves, and the share of logging and tracing. The profile covers the process's whole life, warm-up
- * included; the load itself dominates it.
+ * time themselves, and the share of logging and tracing. The profile
+ * covers the process's whole life, warm-up included; the load itself
+ * dominates it.
  *
  * Env: PROFILE_ROUTE (a scenario id of scenarios.ts, default mesh),
  * PROFILE_RATE (req/s, default 80), PROFILE_SECONDS (default 30),
@@ -60,9 +61,6 @@ export interface Shares {
   telemetry: number;
 }
 
-/** The functions of ours that exist only to trace requests and log them. */
-const TELEMETRY_MODULES = new Set(['functions/common/logger.js']);
-const TRACE_MODULE = 'functions/common/trace.js';
 // In trace.js, what a request needs with logging off too: its trace
 // context, the span ids its calls send on, and their `traceparent`.
 const PROPAGATION = new Set([
@@ -78,10 +76,16 @@ const PROPAGATION = new Set([
  * but propagation).
  */
 export function isTelemetry(module: string, functionName: string): boolean {
-  if (TELEMETRY_MODULES.has(module)) return true;
-  if (module === 'functions/common/http-function.js')
-    return functionName === 'logRequest';
-  return module === TRACE_MODULE && !PROPAGATION.has(functionName);
+  switch (module) {
+    case 'functions/common/logger.js':
+      return true;
+    case 'functions/common/http-function.js':
+      return functionName === 'logRequest';
+    case 'functions/common/trace.js':
+      return !PROPAGATION.has(functionName);
+    default:
+      return false;
+  }
 }
 
 /** Self time of a profile, by module and by function, in percent. */
