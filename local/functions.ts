@@ -42,6 +42,8 @@ export interface FunctionSurroundings {
 export interface FunctionOptions {
   /** AUTH_MODE for every function, instead of the mode's. */
   authMode?: AuthMode;
+  /** END_USER_AUTH for every function: "off" gives the seed's open API. */
+  endUserAuth?: 'on' | 'off';
   logLevel?: string;
   /** Extra environment for every function (the benchmark's variants). */
   env?: Record<string, string>;
@@ -79,10 +81,13 @@ export function functionEnv(
       projectId: where.projectId,
       urls: where.urls,
       authMode: where.mode === 'cloud' ? 'platform' : 'verify',
+      endUserAuth: options.endUserAuth,
     }),
     GCE_METADATA_HOST: where.issuer.hosts[name],
     TOKEN_ISSUER: where.issuer.issuer,
     TOKEN_CERTS_URL: where.issuer.certsUrl,
+    // Issuer and audience are Identity Platform's own; only the keys are local.
+    END_USER_CERTS_URL: where.issuer.endUsers.certsUrl,
   };
   if (options.logLevel !== undefined) env.LOG_LEVEL = options.logLevel;
   if (options.authMode !== undefined) env.AUTH_MODE = options.authMode;

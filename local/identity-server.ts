@@ -5,6 +5,9 @@
  * RS256, for whatever audience it asks. It also plays the issuer, publishing
  * the public key at a certs URL so the callee can verify. Tokens live an hour,
  * like Google's, well past google-auth-library's 5-minute early refresh.
+ * And it plays Identity Platform for end users (identity-toolkit.ts), under
+ * /identitytoolkit.googleapis.com, with its own signing key published where
+ * Google publishes Identity Platform's.
  */
 import {
   createServer,
@@ -12,10 +15,14 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import {IdentityToolkit, type SeedAccount} from './identity-toolkit';
 import {closeServer, listenLocal} from './processes';
 import {claimsFor, TokenSigner} from './token-signer';
 
 const TOKEN_LIFETIME_S = 3600;
+const TOOLKIT_PREFIX = '/identitytoolkit.googleapis.com';
+const END_USER_CERTS_PATH =
+  '/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com';
 const IDENTITY_PATH =
   '/computeMetadata/v1/instance/service-accounts/default/identity';
 
@@ -26,10 +33,27 @@ export interface IdentityInfo {
   certsUrl: string;
   /** For each account, the metadata host (host:port) that issues its tokens. */
   hosts: Record<string, string>;
+  /** Where end users sign in, and how their tokens are checked. */
+  endUsers: EndUserInfo;
+}
+
+/** The end users' side: what `.local/stack.json` calls `endUsers`, less the accounts. */
+export interface EndUserInfo {
+  /** The base of the Identity Toolkit REST API: `${identityToolkit}/v1/accounts:signInWithPassword?key=${apiKey}`. */
+  identityToolkit: string;
+  apiKey: string;
+  /** `https://securetoken.google.com/<project>`, as on Google Cloud. */
+  issuer: string;
+  /** The project id. */
+  audience: string;
+  /** Where the keys of end users' tokens are; the functions' END_USER_CERTS_URL. */
+  certsUrl: string;
 }
 
 export class IdentityServer {
   readonly signer = new TokenSigner();
+  /** End users' accounts and tokens. */
+  readonly toolkit: IdentityToolkit;
   /** Tokens issued, per account: the benchmark reads this to show caching works. */
   readonly issued: Record<string, number> = {};
   /** Times the public keys were fetched: receivers should cache them. */
@@ -44,8 +68,11 @@ export class IdentityServer {
   constructor(
     private readonly accounts: Record<string, string>,
     private readonly projectId: string,
+    endUsers: SeedAccount[] = [],
     private readonly host = '127.0.0.1',
-  ) {}
+  ) {
+    this.toolkit = new IdentityToolkit(projectId, endUsers);
+  }
 
   async start(): Promise<IdentityInfo> {
     const issuerPort = await this.listen(this.issuerHandler());
@@ -60,6 +87,13 @@ export class IdentityServer {
       issuer: this.issuer,
       certsUrl: `${this.issuer}/oauth2/v1/certs`,
       hosts,
+      endUsers: {
+        identityToolkit: `${this.issuer}${TOOLKIT_PREFIX}`,
+        apiKey: this.toolkit.apiKey,
+        issuer: this.toolkit.issuer,
+        audience: this.projectId,
+        certsUrl: `${this.issuer}${END_USER_CERTS_PATH}`,
+      },
     };
   }
 
@@ -78,8 +112,23 @@ export class IdentityServer {
 
   private issuerHandler() {
     return (req: IncomingMessage, res: ServerResponse) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (req.method === 'GET' && path === '/oauth2/v1/certs') {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const path = url.pathname;
+      if (path.startsWith(`${TOOLKIT_PREFIX}/`)) {
+        void this.toolkit.handle(
+          req,
+          res,
+          path.slice(TOOLKIT_PREFIX.length),
+          url.searchParams,
+        );
+      } else if (req.method === 'GET' && path === END_USER_CERTS_PATH) {
+        this.certsServed++;
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'public, max-age=3600',
+        });
+        res.end(JSON.stringify(this.toolkit.signer.certs()));
+      } else if (req.method === 'GET' && path === '/oauth2/v1/certs') {
         // Receivers cache the keys for as long as this allows, as with Google's.
         this.certsServed++;
         res.writeHead(200, {

@@ -10,6 +10,7 @@ import {FirestoreOrderStore} from '../functions/order/store';
 import type {NewUser} from '../functions/user/domain';
 import {FirestoreUserStore} from '../functions/user/store';
 import {emulatorFirestore} from './firestore-emulator';
+import {newPassword, type SeedAccount} from './identity-toolkit';
 
 export const SEED_USERS: Record<string, NewUser> = {
   'user-001': {
@@ -24,6 +25,22 @@ export const SEED_USERS: Record<string, NewUser> = {
     role: 'viewer',
   },
 };
+
+/** The seed users who are admins: the custom claim `role: "admin"` on their accounts. */
+export const SEED_ADMINS = new Set(['user-001']);
+
+/**
+ * A sign-in account for each seed user, under the same uid, with a new
+ * password each time (they are local-only, and printed by `npm start`).
+ */
+export function seedAccounts(): SeedAccount[] {
+  return Object.entries(SEED_USERS).map(([uid, user]) => ({
+    uid,
+    email: user.email,
+    password: newPassword(),
+    claims: SEED_ADMINS.has(uid) ? {role: 'admin'} : {},
+  }));
+}
 
 /** An order of the seed: its user, its status, its items as [product, quantity, price]. */
 function seedOrder(

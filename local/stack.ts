@@ -27,7 +27,7 @@ import {
   type SpawnOptions,
   type StackMode,
 } from './functions';
-import {IdentityServer} from './identity-server';
+import {IdentityServer, type EndUserInfo} from './identity-server';
 import {LocalConsole} from './console/server';
 import {TraceStore} from './console/traces';
 import {logFileOf, pipeLogs, type LogTarget} from './logs';
@@ -38,7 +38,7 @@ import {
   stopGroup,
   waitFor,
 } from './processes';
-import {seededEmulatorProject} from './seed';
+import {seedAccounts, seededEmulatorProject} from './seed';
 
 export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
 
@@ -60,6 +60,17 @@ export interface StackInfo {
   identity: Record<string, string>;
   issuer: {url: string; certsUrl: string};
   accounts: Record<string, string>;
+  /** End users: where they sign in, how their tokens are checked, and the seed users' accounts. */
+  endUsers: EndUsers;
+}
+
+/** The local Identity Platform, as `.local/stack.json` gives it. */
+export interface EndUsers extends EndUserInfo {
+  /** "off": END_USER_AUTH=off, no end-user token needed anywhere. */
+  auth: 'on' | 'off';
+  /** The bearer token of the local admin API (accounts:update, accounts:delete); local only. */
+  adminToken: string;
+  accounts: {email: string; password: string; uid: string; admin: boolean}[];
 }
 
 export interface StackOptions extends SpawnOptions {
@@ -75,6 +86,8 @@ export interface StackOptions extends SpawnOptions {
   firestoreHost?: string;
   /** AUTH_MODE for every function (the benchmark's auth-off variant). */
   authMode?: AuthMode;
+  /** END_USER_AUTH for every function: "off" is the seed's open API. */
+  endUserAuth?: 'on' | 'off';
   logLevel?: string;
   /** A folder: each process's log lines in a file of its own. */
   logs?: string;
@@ -165,7 +178,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       firestoreHost = emulator.host;
     }
 
-    const identity = new IdentityServer(accounts, projectId);
+    const endUserAccounts = seedAccounts();
+    const identity = new IdentityServer(accounts, projectId, endUserAccounts);
     const issuer = await identity.start();
     stoppers.push(() => identity.stop());
 
@@ -232,6 +246,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       identity: issuer.hosts,
       issuer: {url: issuer.issuer, certsUrl: issuer.certsUrl},
       accounts,
+      endUsers: {
+        auth: options.endUserAuth ?? 'on',
+        ...issuer.endUsers,
+        adminToken: identity.toolkit.adminToken,
+        accounts: endUserAccounts.map(a => ({
+          email: a.email,
+          password: a.password,
+          uid: a.uid,
+          admin: a.claims?.role === 'admin',
+        })),
+      },
     } as StackInfo;
     if (options.stackFile) {
       mkdirSync(path.dirname(options.stackFile), {recursive: true});

@@ -7,7 +7,9 @@
  * (use a running emulator instead of starting one), GOOGLE_CLOUD_PROJECT
  * (local-s2s), LOG_LEVEL (info), LOG_FORMAT (readable: a line per request;
  * json: the Cloud Logging lines as written; they are always kept in
- * .local/logs/<name>.log), CONSOLE_PORT (8090).
+ * .local/logs/<name>.log), CONSOLE_PORT (8090), END_USER_AUTH (on: every
+ * route but GET / wants a signed-in end user's ID token; off: the seed's
+ * open API).
  */
 import * as path from 'node:path';
 import {loadTopology} from '../scripts/topology';
@@ -29,6 +31,13 @@ function logFormat(): 'readable' | 'json' {
   return value;
 }
 
+function endUserAuth(): 'on' | 'off' {
+  const value = process.env.END_USER_AUTH || 'on';
+  if (value !== 'on' && value !== 'off')
+    throw new Error(`END_USER_AUTH must be on or off, got "${value}"`);
+  return value;
+}
+
 function stackMode(): StackMode {
   const value = process.env.STACK_MODE || 'cloud';
   if (value !== 'cloud' && value !== 'verify')
@@ -41,8 +50,10 @@ async function main(): Promise<void> {
   const stackFile = path.join(ROOT, '.local', 'stack.json');
   const topology = loadTopology();
   const mode = stackMode();
+  const endUsersOn = endUserAuth() === 'on';
   const stack = await startStack({
     mode,
+    endUserAuth: endUsersOn ? 'on' : 'off',
     topology,
     projectId: process.env.GOOGLE_CLOUD_PROJECT || 'local-s2s',
     ports: Object.fromEntries(
@@ -78,8 +89,16 @@ async function main(): Promise<void> {
           : ''),
     )
     .join('\n');
+  // With end-user checks on, every curl but the health check carries a token.
+  const as = (variable: string) =>
+    endUsersOn ? ` -H "Authorization: Bearer $${variable}"` : '';
   // A token as the gateway's account, from its metadata server, as on Google Cloud.
-  const tokenCommand = `TOKEN=$(curl -s -H 'Metadata-Flavor: Google' 'http://${info.identity.gateway}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${info.user}')`;
+  const tokenCommand = `SA=$(curl -s -H 'Metadata-Flavor: Google' 'http://${info.identity.gateway}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${info.user}')`;
+  const asGateway = '-H "X-Serverless-Authorization: Bearer $SA"';
+  const inside = endUsersOn
+    ? `  curl -i -x http://${info.connector} ${info.user}/users ${asGateway}   # 401: the gateway's token alone reads no one's data
+  curl -x http://${info.connector} ${info.user}/users ${asGateway}${as('ADMIN')}   # 200, as the gateway for Alice`
+    : `  curl -x http://${info.connector} ${info.user}/users ${asGateway}   # 200, as the gateway`;
   const outside =
     mode === 'cloud'
       ? `  curl -i ${info.user}/users               # 404: user's ingress is internal-only
@@ -87,9 +106,40 @@ async function main(): Promise<void> {
 From inside the VPC, through the local connector (${info.connector}):
   curl -i -x http://${info.connector} ${info.user}/users   # 403: no token
   ${tokenCommand}
-  curl -x http://${info.connector} ${info.user}/users -H "Authorization: Bearer $TOKEN"   # 200, as the gateway`
+${inside}`
       : `  curl -i ${info.user}/users               # 401: the user function wants a token`;
   const consoleUrl = `http://localhost:${new URL(info.console ?? '').port}`;
+  const {endUsers} = info;
+  const people = endUsers.accounts
+    .map(
+      a =>
+        `  ${a.email.padEnd(18)} password ${a.password}   uid ${a.uid}${a.admin ? '   admin' : ''}`,
+    )
+    .join('\n');
+  const signIn = endUsersOn
+    ? `End users sign in at the local Identity Platform (${endUsers.identityToolkit}, key ${endUsers.apiKey}):
+${people}
+  TOKEN=$(npm run -s token -- bob@example.com)     # Bob's ID token (accounts:signInWithPassword)
+  ADMIN=$(npm run -s token -- alice@example.com)   # Alice is an admin (custom claim role: "admin")
+
+`
+    : `END_USER_AUTH=off: no end-user token needed anywhere (the seed's open API).
+
+`;
+  const tryLines = endUsersOn
+    ? `  curl${as('TOKEN')} ${gw}/api/user-orders/user-002          # mesh: gateway -> user -> order
+  curl${as('TOKEN')} ${gw}/api/user-orders-direct/user-002   # direct: gateway -> user + order
+  curl${as('TOKEN')} ${gw}/api/orders                        # Bob's orders only
+  curl -X POST ${gw}/api/orders${as('TOKEN')} -H 'Content-Type: application/json' \\
+       -d '{"items":[{"product":"Cable","quantity":3,"price":4.99}]}'
+  curl -i${as('TOKEN')} ${gw}/api/users/user-001             # 404: Alice's profile is not Bob's
+  curl${as('ADMIN')} ${gw}/api/aggregate                     # admins only
+  curl -i ${gw}/api/orders                                  # 401: no token`
+    : `  curl ${gw}/api/user-orders/user-001          # mesh: gateway -> user -> order
+  curl ${gw}/api/user-orders-direct/user-001   # direct: gateway -> user + order
+  curl ${gw}/api/aggregate
+  curl -X POST ${gw}/api/orders -H 'Content-Type: application/json' \\
+       -d '{"userId":"user-002","items":[{"product":"Cable","quantity":3,"price":4.99}]}'`;
   process.stdout.write(`
 Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (details in ${path.relative(ROOT, stackFile)}).
 
@@ -98,12 +148,8 @@ Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (de
 ${functions}
   firestore emulator ${info.firestore}
 ${mode === 'cloud' ? `  vpc connector      ${info.connector}   (curl -x http://${info.connector} ...)\n` : ''}
-Try:
-  curl ${gw}/api/user-orders/user-001          # mesh: gateway -> user -> order
-  curl ${gw}/api/user-orders-direct/user-001   # direct: gateway -> user + order
-  curl ${gw}/api/aggregate
-  curl -X POST ${gw}/api/orders -H 'Content-Type: application/json' \\
-       -d '{"userId":"user-002","items":[{"product":"Cable","quantity":3,"price":4.99}]}'
+${signIn}Try:
+${tryLines}
 ${outside}
 
 Logs: one line per request here (LOG_FORMAT=json for the JSON), the JSON in .local/logs/.

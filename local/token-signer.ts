@@ -41,7 +41,10 @@ export class TokenSigner {
   }
 
   /** Signs `claims` as a compact JWS. */
-  sign(claims: IdTokenClaims, header: Record<string, unknown> = {}): string {
+  sign(
+    claims: Record<string, unknown>,
+    header: Record<string, unknown> = {},
+  ): string {
     const head = b64url(
       JSON.stringify({alg: 'RS256', typ: 'JWT', kid: this.keyId, ...header}),
     );

@@ -23,12 +23,16 @@
  * Derived for every function that does not allow unauthenticated calls:
  * AUTH_MODE, SELF_URL (its own URL, the audience of its tokens) and
  * ALLOWED_CALLERS (the service accounts of the functions that call it).
+ * Derived for every function: END_USER_AUTH (on unless turned off) and the
+ * issuer and audience of end users' Identity Platform ID tokens
+ * (END_USER_ISSUER, END_USER_AUDIENCE), which every function checks.
  *
  * Command line (for the shell scripts):
  *   node scripts/topology.js shell                 bash declarations of the topology
  *   node scripts/topology.js env FN PROJECT [NAME=URL...]
  *                                                  FN's environment as KEY=VALUE;KEY=VALUE,
  *                                                  with the URLs of itself and the functions it names
+ *                                                  (END_USER_AUTH=off in the environment: end-user checks off)
  *   node scripts/topology.js readme                rewrites the README's picture and table of the functions
  */
 'use strict';
@@ -77,7 +81,7 @@ function serviceAccountEmail(accountId, projectId) {
  * its own URL and the accounts allowed to call it.
  * @param {Topology} topology
  * @param {string} name
- * @param {{projectId: string, urls: Record<string, string>, authMode?: string}} where
+ * @param {{projectId: string, urls: Record<string, string>, authMode?: string, endUserAuth?: string}} where
  *   urls: the URLs known so far (its own and those it needs)
  * @returns {Record<string, string>} in a stable order
  */
@@ -92,6 +96,9 @@ function functionEnv(topology, name, where) {
   const env = {GOOGLE_CLOUD_PROJECT: where.projectId};
   for (const [key, value] of Object.entries(spec.env))
     if (typeof value === 'string') env[key] = value;
+  env.END_USER_AUTH = where.endUserAuth ?? 'on';
+  env.END_USER_ISSUER = `https://securetoken.google.com/${where.projectId}`;
+  env.END_USER_AUDIENCE = where.projectId;
   if (!spec.allowUnauthenticated) {
     env.AUTH_MODE = where.authMode ?? 'platform';
     env.SELF_URL = url(name);
@@ -124,7 +131,12 @@ function main(argv) {
       const at = pair.indexOf('=');
       urls[pair.slice(0, at)] = pair.slice(at + 1);
     }
-    return Object.entries(functionEnv(topology, name, {projectId, urls}))
+    const endUserAuth = process.env.END_USER_AUTH || 'on';
+    if (endUserAuth !== 'on' && endUserAuth !== 'off')
+      throw new Error(`END_USER_AUTH must be on or off, got "${endUserAuth}"`);
+    return Object.entries(
+      functionEnv(topology, name, {projectId, urls, endUserAuth}),
+    )
       .map(([key, value]) => `${key}=${value}`)
       .join(';');
   }

@@ -4,6 +4,7 @@
  * a message naming every bad variable instead of at the first request.
  */
 import {z} from 'zod';
+import type {EndUserConfig} from './auth/end-user';
 
 export type ServiceName = 'gateway' | 'user' | 'order';
 
@@ -52,6 +53,11 @@ interface BaseConfig {
    * (FRAMEWORK_DOMAIN=on); off by default, see request-wrapper.ts.
    */
   frameworkDomain: boolean;
+  /**
+   * Where end users' ID tokens come from; absent when end-user checks are
+   * off (END_USER_AUTH=off: the seed's open API, no end-user token needed).
+   */
+  endUsers?: EndUserConfig;
 }
 
 /** The public gateway: calls user and order, takes calls from anyone. */
@@ -115,6 +121,14 @@ const emailList = z
       .min(1, {error: 'must name at least one caller'}),
   );
 
+/** Where Identity Platform publishes the keys that sign end users' ID tokens. */
+export const IDENTITY_PLATFORM_CERTS_URL =
+  'https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com';
+
+/** The `iss` of Identity Platform's ID tokens for `projectId`. */
+export const identityPlatformIssuer = (projectId: string) =>
+  `https://securetoken.google.com/${projectId}`;
+
 const positiveInt = (fallback: number) =>
   z.coerce
     .number({error: 'must be a number'})
@@ -134,6 +148,12 @@ const common = {
   K_SERVICE: z.string().optional(),
   EGRESS_PROXY: httpUrl.optional(),
   FRAMEWORK_DOMAIN: z.enum(['on', 'off']).default('off'),
+  END_USER_AUTH: z.enum(['on', 'off']).default('on'),
+  // Identity Platform's, derived from the project unless set (locally the
+  // identity server's certs URL is set; issuer and audience are the same).
+  END_USER_ISSUER: z.string().min(1).optional(),
+  END_USER_AUDIENCE: z.string().min(1).optional(),
+  END_USER_CERTS_URL: httpUrl.default(IDENTITY_PLATFORM_CERTS_URL),
 };
 
 const inbound = {
@@ -158,6 +178,16 @@ function baseOf(vars: CommonVars): BaseConfig {
     logLevel: vars.LOG_LEVEL,
     egressProxy: vars.EGRESS_PROXY,
     frameworkDomain: vars.FRAMEWORK_DOMAIN === 'on',
+    endUsers:
+      vars.END_USER_AUTH === 'off'
+        ? undefined
+        : {
+            issuer:
+              vars.END_USER_ISSUER ??
+              identityPlatformIssuer(vars.GOOGLE_CLOUD_PROJECT),
+            audience: vars.END_USER_AUDIENCE ?? vars.GOOGLE_CLOUD_PROJECT,
+            certsUrl: vars.END_USER_CERTS_URL,
+          },
   };
 }
 

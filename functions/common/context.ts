@@ -1,10 +1,11 @@
 /**
  * What one request carries through a function and on to the next hop: its
- * id, its trace and its deadline. Built once per request from the incoming
+ * id, its trace, its deadline and the end user it acts for. Built once per request from the incoming
  * headers, then passed explicitly to every downstream call.
  */
 import {randomUUID} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';
+import {ANONYMOUS, type AccessDecision, type Principal} from './access';
 import {
   traceOf,
   type ChildSpan,
@@ -24,6 +25,28 @@ export interface RequestContext extends SpanSink {
   spans?: ChildSpan[];
   /** Epoch ms after which no downstream call is worth starting. */
   deadline: number;
+  /** Who the request acts for: anonymous until its route's rule asks. */
+  principal: Principal;
+  /** Its route's rule and what was decided; set once the route is known. */
+  access?: AccessDecision;
+  /** The verified end user's Authorization value, passed on to the next hop (setEndUser). */
+  [END_USER_AUTHORIZATION]?: string;
+}
+
+/**
+ * A symbol, not a field: JSON.stringify and object spreads into log lines
+ * skip it, so the end user's token cannot end up in a log by accident.
+ */
+export const END_USER_AUTHORIZATION = Symbol('end-user authorization');
+
+/** Records who the request acts for, and the token that says so for the next hop. */
+export function setEndUser(
+  ctx: RequestContext,
+  principal: Principal,
+  authorization?: string,
+): void {
+  ctx.principal = principal;
+  if (authorization !== undefined) ctx[END_USER_AUTHORIZATION] = authorization;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -78,5 +101,6 @@ export function createContext(
     trace: traceOfHeaders(headers),
     spans: options.recordSpans === false ? undefined : [],
     deadline: now + budget,
+    principal: ANONYMOUS,
   };
 }

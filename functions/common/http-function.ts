@@ -10,9 +10,11 @@ import type {
   Response,
 } from '@google-cloud/functions-framework';
 import type {ServerResponse} from 'node:http';
-import {createContext, type RequestContext} from './context';
+import {isAdmin, principalLog, UNCHECKED, type Rule} from './access';
+import type {EndUser} from './auth/end-user';
+import {createContext, setEndUser, type RequestContext} from './context';
 import type {Logger} from './logger';
-import {HttpError, NotFoundError, toProblem} from './problem';
+import {ForbiddenError, HttpError, NotFoundError, toProblem} from './problem';
 import {MethodNotAllowedError, Router, type Route} from './router';
 import {round, traceLogFields} from './trace';
 
@@ -20,6 +22,11 @@ import {round, traceLogFields} from './trace';
 export type Authenticate = (
   authorization: string | undefined,
 ) => Promise<string>;
+
+/** Checks the end user's token (in Authorization); resolves to who it is. */
+export type AuthenticateEndUser = (
+  authorization: string | undefined,
+) => Promise<EndUser>;
 
 export interface HttpFunctionOptions {
   service: string;
@@ -37,6 +44,13 @@ export interface HttpFunctionOptions {
    * claims here) or "platform" (Cloud Run checked the signature).
    */
   authCheck?: 'verify' | 'platform';
+  /** Who may call each route, by `METHOD /path` (access.ts); a route without a rule is refused at start. */
+  access: Record<string, Rule>;
+  /**
+   * The end-user check for every route that is not public, or "off"
+   * (END_USER_AUTH=off): every route then acts for anyone, as in the seed.
+   */
+  endUsers: AuthenticateEndUser | 'off';
   /**
    * Record child spans for the request line (default). Off when nothing is
    * logged: spans exist to be written there.
@@ -58,7 +72,8 @@ class UnsupportedMediaTypeError extends HttpError {
 /** Builds the HTTP function that serves `routes`. */
 export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
   const router = new Router(options.routes);
-  const {logger} = options;
+  const rules = rulesOf(options.routes, options.access);
+  const {logger, endUsers} = options;
 
   const authCheck = options.authenticate
     ? (options.authCheck ?? 'verify')
@@ -114,6 +129,17 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (match.kind === 'not-found') throw new NotFoundError('No such route.');
       if (match.kind === 'method-not-allowed')
         throw new MethodNotAllowedError(match.allowed);
+      const rule = rules.get(match.route)!;
+      ctx.access = {rule: rule.access, decision: 'allowed'};
+      if (rule.access !== 'public') {
+        try {
+          await checkEndUser(ctx, rule, endUsers, req.get('authorization'));
+        } catch (e: unknown) {
+          ctx.access.decision = 'refused';
+          ctx.access.reason = toProblem(e).problem.detail;
+          throw e;
+        }
+      }
       if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
         throw new UnsupportedMediaTypeError();
       }
@@ -149,6 +175,44 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       writeProblem(res, error, ctx.requestId, req.path);
     }
   };
+}
+
+/** Each route's rule; a route that has none is a mistake found at start. */
+function rulesOf(
+  routes: Route[],
+  access: Record<string, Rule>,
+): Map<Route, Rule> {
+  return new Map(
+    routes.map(route => {
+      const rule = access[`${route.method} ${route.path}`];
+      if (rule === undefined)
+        throw new Error(
+          `${route.method} ${route.path} has no access rule (functions/common/access.ts)`,
+        );
+      return [route, rule];
+    }),
+  );
+}
+
+/**
+ * Sets who the request acts for, for a route that is not public.
+ * @throws UnauthorizedError without a valid end-user token,
+ *   ForbiddenError for a user on an admin route.
+ */
+async function checkEndUser(
+  ctx: RequestContext,
+  rule: Rule,
+  endUsers: AuthenticateEndUser | 'off',
+  authorization: string | undefined,
+): Promise<void> {
+  if (endUsers === 'off') {
+    setEndUser(ctx, UNCHECKED);
+    return;
+  }
+  const user = await endUsers(authorization);
+  setEndUser(ctx, {kind: 'end-user', ...user}, authorization);
+  if (rule.access === 'admin' && !isAdmin(ctx.principal))
+    throw new ForbiddenError('Only an admin may do this.');
 }
 
 /** What the request line says of one request. */
@@ -189,6 +253,8 @@ export function logRequest(
     requestId: r.ctx.requestId,
     caller: r.caller ?? 'anonymous',
     auth: r.auth,
+    endUser: principalLog(r.ctx.principal),
+    ...(r.ctx.access === undefined ? {} : {access: r.ctx.access}),
     ...traceLogFields(r.ctx.trace, projectId),
     span: {
       parentSpanId: r.ctx.trace.parentSpanId,

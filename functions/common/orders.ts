@@ -3,6 +3,8 @@
  * and the order function (which validates again: it trusts no caller's input).
  */
 import {z} from 'zod';
+import {isAdmin, type Principal} from './access';
+import {ForbiddenError} from './problem';
 import type {Page} from './page';
 import {idSchema, pageQuery} from './validation';
 
@@ -66,6 +68,33 @@ export const statusFilterSchema = z
       )
       .max(ORDER_STATUSES.length),
   );
+
+/** The body of a status change. */
+export const statusChangeSchema = z.strictObject({
+  status: z.enum(ORDER_STATUSES, {
+    error: `must be one of ${ORDER_STATUSES.join(', ')}`,
+  }),
+});
+
+/** The status an end user who is not an admin may move their own order to. */
+const USER_SETTABLE_STATUS: OrderStatus = 'cancelled';
+
+/**
+ * A user who is not an admin may only cancel (their own order: checked
+ * where the order is read); an admin may make any allowed transition.
+ * @throws ForbiddenError
+ */
+export function checkStatusChangeBy(p: Principal, status: OrderStatus): void {
+  if (!isAdmin(p) && status !== USER_SETTABLE_STATUS)
+    throw new ForbiddenError(
+      `Only an admin may set an order's status to ${status}.`,
+    );
+}
+
+/** The body of a new order at the gateway: `userId` defaults to the end user's own. */
+export const newOrderRequestSchema = createOrderSchema.extend({
+  userId: idSchema.optional(),
+});
 
 /** Idempotency-Key header: opaque, printable, bounded. */
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, {

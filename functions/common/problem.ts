@@ -57,10 +57,12 @@ export class ConflictError extends HttpError {
 
 /** 401: no credentials, or credentials that failed verification. */
 export class UnauthorizedError extends HttpError {
-  constructor(detail: string) {
-    // RFC 6750: a 401 names the scheme the client should use.
+  /** @param missing no credentials were sent at all */
+  constructor(detail: string, missing = false) {
+    // RFC 6750 (3.1): a 401 names the scheme the client should use, and an
+    // error code only when credentials were sent and failed.
     super(401, detail, undefined, {
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
+      'WWW-Authenticate': missing ? 'Bearer' : 'Bearer error="invalid_token"',
     });
   }
 }

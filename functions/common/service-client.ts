@@ -1,15 +1,22 @@
 /**
  * The one HTTP client for calls between functions. Every call carries the
- * caller's ID token for the callee's URL, the request id, its own span of
- * the request's trace (`traceparent`),
- * and what is left of the request's time budget; runs over keep-alive
+ * caller's ID token for the callee's URL in X-Serverless-Authorization
+ * (the header Cloud Run checks when it is there), the end user's token
+ * unchanged in Authorization (for the callee to check again), the request
+ * id, its own span of the request's trace (`traceparent`), and what is left
+ * of the request's time budget; runs over keep-alive
  * connections; is retried with backoff only when that is safe; and fails with
  * a DownstreamError that says what went wrong without saying where.
  */
 import {Gaxios} from 'gaxios';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import {BUDGET_HEADER, REQUEST_ID_HEADER, type RequestContext} from './context';
+import {
+  BUDGET_HEADER,
+  END_USER_AUTHORIZATION,
+  REQUEST_ID_HEADER,
+  type RequestContext,
+} from './context';
 import type {IdTokenSource} from './auth/id-tokens';
 import {DownstreamError, type FieldError} from './problem';
 import {inSpan, traceparentFor} from './trace';
@@ -49,6 +56,13 @@ export interface ServiceClientOptions {
   agent?: (url: URL) => http.Agent;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * Where our own identity goes. Cloud Run's front end checks this header
+ * instead of Authorization when both are sent (and strips its signature),
+ * leaving Authorization to carry the end user's token through untouched.
+ */
+export const SERVICE_AUTHORIZATION = 'x-serverless-authorization';
 
 const keepAliveHttp = new http.Agent({keepAlive: true});
 const keepAliveHttps = new https.Agent({keepAlive: true});
@@ -146,11 +160,12 @@ export class ServiceClient implements ServiceCaller {
       [REQUEST_ID_HEADER]: ctx.requestId,
       [BUDGET_HEADER]: String(attemptMs),
     };
+    const endUser = ctx[END_USER_AUTHORIZATION];
+    if (endUser !== undefined) headers.authorization = endUser;
     if (this.options.tokens) {
       try {
-        headers.authorization = await this.options.tokens.authorization(
-          this.baseUrl,
-        );
+        headers[SERVICE_AUTHORIZATION] =
+          await this.options.tokens.authorization(this.baseUrl);
       } catch (e: unknown) {
         // Without our own identity the call cannot be made; nothing the
         // client did, and nothing about the callee to tell.

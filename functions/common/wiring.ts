@@ -4,6 +4,8 @@
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
+import {ACCESS_RULES} from './access';
+import {EndUserVerifier} from './auth/end-user';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
 import {
@@ -15,7 +17,11 @@ import {
 } from './config';
 import {connectorAgent} from './egress';
 import {installFrameworkGuards} from './framework';
-import {createHttpFunction, type Authenticate} from './http-function';
+import {
+  createHttpFunction,
+  type Authenticate,
+  type AuthenticateEndUser,
+} from './http-function';
 import {JsonLogger, type Logger} from './logger';
 import {installRequestWrapper} from './request-wrapper';
 import type {Route} from './router';
@@ -78,6 +84,13 @@ export function authenticatorFor(config: Config): Authenticate | undefined {
   return authorization => verifier.authenticate(authorization);
 }
 
+/** The check of end users' tokens, or "off" (END_USER_AUTH=off). */
+export function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
+  if (config.endUsers === undefined) return 'off';
+  const verifier = new EndUserVerifier(config.endUsers);
+  return authorization => verifier.authenticate(authorization);
+}
+
 /** The HTTP function serving `routes` with this configuration. */
 export function httpFunctionFor(
   config: Config,
@@ -97,6 +110,8 @@ export function httpFunctionFor(
     routes,
     authenticate: authenticatorFor(config),
     authCheck: inboundAuthOf(config)?.mode,
+    access: ACCESS_RULES[config.service],
+    endUsers: endUserCheckFor(config),
     recordSpans: config.logLevel !== 'silent',
   });
 }

@@ -5,16 +5,25 @@
  * call, so bad requests never cost a hop.
  */
 import {randomUUID} from 'node:crypto';
+import {isAdmin, ownerFor} from '../common/access';
 import {
-  createOrderSchema,
   idempotencyHeader,
+  newOrderRequestSchema,
   orderListQuery,
   ordersOf,
+  statusChangeSchema,
+  checkStatusChangeBy,
   type OrderList,
 } from '../common/orders';
-import {DownstreamError, HttpError, toProblem} from '../common/problem';
+import {
+  DownstreamError,
+  HttpError,
+  toProblem,
+  ValidationError,
+} from '../common/problem';
 import type {Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
+import {profileSchemaFor} from '../common/users';
 import {
   idParams,
   pageOnly,
@@ -67,6 +76,26 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       },
     },
     {
+      method: 'POST',
+      path: '/api/users',
+      handler: async (req, ctx) => {
+        const profile = parseInput(
+          profileSchemaFor(isAdmin(ctx.principal)),
+          req.body,
+          'body',
+        );
+        const res = await users.call(ctx, {
+          method: 'POST',
+          path: ['users'],
+          body: profile,
+        });
+        return {
+          status: res.status,
+          body: envelope('user', 'gateway → user', res.data),
+        };
+      },
+    },
+    {
       method: 'GET',
       path: '/api/users/:id',
       handler: async (req, ctx) => {
@@ -96,7 +125,13 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       method: 'POST',
       path: '/api/orders',
       handler: async (req, ctx) => {
-        const order = parseInput(createOrderSchema, req.body, 'body');
+        const request = parseInput(newOrderRequestSchema, req.body, 'body');
+        const userId = ownerFor(ctx.principal, request.userId);
+        if (userId === undefined)
+          throw new ValidationError('The request body is not valid.', [
+            {field: 'userId', message: 'is required'},
+          ]);
+        const order = {...request, userId};
         // A key of our own when the client sent none makes our call to the
         // order function safe to retry: a lost answer cannot double an order.
         const key =
@@ -133,6 +168,21 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
             ...(res.status === 200 ? {'Idempotent-Replayed': 'true'} : {}),
           },
         };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/orders/:id/status',
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const change = parseInput(statusChangeSchema, req.body, 'body');
+        checkStatusChangeBy(ctx.principal, change.status);
+        const res = await orders.call(ctx, {
+          method: 'PATCH',
+          path: ['orders', id, 'status'],
+          body: change,
+        });
+        return {body: envelope('order', 'gateway → order', res.data)};
       },
     },
     {

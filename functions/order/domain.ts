@@ -229,9 +229,18 @@ export class Orders {
     return {order: await this.get(result.claimedBy.orderId), created: false};
   }
 
-  /** @throws OrderNotFoundError, TransitionError */
-  async changeStatus(id: string, to: OrderStatus): Promise<OrderView> {
+  /**
+   * Moves an order along its lifecycle. `mayChange` sees the order as the
+   * transaction read it; when it says no, the order is treated as missing.
+   * @throws OrderNotFoundError, TransitionError
+   */
+  async changeStatus(
+    id: string,
+    to: OrderStatus,
+    mayChange: (current: OrderRecord) => boolean = () => true,
+  ): Promise<OrderView> {
     const updated = await this.store.update(id, current => {
+      if (!mayChange(current)) throw new OrderNotFoundError(id);
       if (!canTransition(current.status, to))
         throw new TransitionError(current.status, to);
       return {status: to, updatedAt: this.now().toISOString()};

@@ -3,13 +3,19 @@
  * the caller: this function trusts no one's validation), call a use case of
  * domain.ts, and shape its answer or its error as HTTP.
  */
-import {z} from 'zod';
+import {
+  mayRequestFor,
+  ownerFor,
+  scopedKey,
+  visibleUserId,
+} from '../common/access';
 import {
   createOrderSchema,
   idempotencyHeader,
-  ORDER_STATUSES,
   orderList,
   orderListQuery,
+  statusChangeSchema,
+  checkStatusChangeBy,
 } from '../common/orders';
 import {ConflictError, HttpError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Reply, type Route} from '../common/router';
@@ -27,11 +33,8 @@ import {
   type Orders,
 } from './domain';
 
-const statusBody = z.strictObject({
-  status: z.enum(ORDER_STATUSES, {
-    error: `must be one of ${ORDER_STATUSES.join(', ')}`,
-  }),
-});
+/** An empty page: what a user sees of a listing of someone else's orders. */
+const NOTHING = orderList({items: []});
 
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
@@ -64,9 +67,11 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
           req.query,
           'query',
         );
+        const visible = visibleUserId(ctx.principal, userId);
+        if (visible === null) return {body: NOTHING};
         return {
           body: orderList(
-            await orders(ctx).list({statuses: status, userId}, page),
+            await orders(ctx).list({statuses: status, ...visible}, page),
           ),
         };
       },
@@ -77,6 +82,7 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const page = parseInput(pageOnly, req.query, 'query');
+        if (!mayRequestFor(ctx, userId)) return {body: NOTHING};
         return {body: orderList(await orders(ctx).list({userId}, page))};
       },
     },
@@ -85,7 +91,9 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
       path: '/orders/:id',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        return {body: {service: 'order', order: await orders(ctx).get(id)}};
+        const order = await orders(ctx).get(id);
+        if (!mayRequestFor(ctx, order.userId)) throw new OrderNotFoundError(id);
+        return {body: {service: 'order', order}};
       },
     },
     {
@@ -93,10 +101,14 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
       path: '/orders',
       handler: async (req, ctx): Promise<Reply> => {
         const input = parseInput(createOrderSchema, req.body, 'body');
+        ownerFor(ctx.principal, input.userId);
         const key = parseInput(idempotencyHeader, req.headers, 'headers')[
           'idempotency-key'
         ];
-        const {order, created} = await orders(ctx).create(input, key);
+        const {order, created} = await orders(ctx).create(
+          input,
+          key === undefined ? undefined : scopedKey(ctx.principal, key),
+        );
         return created
           ? {
               status: 201,
@@ -115,11 +127,15 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
       path: '/orders/:id/status',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        const {status} = parseInput(statusBody, req.body, 'body');
+        const {status} = parseInput(statusChangeSchema, req.body, 'body');
+        checkStatusChangeBy(ctx.principal, status);
         return {
           body: {
             service: 'order',
-            order: await orders(ctx).changeStatus(id, status),
+            // Checked against the order as the transaction reads it.
+            order: await orders(ctx).changeStatus(id, status, current =>
+              mayRequestFor(ctx, current.userId),
+            ),
           },
         };
       },

@@ -5,9 +5,7 @@
  * behind the UserStore port only reads and writes.
  */
 import type {Page, PageRequest} from '../common/page';
-
-export const ROLES = ['admin', 'developer', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+import type {Role} from '../common/users';
 
 export interface NewUser {
   name: string;
@@ -25,10 +23,12 @@ export interface UserStore {
   list(page: PageRequest): Promise<Page<User>>;
   get(id: string): Promise<User | undefined>;
   /**
-   * Writes the user and claims its email (by `emailKey`) in one write.
-   * @throws DuplicateEmailError when the email is claimed already.
+   * Writes the user (under `id`, else a new id) and claims its email (by
+   * `emailKey`) in one write.
+   * @throws DuplicateEmailError when the email is claimed already,
+   *   DuplicateIdError when a user with `id` exists.
    */
-  create(user: Omit<User, 'id'>): Promise<User>;
+  create(user: Omit<User, 'id'>, id?: string): Promise<User>;
   /** Resolves to false when there was no such user. */
   delete(id: string): Promise<boolean>;
 }
@@ -44,6 +44,13 @@ export class DuplicateEmailError extends Error {
   constructor() {
     super('A user with this email already exists.');
     this.name = 'DuplicateEmailError';
+  }
+}
+
+export class DuplicateIdError extends Error {
+  constructor(readonly id: string) {
+    super(`User ${id} already has a profile.`);
+    this.name = 'DuplicateIdError';
   }
 }
 
@@ -77,9 +84,16 @@ export class Users {
     return user;
   }
 
-  /** @throws DuplicateEmailError */
-  create(user: NewUser): Promise<User> {
-    return this.store.create({...user, createdAt: this.now().toISOString()});
+  /**
+   * Creates a user, under `id` when given (an end user's profile is kept
+   * under their uid).
+   * @throws DuplicateEmailError, DuplicateIdError
+   */
+  create(user: NewUser, id?: string): Promise<User> {
+    return this.store.create(
+      {...user, createdAt: this.now().toISOString()},
+      id,
+    );
   }
 
   /**

@@ -4,18 +4,30 @@
  * route (`/users/:id/orders`) and user deletion call the order function
  * with the user function's own identity.
  */
-import {z} from 'zod';
+import {
+  isAdmin,
+  mayRequestFor,
+  ownerFor,
+  type Principal,
+} from '../common/access';
 import {OPEN_STATUSES, ordersOf, type OrderList} from '../common/orders';
-import {ConflictError, NotFoundError} from '../common/problem';
+import {
+  ConflictError,
+  ForbiddenError,
+  HttpError,
+  NotFoundError,
+} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
 import type {SpanSink} from '../common/trace';
-import {idParams, pageOnly, parseInput} from '../common/validation';
+import {DEFAULT_ROLE, profileSchemaFor, type NewProfile} from '../common/users';
+import {idParams, idSchema, pageOnly, parseInput} from '../common/validation';
 import {
   DuplicateEmailError,
+  DuplicateIdError,
   OpenOrdersError,
-  ROLES,
   UserNotFoundError,
+  type NewUser,
   type Users,
 } from './domain';
 
@@ -25,22 +37,41 @@ export interface UserRouteDeps {
   orders: ServiceCaller;
 }
 
-const createUserSchema = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, {error: 'is required'})
-    .max(100, {error: 'is too long'}),
-  email: z
-    .email({error: 'must be an email address'})
-    .max(254, {error: 'is too long'}),
-  role: z.enum(ROLES, {error: `must be one of ${ROLES.join(', ')}`}),
-});
+/**
+ * The profile `p` may create from `input`: an admin any (its id, email and
+ * role as given), an end user only their own, once, under their uid, with
+ * the email their token carries and the default role.
+ * @throws ForbiddenError for an end user naming another id, an email or a role.
+ */
+export function profileFor(
+  p: Principal,
+  input: NewProfile,
+): {id?: string; user: NewUser} {
+  const {id, name, email, role} = input;
+  if (isAdmin(p))
+    return {id, user: {name, email: email!, role: role ?? DEFAULT_ROLE}};
+  if (email !== undefined || role !== undefined)
+    throw new ForbiddenError(
+      "Only an admin may set a profile's email or role.",
+    );
+  const uid = ownerFor(p, id);
+  if (p.kind !== 'end-user' || uid === undefined)
+    throw new ForbiddenError('Only a signed-in user may create a profile.');
+  if (p.email === undefined)
+    throw new HttpError(422, 'Your sign-in has no email for the profile.');
+  if (!idSchema.safeParse(uid).success)
+    throw new HttpError(422, 'Your user id cannot name a profile.');
+  return {id: uid, user: {name, email: p.email, role: DEFAULT_ROLE}};
+}
 
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
   if (e instanceof UserNotFoundError) return new NotFoundError(e.message);
-  if (e instanceof DuplicateEmailError || e instanceof OpenOrdersError)
+  if (
+    e instanceof DuplicateEmailError ||
+    e instanceof DuplicateIdError ||
+    e instanceof OpenOrdersError
+  )
     return new ConflictError(e.message);
   return e;
 }
@@ -72,10 +103,15 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       method: 'POST',
       path: '/users',
       handler: async (req, ctx) => {
-        const input = parseInput(createUserSchema, req.body, 'body');
+        const input = parseInput(
+          profileSchemaFor(isAdmin(ctx.principal)),
+          req.body,
+          'body',
+        );
+        const {id, user} = profileFor(ctx.principal, input);
         return {
           status: 201,
-          body: {service: 'user', user: await users(ctx).create(input)},
+          body: {service: 'user', user: await users(ctx).create(user, id)},
         };
       },
     },
@@ -84,6 +120,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       path: '/users/:id',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
+        if (!mayRequestFor(ctx, id)) throw new UserNotFoundError(id);
         return {body: {service: 'user', user: await users(ctx).get(id)}};
       },
     },
@@ -108,6 +145,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       path: '/users/:id/orders',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
+        if (!mayRequestFor(ctx, id)) throw new UserNotFoundError(id);
         // Both reads at once: the user check need not wait for the orders.
         const [user, list] = await Promise.all([
           users(ctx).get(id),

@@ -15,6 +15,7 @@ import {sha256Hex} from '../common/hash';
 import type {Page, PageRequest} from '../common/page';
 import {
   DuplicateEmailError,
+  DuplicateIdError,
   normalEmail,
   type User,
   type UserStore,
@@ -58,8 +59,8 @@ export class FirestoreUserStore implements UserStore {
     return doc.exists ? toUser(doc.id, doc.data()!) : undefined;
   }
 
-  async create(user: Omit<User, 'id'>): Promise<User> {
-    const ref = this.users.doc();
+  async create(user: Omit<User, 'id'>, id?: string): Promise<User> {
+    const ref = id === undefined ? this.users.doc() : this.users.doc(id);
     // One atomic batch: the user and its email claim are written together
     // or not at all, and a taken email fails the whole batch.
     const batch = this.db.batch();
@@ -68,8 +69,12 @@ export class FirestoreUserStore implements UserStore {
     try {
       await batch.commit();
     } catch (e: unknown) {
-      if (hasCode(e, ALREADY_EXISTS)) throw new DuplicateEmailError();
-      throw e;
+      if (!hasCode(e, ALREADY_EXISTS)) throw e;
+      // The batch does not say which create failed; a chosen id is the
+      // likelier one (a second try at the same profile).
+      if (id !== undefined && (await ref.get()).exists)
+        throw new DuplicateIdError(id);
+      throw new DuplicateEmailError();
     }
     return toUser(ref.id, user);
   }

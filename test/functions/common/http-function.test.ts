@@ -21,7 +21,7 @@ import {
 } from '../../../functions/common/logger';
 import {freePort, stopGroup, waitFor} from '../../../local/processes';
 import {spawnFunction} from '../../../local/stack';
-import {frameworkServer} from '../../fixtures/functions';
+import {EVERY_ROUTE_PUBLIC, frameworkServer} from '../../fixtures/functions';
 
 describe('createHttpFunction: the request budget', function () {
   // Far above the budgets used here: only a request that is never answered
@@ -34,6 +34,8 @@ describe('createHttpFunction: the request budget', function () {
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
+        access: EVERY_ROUTE_PUBLIC,
+        endUsers: 'off',
         logger: new JsonLogger('test', 'silent'),
         routes: [
           {
@@ -136,6 +138,8 @@ describe('createHttpFunction: a request in flight', function () {
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
+        access: EVERY_ROUTE_PUBLIC,
+        endUsers: 'off',
         logger: new JsonLogger('test', 'info', sink),
         routes: [
           {
@@ -197,6 +201,8 @@ describe('createHttpFunction: the request line', () => {
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
+        access: EVERY_ROUTE_PUBLIC,
+        endUsers: 'off',
         logger: new JsonLogger('test', 'info', {
           add: line => lines.push(line),
           hold: () => () => undefined,

@@ -6,6 +6,7 @@
 import {expect} from 'chai';
 import request from 'supertest';
 import type {RequestContext} from '../../../functions/common/context';
+import {ACCESS_RULES} from '../../../functions/common/access';
 import {createHttpFunction} from '../../../functions/common/http-function';
 import {DownstreamError} from '../../../functions/common/problem';
 import type {
@@ -78,6 +79,8 @@ function gateway(users: Answer = usersAnswer, orders: Answer = ordersAnswer) {
       service: 'gateway',
       projectId: 'p',
       requestTimeoutMs: 5000,
+      access: ACCESS_RULES.gateway,
+      endUsers: 'off',
       logger: new JsonLogger('gateway', 'info', {
         add: line => logs.push(JSON.parse(line)),
         hold: () => () => undefined,

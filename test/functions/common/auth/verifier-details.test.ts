@@ -4,7 +4,7 @@
  * and claims that are not an object.
  */
 import {expect} from 'chai';
-import {reasonFor} from '../../../../functions/common/auth/verifier';
+import {reasonFor} from '../../../../functions/common/auth/signed-tokens';
 import {HttpError} from '../../../../functions/common/problem';
 import {rejectionOf} from '../../../fixtures/rejection';
 import {GATEWAY, STRANGER, tokenKit} from '../../../fixtures/tokens';

@@ -1,0 +1,172 @@
+/**
+ * Who may do what, for every route of every function: the one table of
+ * end-user authorization. Each function enforces its own rows before its
+ * handler runs (http-function.ts): `public` needs no end user, `admin` only
+ * an admin, `signed-in` any end user, whom the handler then limits to what
+ * is theirs (`own` says what, for people: the console and the README show
+ * it). A route with no row does not start. The same rules hold at every
+ * hop: the gateway refuses early, user and order refuse again, so a caller
+ * that forgets a check cannot read someone else's data.
+ */
+import type {EndUser} from './auth/end-user';
+import type {ServiceName} from './config';
+import {ForbiddenError} from './problem';
+
+export type Access = 'public' | 'signed-in' | 'admin';
+
+export interface Rule {
+  access: Access;
+  /** For `signed-in`: what a user who is not an admin is limited to. */
+  own?: string;
+}
+
+const PUBLIC: Rule = {access: 'public'};
+const ADMIN: Rule = {access: 'admin'};
+const own = (what: string): Rule => ({access: 'signed-in', own: what});
+
+/** Each function's routes, as `METHOD /path` of its route table. */
+export const ACCESS_RULES: {[S in ServiceName]: Record<string, Rule>} = {
+  gateway: {
+    'GET /': PUBLIC,
+    'GET /api/users': ADMIN,
+    'POST /api/users': own(
+      'their own profile, once: id = uid, email from the token',
+    ),
+    'GET /api/users/:id': own('their own id'),
+    'GET /api/orders': own('their own orders, whatever the filters'),
+    'POST /api/orders': own('orders for themselves'),
+    'PATCH /api/orders/:id/status': own(
+      'cancelling their own pending or processing order',
+    ),
+    'GET /api/aggregate': ADMIN,
+    'GET /api/user-orders/:userId': own('their own id'),
+    'GET /api/user-orders-direct/:userId': own('their own id'),
+  },
+  user: {
+    'GET /': PUBLIC,
+    'GET /users': ADMIN,
+    'POST /users': own(
+      'their own profile, once: id = uid, email from the token',
+    ),
+    'GET /users/:id': own('their own id'),
+    'DELETE /users/:id': ADMIN,
+    'GET /users/:id/orders': own('their own id'),
+  },
+  order: {
+    'GET /': PUBLIC,
+    'GET /orders': own('their own orders, whatever the filters'),
+    'GET /orders/user/:userId': own('their own id'),
+    'GET /orders/:id': own('their own orders'),
+    'POST /orders': own('orders for themselves'),
+    'PATCH /orders/:id/status': own(
+      'cancelling their own pending or processing order',
+    ),
+    'DELETE /orders/:id': ADMIN,
+    'GET /stats': ADMIN,
+  },
+};
+
+/** The authorization decision on one request, as its log line and span say it. */
+export interface AccessDecision {
+  rule: Access;
+  decision: 'allowed' | 'refused';
+  /** Why it was refused, in the words the client got (or would have got). */
+  reason?: string;
+}
+
+/**
+ * Marks a request refused because what it asked for is someone else's, and
+ * returns `answer`: the error a missing resource gets, so that the client
+ * cannot tell the two apart. Only the log line says which it was.
+ */
+export function hiddenAs<E>(ctx: {access?: AccessDecision}, answer: E): E {
+  if (ctx.access !== undefined) {
+    ctx.access.decision = 'refused';
+    ctx.access.reason = "another user's";
+  }
+  return answer;
+}
+
+/**
+ * Whether the request may act for the user `uid`; when it may not, the
+ * request is marked refused for the log (hiddenAs), and the caller answers
+ * as if there were nothing.
+ */
+export function mayRequestFor(
+  ctx: {principal: Principal; access?: AccessDecision},
+  uid: string,
+): boolean {
+  if (mayActFor(ctx.principal, uid)) return true;
+  hiddenAs(ctx, undefined);
+  return false;
+}
+
+/**
+ * What an Idempotency-Key means for the requester `p`: the same key from
+ * two end users is two keys.
+ */
+export function scopedKey(p: Principal, key: string): string {
+  return JSON.stringify([p.kind === 'end-user' ? p.uid : '', key]);
+}
+
+/**
+ * Who a request acts for: nobody (a public route, where no one is asked),
+ * a verified end user, or anyone at all when end-user checks are off
+ * (END_USER_AUTH=off, the seed's open API).
+ */
+export type Principal =
+  {kind: 'anonymous'} | ({kind: 'end-user'} & EndUser) | {kind: 'unchecked'};
+
+export const ANONYMOUS: Principal = {kind: 'anonymous'};
+export const UNCHECKED: Principal = {kind: 'unchecked'};
+
+/** Whether `p` may act on anything. */
+export function isAdmin(p: Principal): boolean {
+  return p.kind === 'unchecked' || (p.kind === 'end-user' && p.admin);
+}
+
+/** Whether `p` may act on what belongs to the user `uid`. */
+export function mayActFor(p: Principal, uid: string): boolean {
+  return isAdmin(p) || (p.kind === 'end-user' && p.uid === uid);
+}
+
+/**
+ * The user filter of a listing as `p` may see it: what was asked for when
+ * `p` may see it (an admin: anything, unfiltered included), the user's own
+ * id when nothing was asked, and null when the filter names someone else
+ * (nothing to show: no one else's orders, and no hint that they exist).
+ */
+export function visibleUserId(
+  p: Principal,
+  requested: string | undefined,
+): {userId?: string} | null {
+  if (isAdmin(p)) return {userId: requested};
+  if (p.kind !== 'end-user') return null;
+  return requested === undefined || requested === p.uid
+    ? {userId: p.uid}
+    : null;
+}
+
+/**
+ * The user a new resource is for: the one named, which `p` must be allowed
+ * to act for, else `p` itself.
+ * @throws ForbiddenError when `p` names someone it may not act for.
+ */
+export function ownerFor(
+  p: Principal,
+  named: string | undefined,
+): string | undefined {
+  if (named !== undefined) {
+    if (!mayActFor(p, named))
+      throw new ForbiddenError('Only an admin may act for another user.');
+    return named;
+  }
+  return p.kind === 'end-user' ? p.uid : undefined;
+}
+
+/** What the log says of `p`: the uid and whether admin, never the token or the email. */
+export function principalLog(
+  p: Principal,
+): {uid: string; admin: boolean} | 'anonymous' | 'unchecked' {
+  return p.kind === 'end-user' ? {uid: p.uid, admin: p.admin} : p.kind;
+}

@@ -1,0 +1,176 @@
+/**
+ * What every check of a signed ID token shares, whoever issued it: the
+ * bearer header's form, the header (RS256 with a key id, nothing else), the
+ * signature against the issuer's published keys, issuer, audience and
+ * times, by google-auth-library, and a cache of tokens already verified.
+ * The service-account check (verifier.ts) and the end-user check
+ * (end-user.ts) each add the claims that matter to them.
+ */
+import {OAuth2Client} from 'google-auth-library';
+import {HttpError, UnauthorizedError} from '../problem';
+
+/** The claims this project reads, from either kind of token. */
+export interface TokenClaims {
+  iss?: unknown;
+  aud?: unknown;
+  exp?: unknown;
+  iat?: unknown;
+  sub?: unknown;
+  email?: unknown;
+  email_verified?: unknown;
+  auth_time?: unknown;
+  role?: unknown;
+}
+
+export interface SignedTokenOptions {
+  /** The `aud` tokens must carry. */
+  audience: string;
+  /** The `iss` tokens must carry. */
+  issuer: string;
+  /** Where the issuer publishes its keys ({kid: PEM}). */
+  certsUrl: string;
+  /** Verifies signatures and caches the issuer's keys; built from certsUrl by default. */
+  client?: OAuth2Client;
+  /** Seconds since the epoch; injectable for tests. */
+  now?: () => number;
+  /** How many verified tokens to remember (1000). */
+  maxCachedTokens?: number;
+}
+
+// google-auth-library puts the whole token into its error messages, so they
+// are never shown or logged; this maps them to a reason that is safe to say.
+const REASONS: [RegExp, string][] = [
+  [/^Wrong number of segments|^Can't parse/, 'is malformed'],
+  [/^No pem found/, 'is signed by an unknown key'],
+  [/^Invalid token signature/, 'has an invalid signature'],
+  [/^Token used too late/, 'has expired'],
+  [/^Token used too early/, 'is not valid yet'],
+  [/^Expiration time too far/, 'lives too long'],
+  [/^Invalid issuer/, 'is from an untrusted issuer'],
+  [/^Wrong recipient/, 'is for another audience'],
+  [/^No (issue|expiration) time|invalid format/, 'lacks its times'],
+];
+
+/** google-auth-library's allowance for clock skew, applied to cached tokens too. */
+export const CLOCK_SKEW_S = 300;
+/** Enough for every caller's current token many times over; bounds memory. */
+const MAX_CACHED_TOKENS = 1000;
+
+/** What a google-auth-library verification error means, safe to tell the caller. */
+export function reasonFor(message: string): string {
+  const reason = REASONS.find(([pattern]) => pattern.test(message));
+  return reason ? reason[1] : 'is invalid';
+}
+
+/** A 401 saying what is wrong with the token, never what it is. */
+export function invalid(reason: string): UnauthorizedError {
+  return new UnauthorizedError(`The bearer token ${reason}.`);
+}
+
+/**
+ * The token of an `Authorization: Bearer <jwt>` value. Only the header is
+ * read: a token in the query string or the body is never looked at.
+ * @throws UnauthorizedError when there is none or it is not three segments.
+ */
+export function bearerToken(authorization: string | undefined): string {
+  if (authorization === undefined || authorization === '')
+    throw new UnauthorizedError('A bearer token is required.', true);
+  const match = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization);
+  if (!match) throw new UnauthorizedError('A bearer token is required.');
+  return match[1];
+}
+
+/** The JSON of one base64url segment of a token, or undefined if it is not an object. */
+export function segmentOf(
+  token: string,
+  index: 0 | 1,
+): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(
+      Buffer.from(token.split('.')[index], 'base64url').toString('utf8'),
+    );
+    return value !== null && typeof value === 'object'
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies signed tokens of one issuer for one audience, remembering those
+ * that passed.
+ */
+export class SignedTokens {
+  private readonly client: OAuth2Client;
+  readonly now: () => number;
+  /**
+   * Tokens whose signature has been verified, keyed by the whole token
+   * (signature included), so only the very same bytes skip the RSA check.
+   * Callers reuse a token for most of its hour, so nearly every request
+   * hits; issuer and audience were checked with the signature, and expiry
+   * is checked again on every request.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
+
+  constructor(private readonly options: SignedTokenOptions) {
+    this.client =
+      options.client ??
+      new OAuth2Client({
+        endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
+      });
+    this.now = options.now ?? (() => Date.now() / 1000);
+  }
+
+  /**
+   * Resolves to the claims of a token signed by the issuer's keys, for the
+   * audience, and unexpired.
+   * @throws UnauthorizedError (401) naming what is wrong,
+   *   HttpError (503) when the issuer's keys cannot be fetched.
+   */
+  async verify(token: string): Promise<TokenClaims> {
+    const cached = this.verified.get(token);
+    if (cached !== undefined) {
+      if ((cached.exp as number) + CLOCK_SKEW_S > this.now()) return cached;
+      this.verified.delete(token);
+      throw invalid('has expired');
+    }
+    const claims = await this.verifySignature(token);
+    if (
+      this.verified.size >= (this.options.maxCachedTokens ?? MAX_CACHED_TOKENS)
+    ) {
+      // Maps iterate in insertion order: drop the oldest.
+      this.verified.delete(this.verified.keys().next().value!);
+    }
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifySignature(token: string): Promise<TokenClaims> {
+    // google-auth-library verifies with RSA-SHA256 whatever the header says;
+    // saying so here refuses "none", HS256 and the rest by name, before any
+    // key is fetched.
+    const header = segmentOf(token, 0);
+    if (header === undefined) throw invalid('is malformed');
+    if (header.alg !== 'RS256') throw invalid('is not signed with RS256');
+    if (typeof header.kid !== 'string') throw invalid('names no signing key');
+    let certs;
+    try {
+      // Cached by the client for as long as the issuer's Cache-Control allows.
+      certs = (await this.client.getFederatedSignonCertsAsync()).certs;
+    } catch {
+      throw new HttpError(503, 'Credentials cannot be verified right now.');
+    }
+    try {
+      const ticket = await this.client.verifySignedJwtWithCertsAsync(
+        token,
+        certs,
+        this.options.audience,
+        [this.options.issuer],
+      );
+      return ticket.getPayload() ?? {};
+    } catch (e: unknown) {
+      throw invalid(reasonFor(e instanceof Error ? e.message : ''));
+    }
+  }
+}

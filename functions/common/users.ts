@@ -1,0 +1,43 @@
+/**
+ * The user vocabulary shared by the gateway (which validates before it
+ * calls) and the user function (which validates again).
+ */
+import {z} from 'zod';
+import {idSchema} from './validation';
+
+/** A profile's role: data about the person, not what they may do (access.ts decides that). */
+export const ROLES = ['admin', 'developer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The role of a profile whose creator did not (or may not) choose one. */
+export const DEFAULT_ROLE: Role = 'viewer';
+
+/**
+ * The body of a new profile. An end user sends only `name` (and at most
+ * their own uid as `id`): the id is their uid, the email comes from their
+ * token, the role is the default. An admin may set all four.
+ */
+export const newProfileSchema = z.strictObject({
+  id: idSchema.optional(),
+  name: z
+    .string()
+    .trim()
+    .min(1, {error: 'is required'})
+    .max(100, {error: 'is too long'}),
+  email: z
+    .email({error: 'must be an email address'})
+    .max(254, {error: 'is too long'})
+    .optional(),
+  role: z.enum(ROLES, {error: `must be one of ${ROLES.join(', ')}`}).optional(),
+});
+export type NewProfile = z.infer<typeof newProfileSchema>;
+
+/** What an admin sends: any profile, so its email is needed. */
+export const adminProfileSchema = newProfileSchema.extend({
+  email: newProfileSchema.shape.email.unwrap(),
+});
+
+/** The body schema of a new profile for a requester who is (or is not) an admin. */
+export function profileSchemaFor(admin: boolean) {
+  return admin ? adminProfileSchema : newProfileSchema;
+}

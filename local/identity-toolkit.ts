@@ -1,0 +1,363 @@
+/**
+ * The local stand-in for Identity Platform: end users' accounts, and the
+ * part of the Identity Toolkit REST API that a client and an admin use, at
+ * the same paths and with the same answers (a client library pointed at the
+ * base URL works unchanged):
+ *
+ *   POST /v1/accounts:signUp?key=K              {email, password} -> a new account's tokens
+ *   POST /v1/accounts:signInWithPassword?key=K  {email, password} -> tokens
+ *   POST /v1/accounts:update                    {localId, customAttributes} (admin token)
+ *   POST /v1/accounts:delete                    {localId} (admin token)
+ *
+ * Unlike the Firebase Auth emulator, whose ID tokens are unsigned, tokens
+ * here are signed RS256 with a key of their own, published at a certs URL
+ * in the {kid: PEM} form Google's is, so the functions verify them exactly
+ * as they verify Identity Platform's. Errors are Identity Toolkit's:
+ * `400 {"error": {"code": 400, "message": "INVALID_LOGIN_CREDENTIALS", ...}}`.
+ */
+import {randomBytes, randomInt, scryptSync, timingSafeEqual} from 'node:crypto';
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import {identityPlatformIssuer} from '../functions/common/config';
+import {TokenSigner} from './token-signer';
+
+/** An account to create at start, e.g. a seed user. */
+export interface SeedAccount {
+  email: string;
+  password: string;
+  uid: string;
+  /** Custom claims, as accounts:update would set them (`{role: 'admin'}`). */
+  claims?: Record<string, unknown>;
+}
+
+interface Account {
+  uid: string;
+  email: string;
+  salt: Buffer;
+  hash: Buffer;
+  claims: Record<string, unknown>;
+}
+
+const TOKEN_LIFETIME_S = 3600;
+/** Identity Platform's minimum. */
+const MIN_PASSWORD_LENGTH = 6;
+/** Bodies here are a few fields; anything larger is refused before it is read. */
+const MAX_BODY_BYTES = 16 * 1024;
+/** Claims Identity Platform refuses as custom claims: they would change what a token means. */
+const RESERVED_CLAIMS = new Set([
+  'acr',
+  'amr',
+  'at_hash',
+  'aud',
+  'auth_time',
+  'azp',
+  'cnf',
+  'c_hash',
+  'exp',
+  'firebase',
+  'iat',
+  'iss',
+  'jti',
+  'nbf',
+  'nonce',
+  'sub',
+  'user_id',
+]);
+const UID_ALPHABET =
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+class ToolkitError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  404: 'NOT_FOUND',
+  413: 'INVALID_ARGUMENT',
+};
+
+/** An Identity Platform uid: 28 letters and digits. */
+export function newUid(): string {
+  let uid = '';
+  for (let i = 0; i < 28; i++)
+    uid += UID_ALPHABET[randomInt(UID_ALPHABET.length)];
+  return uid;
+}
+
+/** A password for a local account: random, so no two stacks share one. */
+export function newPassword(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+const hashOf = (password: string, salt: Buffer) =>
+  scryptSync(password, salt, 32);
+
+export class IdentityToolkit {
+  /** Signs end users' ID tokens; its key is not the service accounts'. */
+  readonly signer = new TokenSigner();
+  /** What a client passes as `?key=`. */
+  readonly apiKey = `local-${randomBytes(12).toString('base64url')}`;
+  /** The bearer token of the admin API (accounts:update, accounts:delete), as an OAuth access token would be. */
+  readonly adminToken = `local-admin-${randomBytes(18).toString('base64url')}`;
+  readonly issuer: string;
+  private readonly byEmail = new Map<string, Account>();
+
+  constructor(
+    readonly projectId: string,
+    seed: SeedAccount[] = [],
+    private readonly now = () => Math.floor(Date.now() / 1000),
+  ) {
+    this.issuer = identityPlatformIssuer(projectId);
+    for (const a of seed) this.add(a.email, a.password, a.uid, a.claims ?? {});
+  }
+
+  /** A signed ID token for the account of `email`, as signing in would give. */
+  idTokenFor(email: string): string {
+    const account = this.byEmail.get(email.toLowerCase());
+    if (account === undefined) throw new Error(`no account ${email}`);
+    return this.idToken(account);
+  }
+
+  /** Serves a request whose path, below the toolkit's base, is `path`. */
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    try {
+      if (req.method !== 'POST') throw new ToolkitError(404, 'Not Found');
+      const body = await readJson(req);
+      switch (path) {
+        case '/v1/accounts:signUp':
+          this.checkKey(query);
+          return send(res, 200, this.signUp(body));
+        case '/v1/accounts:signInWithPassword':
+          this.checkKey(query);
+          return send(res, 200, this.signIn(body));
+        case '/v1/accounts:update':
+          this.checkAdmin(req);
+          return send(res, 200, this.update(body));
+        case '/v1/accounts:delete':
+          this.checkAdmin(req);
+          return send(res, 200, this.delete(body));
+        default:
+          throw new ToolkitError(404, 'Not Found');
+      }
+    } catch (e: unknown) {
+      const error =
+        e instanceof ToolkitError ? e : new ToolkitError(500, 'INTERNAL');
+      send(res, error.status, {
+        error: {
+          code: error.status,
+          message: error.message,
+          errors: [
+            {message: error.message, domain: 'global', reason: 'invalid'},
+          ],
+          ...(STATUS_NAMES[error.status]
+            ? {status: STATUS_NAMES[error.status]}
+            : {}),
+        },
+      });
+    }
+  }
+
+  private checkKey(query: URLSearchParams): void {
+    if (query.get('key') !== this.apiKey)
+      throw new ToolkitError(
+        400,
+        'API key not valid. Please pass a valid API key.',
+      );
+  }
+
+  private checkAdmin(req: IncomingMessage): void {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    const wanted = Buffer.from(`Bearer ${this.adminToken}`);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
+      throw new ToolkitError(
+        401,
+        'Request is missing required authentication credential.',
+      );
+  }
+
+  private signUp(body: Record<string, unknown>) {
+    const {email, password} = credentialsOf(body);
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw new ToolkitError(
+        400,
+        `WEAK_PASSWORD : Password should be at least ${MIN_PASSWORD_LENGTH} characters`,
+      );
+    if (this.byEmail.has(email)) throw new ToolkitError(400, 'EMAIL_EXISTS');
+    const account = this.add(email, password, newUid(), {});
+    return {
+      kind: 'identitytoolkit#SignupNewUserResponse',
+      ...this.session(account),
+    };
+  }
+
+  private signIn(body: Record<string, unknown>) {
+    const {email, password} = credentialsOf(body);
+    const account = this.byEmail.get(email);
+    // The same answer for an unknown email and a wrong password, as Identity
+    // Platform gives with email enumeration protection on.
+    if (
+      account === undefined ||
+      !timingSafeEqual(hashOf(password, account.salt), account.hash)
+    )
+      throw new ToolkitError(400, 'INVALID_LOGIN_CREDENTIALS');
+    return {
+      kind: 'identitytoolkit#VerifyPasswordResponse',
+      registered: true,
+      displayName: '',
+      ...this.session(account),
+    };
+  }
+
+  private update(body: Record<string, unknown>) {
+    const account = this.accountOf(body.localId);
+    if (body.customAttributes !== undefined)
+      account.claims = claimsOf(body.customAttributes);
+    return {
+      kind: 'identitytoolkit#SetAccountInfoResponse',
+      localId: account.uid,
+      email: account.email,
+    };
+  }
+
+  private delete(body: Record<string, unknown>) {
+    const account = this.accountOf(body.localId);
+    this.byEmail.delete(account.email);
+    return {kind: 'identitytoolkit#DeleteAccountResponse'};
+  }
+
+  private accountOf(localId: unknown): Account {
+    for (const account of this.byEmail.values())
+      if (account.uid === localId) return account;
+    throw new ToolkitError(400, 'USER_NOT_FOUND');
+  }
+
+  private add(
+    email: string,
+    password: string,
+    uid: string,
+    claims: Record<string, unknown>,
+  ): Account {
+    const salt = randomBytes(16);
+    const account = {
+      uid,
+      email: email.toLowerCase(),
+      salt,
+      hash: hashOf(password, salt),
+      claims,
+    };
+    this.byEmail.set(account.email, account);
+    return account;
+  }
+
+  private session(account: Account) {
+    return {
+      localId: account.uid,
+      email: account.email,
+      idToken: this.idToken(account),
+      // Opaque; this stand-in has no token endpoint to exchange it at.
+      refreshToken: randomBytes(24).toString('base64url'),
+      expiresIn: String(TOKEN_LIFETIME_S),
+    };
+  }
+
+  private idToken(account: Account): string {
+    return this.signer.sign(
+      endUserClaims(this.projectId, account.uid, account.email, {
+        claims: account.claims,
+        now: this.now(),
+      }),
+    );
+  }
+}
+
+/**
+ * The claims of an Identity Platform ID token for a password user: custom
+ * claims at the top level, beside the registered ones.
+ */
+export function endUserClaims(
+  projectId: string,
+  uid: string,
+  email: string,
+  {
+    claims = {},
+    now = Math.floor(Date.now() / 1000),
+  }: {claims?: Record<string, unknown>; now?: number} = {},
+): Record<string, unknown> {
+  return {
+    ...claims,
+    iss: identityPlatformIssuer(projectId),
+    aud: projectId,
+    auth_time: now,
+    user_id: uid,
+    sub: uid,
+    iat: now,
+    exp: now + TOKEN_LIFETIME_S,
+    email,
+    email_verified: false,
+    firebase: {identities: {email: [email]}, sign_in_provider: 'password'},
+  };
+}
+
+function credentialsOf(body: Record<string, unknown>) {
+  const {email, password} = body;
+  if (typeof email !== 'string' || email === '')
+    throw new ToolkitError(400, 'MISSING_EMAIL');
+  if (!/^[^@\s]+@[^@\s]+$/.test(email))
+    throw new ToolkitError(400, 'INVALID_EMAIL');
+  if (typeof password !== 'string' || password === '')
+    throw new ToolkitError(400, 'MISSING_PASSWORD');
+  return {email: email.toLowerCase(), password};
+}
+
+/** `customAttributes`: a JSON object in a string, without reserved claims. */
+function claimsOf(value: unknown): Record<string, unknown> {
+  let claims: unknown;
+  try {
+    claims = typeof value === 'string' ? JSON.parse(value) : undefined;
+  } catch {
+    claims = undefined;
+  }
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims))
+    throw new ToolkitError(400, 'INVALID_CLAIMS');
+  const reserved = Object.keys(claims).find(k => RESERVED_CLAIMS.has(k));
+  if (reserved !== undefined)
+    throw new ToolkitError(400, `FORBIDDEN_CLAIM : ${reserved}`);
+  return claims as Record<string, unknown>;
+}
+
+async function readJson(
+  req: IncomingMessage,
+): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new ToolkitError(413, 'Request too large');
+    chunks.push(chunk);
+  }
+  try {
+    const body: unknown = JSON.parse(
+      Buffer.concat(chunks).toString('utf8') || '{}',
+    );
+    if (body !== null && typeof body === 'object' && !Array.isArray(body))
+      return body as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new ToolkitError(400, 'Invalid JSON payload received.');
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, {'Content-Type': 'application/json; charset=UTF-8'});
+  res.end(JSON.stringify(body));
+}
