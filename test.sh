@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 #
 # Smoke-tests a running deployment end to end through the gateway, checking
-# each route's status and body, that the internal functions (ingress not
-# "all" in topology.json) refuse calls from outside, and cleaning up the
-# order it creates.
+# each route's status and body, who may see what (two throw-away end users
+# signed up through the Identity Toolkit REST API, one made an admin through
+# accounts:update: own data 200, another's refused, no token 401), that the
+# internal functions (ingress not "all" in topology.json) refuse calls from
+# outside, and cleaning up the users, profiles and order it creates.
 #
 # Usage: ./test.sh                 the deployment of PROJECT_ID/REGION (URLs from gcloud)
 #        ./test.sh GATEWAY_URL     that gateway, e.g. http://localhost:8080
@@ -13,6 +15,11 @@
 #                                  (with GATEWAY_URL; read from .local/stack.json when it
 #                                  describes that gateway)
 #        FIRESTORE_EMULATOR_HOST   where the created order is deleted from, locally
+#        END_USER_AUTH             off: the deployment has no end-user checks (the seed's open API)
+#        IDENTITY_TOOLKIT_URL      Identity Toolkit's base (https://identitytoolkit.googleapis.com)
+#        API_KEY                   the API key for sign-up and sign-in (default: the key deploy.sh made)
+#        ADMIN_ACCESS_TOKEN        a token for accounts:update/delete (default: gcloud auth print-access-token)
+#        (all four read from .local/stack.json when it describes GATEWAY_URL)
 # Needs: curl, node (for reading JSON)
 # Prints one line per check and a last line "N passed, M failed"; exits 1 if any failed.
 
@@ -27,12 +34,22 @@ STATUS=""
 BODY=""
 TYPE=""
 CREATED_ORDER=""
-IDEMPOTENCY_KEY="test-sh-$$-$(date +%s)"
+RUN_ID="test-sh-$$-$(date +%s)"
+IDEMPOTENCY_KEY="${RUN_ID}"
+# The end user of the next request: a variable naming an ID token, or empty for none.
+AS=""
+# The throw-away end users: their ID tokens, uids and emails.
+USER_TOKEN="" USER_UID="" USER_EMAIL="${RUN_ID}-user@example.com"
+ADMIN_TOKEN="" ADMIN_UID="" ADMIN_EMAIL="${RUN_ID}-admin@example.com"
 
-# request METHOD URL [BODY]: sets STATUS, TYPE and BODY.
+# request METHOD URL [BODY]: sets STATUS, TYPE and BODY. Sends the ID token
+# in the variable AS names, if any.
 request() {
   local method="$1" url="$2" data="${3:-}" out
   local args=(-sS -X "${method}" -o /dev/stdout -w '\n%{http_code} %{content_type}' --max-time 30)
+  if [[ -n "${AS}" ]]; then
+    args+=(-H "Authorization: Bearer ${!AS}")
+  fi
   if [[ -n "${data}" ]]; then
     args+=(-H 'Content-Type: application/json' -H "Idempotency-Key: ${IDEMPOTENCY_KEY}" --data "${data}")
   fi
@@ -77,8 +94,21 @@ check_route() {
   fi
 }
 
-check_gateway() {
-  check_route "health check names the gateway" GET / 200 'd.service === "gateway" && d.status === "ok"'
+# as WHO NAME METHOD PATH STATUS JS-CONDITION [BODY]: check_route as an
+# end user: USER, ADMIN, or NOBODY (no token).
+as() {
+  local who="$1"
+  shift
+  case "${who}" in
+    NOBODY) AS="" ;;
+    *) AS="${who}_TOKEN" ;;
+  esac
+  check_route "$@"
+  AS=""
+}
+
+# The seed's routes, as an end user would use them when END_USER_AUTH=off.
+check_gateway_open() {
   check_route "users are listed" GET /api/users 200 \
     'd.source === "gateway" && d.data.users.some(u => u.id === "user-001")'
   check_route "Alice is found" GET /api/users/user-001 200 'd.data.user.name === "Alice Johnson"'
@@ -98,6 +128,90 @@ check_gateway() {
     'd.data.user.id === "user-001" && Array.isArray(d.data.orders.items)'
   check_route "aggregate has users, orders and stats" GET /api/aggregate 200 \
     'd.data.users && d.data.orders && d.data.stats && !d.errors'
+}
+
+# The routes with end-user checks on: a user sees their own data only, an
+# admin everything, nobody without a token anything but the health check.
+check_gateway_end_users() {
+  as USER "a user creates their own profile" POST /api/users 201 \
+    "d.data.user.id === '${USER_UID}' && d.data.user.email === '${USER_EMAIL}' && d.data.user.role === 'viewer'" \
+    '{"name":"Test User"}'
+  as ADMIN "an admin creates any profile" POST /api/users 201 "d.data.user.id === '${ADMIN_UID}'" \
+    "{\"id\":\"${ADMIN_UID}\",\"name\":\"Test Admin\",\"email\":\"${ADMIN_EMAIL}\"}"
+  as NOBODY "no token is a 401 problem" GET "/api/users/${USER_UID}" 401 'd.status === 401'
+  expect "errors are application/problem+json" \
+    "$([[ "${TYPE}" == application/problem+json* ]] && echo true || echo false)" "got ${TYPE}"
+  as USER "a user reads their own profile" GET "/api/users/${USER_UID}" 200 "d.data.user.id === '${USER_UID}'"
+  as USER "another user's profile is a 404, as a missing one" GET "/api/users/${ADMIN_UID}" 404 'd.status === 404'
+  as USER "a user may not list users" GET /api/users 403 'd.status === 403'
+  as ADMIN "an admin lists users" GET /api/users 200 "d.data.users.some(u => u.id === '${USER_UID}')"
+  as USER "a user places an order for themselves, total computed" POST /api/orders 201 \
+    "d.data.order.total === 67.95 && d.data.order.status === 'pending' && d.data.order.userId === '${USER_UID}'" \
+    '{"items":[{"product":"Widget C","quantity":3,"price":15.99},{"product":"Accessory D","quantity":2,"price":9.99}]}'
+  CREATED_ORDER="$(json 'd.data.order.id')"
+  as USER "a user may not order for someone else" POST /api/orders 403 'd.status === 403' \
+    "{\"userId\":\"${ADMIN_UID}\",\"items\":[{\"product\":\"x\",\"quantity\":1,\"price\":1}]}"
+  as USER "a user lists only their own orders" GET "/api/orders?limit=100" 200 \
+    "d.data.orders.some(o => o.id === '${CREATED_ORDER}') && d.data.orders.every(o => o.userId === '${USER_UID}')"
+  as USER "a user asking for another's orders gets none" GET "/api/orders?userId=${ADMIN_UID}" 200 \
+    'd.data.orders.length === 0'
+  as USER "mesh route crosses three hops" GET "/api/user-orders/${USER_UID}" 200 \
+    "JSON.stringify(d.mesh_path) === JSON.stringify(['gateway','user','order']) && d.data.orders.items.some(o => o.id === '${CREATED_ORDER}')"
+  as USER "direct route has user and orders" GET "/api/user-orders-direct/${USER_UID}" 200 \
+    "d.data.user.id === '${USER_UID}' && Array.isArray(d.data.orders.items)"
+  as USER "another user's mesh route is a 404" GET "/api/user-orders/${ADMIN_UID}" 404 'd.status === 404'
+  as ADMIN "an admin reads any user's mesh route" GET "/api/user-orders/${USER_UID}" 200 \
+    "d.data.user.id === '${USER_UID}'"
+  as USER "a user may not aggregate" GET /api/aggregate 403 'd.status === 403'
+  as ADMIN "an admin aggregates users, orders and stats" GET /api/aggregate 200 \
+    'd.data.users && d.data.orders && d.data.stats && !d.errors'
+  as USER "a user cancels their own pending order" PATCH "/api/orders/${CREATED_ORDER}/status" 200 \
+    "d.data.order.status === 'cancelled'" '{"status":"cancelled"}'
+}
+
+check_gateway() {
+  check_route "health check names the gateway" GET / 200 'd.service === "gateway" && d.status === "ok"'
+  if [[ "${END_USER_AUTH}" == off ]]; then
+    check_gateway_open
+  else
+    check_gateway_end_users
+  fi
+}
+
+# toolkit PATH BODY [ADMIN]: POSTs to the Identity Toolkit REST API; prints
+# the body. With ADMIN (any word), as the admin API: with the access token.
+toolkit() {
+  local path="$1" data="$2" args=(-sS -X POST -H 'Content-Type: application/json' --max-time 30)
+  if [[ -n "${3:-}" ]]; then
+    args+=(-H "Authorization: Bearer ${ADMIN_ACCESS_TOKEN}" -H "X-Goog-User-Project: ${PROJECT_ID}")
+    path="/v1/projects/${PROJECT_ID}${path#/v1}"
+  fi
+  curl "${args[@]}" --data "${data}" "${IDENTITY_TOOLKIT_URL}${path}" 2>/dev/null || true
+}
+
+# sign_in EMAIL PASSWORD ENDPOINT: prints "uid token" from signUp or signInWithPassword.
+sign_in() {
+  BODY="$(toolkit "/v1/accounts:$3?key=${API_KEY}" \
+    "{\"email\":\"$1\",\"password\":\"$2\",\"returnSecureToken\":true}")"
+  json 'd.localId + " " + d.idToken'
+}
+
+# Signs up the two throw-away end users and makes one an admin (the custom
+# claim role: "admin", through the admin API), then signs it in again for a
+# token that carries the claim.
+create_end_users() {
+  local password
+  password="$(node -p 'require("node:crypto").randomBytes(12).toString("base64url")')"
+  read -r USER_UID USER_TOKEN <<<"$(sign_in "${USER_EMAIL}" "${password}" signUp)"
+  read -r ADMIN_UID ADMIN_TOKEN <<<"$(sign_in "${ADMIN_EMAIL}" "${password}" signUp)"
+  BODY="$(toolkit /v1/accounts:update \
+    "{\"localId\":\"${ADMIN_UID}\",\"customAttributes\":\"{\\\"role\\\":\\\"admin\\\"}\"}" admin)"
+  read -r ADMIN_UID ADMIN_TOKEN <<<"$(sign_in "${ADMIN_EMAIL}" "${password}" signInWithPassword)"
+  if [[ "${USER_TOKEN}" == eyJ* && "${ADMIN_TOKEN}" == eyJ* ]]; then
+    expect "two end users signed up, one made an admin" true ""
+  else
+    expect "two end users signed up, one made an admin" false "Identity Toolkit answered: ${BODY:0:300}"
+  fi
 }
 
 # Outside callers must be refused by every function whose ingress is not
@@ -134,12 +248,25 @@ url_variable() {
   echo "${name//-/_}_URL"
 }
 
-# Deletes the created order and its idempotency record, through Firestore's
-# REST API: the public API has no delete, by design.
+# sha256 TEXT: the hex digest, as the functions name documents by hashes.
+sha256() {
+  printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
+# Deletes what the checks created, through Firestore's REST API (the public
+# API has no delete, by design) and Identity Toolkit's admin API: the order
+# and its idempotency record, the two profiles with their email claims, and
+# the two sign-in accounts.
 cleanup_created() {
-  [[ -n "${CREATED_ORDER}" && "${CREATED_ORDER}" != "<no value>" ]] || return 0
-  local key_doc base auth
-  key_doc="$(printf '%s' "${IDEMPOTENCY_KEY}" | sha256sum | cut -d' ' -f1)"
+  local docs=() base auth doc uid key_owner=""
+  if [[ -n "${CREATED_ORDER}" && "${CREATED_ORDER}" != "<no value>" ]]; then
+    # Keys are scoped to the end user who sent them (access.ts, scopedKey).
+    [[ "${END_USER_AUTH}" == off ]] || key_owner="${USER_UID}"
+    docs+=("orders/${CREATED_ORDER}"
+      "orderIdempotencyKeys/$(sha256 "[\"${key_owner}\",\"${IDEMPOTENCY_KEY}\"]")")
+  fi
+  [[ -z "${USER_UID}" ]] || docs+=("users/${USER_UID}" "userEmails/$(sha256 "${USER_EMAIL}")")
+  [[ -z "${ADMIN_UID}" ]] || docs+=("users/${ADMIN_UID}" "userEmails/$(sha256 "${ADMIN_EMAIL}")")
   if [[ -n "${FIRESTORE_EMULATOR_HOST:-}" ]]; then
     base="http://${FIRESTORE_EMULATOR_HOST}/v1/projects/${PROJECT_ID}/databases/(default)/documents"
     auth="Authorization: Bearer owner"
@@ -147,15 +274,24 @@ cleanup_created() {
     base="https://firestore.googleapis.com/v1/projects/${PROJECT_ID}/databases/(default)/documents"
     auth="Authorization: Bearer $(gcloud auth print-access-token)"
   else
-    echo "SKIP  cleanup: set FIRESTORE_EMULATOR_HOST to delete order ${CREATED_ORDER}"
-    return 0
+    echo "SKIP  cleanup: set FIRESTORE_EMULATOR_HOST to delete ${docs[*]}"
+    docs=()
   fi
-  if curl -sSf -X DELETE -H "${auth}" "${base}/orders/${CREATED_ORDER}" >/dev/null &&
-    curl -sSf -X DELETE -H "${auth}" "${base}/orderIdempotencyKeys/${key_doc}" >/dev/null; then
-    echo "      cleaned up order ${CREATED_ORDER}"
-  else
-    err "could not delete order ${CREATED_ORDER}"
-  fi
+  for doc in "${docs[@]}"; do
+    if curl -sSf -X DELETE -H "${auth}" "${base}/${doc}" >/dev/null; then
+      echo "      cleaned up ${doc}"
+    else
+      err "could not delete ${doc}"
+    fi
+  done
+  for uid in ${USER_UID} ${ADMIN_UID}; do
+    BODY="$(toolkit /v1/accounts:delete "{\"localId\":\"${uid}\"}" admin)"
+    if [[ "$(json 'd.kind')" == identitytoolkit#DeleteAccountResponse ]]; then
+      echo "      cleaned up end user ${uid}"
+    else
+      err "could not delete end user ${uid}: ${BODY:0:200}"
+    fi
+  done
 }
 
 # same_local_url A B: both name the same port on this machine.
@@ -183,6 +319,10 @@ main() {
       done
       FIRESTORE_EMULATOR_HOST="${FIRESTORE_EMULATOR_HOST:-$(node -p "require('./${stack}').firestore")}"
       PROJECT_ID="${PROJECT_ID:-$(node -p "require('./${stack}').projectId")}"
+      END_USER_AUTH="${END_USER_AUTH:-$(node -p "require('./${stack}').endUsers.auth")}"
+      IDENTITY_TOOLKIT_URL="${IDENTITY_TOOLKIT_URL:-$(node -p "require('./${stack}').endUsers.identityToolkit")}"
+      API_KEY="${API_KEY:-$(node -p "require('./${stack}').endUsers.apiKey")}"
+      ADMIN_ACCESS_TOKEN="${ADMIN_ACCESS_TOKEN:-$(node -p "require('./${stack}').endUsers.adminToken")}"
     fi
     PROJECT_ID="${PROJECT_ID:-local-s2s}"
   else
@@ -197,7 +337,14 @@ main() {
       exit 2
     fi
   fi
+  END_USER_AUTH="${END_USER_AUTH:-on}"
   echo "Testing ${GATEWAY_URL}"
+  if [[ "${END_USER_AUTH}" != off ]]; then
+    IDENTITY_TOOLKIT_URL="${IDENTITY_TOOLKIT_URL:-https://identitytoolkit.googleapis.com}"
+    [[ -n "${API_KEY:-}" ]] || API_KEY="$(end_user_api_key)"
+    [[ -n "${ADMIN_ACCESS_TOKEN:-}" ]] || ADMIN_ACCESS_TOKEN="$(gcloud auth print-access-token 2>/dev/null || true)"
+    create_end_users
+  fi
   check_gateway
   check_internal_refused
   cleanup_created

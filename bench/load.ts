@@ -25,8 +25,13 @@ export interface LoadResult {
   errors: number;
 }
 
-interface LoadJob {
+/** Where the load goes: a gateway, and the headers every request carries. */
+export interface LoadTarget {
   url: string;
+  headers: Record<string, string>;
+}
+
+interface LoadJob extends LoadTarget {
   scenario: Scenario;
   connections: number;
   durationS: number;
@@ -43,8 +48,12 @@ async function run(job: LoadJob): Promise<LoadResult> {
     duration: job.durationS,
     overallRate: job.rate,
     timeout: 20,
-    headers:
-      scenario.body === undefined ? {} : {'content-type': 'application/json'},
+    headers: {
+      ...job.headers,
+      ...(scenario.body === undefined
+        ? {}
+        : {'content-type': 'application/json'}),
+    },
     body:
       scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
   });
@@ -62,13 +71,20 @@ async function run(job: LoadJob): Promise<LoadResult> {
  * time, as fast as they are answered or at `rate` requests per second.
  */
 export function load(
-  url: string,
+  target: LoadTarget,
   scenario: Scenario,
   connections: number,
   durationS: number,
   rate?: number,
 ): Promise<LoadResult> {
-  const job: LoadJob = {url, scenario, connections, durationS, rate};
+  const job: LoadJob = {
+    url: target.url,
+    headers: target.headers,
+    scenario,
+    connections,
+    durationS,
+    rate,
+  };
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -51,14 +51,14 @@ export async function warmUp(
   let flat = 0;
   let settled = false;
   for (let spent = 0; spent < maxS && !settled; spent += stepS) {
-    const {requestsPerSec} = await load(target.url, MESH, c, stepS);
+    const {requestsPerSec} = await load(target, MESH, c, stepS);
     steps.push(round(requestsPerSec, 0));
     flat = requestsPerSec < best * (1 + risingBy) ? flat + 1 : 0;
     settled = flat === 2;
     best = Math.max(best, requestsPerSec);
   }
   for (const scenario of SCENARIOS.filter(s => s !== MESH)) {
-    await load(target.url, scenario, c, stepS);
+    await load(target, scenario, c, stepS);
     if (scenario.method !== 'GET') await target.reset();
   }
   log(
@@ -100,9 +100,9 @@ export async function measureAll(
         turn++;
         for (const target of order) {
           if (options.runWarmupS > 0)
-            await load(target.url, scenario, c, options.runWarmupS);
+            await load(target, scenario, c, options.runWarmupS);
           const before = targetCpuMs(target);
-          const r = await load(target.url, scenario, c, options.durationS);
+          const r = await load(target, scenario, c, options.durationS);
           const cpu = targetCpuMs(target) - before;
           if (scenario.method !== 'GET') await target.reset();
           requests[target.variant] =
@@ -193,7 +193,7 @@ export async function telemetryCost(
   ) => {
     await telemetry.set(target.pids, state);
     const before = targetCpuMs(target);
-    const run = await load(target.url, scenario, c, durationS, rate);
+    const run = await load(target, scenario, c, durationS, rate);
     const cpu = (targetCpuMs(target) - before) / run.requests;
     if (scenario.method !== 'GET') await target.reset();
     return cpu;

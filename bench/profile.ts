@@ -210,11 +210,11 @@ async function main(): Promise<void> {
     );
     try {
       process.stdout.write(`Warming up (${route}, 20 s at c=32)\n`);
-      await load(target.url, scenario, 32, 20);
+      await load(target, scenario, 32, 20);
       process.stdout.write(
         `Profiling ${route} at ${rate} req/s for ${seconds} s\n`,
       );
-      const r = await load(target.url, scenario, 32, seconds, rate);
+      const r = await load(target, scenario, 32, seconds, rate);
       process.stdout.write(`${r.requests} requests, ${r.errors} errors\n`);
     } finally {
       await target.stop();

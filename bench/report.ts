@@ -5,7 +5,7 @@
  */
 import type {Scenario} from './load';
 import type {RoundFigures, Row, TelemetryCosts} from './measure';
-import {median, round} from './stats';
+import {median, ratioEstimate, round, type RatioEstimate} from './stats';
 import type {VariantId} from './targets';
 
 export interface Figures {
@@ -64,6 +64,8 @@ export function buildReport(
   const vsNaive = (s: string) => `${s}: ours vs naive (throughput, c=${cMax})`;
   const authOnOff = (s: string) =>
     `${s}: auth on vs off (throughput, c=${cMax})`;
+  const endUsersOnOff = (s: string, what: string) =>
+    `${s}: end-user checks on vs off (${what}, c=${cMax})`;
   const telemetry = (s: string) =>
     `${s}: logging and tracing on vs off (CPU per request, fixed rate)`;
   const telemetryAll =
@@ -93,6 +95,24 @@ export function buildReport(
     against('auth-off', authOnOff(id), () =>
       throughput('ours', 'auth-off', id),
     );
+    if (measured.has('end-users-off'))
+      for (const [what, key] of [
+        ['throughput', 'requestsPerSec'],
+        ['CPU per request', 'cpuMsPerRequest'],
+      ] as const) {
+        const [on, off] = [
+          get('ours', id, cMax),
+          get('end-users-off', id, cMax),
+        ];
+        const name = endUsersOnOff(id, what);
+        ratios[name] = pairedRatio(on, off, key);
+        // Its 95 % interval over the rounds, where there are two or more.
+        const {low, high} = pairedEstimate(on, off, key);
+        if (Number.isFinite(low)) {
+          ratios[`${name}, 95% interval low`] = low;
+          ratios[`${name}, 95% interval high`] = high;
+        }
+      }
     const atRate = figures.telemetry?.routes[id];
     if (atRate !== undefined) ratios[telemetry(id)] = atRate.ratio;
     against('limit', `${id}: ours vs limit (throughput, c=${cMax})`, () =>
@@ -167,6 +187,16 @@ export function buildReport(
     v => v >= 2,
   );
   goal(
+    `mesh, c=${cMax}: end-user checks on >= 0.9x off (throughput)`,
+    ratios[endUsersOnOff('mesh', 'throughput')],
+    v => v >= 0.9,
+  );
+  goal(
+    `mesh, c=${cMax}: end-user checks on <= 1.11x off (CPU per request, 1/0.9)`,
+    ratios[endUsersOnOff('mesh', 'CPU per request')],
+    v => v <= 1 / 0.9,
+  );
+  goal(
     'every route: auth on >= 0.9x auth off (throughput)',
     worst(authOnOff, Math.min),
     v => v >= 0.9,
@@ -211,6 +241,23 @@ export function pairedRatio(a: Row, b: Row, key: keyof RoundFigures): number {
       ? median(ours.map((r, i) => r[key] / theirs[i][key]))
       : a[key] / b[key];
   return round(value, 2);
+}
+
+/**
+ * `a`'s figure over `b`'s as the geometric mean of the rounds' ratios, with
+ * its 95 % interval (NaN bounds with fewer than two rounds).
+ */
+export function pairedEstimate(
+  a: Row,
+  b: Row,
+  key: keyof RoundFigures,
+): RatioEstimate {
+  const [ours, theirs] = [a.rounds ?? [], b.rounds ?? []];
+  return ratioEstimate(
+    ours.length > 0 && ours.length === theirs.length
+      ? ours.map((r, i) => r[key] / theirs[i][key])
+      : [a[key] / b[key]],
+  );
 }
 
 /** The table of every measurement, one line a row, as printed. */

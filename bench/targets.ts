@@ -9,13 +9,18 @@
  * - ours:             the real functions;
  * - framework-domain: ours with the Functions Framework's per-request domain
  *                     (FRAMEWORK_DOMAIN=on), as before it was replaced;
- * - auth-off:         ours with AUTH_MODE=off (no tokens minted or checked);
+ * - auth-off:         ours with AUTH_MODE=off (no service tokens minted or
+ *                     checked; end users' tokens still are);
+ * - end-users-off:    ours with END_USER_AUTH=off (no end user's token
+ *                     checked: the seed's open API);
  * - silent:           ours with LOG_LEVEL=silent: no log lines, no spans
  *                     recorded; its functions can switch logging and
  *                     tracing back on while they run, which is how their
  *                     cost is measured (bench/switchable-functions.ts);
  * - naive:            ours with the seed's client: a new token per call, no
  *                     keep-alive (bench/naive-functions.ts).
+ * Every request to our functions carries the ID token of Alice, a seed
+ * user and an admin (every route is hers to call), but end-users-off's.
  * The stacks run in verify mode: in cloud mode the local stand-ins for
  * Google's front end and connector would be on the path, and their cost is
  * Google's on Google Cloud, not the functions'.
@@ -34,6 +39,7 @@ export type VariantId =
   | 'ours'
   | 'framework-domain'
   | 'auth-off'
+  | 'end-users-off'
   | 'silent'
   | 'naive';
 
@@ -43,6 +49,7 @@ export const VARIANTS: VariantId[] = [
   'ours',
   'framework-domain',
   'auth-off',
+  'end-users-off',
   'silent',
   'naive',
 ];
@@ -50,6 +57,8 @@ export const VARIANTS: VariantId[] = [
 export interface Target {
   variant: VariantId;
   url: string;
+  /** Sent with every request: the end user's token, where one is checked. */
+  headers: Record<string, string>;
   /** The processes serving it, whose CPU time is counted. */
   pids: number[];
   /**
@@ -122,6 +131,7 @@ async function startTrio(
   return {
     variant,
     url: urls.gateway,
+    headers: {},
     pids: children.map(c => c.pid!),
     reset: async () => undefined,
     stop: async () => void (await Promise.all(children.map(c => stopGroup(c)))),
@@ -183,6 +193,7 @@ export async function startVariant(
     firestoreHost,
     seed: false,
     authMode: variant === 'auth-off' ? 'off' : undefined,
+    endUserAuth: variant === 'end-users-off' ? 'off' : 'on',
     env: {
       ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
       ...(telemetry !== undefined && {TELEMETRY_SWITCH: telemetry.file}),
@@ -199,6 +210,13 @@ export async function startVariant(
   return {
     variant,
     url: stack.info.gateway,
+    headers:
+      variant === 'end-users-off'
+        ? {}
+        : {
+            // An hour's token: longer than any run of the benchmark.
+            authorization: `Bearer ${stack.identity.toolkit.idTokenFor('alice@example.com')}`,
+          },
     pids: Object.values(stack.pids),
     reset: data.reset,
     stop: async () => {

@@ -6,8 +6,8 @@
  *
  *   POST /v1/accounts:signUp?key=K              {email, password} -> a new account's tokens
  *   POST /v1/accounts:signInWithPassword?key=K  {email, password} -> tokens
- *   POST /v1/accounts:update                    {localId, customAttributes} (admin token)
- *   POST /v1/accounts:delete                    {localId} (admin token)
+ *   POST /v1/[projects/P/]accounts:update       {localId, customAttributes} (admin token)
+ *   POST /v1/[projects/P/]accounts:delete       {localId} (admin token)
  *
  * Unlike the Firebase Auth emulator, whose ID tokens are unsigned, tokens
  * here are signed RS256 with a key of their own, published at a certs URL
@@ -133,7 +133,11 @@ export class IdentityToolkit {
     try {
       if (req.method !== 'POST') throw new ToolkitError(404, 'Not Found');
       const body = await readJson(req);
-      switch (path) {
+      // The admin API takes the project in the path too; it must be ours.
+      const inProject = /^\/v1\/projects\/([^/]+)(\/accounts:\w+)$/.exec(path);
+      if (inProject !== null && inProject[1] !== this.projectId)
+        throw new ToolkitError(404, 'Not Found');
+      switch (inProject === null ? path : `/v1${inProject[2]}`) {
         case '/v1/accounts:signUp':
           this.checkKey(query);
           return send(res, 200, this.signUp(body));

@@ -111,3 +111,22 @@ function_url() {
     gcloud functions describe "$1" --gen2 --region="${REGION}" --project="${PROJECT_ID}" \
     --format='value(serviceConfig.uri)'
 }
+
+# The display name of the API key deploy.sh creates for end users' sign-in.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+readonly END_USER_API_KEY_NAME=s2s-end-users
+
+# The resource name of that key (empty when there is none).
+end_user_api_key_resource() {
+  query "projects/${PROJECT_ID}/locations/global/keys/PLACEHOLDER" \
+    gcloud services api-keys list --project="${PROJECT_ID}" \
+    --filter="displayName=${END_USER_API_KEY_NAME}" --format='value(name)' | head -n 1
+}
+
+# The key string of that key, for sign-up and sign-in (empty when there is none).
+end_user_api_key() {
+  local name
+  name="$(end_user_api_key_resource)"
+  [[ -n "${name}" ]] || return 0
+  query "API_KEY" gcloud services api-keys get-key-string "${name}" --format='value(keyString)'
+}

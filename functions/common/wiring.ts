@@ -4,7 +4,7 @@
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
-import {ACCESS_RULES} from './access';
+import {ACCESS_RULES, type Rule} from './access';
 import {EndUserVerifier} from './auth/end-user';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
@@ -91,11 +91,15 @@ export function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
   return authorization => verifier.authenticate(authorization);
 }
 
-/** The HTTP function serving `routes` with this configuration. */
+/**
+ * The HTTP function serving `routes` with this configuration, under the
+ * access rules of its service (or `access`, for a function of the tests).
+ */
 export function httpFunctionFor(
   config: Config,
   wiring: Wiring,
   routes: Route[],
+  access: Record<string, Rule> = ACCESS_RULES[config.service],
 ): HttpFunction {
   installFrameworkGuards();
   installRequestWrapper({
@@ -110,7 +114,7 @@ export function httpFunctionFor(
     routes,
     authenticate: authenticatorFor(config),
     authCheck: inboundAuthOf(config)?.mode,
-    access: ACCESS_RULES[config.service],
+    access,
     endUsers: endUserCheckFor(config),
     recordSpans: config.logLevel !== 'silent',
   });
@@ -132,9 +136,10 @@ export type FunctionFactory<S extends ServiceName> = (
 export function defineFunction<S extends ServiceName>(
   service: S,
   routesFor: (config: ConfigOf<S>, wiring: Wiring) => Route[],
+  access: Record<string, Rule> = ACCESS_RULES[service],
 ): FunctionFactory<S> {
   return (config = parseConfig(service), overrides = {}) => {
     const wiring = wiringFor(config, overrides);
-    return httpFunctionFor(config, wiring, routesFor(config, wiring));
+    return httpFunctionFor(config, wiring, routesFor(config, wiring), access);
   };
 }

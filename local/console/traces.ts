@@ -23,6 +23,10 @@ export interface SpanView {
   caller?: string;
   /** How the caller's token was checked, and why it was refused if it was. */
   auth?: {check: string; refused?: string};
+  /** Who the request acted for: a uid and whether admin, "anonymous" or "unchecked"; never a token or an email. */
+  endUser?: {uid: string; admin: boolean} | string;
+  /** The route's rule and the authorization decision, with why when refused. */
+  access?: {rule: string; decision: string; reason?: string};
 }
 
 export interface TraceSummary {
@@ -55,6 +59,8 @@ interface LogEntry {
   message?: unknown;
   caller?: unknown;
   auth?: {check?: unknown; refused?: unknown};
+  endUser?: unknown;
+  access?: {rule?: unknown; decision?: unknown; reason?: unknown};
   httpRequest?: {
     requestMethod?: unknown;
     requestUrl?: unknown;
@@ -68,6 +74,22 @@ interface LogEntry {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+/** The end user and the access decision of a function's request line, as far as it names them. */
+function endUserOf(entry: LogEntry): Pick<SpanView, 'endUser' | 'access'> {
+  const view: Pick<SpanView, 'endUser' | 'access'> = {};
+  const user = entry.endUser as {uid?: unknown; admin?: unknown} | undefined;
+  if (typeof entry.endUser === 'string') view.endUser = entry.endUser;
+  else if (str(user?.uid) !== undefined)
+    view.endUser = {uid: str(user?.uid)!, admin: user?.admin === true};
+  const rule = str(entry.access?.rule);
+  const decision = str(entry.access?.decision);
+  if (rule !== undefined && decision !== undefined) {
+    const reason = str(entry.access?.reason);
+    view.access = {rule, decision, ...(reason === undefined ? {} : {reason})};
+  }
+  return view;
+}
 
 /** The request (or refusal) a log line records, with its child spans; undefined for any other line. */
 export function spansOfLine(
@@ -110,6 +132,7 @@ export function spansOfLine(
       check: refused ? 'front end' : (str(entry.auth?.check) ?? 'none'),
       ...(authRefused === undefined ? {} : {refused: authRefused}),
     },
+    ...endUserOf(entry),
   };
   const children = (Array.isArray(entry.spans) ? entry.spans : []).flatMap(
     (c: Record<string, unknown>): SpanView[] => {

@@ -114,6 +114,21 @@ describe('buildReport', () => {
     expect(ratios['gateway cold start vs hello-world']).to.equal(1.4);
   });
 
+  it('gives end-user checks on vs off with a 95% interval over the rounds', () => {
+    const withRounds = rows({}).map(r => ({
+      ...r,
+      rounds: [0, 1, 2].map(i => ({
+        requestsPerSec: r.variant === 'ours' ? 90 + i : 100,
+        cpuMsPerRequest: 5,
+      })),
+    }));
+    const {ratios} = buildReport(withRounds, figures(), SCENARIOS, [1, 32]);
+    const name = 'mesh: end-user checks on vs off (throughput, c=32)';
+    expect(ratios[name]).to.equal(0.91);
+    expect(ratios[`${name}, 95% interval low`]).to.be.below(0.9);
+    expect(ratios[`${name}, 95% interval high`]).to.be.above(0.92);
+  });
+
   const cases: {
     name: string;
     rows: Row[];
@@ -163,6 +178,34 @@ describe('buildReport', () => {
       target: 'every route: auth on',
       met: false,
       value: 0.89,
+    },
+    {
+      name: 'end-user checks keeping 90% of the throughput',
+      rows: rows({ours: 90, 'end-users-off': 100}),
+      target: 'mesh, c=32: end-user checks on >= 0.9x off (throughput)',
+      met: true,
+      value: 0.9,
+    },
+    {
+      name: 'end-user checks keeping 89% of the throughput',
+      rows: rows({ours: 89, 'end-users-off': 100}),
+      target: 'mesh, c=32: end-user checks on >= 0.9x off (throughput)',
+      met: false,
+      value: 0.89,
+    },
+    {
+      name: 'end-user checks costing 10% more CPU',
+      rows: rows({}, {ours: 5.5, 'end-users-off': 5}),
+      target: 'mesh, c=32: end-user checks on <= 1.11x off (CPU',
+      met: true,
+      value: 1.1,
+    },
+    {
+      name: 'end-user checks costing 12% more CPU',
+      rows: rows({}, {ours: 5.6, 'end-users-off': 5}),
+      target: 'mesh, c=32: end-user checks on <= 1.11x off (CPU',
+      met: false,
+      value: 1.12,
     },
     {
       name: 'logging and tracing costing at most 5% more CPU',

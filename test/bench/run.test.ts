@@ -106,7 +106,12 @@ describe('npm run bench (smoke)', function () {
       'off',
       'added',
     );
-    expect(json.targets).to.have.length(8);
+    // End-user checks on (ours) against off, measured in the same run.
+    expect(json.ratios).to.include.keys(
+      'mesh: end-user checks on vs off (throughput, c=1)',
+      'mesh: end-user checks on vs off (CPU per request, c=1)',
+    );
+    expect(json.targets).to.have.length(10);
     for (const t of json.targets)
       expect(t).to.have.keys('target', 'value', 'met');
     expect(result.output).to.match(/Targets/);

@@ -63,15 +63,18 @@ describe('the local console, end to end', function () {
   }
   const hops = (spans: SpanView[]) =>
     spans.filter(s => s.kind === 'request' || s.kind === 'refused');
+  /** Bob's Authorization header: a seed user who is not an admin. */
+  const bob = () =>
+    `Bearer ${stack.identity.toolkit.idTokenFor('bob@example.com')}`;
 
   it('names its URL in stack.json’s info', () => {
     expect(consoleUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('shows a mesh request as three hops, each under the call that made it, with its caller', async () => {
+  it('shows a mesh request as three hops, each under the call that made it, with its caller and end user', async () => {
     const client = clientTrace();
-    const res = await fetch(`${stack.info.gateway}/api/user-orders/user-001`, {
-      headers: {traceparent: client.traceparent},
+    const res = await fetch(`${stack.info.gateway}/api/user-orders/user-002`, {
+      headers: {traceparent: client.traceparent, Authorization: bob()},
     });
     expect(res.status).to.equal(200);
     const spans = await spansOf(client.traceId, s => hops(s).length === 3);
@@ -105,6 +108,17 @@ describe('the local console, end to end', function () {
     expect(user).to.include({caller: stack.info.accounts.gateway, status: 200});
     expect(order).to.include({caller: stack.info.accounts.user, status: 200});
     expect(user.auth).to.deep.equal({check: 'platform'});
+    // Every hop checked Bob's token itself, and let him see his own data.
+    for (const hop of [gateway, user, order]) {
+      expect(hop.endUser, hop.service).to.deep.equal({
+        uid: 'user-002',
+        admin: false,
+      });
+      expect(hop.access, hop.service).to.deep.equal({
+        rule: 'signed-in',
+        decision: 'allowed',
+      });
+    }
     // Firestore under the hops that keep data.
     const firestore = spans.filter(s => s.kind === 'firestore');
     expect(firestore.map(s => [s.service, s.name]).sort()).to.deep.equal([
@@ -114,7 +128,31 @@ describe('the local console, end to end', function () {
     for (const s of firestore)
       expect(byId.get(s.parentSpanId!)?.kind).to.equal('request');
     // Nothing secret in any span.
-    expect(JSON.stringify(spans)).not.to.match(/eyJ|Bearer|Alice|alice@/);
+    expect(JSON.stringify(spans)).not.to.match(/eyJ|Bearer|Bob|bob@/);
+  });
+
+  it("shows where a request for another user's data was refused, and why", async () => {
+    const client = clientTrace();
+    const res = await fetch(`${stack.info.gateway}/api/user-orders/user-001`, {
+      headers: {traceparent: client.traceparent, Authorization: bob()},
+    });
+    expect(res.status).to.equal(404);
+    const spans = await spansOf(client.traceId, s => hops(s).length === 2);
+    const [gateway, user] = hops(spans);
+    expect(gateway.access).to.deep.equal({
+      rule: 'signed-in',
+      decision: 'allowed',
+    });
+    expect(user).to.deep.include({
+      service: 'user',
+      status: 404,
+      endUser: {uid: 'user-002', admin: false},
+      access: {
+        rule: 'signed-in',
+        decision: 'refused',
+        reason: "another user's",
+      },
+    });
   });
 
   it('shows a call refused by a front end as a refused hop of its trace', async () => {
@@ -168,7 +206,7 @@ describe('the local console, end to end', function () {
       const res = await fetch(
         `${stack.info.gateway}/api/user-orders/user-002`,
         {
-          headers: {traceparent: client.traceparent},
+          headers: {traceparent: client.traceparent, Authorization: bob()},
         },
       );
       expect(res.status).to.equal(200);
@@ -180,6 +218,13 @@ describe('the local console, end to end', function () {
       await page.waitForFunction(`${hopsShown}.length === 3`, {timeout: 5000});
       const services = await page.evaluate(hopsShown);
       expect(services).to.deep.equal(['gateway', 'user', 'order']);
+      // Each hop names the end user and the decision, never the token.
+      const details = await page.evaluate(
+        "[...document.querySelectorAll('#trace .detail')].map(d => d.textContent)",
+      );
+      expect(details).to.have.length(3);
+      for (const d of details as string[])
+        expect(d).to.contain('end user user-002 · signed-in route: allowed');
       if (process.env.CONSOLE_SCREENSHOT)
         await page.screenshot({
           path: process.env.CONSOLE_SCREENSHOT as `${string}.png`,

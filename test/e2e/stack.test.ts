@@ -47,6 +47,30 @@ function tokenOf(stack: Stack, who: string, audience: string): string {
 
 const stripped = (token: string) => token.replace(/[^.]*$/, SIGNATURE_REMOVED);
 
+/** Alice, the seed's admin: these tests are about the stack, not about who may see what (end-users.test.ts). */
+const ALICE = 'alice@example.com';
+
+/** A seed user's ID token, from the stack's Identity Platform. */
+const endUserToken = (stack: Stack, email = ALICE) =>
+  stack.identity.toolkit.idTokenFor(email);
+
+/** `init` with the end user's token added (Alice's unless `who` is null). */
+function asEndUser(
+  stack: Stack,
+  init: RequestInit = {},
+  who: string | null = ALICE,
+): RequestInit {
+  return {
+    ...init,
+    headers: {
+      ...(who === null
+        ? {}
+        : {Authorization: `Bearer ${endUserToken(stack, who)}`}),
+      ...(init.headers as Record<string, string> | undefined),
+    },
+  };
+}
+
 /** The JSON lines of one of the stack's log files. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function logEntries(logs: string, name: string): any[] {
@@ -64,7 +88,7 @@ for (const mode of MODES)
     const logs = path.join(logRoot, `${mode}-${uniqueProjectId('e2e')}`);
 
     const gw = (p: string, init?: RequestInit) =>
-      call(`${stack.info.gateway}${p}`, init);
+      call(`${stack.info.gateway}${p}`, asEndUser(stack, init));
     const post = (
       p: string,
       body: unknown,
@@ -250,7 +274,10 @@ for (const mode of MODES)
 
       it('lets only the allowed accounts call each internal function', async () => {
         const as = (who: string, audience: string) => ({
-          headers: {Authorization: `Bearer ${tokenOf(stack, who, audience)}`},
+          headers: {
+            'X-Serverless-Authorization': `Bearer ${tokenOf(stack, who, audience)}`,
+            Authorization: `Bearer ${endUserToken(stack)}`,
+          },
         });
         const {user, order} = stack.info;
         expect(
@@ -353,12 +380,26 @@ for (const mode of MODES)
             403,
             /403 Forbidden/,
           ],
-          ['a gateway token', bearer(gatewayToken), 200, /"service":"user"/],
+          [
+            "a gateway token alone: through the front end, but no end user's data",
+            bearer(gatewayToken),
+            401,
+            /"detail":"The bearer token is signed by an unknown key\."/,
+          ],
           [
             'a gateway token in X-Serverless-Authorization, Authorization for the application',
             {
               'X-Serverless-Authorization': `Bearer ${gatewayToken}`,
               Authorization: 'Basic YXBwOmFwcA==',
+            },
+            401,
+            /"detail":"A bearer token is required\."/,
+          ],
+          [
+            "a gateway token in X-Serverless-Authorization, an admin's ID token in Authorization",
+            {
+              'X-Serverless-Authorization': `Bearer ${gatewayToken}`,
+              Authorization: `Bearer ${endUserToken(stack)}`,
             },
             200,
             /"service":"user"/,
@@ -386,7 +427,9 @@ for (const mode of MODES)
           `http://${connector}`,
           `${user}/users/user-001`,
           '-H',
-          `Authorization: Bearer ${tokenOf(stack, 'gateway', user)}`,
+          `X-Serverless-Authorization: Bearer ${tokenOf(stack, 'gateway', user)}`,
+          '-H',
+          `Authorization: Bearer ${endUserToken(stack)}`,
           '-w',
           '\n%{http_code}',
         ]);
@@ -396,7 +439,10 @@ for (const mode of MODES)
       it('runs the functions in platform mode: a stripped signature is accepted, the claims still checked', async () => {
         const {behind, user} = stack.info;
         const as = (token: string) => ({
-          headers: {Authorization: `Bearer ${token}`},
+          headers: {
+            'X-Serverless-Authorization': `Bearer ${token}`,
+            Authorization: `Bearer ${endUserToken(stack)}`,
+          },
         });
         expect(
           (
@@ -481,11 +527,18 @@ for (const mode of MODES)
           ORDER_URL: stack.info.order,
           FIRESTORE_EMULATOR_HOST: stack.info.firestore,
           PROJECT_ID: stack.info.projectId,
+          IDENTITY_TOOLKIT_URL: stack.info.endUsers.identityToolkit,
+          API_KEY: stack.info.endUsers.apiKey,
+          ADMIN_ACCESS_TOKEN: stack.info.endUsers.adminToken,
         },
       );
       expect(result.status, result.output).to.equal(0);
-      expect(result.output).to.match(/^12 passed, 0 failed$/m);
-      expect(result.output).to.contain('cleaned up order');
+      expect(result.output).to.match(/^23 passed, 0 failed$/m);
+      expect(result.output).to.match(/cleaned up orders\/\w+/);
+      expect(result.output).to.match(
+        /cleaned up end user \w{28}\n[\s\S]*cleaned up end user \w{28}/,
+      );
+      expect(result.output).not.to.match(/could not delete/);
     });
 
     it('degrades cleanly when the order function is down', async () => {
@@ -525,7 +578,10 @@ describe('the local stack in cloud mode without the user → order invoker edge'
   after(() => stack?.stop());
 
   it('answers 502 on the mesh route, and the order front end logs the refused caller', async () => {
-    const mesh = await call(`${stack.info.gateway}/api/user-orders/user-001`);
+    const mesh = await call(
+      `${stack.info.gateway}/api/user-orders/user-001`,
+      asEndUser(stack),
+    );
     expect(mesh.status).to.equal(502);
     expect(JSON.stringify(mesh.body)).not.to.contain('127.0.0.1');
     const refused = logEntries(logs, 'front-end').filter(
@@ -537,6 +593,7 @@ describe('the local stack in cloud mode without the user → order invoker edge'
   it('still serves the direct route: the gateway → order edge is there', async () => {
     const direct = await call(
       `${stack.info.gateway}/api/user-orders-direct/user-001`,
+      asEndUser(stack),
     );
     expect(direct.status).to.equal(200);
     expect(direct.body.data.orders.count).to.equal(2);

@@ -65,6 +65,9 @@ describe('topology.json', () => {
     ).to.deep.equal({
       GOOGLE_CLOUD_PROJECT: 'demo',
       LOG_LEVEL: 'info',
+      END_USER_AUTH: 'on',
+      END_USER_ISSUER: 'https://securetoken.google.com/demo',
+      END_USER_AUDIENCE: 'demo',
       AUTH_MODE: 'platform',
       SELF_URL: 'https://u.test',
       ALLOWED_CALLERS: 'gateway-fn@demo.iam.gserviceaccount.com',
@@ -84,9 +87,19 @@ describe('topology.json', () => {
     ).to.deep.equal({
       GOOGLE_CLOUD_PROJECT: 'demo',
       LOG_LEVEL: 'info',
+      END_USER_AUTH: 'on',
+      END_USER_ISSUER: 'https://securetoken.google.com/demo',
+      END_USER_AUDIENCE: 'demo',
       USER_URL: 'https://u.test',
       ORDER_URL: 'https://o.test',
     });
+    expect(
+      functionEnv(topology, 'gateway', {
+        projectId: 'demo',
+        urls,
+        endUserAuth: 'off',
+      }).END_USER_AUTH,
+    ).to.equal('off');
     expect(() =>
       functionEnv(topology, 'gateway', {projectId: 'demo', urls: {}}),
     ).to.throw(/gateway needs the URL of user/);

@@ -82,6 +82,7 @@ describe('createHttpFunction: the request budget', function () {
         PATH: process.env.PATH ?? '',
         GOOGLE_CLOUD_PROJECT: 'stalled',
         AUTH_MODE: 'off',
+        END_USER_AUTH: 'off',
         LOG_LEVEL: 'silent',
         FIRESTORE_EMULATOR_HOST: `127.0.0.1:${(silent.address() as {port: number}).port}`,
       });

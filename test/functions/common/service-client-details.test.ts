@@ -254,9 +254,12 @@ describe('ServiceClient, in detail', () => {
     const [req] = requests;
     expect(req.url).to.equal('http://user.test/users/u1');
     expect(req.retry).to.equal(false);
-    expect((req.headers as Record<string, string>).authorization).to.equal(
+    const headers = req.headers as Record<string, string>;
+    expect(headers['x-serverless-authorization']).to.equal(
       'Bearer for-http://user.test',
     );
+    // No end user on this request: nothing in Authorization.
+    expect(headers).not.to.have.property('authorization');
   });
 
   it('starts no call with no time left', async () => {

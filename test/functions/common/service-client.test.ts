@@ -1,3 +1,4 @@
+import {setEndUser} from '../../../functions/common/context';
 import {expect} from 'chai';
 import {DownstreamError} from '../../../functions/common/problem';
 import {ServiceClient} from '../../../functions/common/service-client';
@@ -30,11 +31,16 @@ const failure = (promise: Promise<unknown>) =>
   rejectionOf(promise, DownstreamError);
 
 describe('ServiceClient', () => {
-  it('sends the token for the base URL, the request id, its span of the trace and the remaining budget', async () => {
+  it("sends the token for the base URL where Cloud Run looks for it, the end user's token as it came, the request id, its span of the trace and the remaining budget", async () => {
     const srv = await recordingServer((_req, res) =>
       json(res, 200, {ok: true}),
     );
     const ctx = testContext();
+    setEndUser(
+      ctx,
+      {kind: 'end-user', uid: 'u1', admin: false},
+      'Bearer end-user-token',
+    );
     const reply = await client(srv.url).call(ctx, {
       method: 'GET',
       path: ['orders'],
@@ -44,7 +50,10 @@ describe('ServiceClient', () => {
     expect(reply).to.deep.equal({status: 200, data: {ok: true}});
     const [req] = srv.requests;
     expect(req.url).to.equal('/orders?status=pending');
-    expect(req.headers.authorization).to.equal(`Bearer token-for-${srv.url}`);
+    expect(req.headers['x-serverless-authorization']).to.equal(
+      `Bearer token-for-${srv.url}`,
+    );
+    expect(req.headers.authorization).to.equal('Bearer end-user-token');
     expect(req.headers['x-request-id']).to.equal('req-test');
     // The call is a child span of the request: same trace, its own span id,
     // which the callee takes as its parent.
