@@ -3,6 +3,8 @@
  * calls) and the user function (which validates again).
  */
 import {z} from 'zod';
+import {isAdmin, ownerFor, type Principal} from './access';
+import {ForbiddenError, HttpError} from './problem';
 import {idSchema} from './validation';
 
 /** A profile's role: data about the person, not what they may do (access.ts decides that). */
@@ -40,4 +42,32 @@ export const adminProfileSchema = newProfileSchema.extend({
 /** The body schema of a new profile for a requester who is (or is not) an admin. */
 export function profileSchemaFor(admin: boolean) {
   return admin ? adminProfileSchema : newProfileSchema;
+}
+
+/**
+ * The profile `p` may create from `input`: an admin any (its id, email and
+ * role as given), an end user only their own, once, under their uid, with
+ * the email their token carries and the default role.
+ * @throws ForbiddenError for an end user naming another id, an email or a role.
+ */
+export function profileFor(
+  p: Principal,
+  input: NewProfile,
+): {id?: string; user: {name: string; email: string; role: Role}} {
+  const {id, name, email, role} = input;
+  // adminProfileSchema made the email required (profileSchemaFor).
+  if (isAdmin(p))
+    return {id, user: {name, email: email!, role: role ?? DEFAULT_ROLE}};
+  if (email !== undefined || role !== undefined)
+    throw new ForbiddenError(
+      "Only an admin may set a profile's email or role.",
+    );
+  const uid = ownerFor(p, id);
+  if (p.kind !== 'end-user' || uid === undefined)
+    throw new ForbiddenError('Only a signed-in user may create a profile.');
+  if (p.email === undefined)
+    throw new HttpError(422, 'Your sign-in has no email for the profile.');
+  if (!idSchema.safeParse(uid).success)
+    throw new HttpError(422, 'Your user id cannot name a profile.');
+  return {id: uid, user: {name, email: p.email, role: DEFAULT_ROLE}};
 }

@@ -23,7 +23,7 @@ import {
 } from '../common/problem';
 import type {Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
-import {profileSchemaFor} from '../common/users';
+import {profileFor, profileSchemaFor} from '../common/users';
 import {
   idParams,
   pageOnly,
@@ -84,6 +84,8 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
           req.body,
           'body',
         );
+        // The user function decides again; refusing here saves the hop.
+        profileFor(ctx.principal, profile);
         const res = await users.call(ctx, {
           method: 'POST',
           path: ['users'],

@@ -4,30 +4,19 @@
  * route (`/users/:id/orders`) and user deletion call the order function
  * with the user function's own identity.
  */
-import {
-  isAdmin,
-  mayRequestFor,
-  ownerFor,
-  type Principal,
-} from '../common/access';
+import {isAdmin, mayRequestFor} from '../common/access';
 import {OPEN_STATUSES, ordersOf, type OrderList} from '../common/orders';
-import {
-  ConflictError,
-  ForbiddenError,
-  HttpError,
-  NotFoundError,
-} from '../common/problem';
+import {ConflictError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
 import type {SpanSink} from '../common/trace';
-import {DEFAULT_ROLE, profileSchemaFor, type NewProfile} from '../common/users';
-import {idParams, idSchema, pageOnly, parseInput} from '../common/validation';
+import {profileFor, profileSchemaFor} from '../common/users';
+import {idParams, pageOnly, parseInput} from '../common/validation';
 import {
   DuplicateEmailError,
   DuplicateIdError,
   OpenOrdersError,
   UserNotFoundError,
-  type NewUser,
   type Users,
 } from './domain';
 
@@ -35,33 +24,6 @@ export interface UserRouteDeps {
   /** The use cases as one request sees them (its Firestore calls are its spans). */
   users: (request: SpanSink) => Users;
   orders: ServiceCaller;
-}
-
-/**
- * The profile `p` may create from `input`: an admin any (its id, email and
- * role as given), an end user only their own, once, under their uid, with
- * the email their token carries and the default role.
- * @throws ForbiddenError for an end user naming another id, an email or a role.
- */
-export function profileFor(
-  p: Principal,
-  input: NewProfile,
-): {id?: string; user: NewUser} {
-  const {id, name, email, role} = input;
-  if (isAdmin(p))
-    return {id, user: {name, email: email!, role: role ?? DEFAULT_ROLE}};
-  if (email !== undefined || role !== undefined)
-    throw new ForbiddenError(
-      "Only an admin may set a profile's email or role.",
-    );
-  const uid = ownerFor(p, id);
-  if (p.kind !== 'end-user' || uid === undefined)
-    throw new ForbiddenError('Only a signed-in user may create a profile.');
-  if (p.email === undefined)
-    throw new HttpError(422, 'Your sign-in has no email for the profile.');
-  if (!idSchema.safeParse(uid).success)
-    throw new HttpError(422, 'Your user id cannot name a profile.');
-  return {id: uid, user: {name, email: p.email, role: DEFAULT_ROLE}};
 }
 
 /** The domain's errors as HTTP errors; anything else passes through. */
