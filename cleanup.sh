@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #
 # Removes what deploy.sh created: the three functions (and with them their
-# invoker bindings), the Firestore access grants, the service accounts and
-# the VPC connector. The Firestore database and its data stay unless
+# invoker bindings), the Firestore access grants, the service accounts, the
+# end users' API key and the VPC connector. Identity Platform stays set up,
+# with its users (test.sh deletes the ones it creates). The Firestore database and its data stay unless
 # --delete-data is given. Safe to run again: what is gone is skipped.
 #
 # Env:   PROJECT_ID  project (default: gcloud config get-value project)
@@ -63,6 +64,17 @@ delete_service_accounts() {
   done
 }
 
+delete_api_key() {
+  local name
+  name="$(end_user_api_key_resource)"
+  if [[ -n "${name}" ]]; then
+    info "Deleting API key ${END_USER_API_KEY_NAME}"
+    run gcloud services api-keys delete "${name}" --project="${PROJECT_ID}" --quiet
+  else
+    info "API key ${END_USER_API_KEY_NAME} is already gone"
+  fi
+}
+
 delete_connector() {
   if check gcloud compute networks vpc-access connectors describe "${CONNECTOR}" \
     --region="${REGION}" --project="${PROJECT_ID}"; then
@@ -94,6 +106,7 @@ main() {
   delete_functions
   revoke_firestore_access
   delete_service_accounts
+  delete_api_key
   delete_connector
   if [[ "${DELETE_DATA}" == true ]]; then
     delete_data

@@ -3,7 +3,9 @@
 # Deploys the gateway, user and order functions to Google Cloud Functions
 # (2nd gen), each under its own service account, with user and order
 # reachable only from inside the VPC and only by the callers allowed to call
-# them. Safe to run again: every resource is checked before it is created.
+# them, and Identity Platform for end users (email/password sign-in, an API
+# key for it), whose ID tokens every function checks. Safe to run again:
+# every resource is checked before it is created.
 #
 # Env:   PROJECT_ID          project (default: gcloud config get-value project)
 #        REGION              region (default: us-central1)
@@ -11,6 +13,9 @@
 #        CONNECTOR_RANGE     its /28 range (default: 10.8.0.0/28)
 #        NETWORK             its VPC network (default: default)
 #        FIRESTORE_LOCATION  location of a new Firestore database (default: REGION)
+#        END_USER_AUTH       off: no end-user checks (the seed's open API: anyone
+#                            reads everyone's data); on by default
+#        IDENTITY_TOOLKIT_URL  Identity Platform's API (default: https://identitytoolkit.googleapis.com)
 # Flags: --dry-run  print every command, in order, and run none
 #        --help     this text
 
@@ -31,7 +36,12 @@ readonly APIS=(
   compute.googleapis.com
   iam.googleapis.com
   logging.googleapis.com
+  identitytoolkit.googleapis.com
+  apikeys.googleapis.com
 )
+readonly IDENTITY_TOOLKIT_URL="${IDENTITY_TOOLKIT_URL:-https://identitytoolkit.googleapis.com}"
+# The functions read it through scripts/topology.js.
+export END_USER_AUTH="${END_USER_AUTH:-on}"
 
 enable_apis() {
   info "Enabling APIs"
@@ -88,6 +98,48 @@ ensure_connector() {
     run gcloud compute networks vpc-access connectors create "${CONNECTOR}" \
       --region="${REGION}" --network="${NETWORK}" --range="${CONNECTOR_RANGE}" --project="${PROJECT_ID}"
   fi
+}
+
+# identity_platform METHOD PATH [BODY]: one call to Identity Platform's admin
+# REST API (gcloud has no commands for it), with the caller's access token.
+identity_platform() {
+  local method="$1" path="$2" data="${3:-}" args
+  args=(-sSf -X "${method}" -H "Authorization: Bearer ${ACCESS_TOKEN}"
+    -H "X-Goog-User-Project: ${PROJECT_ID}" -H 'Content-Type: application/json')
+  [[ -z "${data}" ]] || args+=(--data "${data}")
+  run curl "${args[@]}" -o /dev/null "${IDENTITY_TOOLKIT_URL}${path}"
+}
+
+# Identity Platform with email/password sign-in, and the API key clients sign
+# in with, restricted to Identity Toolkit.
+ensure_identity_platform() {
+  if [[ "${END_USER_AUTH}" == off ]]; then
+    warn_open_api
+    return 0
+  fi
+  ACCESS_TOKEN="$(query ACCESS_TOKEN gcloud auth print-access-token)"
+  if check curl -sSf -H "Authorization: Bearer ${ACCESS_TOKEN}" -H "X-Goog-User-Project: ${PROJECT_ID}" \
+    "${IDENTITY_TOOLKIT_URL}/admin/v2/projects/${PROJECT_ID}/config"; then
+    info "Identity Platform is set up"
+  else
+    info "Setting up Identity Platform"
+    identity_platform POST "/v2/projects/${PROJECT_ID}/identityPlatform:initializeAuth" '{}'
+  fi
+  info "Enabling email/password sign-in"
+  identity_platform PATCH "/admin/v2/projects/${PROJECT_ID}/config?updateMask=signIn.email" \
+    '{"signIn":{"email":{"enabled":true,"passwordRequired":true}}}'
+  if [[ -n "$(end_user_api_key_resource)" ]]; then
+    info "API key ${END_USER_API_KEY_NAME} exists"
+  else
+    info "Creating API key ${END_USER_API_KEY_NAME} (Identity Toolkit only)"
+    run gcloud services api-keys create --display-name="${END_USER_API_KEY_NAME}" \
+      --api-target=service=identitytoolkit.googleapis.com --project="${PROJECT_ID}"
+  fi
+}
+
+warn_open_api() {
+  err "WARNING: END_USER_AUTH=off: the functions check no end user. Anyone who can"
+  err "WARNING: reach the gateway reads every user and order and orders in anyone's name."
 }
 
 # The URL of every function deployed so far: the callers' env needs them.
@@ -189,7 +241,15 @@ deploy_functions() {
     fi
   done
   echo "Next:"
-  echo "  curl ${URLS[gateway]:-<gateway URL>}/api/user-orders/user-001"
+  if [[ "${END_USER_AUTH}" == off ]]; then
+    echo "  curl ${URLS[gateway]:-<gateway URL>}/api/user-orders/user-001"
+    warn_open_api
+  else
+    echo "  KEY=\$(gcloud services api-keys get-key-string \$(gcloud services api-keys list --project=${PROJECT_ID} --filter=displayName=${END_USER_API_KEY_NAME} --format='value(name)') --format='value(keyString)')"
+    echo "  TOKEN=\$(curl -s '${IDENTITY_TOOLKIT_URL}/v1/accounts:signUp?key='\$KEY -H 'Content-Type: application/json' \\"
+    echo "    -d '{\"email\":\"me@example.com\",\"password\":\"a-long-password\",\"returnSecureToken\":true}' | node -p 'JSON.parse(require(\"fs\").readFileSync(0)).idToken')"
+    echo "  curl -H \"Authorization: Bearer \$TOKEN\" ${URLS[gateway]:-<gateway URL>}/api/orders"
+  fi
   echo "  ./test.sh"
 }
 
@@ -204,6 +264,7 @@ main() {
   ensure_firestore
   ensure_service_accounts
   grant_firestore_access
+  ensure_identity_platform
   ensure_connector
   deploy_functions
 }

@@ -116,9 +116,13 @@ function_url() {
 # shellcheck disable=SC2034 # used by the scripts that source this file
 readonly END_USER_API_KEY_NAME=s2s-end-users
 
-# The resource name of that key (empty when there is none).
+# The resource name of that key (empty when there is none; in a dry run,
+# there is one when the script plans for a deployed project).
 end_user_api_key_resource() {
-  query "projects/${PROJECT_ID}/locations/global/keys/PLACEHOLDER" \
+  local placeholder=""
+  [[ "${DRY_RUN_ASSUMES_EXISTING}" != true ]] ||
+    placeholder="projects/${PROJECT_ID}/locations/global/keys/PLACEHOLDER"
+  query "${placeholder}" \
     gcloud services api-keys list --project="${PROJECT_ID}" \
     --filter="displayName=${END_USER_API_KEY_NAME}" --format='value(name)' | head -n 1
 }

@@ -16,7 +16,7 @@ import {
 import {tmpdir} from 'node:os';
 import * as path from 'node:path';
 import {ROOT} from '../../local/stack';
-import {json, recordingServer} from '../fixtures/http-server';
+import {json, recordingServer, type Recorded} from '../fixtures/http-server';
 import {runProcess} from '../fixtures/run-process';
 
 const FAKE = path.join(ROOT, 'build', 'test', 'fixtures', 'fake-gcloud.js');
@@ -24,7 +24,7 @@ const URL_OF = (fn: string) => `https://${fn}-fakehash-uc.a.run.app`;
 const SA = (fn: string) => `${fn}-fn@demo.iam.gserviceaccount.com`;
 
 /** A fake gcloud with its own state; `run` runs a script with it first on PATH. */
-function fakeCloud() {
+function fakeCloud(baseEnv: () => Record<string, string> = () => ({})) {
   const dir = mkdtempSync(path.join(tmpdir(), 'fake-gcloud-'));
   const bin = path.join(dir, 'bin');
   spawnSync('mkdir', ['-p', bin]);
@@ -47,6 +47,7 @@ function fakeCloud() {
           PATH: `${bin}:${process.env.PATH}`,
           FAKE_GCLOUD_DIR: dir,
           PROJECT_ID: 'demo',
+          ...baseEnv(),
           ...env,
         },
       });
@@ -68,7 +69,7 @@ function fakeCloud() {
 
 const text = (argv: string[]) => argv.join(' ');
 const isMutation = (argv: string[]) =>
-  /^(services enable|firestore databases create|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update|firestore bulk-delete)/.test(
+  /^(services enable|services api-keys (create|delete)|firestore databases create|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update|firestore bulk-delete)/.test(
     argv.filter(a => !a.startsWith('-')).join(' '),
   );
 const CREATES = /create|add-.*binding|run services update/;
@@ -86,16 +87,112 @@ function envOf(deploy: string[]): Record<string, string> {
   );
 }
 
+/**
+ * Identity Platform's admin API as deploy.sh uses it (gcloud has no commands
+ * for it): test/fixtures/identity-platform.ts, in a process of its own.
+ */
+async function identityPlatform() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'identity-platform-'));
+  const log = path.join(dir, 'requests.jsonl');
+  writeFileSync(log, '');
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'build', 'test', 'fixtures', 'identity-platform.js'), dir],
+    {stdio: ['ignore', 'pipe', 'inherit']},
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('error', reject);
+  });
+  return {
+    url,
+    /** Every request so far, in order. */
+    get requests(): Recorded[] {
+      return readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(l => JSON.parse(l) as Recorded);
+    },
+    close: async () => {
+      child.kill();
+      rmSync(dir, {recursive: true, force: true});
+    },
+  };
+}
+
 describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   this.timeout(120_000);
-  const cloud = fakeCloud();
+  let platform: Awaited<ReturnType<typeof identityPlatform>>;
+  const cloud = fakeCloud(() => ({IDENTITY_TOOLKIT_URL: platform.url}));
   const recorded: string[][] = [];
   let fresh: ReturnType<typeof cloud.run>;
-  after(() => cloud.remove());
+  after(async () => {
+    cloud.remove();
+    await platform.close();
+  });
 
-  before(() => {
+  before(async () => {
+    platform = await identityPlatform();
     fresh = cloud.run('deploy.sh');
     recorded.push(...fresh.commands);
+  });
+
+  it('sets up Identity Platform with email/password sign-in, and an API key restricted to it', () => {
+    const calls = platform.requests.map(r => `${r.method} ${r.url}`);
+    expect(calls).to.deep.equal([
+      'GET /admin/v2/projects/demo/config',
+      'POST /v2/projects/demo/identityPlatform:initializeAuth',
+      'PATCH /admin/v2/projects/demo/config?updateMask=signIn.email',
+    ]);
+    for (const r of platform.requests) {
+      expect(r.headers.authorization).to.equal('Bearer fake-access-token');
+      expect(r.headers['x-goog-user-project']).to.equal('demo');
+    }
+    expect(JSON.parse(platform.requests[2].body)).to.deep.equal({
+      signIn: {email: {enabled: true, passwordRequired: true}},
+    });
+    const key = fresh.commands.filter(c =>
+      text(c).startsWith('services api-keys create'),
+    );
+    expect(key).to.have.length(1);
+    expect(key[0]).to.include.members([
+      '--display-name=s2s-end-users',
+      '--api-target=service=identitytoolkit.googleapis.com',
+    ]);
+    // The access token is never printed.
+    expect(fresh.output).not.to.contain('fake-access-token');
+  });
+
+  it('passes every function the issuer and audience of end users, checks on', () => {
+    for (const fn of ['gateway', 'user', 'order']) {
+      const deploy = fresh.commands.find(c =>
+        text(c).startsWith(`functions deploy ${fn}`),
+      )!;
+      expect(envOf(deploy), fn).to.include({
+        END_USER_AUTH: 'on',
+        END_USER_ISSUER: 'https://securetoken.google.com/demo',
+        END_USER_AUDIENCE: 'demo',
+      });
+    }
+  });
+
+  it('with END_USER_AUTH=off, warns loudly, sets up no Identity Platform, and turns the checks off', async () => {
+    const open = fakeCloud(() => ({IDENTITY_TOOLKIT_URL: platform.url}));
+    const before = platform.requests.length;
+    const result = open.run('deploy.sh', [], {END_USER_AUTH: 'off'});
+    open.remove();
+    expect(result.status, result.output).to.equal(0);
+    expect(result.output).to.match(
+      /WARNING: END_USER_AUTH=off: the functions check no end user/,
+    );
+    expect(platform.requests.length).to.equal(before);
+    expect(result.commands.map(text).join('\n')).not.to.contain('api-keys');
+    for (const fn of ['gateway', 'user', 'order']) {
+      const deploy = result.commands.find(c =>
+        text(c).startsWith(`functions deploy ${fn}`),
+      )!;
+      expect(envOf(deploy).END_USER_AUTH, fn).to.equal('off');
+    }
   });
 
   it('deploys a fresh project and prints the gateway URL and what to run next', () => {
@@ -274,7 +371,15 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   });
 
   it('creates nothing on a second run, passes the known URLs, and succeeds', () => {
+    const calls = platform.requests.length;
     const second = cloud.run('deploy.sh');
+    // Identity Platform is there: its sign-in setting is only set again.
+    expect(
+      platform.requests.slice(calls).map(r => `${r.method} ${r.url}`),
+    ).to.deep.equal([
+      'GET /admin/v2/projects/demo/config',
+      'PATCH /admin/v2/projects/demo/config?updateMask=signIn.email',
+    ]);
     recorded.push(...second.commands);
     expect(second.status, second.output).to.equal(0);
     expect(
@@ -309,10 +414,16 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         .join(' '),
     );
     expect(printed).to.deep.equal(ran);
+    // Identity Platform's calls too, with a placeholder for the token.
+    const curls = result.output.split('\n').filter(l => l.startsWith('curl '));
+    expect(curls).to.have.length(2);
+    expect(curls[0]).to.match(/-X POST .*identityPlatform:initializeAuth$/);
+    expect(curls[1]).to.match(/-X PATCH .*config\\\?updateMask=signIn\.email$/);
+    for (const c of curls) expect(c).to.contain('Bearer\\ ACCESS_TOKEN');
   });
 
   it('takes the project from gcloud config and the region from REGION', () => {
-    const other = fakeCloud();
+    const other = fakeCloud(() => ({IDENTITY_TOOLKIT_URL: platform.url}));
     const result = other.run('deploy.sh', [], {
       PROJECT_ID: '',
       REGION: 'europe-west1',
@@ -358,6 +469,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       `iam service-accounts delete ${SA('order')}`,
       `iam service-accounts delete ${SA('user')}`,
       `iam service-accounts delete ${SA('gateway')}`,
+      'services api-keys delete projects/demo/locations/global/keys/fake-key',
       'compute networks vpc-access connectors',
     ]);
     expect(clean.commands.map(text).join('\n')).not.to.contain('bulk-delete');
@@ -457,6 +569,9 @@ describe('the shell scripts', () => {
         ...process.env,
         USER_URL: wrong.url,
         ORDER_URL: wrong.url,
+        IDENTITY_TOOLKIT_URL: wrong.url,
+        API_KEY: 'key',
+        ADMIN_ACCESS_TOKEN: 'token',
       },
     );
     await wrong.close();

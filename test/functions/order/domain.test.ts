@@ -174,6 +174,27 @@ describe('Orders (the order domain)', () => {
     expect(await orders.get(order.id)).to.deep.equal(changed);
   });
 
+  it('treats an order the caller may not change as missing, judged on the order the transaction read', async () => {
+    const {order} = await orders.create(INPUT);
+    const seen: string[] = [];
+    const e = await rejectionOf(
+      orders.changeStatus(order.id, 'cancelled', current => {
+        seen.push(current.userId);
+        return false;
+      }),
+      OrderNotFoundError,
+    );
+    expect(e.message).to.equal(`Order ${order.id} not found.`);
+    expect(seen).to.deep.equal([INPUT.userId]);
+    expect((await orders.get(order.id)).status).to.equal('pending');
+    const allowed = await orders.changeStatus(
+      order.id,
+      'cancelled',
+      () => true,
+    );
+    expect(allowed.status).to.equal('cancelled');
+  });
+
   const refusals: {
     from: OrderRecord['status'];
     to: OrderRecord['status'];

@@ -1,6 +1,9 @@
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
-import {DuplicateEmailError} from '../../../functions/user/domain';
+import {
+  DuplicateEmailError,
+  DuplicateIdError,
+} from '../../../functions/user/domain';
 import {
   FirestoreUserStore,
   USER_EMAILS,
@@ -29,6 +32,27 @@ describe('FirestoreUserStore', () => {
     });
     expect(user.id).to.match(/^[A-Za-z0-9]{20}$/);
     expect(await store.get(user.id)).to.deep.equal(user);
+  });
+
+  it("creates a user under a chosen id (an end user's uid) once, telling a taken id from a taken email", async () => {
+    const dana = {
+      name: 'Dana',
+      email: 'dana@example.com',
+      role: 'viewer' as const,
+      createdAt: AT,
+    };
+    const user = await store.create(dana, 'uid-dana');
+    expect(user.id).to.equal('uid-dana');
+    expect(await store.get('uid-dana')).to.deep.equal(user);
+    const again = await rejectionOf(
+      store.create({...dana, email: 'other@example.com'}, 'uid-dana'),
+      DuplicateIdError,
+    );
+    expect(again.message).to.equal('User uid-dana already has a profile.');
+    await rejectionOf(store.create(dana, 'uid-other'), DuplicateEmailError);
+    // Neither refusal wrote anything.
+    expect((await db.collection(USERS).get()).size).to.equal(1);
+    expect((await db.collection(USER_EMAILS).get()).size).to.equal(1);
   });
 
   it('refuses a second user with the same email, whatever its case, writing nothing', async () => {
