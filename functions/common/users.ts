@@ -5,7 +5,7 @@
 import {z} from 'zod';
 import {isAdmin, ownerFor, type Principal} from './access';
 import {ForbiddenError, HttpError} from './problem';
-import {idSchema} from './validation';
+import {idSchema, parseInput} from './validation';
 
 /** A profile's role: data about the person, not what they may do (access.ts decides that). */
 export const ROLES = ['admin', 'developer', 'viewer'] as const;
@@ -70,4 +70,17 @@ export function profileFor(
   if (!idSchema.safeParse(uid).success)
     throw new HttpError(422, 'Your user id cannot name a profile.');
   return {id: uid, user: {name, email: p.email, role: DEFAULT_ROLE}};
+}
+
+/**
+ * The body of a new profile from `p`, parsed with the schema for who `p` is,
+ * and the profile `p` may create from it (profileFor).
+ * @throws ValidationError, ForbiddenError, HttpError (422)
+ */
+export function profileRequest(
+  p: Principal,
+  body: unknown,
+): {input: NewProfile; profile: ReturnType<typeof profileFor>} {
+  const input = parseInput(profileSchemaFor(isAdmin(p)), body, 'body');
+  return {input, profile: profileFor(p, input)};
 }

@@ -5,7 +5,7 @@
  * call, so bad requests never cost a hop.
  */
 import {randomUUID} from 'node:crypto';
-import {isAdmin, ownerFor} from '../common/access';
+import {ownerFor} from '../common/access';
 import {
   idempotencyHeader,
   newOrderRequestSchema,
@@ -23,7 +23,7 @@ import {
 } from '../common/problem';
 import type {Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
-import {profileFor, profileSchemaFor} from '../common/users';
+import {profileRequest} from '../common/users';
 import {
   idParams,
   pageOnly,
@@ -79,17 +79,12 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       method: 'POST',
       path: '/api/users',
       handler: async (req, ctx) => {
-        const profile = parseInput(
-          profileSchemaFor(isAdmin(ctx.principal)),
-          req.body,
-          'body',
-        );
         // The user function decides again; refusing here saves the hop.
-        profileFor(ctx.principal, profile);
+        const {input} = profileRequest(ctx.principal, req.body);
         const res = await users.call(ctx, {
           method: 'POST',
           path: ['users'],
-          body: profile,
+          body: input,
         });
         return {
           status: res.status,

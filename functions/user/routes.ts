@@ -4,13 +4,13 @@
  * route (`/users/:id/orders`) and user deletion call the order function
  * with the user function's own identity.
  */
-import {isAdmin, mayRequestFor} from '../common/access';
+import {mayRequestFor} from '../common/access';
 import {OPEN_STATUSES, ordersOf, type OrderList} from '../common/orders';
 import {ConflictError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
 import type {SpanSink} from '../common/trace';
-import {profileFor, profileSchemaFor} from '../common/users';
+import {profileRequest} from '../common/users';
 import {idParams, pageOnly, parseInput} from '../common/validation';
 import {
   DuplicateEmailError,
@@ -65,12 +65,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       method: 'POST',
       path: '/users',
       handler: async (req, ctx) => {
-        const input = parseInput(
-          profileSchemaFor(isAdmin(ctx.principal)),
-          req.body,
-          'body',
-        );
-        const {id, user} = profileFor(ctx.principal, input);
+        const {id, user} = profileRequest(ctx.principal, req.body).profile;
         return {
           status: 201,
           body: {service: 'user', user: await users(ctx).create(user, id)},

@@ -13,25 +13,7 @@ import {startStack, type Stack, type StackMode} from '../../local/stack';
 import {claimsFor} from '../../local/token-signer';
 import {viaConnector} from '../fixtures/connector';
 import {uniqueProjectId} from '../fixtures/emulator';
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-async function call(url: string, init: RequestInit = {}): Promise<Reply> {
-  const res = await fetch(url, init);
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: res.headers.get('content-type')?.includes('json')
-      ? JSON.parse(text)
-      : text,
-  };
-}
+import {call, type Reply} from '../fixtures/call';
 
 /** Signs in through the Identity Toolkit REST API, as a client app does. */
 async function signIn(

@@ -15,28 +15,11 @@ import {parseTopology} from '../../scripts/topology';
 import {viaConnector} from '../fixtures/connector';
 import {uniqueProjectId} from '../fixtures/emulator';
 import {runProcess} from '../fixtures/run-process';
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+import {call, type Reply} from '../fixtures/call';
 
 const logRoot = path.join(ROOT, '.local', 'test-logs');
 // Keep only the latest run's logs, for a look after a failure.
 before(() => rmSync(logRoot, {recursive: true, force: true}));
-
-async function call(url: string, init: RequestInit = {}): Promise<Reply> {
-  const res = await fetch(url, init);
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: res.headers.get('content-type')?.includes('json')
-      ? JSON.parse(text)
-      : text,
-  };
-}
 
 /** A token of `who`'s account for `audience`, signed by the stack's issuer. */
 function tokenOf(stack: Stack, who: string, audience: string): string {
