@@ -116,7 +116,13 @@ export interface SpawnOptions {
   nodeArgs?: string[];
 }
 
-/** Starts `functions-framework --target=<target>` as a process group of its own. */
+/** Makes the framework's server listen on loopback only (loopback-only.ts). */
+const LOOPBACK_ONLY = path.join(__dirname, 'loopback-only.js');
+
+/**
+ * Starts `functions-framework --target=<target>` as a process group of its
+ * own, listening on loopback only.
+ */
 export function spawnFunction(
   target: string,
   port: number,
@@ -125,6 +131,8 @@ export function spawnFunction(
 ): ChildProcess {
   const args = [
     ...(options.nodeArgs ?? []),
+    '--require',
+    LOOPBACK_ONLY,
     frameworkCli(),
     `--target=${target}`,
     `--port=${port}`,

@@ -59,6 +59,8 @@ export interface HttpFunctionOptions {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** nginx's and Google's load balancers' status for a request whose client left first. */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 class UnsupportedMediaTypeError extends HttpError {
   constructor() {
@@ -89,17 +91,21 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
     // Lines wait while requests are in flight, to share a write (logger.ts);
     // 'close' also comes when the client leaves before the response ends.
     const done = logger.requestInFlight();
-    res.on('close', done);
     // The one line per request: also this function's span of the trace,
     // with its calls and Firestore operations as child spans. Written once
     // the request no longer counts as in flight: alone, it goes out at the
-    // end of this turn.
-    res.on('finish', () => {
+    // end of this turn. A request whose caller hung up before the answer
+    // was sent (a hop timeout does that) gets its line too, as 499, the
+    // status load balancers write for it.
+    let logged = false;
+    const writeLine = (status: number) => {
       done();
+      if (logged) return;
+      logged = true;
       logRequest(logger, options.projectId, {
         method: req.method,
         path: req.path,
-        status: res.statusCode,
+        status,
         arrivedAt,
         durationMs: performance.now() - started,
         ctx,
@@ -109,6 +115,10 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
             ? {check: authCheck}
             : {check: authCheck, refused},
       });
+    };
+    res.on('finish', () => writeLine(res.statusCode));
+    res.on('close', () => {
+      if (!res.writableFinished) writeLine(CLIENT_CLOSED_REQUEST);
     });
 
     try {

@@ -71,13 +71,17 @@ function problem(res: ServerResponse, status: number, detail: string): void {
 export class LocalConsole {
   private server?: Server;
   private readonly streams = new Set<ServerResponse>();
+  /** The Host values that name this console: anything else is another site's page reaching it (DNS rebinding). */
+  private hosts = new Set<string>();
 
   constructor(private readonly options: ConsoleOptions) {}
 
   /** Listens on `port` (0: any free one); resolves to the console's URL. */
   async listen(port: number): Promise<string> {
     this.server = createServer((req, res) => this.handle(req, res));
-    return `http://127.0.0.1:${await listenLocal(this.server, port)}`;
+    const bound = await listenLocal(this.server, port);
+    this.hosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`]);
+    return `http://127.0.0.1:${bound}`;
   }
 
   async close(): Promise<void> {
@@ -87,6 +91,10 @@ export class LocalConsole {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://console');
+    // A page on another site whose name was made to resolve to 127.0.0.1
+    // reaches this port with its own name in Host: it must not read traces.
+    if (!this.hosts.has((req.headers.host ?? '').toLowerCase()))
+      return problem(res, 421, 'This console answers only at its own address.');
     if (req.method !== 'GET') return problem(res, 405, 'Only GET is served.');
     const {traces} = this.options;
     if (url.pathname === '/') {

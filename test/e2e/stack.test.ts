@@ -63,6 +63,28 @@ function logEntries(logs: string, name: string): any[] {
     .map(l => JSON.parse(l));
 }
 
+/** Loopback as /proc/net/tcp and tcp6 write it: 127.0.0.1, ::ffff:127.0.0.1 and ::1. */
+const LOOPBACK = new Set([
+  '0100007F',
+  '0000000000000000FFFF00000100007F',
+  '00000000000000000000000001000000',
+]);
+
+/** The addresses each listening TCP port of this machine is bound to, from /proc/net. */
+function listeningSockets(): Map<number, string[]> {
+  const byPort = new Map<number, string[]>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state !== '0A' || local === undefined) continue; // 0A: LISTEN
+      const [address, port] = local.split(':');
+      const n = parseInt(port, 16);
+      byPort.set(n, [...(byPort.get(n) ?? []), address]);
+    }
+  }
+  return byPort;
+}
+
 const MODES: StackMode[] = ['cloud', 'verify'];
 for (const mode of MODES)
   describe(`the local stack in ${mode} mode, end to end`, function () {
@@ -292,6 +314,26 @@ for (const mode of MODES)
       });
     }
 
+    it('listens on loopback only, on every port it opened', () => {
+      const {info} = stack;
+      const ports = [
+        ...Object.values(stack.surroundings.urls),
+        ...Object.values(info.behind),
+        info.issuer.url,
+        ...Object.values(info.identity).map(h => `http://${h}`),
+        ...(info.connector ? [`http://${info.connector}`] : []),
+      ].map(u => Number(new URL(u).port));
+      const listening = listeningSockets();
+      for (const port of new Set(ports)) {
+        const addresses = listening.get(port);
+        expect(addresses, `port ${port}`).not.to.equal(undefined);
+        for (const a of addresses!)
+          expect(LOOPBACK.has(a), `port ${port} listens on ${a}`).to.equal(
+            true,
+          );
+      }
+    });
+
     if (mode === 'cloud') {
       it('writes the mode, the connector and where each function listens into stack.json', () => {
         expect(stack.info.mode).to.equal('cloud');
@@ -510,6 +552,7 @@ for (const mode of MODES)
           ORDER_URL: stack.info.order,
           FIRESTORE_EMULATOR_HOST: stack.info.firestore,
           PROJECT_ID: stack.info.projectId,
+          STACK_MODE: mode,
           IDENTITY_TOOLKIT_URL: stack.info.endUsers.identityToolkit,
           API_KEY: stack.info.endUsers.apiKey,
           ADMIN_ACCESS_TOKEN: stack.info.endUsers.adminToken,
@@ -517,6 +560,11 @@ for (const mode of MODES)
       );
       expect(result.status, result.output).to.equal(0);
       expect(result.output).to.match(/^23 passed, 0 failed$/m);
+      expect(result.output).to.contain(
+        mode === 'cloud'
+          ? 'PASS  user refuses a call from outside: 404, by ingress'
+          : "PASS  user refuses a call from outside: 401, by the function's own token check",
+      );
       expect(result.output).to.match(/cleaned up orders\/\w+/);
       expect(result.output).to.match(
         /cleaned up end user \w{28}\n[\s\S]*cleaned up end user \w{28}/,

@@ -3,6 +3,7 @@
  * ends write them) and its JSON API, served over real HTTP.
  */
 import {expect} from 'chai';
+import {get} from 'node:http';
 import {LocalConsole} from '../../local/console/server';
 import {spansOfLine, TraceStore} from '../../local/console/traces';
 import {accountsFor, ROOT} from '../../local/functions';
@@ -231,6 +232,24 @@ describe('console API', () => {
     url = await server.listen(0);
   });
   after(() => server.close());
+
+  it('answers only requests addressed to itself, so another site cannot read it through DNS rebinding', async () => {
+    const {port} = new URL(url);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) =>
+        get(
+          {host: '127.0.0.1', port, path: '/api/traces', headers: {Host: host}},
+          res => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        ).on('error', reject),
+      );
+    expect(await status(`evil.example:${port}`)).to.equal(421);
+    expect(await status('127.0.0.1')).to.equal(421);
+    expect(await status(`127.0.0.1:${port}`)).to.equal(200);
+    expect(await status(`localhost:${port}`)).to.equal(200);
+  });
 
   it('serves the page', async () => {
     const res = await fetch(`${url}/`);

@@ -562,12 +562,14 @@ describe('the shell scripts', () => {
 
   it('test.sh fails, naming each failed check, against a gateway that answers wrongly', async () => {
     const wrong = await recordingServer((_req, res) => json(res, 200, {}));
+    // An internal function deployed with --ingress-settings=all: its own 403.
+    const open = await recordingServer((_req, res) => json(res, 403, {}));
     const result = await runProcess(
       'bash',
       [path.join(ROOT, 'test.sh'), wrong.url],
       {
         ...process.env,
-        USER_URL: wrong.url,
+        USER_URL: open.url,
         ORDER_URL: wrong.url,
         IDENTITY_TOOLKIT_URL: wrong.url,
         API_KEY: 'key',
@@ -575,8 +577,12 @@ describe('the shell scripts', () => {
       },
     );
     await wrong.close();
+    await open.close();
     expect(result.status).to.equal(1);
     const lines = result.stdout.trim().split('\n');
+    expect(lines).to.include(
+      'FAIL  user refuses a call from outside: 404, by ingress: got 403',
+    );
     expect(lines.filter(l => l.startsWith('FAIL'))).to.have.length.at.least(8);
     expect(lines[lines.length - 1]).to.match(/^\d+ passed, \d+ failed$/);
   });

@@ -131,7 +131,8 @@ export class SignedTokens {
   async verify(token: string): Promise<TokenClaims> {
     const cached = this.verified.get(token);
     if (cached !== undefined) {
-      if ((cached.exp as number) + CLOCK_SKEW_S > this.now()) return cached;
+      // As google-auth-library judges a new token: late only past the allowance.
+      if (this.now() <= (cached.exp as number) + CLOCK_SKEW_S) return cached;
       this.verified.delete(token);
       throw invalid('has expired');
     }

@@ -8,6 +8,7 @@ import type {AuthConfig} from '../config';
 import {ForbiddenError} from '../problem';
 import {
   bearerToken,
+  CLOCK_SKEW_S,
   invalid,
   segmentOf,
   SignedTokens,
@@ -73,7 +74,11 @@ export class TokenVerifier {
       throw invalid('is from an untrusted issuer');
     if (claims.aud !== this.options.audience)
       throw invalid('is for another audience');
-    if (typeof claims.exp !== 'number' || claims.exp <= this.tokens.now()) {
+    // The same allowance for clocks as a verified token gets (signed-tokens.ts).
+    if (
+      typeof claims.exp !== 'number' ||
+      this.tokens.now() > claims.exp + CLOCK_SKEW_S
+    ) {
       throw invalid('has expired');
     }
     return claims;

@@ -185,7 +185,8 @@ describe('createHttpFunction: a request in flight', function () {
         async () => seen.inFlight === 0,
         5_000,
       );
-      expect(seen.linesWhileHeld).to.deep.equal([]);
+      // Its one line (a 499) came after it was released, not while held.
+      expect(seen.linesWhileHeld).to.deep.equal([0]);
     } finally {
       server.closeAllConnections();
       await new Promise(r => server.close(r));
@@ -194,6 +195,46 @@ describe('createHttpFunction: a request in flight', function () {
 });
 
 describe('createHttpFunction: the request line', () => {
+  it('logs a request whose caller hung up, once, as 499 with how long it ran', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const server = frameworkServer(
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 15_000,
+        access: EVERY_ROUTE_PUBLIC,
+        endUsers: 'off',
+        logger: new JsonLogger('test', 'info', {
+          add: line => lines.push(JSON.parse(line)),
+          hold: () => () => undefined,
+        }),
+        routes: [
+          {
+            method: 'GET',
+            path: '/slow',
+            handler: () =>
+              new Promise(r => setTimeout(() => r({body: {}}), 400)),
+          },
+        ],
+      }),
+    );
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const {port} = server.address() as {port: number};
+    const req = get({host: '127.0.0.1', port, path: '/slow'});
+    req.on('error', () => undefined);
+    await new Promise(r => setTimeout(r, 100));
+    req.destroy(); // the caller gives up, as a hop timeout does
+    await new Promise(r => setTimeout(r, 500)); // past the handler's answer
+    server.close();
+    expect(lines).to.have.length(1);
+    const [line] = lines as {
+      httpRequest: {status: number};
+      span: {durationMs: number};
+    }[];
+    expect(line.httpRequest.status).to.equal(499);
+    expect(line.span.durationMs).to.be.within(80, 400);
+  });
+
   it('gives the time the request arrived as its span start, not the time it was written', async () => {
     const lines: string[] = [];
     let handlerStartedAt = 0;
