@@ -187,12 +187,20 @@ export class CloudRunFrontEnd {
           forwardedHeaders(answer.headers),
         );
         answer.pipe(res);
+        // The function crashed mid-answer: the client's connection breaks.
+        answer.on('error', () => res.destroy());
       },
     );
     upstream.on('error', () => {
-      // The function is down or crashed mid-answer: Cloud Run answers 503.
-      if (res.headersSent) res.destroy();
-      else sendGooglePage(res, 503, path);
+      // Once the function's answer has begun, how the answer ends decides:
+      // a function that answers before reading the whole body (a 413) may
+      // close while the body is still being sent, and its answer stands.
+      // The rest of the client's body is read and dropped.
+      req.unpipe(upstream);
+      req.resume();
+      if (res.headersSent) return;
+      // The function is down, or closed without answering: Cloud Run answers 503.
+      sendGooglePage(res, 503, path);
     });
     req.pipe(upstream);
   }

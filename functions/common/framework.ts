@@ -5,7 +5,9 @@
  * stack trace outside production). Upstream tracks this as
  * GoogleCloudPlatform/functions-framework-nodejs#686. Until the framework
  * lets a function handle its own errors, this module wraps the app's entry
- * point so that oversized bodies are refused before they are read and every
+ * point so that a body declared too large is refused before it is read, any
+ * body (declared or streamed) is read with our limit before the framework's
+ * parsers see it (they skip a request whose body has been read), and every
  * framework error becomes a problem response like our own.
  */
 import {createRequire} from 'node:module';
@@ -27,12 +29,26 @@ interface ExpressModule {
   application: {handle: Handle};
 }
 
+type Middleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+interface BodyParserModule {
+  json(options: {limit: number}): Middleware;
+  raw(options: {limit: number; type: string}): Middleware;
+}
+
 // Patch the Express the framework itself loads, wherever npm placed it.
 const frameworkRequire = createRequire(
   require.resolve('@google-cloud/functions-framework'),
 );
 const express = frameworkRequire('express') as ExpressModule;
 const originalHandle = express.application.handle;
+// The framework's own body-parser, with our limit: JSON parsed as the
+// framework would, anything else read (and later refused with a 415).
+const bodyParser = frameworkRequire('body-parser') as BodyParserModule;
 
 /** Maps an error raised by the framework's body parsers to one of ours. */
 export function frameworkError(err: unknown): HttpError {
@@ -57,15 +73,26 @@ function tooLarge(): HttpError {
 /** Checks the body's declared size before anything reads it. */
 export function bodyPrecheck(req: IncomingMessage): HttpError | undefined {
   const length = req.headers['content-length'];
-  if (length !== undefined) {
-    return Number(length) > MAX_BODY_BYTES ? tooLarge() : undefined;
-  }
-  if (req.headers['transfer-encoding'] !== undefined) {
-    // A streamed body has no size to check up front; the framework would
-    // buffer up to 1 GB of it. JSON clients send Content-Length anyway.
-    return new HttpError(411, 'The request must declare its Content-Length.');
-  }
+  if (length !== undefined && Number(length) > MAX_BODY_BYTES)
+    return tooLarge();
   return undefined;
+}
+
+const parseJson = bodyParser.json({limit: MAX_BODY_BYTES});
+const readOther = bodyParser.raw({limit: MAX_BODY_BYTES, type: '*/*'});
+
+/**
+ * Reads the body, whatever its framing (a streamed one has no size to check
+ * up front), stopping at MAX_BODY_BYTES with a 413.
+ */
+function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+): void {
+  parseJson(req, res, err =>
+    err === undefined ? readOther(req, res, next) : next(err),
+  );
 }
 
 let installed = false;
@@ -79,21 +106,27 @@ export function installFrameworkGuards(): void {
       // A mounted sub-app: its parent already applied the guards.
       return originalHandle.call(this, req, res, callback);
     }
+    // A body refused unread is left to Node, which reads and drops the rest
+    // of it once the answer is sent (closing instead would reset a
+    // connection whose sender is still writing, and the answer with it: a
+    // front end would see no 413, only a broken connection).
+    const refuse = (error: HttpError) => {
+      // A parser that stopped at the limit left the rest paused: let it
+      // flow away unread, or the sender would stall on a full socket.
+      if (!req.complete) req.resume();
+      writeProblem(res, error, requestIdOf(req.headers));
+    };
     const refused = bodyPrecheck(req);
-    if (refused !== undefined) {
-      // The unread body makes this connection unusable for a next request.
-      res.setHeader('Connection', 'close');
-      writeProblem(res, refused, requestIdOf(req.headers));
-      return;
-    }
-    return originalHandle.call(this, req, res, (err?: unknown) => {
-      // Reached only when the framework failed before our function ran.
-      writeProblem(
-        res,
-        err === undefined
-          ? new HttpError(404, 'No such route.')
-          : frameworkError(err),
-        requestIdOf(req.headers),
+    if (refused !== undefined) return refuse(refused);
+    readBody(req, res, (bodyError?: unknown) => {
+      if (bodyError !== undefined) return refuse(frameworkError(bodyError));
+      originalHandle.call(this, req, res, (err?: unknown) =>
+        // Reached only when the framework failed before our function ran.
+        refuse(
+          err === undefined
+            ? new HttpError(404, 'No such route.')
+            : frameworkError(err),
+        ),
       );
     });
   };

@@ -334,6 +334,50 @@ for (const mode of MODES)
       }
     });
 
+    it("answers a body too large with the function's 413 through the front end, declared or streamed, and a small streamed body as any", async () => {
+      const big =
+        '{"items":[' +
+        '{"product":"x","quantity":1,"price":1},'.repeat(130_000) +
+        ']}';
+      const chunked = (text: string, size: number) =>
+        new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < text.length; i += size)
+              controller.enqueue(
+                new TextEncoder().encode(text.slice(i, i + size)),
+              );
+            controller.close();
+          },
+        });
+      const post = (body: string | ReadableStream) =>
+        gw('/api/orders', {
+          method: 'POST',
+          headers: {'Content-Type': 'application/json'},
+          body,
+          duplex: 'half',
+        } as RequestInit);
+      for (const [name, body] of [
+        ['declared', big],
+        ['streamed', chunked(big, 64 * 1024)],
+      ] as const) {
+        const res = await post(body);
+        expect(res.status, name).to.equal(413);
+        expect(res.headers.get('content-type'), name).to.match(
+          /^application\/problem\+json/,
+        );
+      }
+      const small = await post(
+        chunked(
+          JSON.stringify({
+            userId: 'user-003',
+            items: [{product: 'streamed', quantity: 1, price: 1}],
+          }),
+          16,
+        ),
+      );
+      expect(small.status).to.equal(201);
+    });
+
     if (mode === 'cloud') {
       it('writes the mode, the connector and where each function listens into stack.json', () => {
         expect(stack.info.mode).to.equal('cloud');
