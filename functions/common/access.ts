@@ -75,29 +75,20 @@ export interface AccessDecision {
 }
 
 /**
- * Marks a request refused because what it asked for is someone else's, and
- * returns `answer`: the error a missing resource gets, so that the client
- * cannot tell the two apart. Only the log line says which it was.
- */
-export function hiddenAs<E>(ctx: {access?: AccessDecision}, answer: E): E {
-  if (ctx.access !== undefined) {
-    ctx.access.decision = 'refused';
-    ctx.access.reason = "another user's";
-  }
-  return answer;
-}
-
-/**
- * Whether the request may act for the user `uid`; when it may not, the
- * request is marked refused for the log (hiddenAs), and the caller answers
- * as if there were nothing.
+ * Whether the request may act for the user `uid`. When it may not, the
+ * caller answers as if there were nothing (what a missing resource gets, so
+ * that the client cannot tell the two apart), and only the log line, where
+ * the request is marked refused here, says which it was.
  */
 export function mayRequestFor(
   ctx: {principal: Principal; access?: AccessDecision},
   uid: string,
 ): boolean {
   if (mayActFor(ctx.principal, uid)) return true;
-  hiddenAs(ctx, undefined);
+  if (ctx.access !== undefined) {
+    ctx.access.decision = 'refused';
+    ctx.access.reason = "another user's";
+  }
   return false;
 }
 

@@ -50,7 +50,7 @@ export function profileSchemaFor(admin: boolean) {
  * the email their token carries and the default role.
  * @throws ForbiddenError for an end user naming another id, an email or a role.
  */
-export function profileFor(
+function profileFor(
   p: Principal,
   input: NewProfile,
 ): {id?: string; user: {name: string; email: string; role: Role}} {
