@@ -58,6 +58,16 @@ ensure_firestore() {
   fi
 }
 
+# Idempotency keys (the order function's orderIdempotencyKeys) are kept a
+# day: Firestore's TTL policy deletes each after its expireAt, usually within
+# a day more; until then the code treats an expired key as absent.
+readonly TTL_COLLECTION=orderIdempotencyKeys
+ensure_idempotency_ttl() {
+  info "Expiring idempotency keys (TTL on ${TTL_COLLECTION}.expireAt)"
+  run gcloud firestore fields ttls update expireAt --collection-group="${TTL_COLLECTION}" \
+    --enable-ttl --async --project="${PROJECT_ID}"
+}
+
 ensure_service_accounts() {
   local fn
   for fn in "${FUNCTIONS[@]}"; do
@@ -262,6 +272,7 @@ main() {
   announce
   enable_apis
   ensure_firestore
+  ensure_idempotency_ttl
   ensure_service_accounts
   grant_firestore_access
   ensure_identity_platform

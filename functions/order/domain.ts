@@ -64,7 +64,8 @@ export interface OrderStore {
   /**
    * Writes a new order under a fresh id, and with `claim` the key's claim in
    * the same write. When the key was claimed already, writes nothing and
-   * resolves to that claim's order id and fingerprint.
+   * resolves to that claim's order id and fingerprint; a claim past its
+   * `expireAt` counts as no claim (it is replaced).
    */
   insert(
     record: OrderRecord,

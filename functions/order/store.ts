@@ -43,8 +43,20 @@ function toRecord(data: FirebaseFirestore.DocumentData): OrderRecord {
   };
 }
 
+/** Whether a key's claim document is past its expireAt (a Firestore Timestamp). */
+function expired(
+  claim: FirebaseFirestore.DocumentSnapshot,
+  now: Date,
+): boolean {
+  const expireAt = claim.get('expireAt') as {toMillis(): number} | undefined;
+  return expireAt !== undefined && expireAt.toMillis() <= now.getTime();
+}
+
 export class FirestoreOrderStore implements OrderStore {
-  constructor(private readonly db: Firestore) {}
+  constructor(
+    private readonly db: Firestore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   private get orders() {
     return this.db.collection(ORDERS);
@@ -96,13 +108,30 @@ export class FirestoreOrderStore implements OrderStore {
     } catch (e: unknown) {
       if (!hasCode(e, ALREADY_EXISTS)) throw e;
     }
-    const existing = await keyRef.get();
-    return {
+    const claimedBy = (doc: FirebaseFirestore.DocumentSnapshot) => ({
       claimedBy: {
-        orderId: existing.get('orderId'),
-        fingerprint: existing.get('fingerprint'),
+        orderId: doc.get('orderId') as string,
+        fingerprint: doc.get('fingerprint') as string,
       },
-    };
+    });
+    const existing = await keyRef.get();
+    if (!existing.exists || !expired(existing, this.now()))
+      return claimedBy(existing);
+    // Past its expireAt the key is free again, though Firestore's TTL may
+    // take a day or more to delete it: take it over with the new order in
+    // one transaction, so that two retries racing here still make one.
+    return this.db.runTransaction(async tx => {
+      const current = await tx.get(keyRef);
+      if (current.exists && !expired(current, this.now()))
+        return claimedBy(current);
+      tx.set(keyRef, {
+        orderId: ref.id,
+        fingerprint: claim.fingerprint,
+        expireAt: claim.expireAt,
+      });
+      tx.create(ref, record);
+      return {id: ref.id};
+    });
   }
 
   update(

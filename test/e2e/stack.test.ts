@@ -7,7 +7,7 @@
  */
 import {expect} from 'chai';
 import {readFileSync, rmSync} from 'node:fs';
-import {request as httpRequest} from 'node:http';
+import {Agent, request as httpRequest} from 'node:http';
 import * as path from 'node:path';
 import {SIGNATURE_REMOVED} from '../../local/front-end';
 import {claimsFor} from '../../local/token-signer';
@@ -342,6 +342,9 @@ for (const mode of MODES)
         ']}';
       // A client that takes the answer as soon as it comes, as curl does:
       // the server may answer (and stop reading) before the upload ends.
+      // Keep-alive, as curl and fetch: with Connection: close a server may
+      // close once it has answered, under the upload.
+      const agent = new Agent({keepAlive: true});
       const post = (body: string, streamed: boolean) =>
         new Promise<{status: number; type: string}>((resolve, reject) => {
           const target = new URL(`${stack.info.gateway}/api/orders`);
@@ -351,7 +354,7 @@ for (const mode of MODES)
               port: target.port,
               method: 'POST',
               path: target.pathname,
-              agent: false,
+              agent,
               headers: {
                 'Content-Type': 'application/json',
                 Authorization: `Bearer ${endUserToken(stack)}`,
@@ -387,6 +390,7 @@ for (const mode of MODES)
         true,
       );
       expect(small.status).to.equal(201);
+      agent.destroy();
     });
 
     if (mode === 'cloud') {

@@ -69,7 +69,7 @@ function fakeCloud(baseEnv: () => Record<string, string> = () => ({})) {
 
 const text = (argv: string[]) => argv.join(' ');
 const isMutation = (argv: string[]) =>
-  /^(services enable|services api-keys (create|delete)|firestore databases create|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update|firestore bulk-delete)/.test(
+  /^(services enable|services api-keys (create|delete)|firestore fields ttls update|firestore databases create|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update|firestore bulk-delete)/.test(
     argv.filter(a => !a.startsWith('-')).join(' '),
   );
 const CREATES = /create|add-.*binding|run services update/;
@@ -161,6 +161,18 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     ]);
     // The access token is never printed.
     expect(fresh.output).not.to.contain('fake-access-token');
+  });
+
+  it("sets Firestore's TTL policy on the idempotency keys' expireAt", () => {
+    const ttl = fresh.commands.filter(c =>
+      text(c).startsWith('firestore fields ttls update expireAt'),
+    );
+    expect(ttl).to.have.length(1);
+    expect(ttl[0]).to.include.members([
+      '--collection-group=orderIdempotencyKeys',
+      '--enable-ttl',
+      '--project=demo',
+    ]);
   });
 
   it('passes every function the issuer and audience of end users, checks on', () => {

@@ -42,7 +42,8 @@ describe('FirestoreOrderStore', () => {
   let store: FirestoreOrderStore;
   beforeEach(() => {
     db = isolatedFirestore();
-    store = new FirestoreOrderStore(db);
+    // Its clock at AT: the claims below (a day later) are current.
+    store = new FirestoreOrderStore(db, () => new Date(AT));
   });
   afterEach(() => db.terminate());
 
@@ -74,6 +75,32 @@ describe('FirestoreOrderStore', () => {
     });
     expect(await count(ORDERS)).to.equal(1);
     expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
+  });
+
+  it("takes over a claim past its expireAt, which Firestore's TTL may not have deleted yet", async () => {
+    const first = (await store.insert(record, claim('f1'))) as {id: string};
+    const later = new FirestoreOrderStore(
+      db,
+      () => new Date('2026-02-04T04:05:06.001Z'),
+    );
+    const renewed = {
+      ...claim('f2'),
+      expireAt: new Date('2026-02-05T04:05:07.000Z'),
+    };
+    const second = (await later.insert(record, renewed)) as {id: string};
+    expect(second.id).to.be.a('string').and.not.equal(first.id);
+    const keyDoc = await db
+      .collection(IDEMPOTENCY_KEYS)
+      .doc('k'.repeat(64))
+      .get();
+    expect(keyDoc.get('orderId')).to.equal(second.id);
+    expect(keyDoc.get('fingerprint')).to.equal('f2');
+    expect(keyDoc.get('expireAt').toDate()).to.deep.equal(renewed.expireAt);
+    expect(await count(ORDERS)).to.equal(2);
+    // The renewed claim holds again, for a retry within its day.
+    expect(await later.insert(record, claim('f3'))).to.deep.equal({
+      claimedBy: {orderId: second.id, fingerprint: 'f2'},
+    });
   });
 
   it('creates exactly one order for concurrent requests with the same key', async () => {
