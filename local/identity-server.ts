@@ -110,6 +110,17 @@ export class IdentityServer {
     return listenLocal(server, 0, this.host);
   }
 
+  /** A signer's public keys, as Google publishes its own. */
+  private sendCerts(res: ServerResponse, signer: TokenSigner): void {
+    // Receivers cache the keys for as long as this allows, as with Google's.
+    this.certsServed++;
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'public, max-age=3600',
+    });
+    res.end(JSON.stringify(signer.certs()));
+  }
+
   private issuerHandler() {
     return (req: IncomingMessage, res: ServerResponse) => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -122,20 +133,9 @@ export class IdentityServer {
           url.searchParams,
         );
       } else if (req.method === 'GET' && path === END_USER_CERTS_PATH) {
-        this.certsServed++;
-        res.writeHead(200, {
-          'Content-Type': 'application/json',
-          'Cache-Control': 'public, max-age=3600',
-        });
-        res.end(JSON.stringify(this.toolkit.signer.certs()));
+        this.sendCerts(res, this.toolkit.signer);
       } else if (req.method === 'GET' && path === '/oauth2/v1/certs') {
-        // Receivers cache the keys for as long as this allows, as with Google's.
-        this.certsServed++;
-        res.writeHead(200, {
-          'Content-Type': 'application/json',
-          'Cache-Control': 'public, max-age=3600',
-        });
-        res.end(JSON.stringify(this.signer.certs()));
+        this.sendCerts(res, this.signer);
       } else if (req.method === 'GET' && path === '/stats') {
         res.writeHead(200, {'Content-Type': 'application/json'});
         res.end(JSON.stringify({issued: this.issued}));

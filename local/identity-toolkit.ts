@@ -82,7 +82,7 @@ const STATUS_NAMES: Record<number, string> = {
 };
 
 /** An Identity Platform uid: 28 letters and digits. */
-export function newUid(): string {
+function newUid(): string {
   let uid = '';
   for (let i = 0; i < 28; i++)
     uid += UID_ALPHABET[randomInt(UID_ALPHABET.length)];

@@ -27,7 +27,7 @@ export const SEED_USERS: Record<string, NewUser> = {
 };
 
 /** The seed users who are admins: the custom claim `role: "admin"` on their accounts. */
-export const SEED_ADMINS = new Set(['user-001']);
+const SEED_ADMINS = new Set(['user-001']);
 
 /**
  * A sign-in account for each seed user, under the same uid, with a new

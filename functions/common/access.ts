@@ -23,44 +23,44 @@ export interface Rule {
 const PUBLIC: Rule = {access: 'public'};
 const ADMIN: Rule = {access: 'admin'};
 const own = (what: string): Rule => ({access: 'signed-in', own: what});
+// The same limits at every hop that serves a route.
+const OWN_ID = own('their own id');
+const OWN_ORDERS = own('their own orders, whatever the filters');
+const OWN_NEW_ORDERS = own('orders for themselves');
+const OWN_CANCEL = own('cancelling their own pending or processing order');
+const OWN_PROFILE = own(
+  'their own profile, once: id = uid, email from the token',
+);
 
 /** Each function's routes, as `METHOD /path` of its route table. */
 export const ACCESS_RULES: {[S in ServiceName]: Record<string, Rule>} = {
   gateway: {
     'GET /': PUBLIC,
     'GET /api/users': ADMIN,
-    'POST /api/users': own(
-      'their own profile, once: id = uid, email from the token',
-    ),
-    'GET /api/users/:id': own('their own id'),
-    'GET /api/orders': own('their own orders, whatever the filters'),
-    'POST /api/orders': own('orders for themselves'),
-    'PATCH /api/orders/:id/status': own(
-      'cancelling their own pending or processing order',
-    ),
+    'POST /api/users': OWN_PROFILE,
+    'GET /api/users/:id': OWN_ID,
+    'GET /api/orders': OWN_ORDERS,
+    'POST /api/orders': OWN_NEW_ORDERS,
+    'PATCH /api/orders/:id/status': OWN_CANCEL,
     'GET /api/aggregate': ADMIN,
-    'GET /api/user-orders/:userId': own('their own id'),
-    'GET /api/user-orders-direct/:userId': own('their own id'),
+    'GET /api/user-orders/:userId': OWN_ID,
+    'GET /api/user-orders-direct/:userId': OWN_ID,
   },
   user: {
     'GET /': PUBLIC,
     'GET /users': ADMIN,
-    'POST /users': own(
-      'their own profile, once: id = uid, email from the token',
-    ),
-    'GET /users/:id': own('their own id'),
+    'POST /users': OWN_PROFILE,
+    'GET /users/:id': OWN_ID,
     'DELETE /users/:id': ADMIN,
-    'GET /users/:id/orders': own('their own id'),
+    'GET /users/:id/orders': OWN_ID,
   },
   order: {
     'GET /': PUBLIC,
-    'GET /orders': own('their own orders, whatever the filters'),
-    'GET /orders/user/:userId': own('their own id'),
+    'GET /orders': OWN_ORDERS,
+    'GET /orders/user/:userId': OWN_ID,
     'GET /orders/:id': own('their own orders'),
-    'POST /orders': own('orders for themselves'),
-    'PATCH /orders/:id/status': own(
-      'cancelling their own pending or processing order',
-    ),
+    'POST /orders': OWN_NEW_ORDERS,
+    'PATCH /orders/:id/status': OWN_CANCEL,
     'DELETE /orders/:id': ADMIN,
     'GET /stats': ADMIN,
   },

@@ -122,7 +122,7 @@ const emailList = z
   );
 
 /** Where Identity Platform publishes the keys that sign end users' ID tokens. */
-export const IDENTITY_PLATFORM_CERTS_URL =
+const IDENTITY_PLATFORM_CERTS_URL =
   'https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com';
 
 /** The `iss` of Identity Platform's ID tokens for `projectId`. */

@@ -1,7 +1,8 @@
 /**
  * What one request carries through a function and on to the next hop: its
- * id, its trace, its deadline and the end user it acts for. Built once per request from the incoming
- * headers, then passed explicitly to every downstream call.
+ * id, its trace, its deadline and the end user it acts for. Built once per
+ * request from the incoming headers, then passed explicitly to every
+ * downstream call.
  */
 import {randomUUID} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';

@@ -60,7 +60,7 @@ export interface HttpFunctionOptions {
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** nginx's and Google's load balancers' status for a request whose client left first. */
-export const CLIENT_CLOSED_REQUEST = 499;
+const CLIENT_CLOSED_REQUEST = 499;
 
 class UnsupportedMediaTypeError extends HttpError {
   constructor() {

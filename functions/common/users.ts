@@ -12,14 +12,14 @@ export const ROLES = ['admin', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The role of a profile whose creator did not (or may not) choose one. */
-export const DEFAULT_ROLE: Role = 'viewer';
+const DEFAULT_ROLE: Role = 'viewer';
 
 /**
  * The body of a new profile. An end user sends only `name` (and at most
  * their own uid as `id`): the id is their uid, the email comes from their
  * token, the role is the default. An admin may set all four.
  */
-export const newProfileSchema = z.strictObject({
+const newProfileSchema = z.strictObject({
   id: idSchema.optional(),
   name: z
     .string()
@@ -35,12 +35,12 @@ export const newProfileSchema = z.strictObject({
 export type NewProfile = z.infer<typeof newProfileSchema>;
 
 /** What an admin sends: any profile, so its email is needed. */
-export const adminProfileSchema = newProfileSchema.extend({
+const adminProfileSchema = newProfileSchema.extend({
   email: newProfileSchema.shape.email.unwrap(),
 });
 
 /** The body schema of a new profile for a requester who is (or is not) an admin. */
-export function profileSchemaFor(admin: boolean) {
+function profileSchemaFor(admin: boolean) {
   return admin ? adminProfileSchema : newProfileSchema;
 }
 

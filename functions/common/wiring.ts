@@ -85,7 +85,7 @@ export function authenticatorFor(config: Config): Authenticate | undefined {
 }
 
 /** The check of end users' tokens, or "off" (END_USER_AUTH=off). */
-export function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
+function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
   if (config.endUsers === undefined) return 'off';
   const verifier = new EndUserVerifier(config.endUsers);
   return authorization => verifier.authenticate(authorization);
