@@ -191,13 +191,26 @@ export class CloudRunFrontEnd {
         answer.on('error', () => res.destroy());
       },
     );
-    upstream.on('error', () => {
-      // Once the function's answer has begun, how the answer ends decides:
-      // a function that answers before reading the whole body (a 413) may
-      // close while the body is still being sent, and its answer stands.
-      // The rest of the client's body is read and dropped.
+    // The rest of a body the function answered before reading (a 413) is
+    // read and dropped here, not forwarded: a request to the function
+    // whose answer has ended waits for a 'drain' that never comes, the pipe
+    // stalls, and the client's connection, idle to Node once answered, is
+    // closed under the upload five seconds later (a reset that can take
+    // the answer with it).
+    const dropRest = () => {
       req.unpipe(upstream);
       req.resume();
+    };
+    res.on('finish', () => {
+      if (req.complete) return;
+      dropRest();
+      upstream.destroy();
+    });
+    upstream.on('error', () => {
+      // Once the function's answer has begun, how the answer ends decides:
+      // a function that answers before reading the whole body may close
+      // while the body is still being sent, and its answer stands.
+      dropRest();
       if (res.headersSent) return;
       // The function is down, or closed without answering: Cloud Run answers 503.
       sendGooglePage(res, 503, path);

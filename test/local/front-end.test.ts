@@ -4,7 +4,7 @@
  * one from the internet and one from inside the VPC.
  */
 import {expect} from 'chai';
-import {createServer, type Server} from 'node:http';
+import {Agent, createServer, request, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {
   CloudRunFrontEnd,
@@ -229,6 +229,51 @@ describe('CloudRunFrontEnd', () => {
       token.replace(/[^.]*$/, SIGNATURE_REMOVED),
     );
     expect(got.headers.authorization).to.equal('Basic YXBwOmFwcA==');
+  });
+
+  it('passes on an answer given before the body ended, and reads the rest of the body itself', async () => {
+    // A function that refuses a body by its declared size, at once, and
+    // drops the rest of it as it comes.
+    const early = createServer((req, res) => {
+      req.resume();
+      json(res, 413, {title: 'Payload Too Large'});
+    });
+    servers.push(early);
+    await new Promise<void>(r => early.listen(0, '127.0.0.1', r));
+    const inside = await door('vpc', {
+      behind: `http://127.0.0.1:${(early.address() as AddressInfo).port}`,
+    });
+    const body = Buffer.alloc(32 * 1024 * 1024, 'x');
+    const agent = new Agent({keepAlive: true});
+    const {status, uploaded} = await new Promise<{
+      status: number;
+      uploaded: Promise<void>;
+    }>((resolve, reject) => {
+      const req = request(`${inside}/users`, {
+        method: 'POST',
+        agent,
+        headers: {
+          Authorization: bearer('gateway'),
+          'Content-Length': body.length,
+        },
+      });
+      // Settled once the whole body has left, or the connection broke.
+      const uploaded = new Promise<void>((done, broke) => {
+        req.on('finish', done);
+        req.on('error', broke);
+      });
+      uploaded.catch(() => undefined); // awaited below
+      req.on('response', res => {
+        res.resume();
+        resolve({status: res.statusCode ?? 0, uploaded});
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).to.equal(413);
+    // The client's connection stays whole while the rest goes up.
+    await uploaded;
+    agent.destroy();
   });
 
   it("answers 503 with Google's page when the function behind it is down", async () => {
