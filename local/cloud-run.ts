@@ -51,6 +51,7 @@ export async function startCloudRunStandIns(
         issuer: issuer.issuer,
         certsUrl: issuer.certsUrl,
         log: log.write,
+        capacity: spec.resources.maxInstances * spec.resources.concurrency,
       });
     });
     for (const fe of frontEnds) {

@@ -11,6 +11,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Page not found',
   405: 'Method Not Allowed',
+  429: 'Too Many Requests',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
@@ -34,6 +35,8 @@ export function pageMessage(status: number, path: string): string {
       return `Your client does not have permission to get URL ${url} from this server.`;
     case 404:
       return 'The requested URL was not found on this server.';
+    case 429:
+      return 'The request was aborted because there was no available instance.';
     case 503:
       return 'The service you requested is not available yet. Please try again in 30 seconds.';
     default:

@@ -109,7 +109,7 @@ export interface Stack {
   identity: IdentityServer;
   /** Stops one function, leaving the rest up (to see how the others cope). */
   stopFunction(name: string): Promise<void>;
-  /** Process ids of the functions (the benchmark reads their memory). */
+  /** Process ids of the functions' first instances (the benchmark reads their memory). */
   pids: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -209,16 +209,45 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       connector,
     };
     const children: Record<string, ChildProcess> = {};
-    for (const name of names) {
+    // Stopped on purpose (stop, stopFunction): not replaced.
+    const stopped = new Set<string>();
+    const startFunction = (name: string) => {
       const child = spawnFunction(
         topology.get(name).entryPoint,
         Number(new URL(behind[name]).port),
         functionEnv(name, where, options),
         options,
       );
-      pipeLogs(name, child, logTarget);
+      const sink = pipeLogs(name, child, logTarget);
       children[name] = child;
-      stoppers.push(() => stopGroup(child));
+      const startedAt = Date.now();
+      // An instance that exits is replaced, as Cloud Run starts a new one:
+      // a function ends itself after an uncaught exception (lifecycle.ts).
+      // One that dies young waits a little, so a broken function does not
+      // restart in a tight loop.
+      child.once('exit', (code, signal) => {
+        if (stopped.has(name)) return;
+        sink.write(
+          JSON.stringify({
+            severity: 'ERROR',
+            message: `the ${name} function exited (${signal ?? `code ${code}`}); starting a new instance`,
+            service: name,
+            component: 'stack',
+          }),
+        );
+        const delay = Date.now() - startedAt < 2000 ? 2000 : 0;
+        setTimeout(() => {
+          if (!stopped.has(name)) startFunction(name);
+        }, delay).unref();
+      });
+    };
+    const stopFunction = async (name: string) => {
+      stopped.add(name);
+      await stopGroup(children[name]);
+    };
+    for (const name of names) {
+      startFunction(name);
+      stoppers.push(() => stopFunction(name));
     }
     await Promise.all(
       names.map(name =>
@@ -269,7 +298,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       identity,
       pids,
       stop,
-      stopFunction: name => stopGroup(children[name]),
+      stopFunction,
     };
   } catch (e: unknown) {
     await stop();

@@ -50,7 +50,7 @@ interface BaseConfig {
   egressProxy?: string;
   /**
    * Keep the Functions Framework's per-request `domain`
-   * (FRAMEWORK_DOMAIN=on); off by default, see request-wrapper.ts.
+   * (FRAMEWORK_DOMAIN=on); off by default, see lifecycle.ts.
    */
   frameworkDomain: boolean;
   /**

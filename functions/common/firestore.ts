@@ -4,6 +4,7 @@
  * Firestore client.
  */
 import {FieldPath, Firestore, type Query} from '@google-cloud/firestore';
+import {atShutdown} from './lifecycle';
 import type {Page, PageRequest} from './page';
 
 /**
@@ -17,10 +18,12 @@ export function createFirestore(
   // On Google Cloud, REST instead of gRPC for unary calls: much faster to
   // load, which is most of a cold start. The REST transport insists on
   // credentials, which the emulator neither has nor needs, so it keeps gRPC.
-  return new Firestore({
+  const db = new Firestore({
     projectId,
     preferRest: env.FIRESTORE_EMULATOR_HOST === undefined,
   });
+  atShutdown(() => db.terminate());
+  return db;
 }
 
 /** gRPC status codes Firestore reports on failed writes. */

@@ -56,7 +56,7 @@ export interface LineSink {
  *   last of them ends (then written at the end of that turn), for at most
  *   `maxDelayMs`, and never more than `maxChars` characters of them;
  * - everything held is written at once when the process exits (process.exit,
- *   an uncaught exception, or the framework's SIGTERM handler).
+ *   an uncaught exception, or the end of a shutdown: lifecycle.ts).
  * So a burst of requests costs a few writes instead of one a line, and a
  * line written alone costs what it always did.
  */

@@ -35,6 +35,8 @@ export interface Call {
 export interface ServiceReply<T> {
   status: number;
   data: T;
+  /** The callee's headers (Idempotent-Replayed, for one). */
+  headers: Headers;
 }
 
 /** What routes depend on: a way to call one other function. */
@@ -71,6 +73,11 @@ export const keepAliveAgent = (url: URL): http.Agent =>
   url.protocol === 'https:' ? keepAliveHttps : keepAliveHttp;
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
+/**
+ * Cloud Run's answer when every instance is busy up to max instances: the
+ * request reached no instance, so trying again is safe whatever the method.
+ */
+const NO_INSTANCE = 429;
 // Errors raised before any response: the request may not have been
 // processed, and for idempotent calls trying again is safe.
 const CONNECTION_ERRORS = new Set([
@@ -110,11 +117,11 @@ export class ServiceClient implements ServiceCaller {
   async call<T>(ctx: RequestContext, call: Call): Promise<ServiceReply<T>> {
     const {service} = this.options;
     const url = this.url(call);
-    const retryable =
+    const idempotent =
       call.method === 'GET' ||
       call.method === 'DELETE' ||
       call.headers?.['idempotency-key'] !== undefined;
-    const attempts = 1 + (retryable ? this.options.retries : 0);
+    const attempts = 1 + this.options.retries;
 
     const name = `${call.method} ${service} /${call.path.join('/')}`;
     for (let attempt = 1; ; attempt++) {
@@ -134,11 +141,15 @@ export class ServiceClient implements ServiceCaller {
           e => (e instanceof DownstreamError ? e.failure : 'error'),
         );
       } catch (e: unknown) {
-        if (!(e instanceof DownstreamError) || !retryableFailure(e)) throw e;
+        if (!(e instanceof DownstreamError) || !mayRetry(e, idempotent))
+          throw e;
         failure = e;
       }
-      const backoff =
-        BACKOFF_BASE_MS * 2 ** (attempt - 1) * (1 + Math.random() / 2);
+      // The callee's Retry-After when it gave one, our backoff otherwise.
+      const backoff = Math.max(
+        BACKOFF_BASE_MS * 2 ** (attempt - 1) * (1 + Math.random() / 2),
+        failure instanceof NoInstance ? failure.retryAfterMs : 0,
+      );
       if (attempt >= attempts || Date.now() + backoff >= ctx.deadline)
         throw failure;
       await this.sleep(backoff);
@@ -188,12 +199,18 @@ export class ServiceClient implements ServiceCaller {
         validateStatus: () => true,
       });
       span.setStatus(res.status);
+      if (res.status === NO_INSTANCE)
+        throw new NoInstance(service, retryAfterMs(res.headers));
       const body = parseJson(res.data);
       if (res.status < 200 || res.status >= 300)
         throw statusFailure(service, res.status, body);
       if (body === undefined)
         throw new DownstreamError(service, 'failed', res.status);
-      return {status: res.status, data: body as T};
+      return {
+        status: res.status,
+        data: body as T,
+        headers: new Headers(res.headers),
+      };
     } catch (e: unknown) {
       if (e instanceof DownstreamError) throw e;
       if (abort.signal.aborted) throw new DownstreamError(service, 'timeout');
@@ -224,11 +241,40 @@ export class ServiceClient implements ServiceCaller {
 }
 
 /**
- * Whether trying again is safe and may help: a 502, 503 or 504 answer, or
- * no answer because the connection failed (the request may not have been
+ * A 429 from the platform: no instance was free. Unavailable to our own
+ * caller (503) once the retries are spent.
+ */
+class NoInstance extends DownstreamError {
+  constructor(
+    service: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(service, 'unavailable', NO_INSTANCE);
+  }
+}
+
+/**
+ * Retry-After in milliseconds (seconds or an HTTP date), 0 when absent or
+ * unusable. Not capped: a wait past the request's budget ends the retries.
+ */
+function retryAfterMs(headers: Headers): number {
+  const value = headers.get('retry-after')?.trim();
+  if (value === undefined || value === '') return 0;
+  const ms = /^\d+$/.test(value)
+    ? Number(value) * 1000
+    : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.max(ms, 0) : 0;
+}
+
+/**
+ * Whether trying again is safe and may help: a 429 (no instance took the
+ * request), or for an idempotent call a 502, 503 or 504 answer, or no
+ * answer because the connection failed (the request may not have been
  * processed). Not our own timeout: the budget is spent.
  */
-function retryableFailure(e: DownstreamError): boolean {
+function mayRetry(e: DownstreamError, idempotent: boolean): boolean {
+  if (e instanceof NoInstance) return true;
+  if (!idempotent) return false;
   return e.status === undefined
     ? e.failure === 'unavailable'
     : RETRYABLE_STATUS.has(e.status);

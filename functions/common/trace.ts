@@ -176,7 +176,7 @@ export function round(ms: number): number {
  * never its arguments or results. The sink is passed, not looked up: an
  * AsyncLocalStorage would make Node 20 and 22 hook every promise of the
  * process, the same kind of cost as the framework's domain that
- * request-wrapper.ts removes.
+ * lifecycle.ts removes.
  */
 export function tracedStore<T extends object>(
   store: T,

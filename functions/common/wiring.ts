@@ -23,7 +23,7 @@ import {
   type AuthenticateEndUser,
 } from './http-function';
 import {JsonLogger, type Logger} from './logger';
-import {installRequestWrapper} from './request-wrapper';
+import {installLifecycle} from './lifecycle';
 import type {Route} from './router';
 import {ServiceClient} from './service-client';
 
@@ -102,8 +102,8 @@ export function httpFunctionFor(
   access: Record<string, Rule> = ACCESS_RULES[config.service],
 ): HttpFunction {
   installFrameworkGuards();
-  installRequestWrapper({
-    keepFrameworkDomain: config.frameworkDomain,
+  installLifecycle({
+    keepFrameworkDefaults: config.frameworkDomain,
     logger: wiring.logger,
   });
   return createHttpFunction({

@@ -162,7 +162,9 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
           ),
           headers: {
             'Idempotency-Key': key,
-            ...(res.status === 200 ? {'Idempotent-Replayed': 'true'} : {}),
+            ...(res.headers.get('idempotent-replayed') === 'true' && {
+              'Idempotent-Replayed': 'true',
+            }),
           },
         };
       },

@@ -33,6 +33,16 @@ export interface OrderFilter {
   statuses?: OrderStatus[];
 }
 
+/**
+ * What a used key says: the order it made, the request it came with, and
+ * that order as first created (absent from keys written before it was kept).
+ */
+export interface ClaimedBy {
+  orderId: string;
+  fingerprint: string;
+  first?: OrderRecord;
+}
+
 /** The claim an Idempotency-Key leaves: written atomically with its order. */
 export interface IdempotencyClaim {
   /** The key's hash: keys are opaque client strings, ids are not. */
@@ -70,9 +80,7 @@ export interface OrderStore {
   insert(
     record: OrderRecord,
     claim?: IdempotencyClaim,
-  ): Promise<
-    {id: string} | {claimedBy: {orderId: string; fingerprint: string}}
-  >;
+  ): Promise<{id: string} | {claimedBy: ClaimedBy}>;
   /**
    * Reads the order, applies `change` and writes the result in one
    * transaction (`change` may run more than once); undefined when there is
@@ -203,7 +211,9 @@ export class Orders {
 
   /**
    * Creates a pending order. With `idempotencyKey`, a retry of the same
-   * request returns the first order (`created: false`).
+   * request returns the first answer (`created: false`): the order as it
+   * was created, even if it changed or was deleted since, as payment APIs
+   * replay a request.
    * @throws IdempotencyMismatchError when the key came with another request.
    */
   async create(
@@ -227,7 +237,14 @@ export class Orders {
       return {order: toOrderView(result.id, record), created: true};
     if (result.claimedBy.fingerprint !== fingerprint)
       throw new IdempotencyMismatchError();
-    return {order: await this.get(result.claimedBy.orderId), created: false};
+    const {orderId, first} = result.claimedBy;
+    return {
+      order:
+        first === undefined
+          ? await this.get(orderId)
+          : toOrderView(orderId, first),
+      created: false,
+    };
   }
 
   /**

@@ -109,17 +109,15 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
           input,
           key === undefined ? undefined : scopedKey(ctx.principal, key),
         );
-        return created
-          ? {
-              status: 201,
-              body: {service: 'order', order},
-              headers: {Location: `/orders/${order.id}`},
-            }
-          : {
-              status: 200,
-              body: {service: 'order', order},
-              headers: {'Idempotent-Replayed': 'true'},
-            };
+        // A replay is the first answer again, marked as one.
+        return {
+          status: 201,
+          body: {service: 'order', order},
+          headers: {
+            Location: `/orders/${order.id}`,
+            ...(!created && {'Idempotent-Replayed': 'true'}),
+          },
+        };
       },
     },
     {

@@ -19,6 +19,7 @@ import {
 import {ORDER_STATUSES} from '../common/orders';
 import type {Page, PageRequest} from '../common/page';
 import type {
+  ClaimedBy,
   IdempotencyClaim,
   OrderFilter,
   OrderRecord,
@@ -83,9 +84,7 @@ export class FirestoreOrderStore implements OrderStore {
   async insert(
     record: OrderRecord,
     claim?: IdempotencyClaim,
-  ): Promise<
-    {id: string} | {claimedBy: {orderId: string; fingerprint: string}}
-  > {
+  ): Promise<{id: string} | {claimedBy: ClaimedBy}> {
     const ref = this.orders.doc();
     if (claim === undefined) {
       await ref.create(record);
@@ -96,11 +95,14 @@ export class FirestoreOrderStore implements OrderStore {
     // ever points at an order that was not written.
     const keyRef = this.db.collection(IDEMPOTENCY_KEYS).doc(claim.keyHash);
     const batch = this.db.batch();
-    batch.create(keyRef, {
+    // The key keeps the order as created: a replay answers with it.
+    const keyDoc = {
       orderId: ref.id,
       fingerprint: claim.fingerprint,
       expireAt: claim.expireAt,
-    });
+      first: record,
+    };
+    batch.create(keyRef, keyDoc);
     batch.create(ref, record);
     try {
       await batch.commit();
@@ -108,12 +110,16 @@ export class FirestoreOrderStore implements OrderStore {
     } catch (e: unknown) {
       if (!hasCode(e, ALREADY_EXISTS)) throw e;
     }
-    const claimedBy = (doc: FirebaseFirestore.DocumentSnapshot) => ({
-      claimedBy: {
-        orderId: doc.get('orderId') as string,
-        fingerprint: doc.get('fingerprint') as string,
-      },
-    });
+    const claimedBy = (doc: FirebaseFirestore.DocumentSnapshot) => {
+      const first = doc.get('first') as OrderRecord | undefined;
+      return {
+        claimedBy: {
+          orderId: doc.get('orderId') as string,
+          fingerprint: doc.get('fingerprint') as string,
+          ...(first !== undefined && {first: toRecord(first)}),
+        },
+      };
+    };
     const existing = await keyRef.get();
     if (!existing.exists || !expired(existing, this.now()))
       return claimedBy(existing);
@@ -124,11 +130,7 @@ export class FirestoreOrderStore implements OrderStore {
       const current = await tx.get(keyRef);
       if (current.exists && !expired(current, this.now()))
         return claimedBy(current);
-      tx.set(keyRef, {
-        orderId: ref.id,
-        fingerprint: claim.fingerprint,
-        expireAt: claim.expireAt,
-      });
+      tx.set(keyRef, keyDoc);
       tx.create(ref, record);
       return {id: ref.id};
     });

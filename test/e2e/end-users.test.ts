@@ -277,7 +277,13 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
       const alices = await post('alice');
       const bobsAgain = await post('bob');
       expect([bobs.status, alices.status, bobsAgain.status]).to.deep.equal([
-        201, 201, 200,
+        201, 201, 201,
+      ]);
+      const replayed = (r: typeof bobs) => r.headers.get('idempotent-replayed');
+      expect([bobs, alices, bobsAgain].map(replayed)).to.deep.equal([
+        null,
+        null,
+        'true',
       ]);
       expect(alices.body.data.order.id).not.to.equal(bobs.body.data.order.id);
       expect(bobsAgain.body.data.order.id).to.equal(bobs.body.data.order.id);

@@ -11,6 +11,7 @@ import {Agent, request as httpRequest} from 'node:http';
 import * as path from 'node:path';
 import {SIGNATURE_REMOVED} from '../../local/front-end';
 import {claimsFor} from '../../local/token-signer';
+import {waitFor} from '../../local/processes';
 import {ROOT, startStack, type Stack, type StackMode} from '../../local/stack';
 import {parseTopology} from '../../scripts/topology';
 import {viaConnector} from '../fixtures/connector';
@@ -200,8 +201,9 @@ for (const mode of MODES)
       const again = await post('/api/orders', order, {
         'Idempotency-Key': 'e2e-1',
       });
-      expect(again.status).to.equal(200);
-      expect(again.body.data.order.id).to.equal(id);
+      expect(again.status).to.equal(201);
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
+      expect(again.body.data.order).to.deep.equal(created.body.data.order);
       const bobs = await gw('/api/orders?userId=user-002');
       expect(bobs.body.data.orders.map((o: {id: string}) => o.id)).to.include(
         id,
@@ -631,6 +633,27 @@ for (const mode of MODES)
       expect(result.output).not.to.match(/could not delete/);
     });
 
+    it('says when a function exits, and starts a new instance of it', async () => {
+      // The user function's first instance dies, as after a crash.
+      process.kill(stack.pids.user, 'SIGKILL');
+      await waitFor(
+        'the stack to notice',
+        async () =>
+          logEntries(logs, 'user').some(
+            e =>
+              e.component === 'stack' &&
+              e.message ===
+                'the user function exited (SIGKILL); starting a new instance',
+          ),
+        10_000,
+      );
+      await waitFor(
+        'a new user instance',
+        async () => (await gw('/api/users/user-001')).status === 200,
+        30_000,
+      );
+    });
+
     it('degrades cleanly when the order function is down', async () => {
       await stack.stopFunction('order');
       const orders = await gw('/api/orders');
@@ -647,7 +670,7 @@ for (const mode of MODES)
     });
   });
 
-describe('the local stack in cloud mode without the user → order invoker edge', function () {
+describe('the local stack in cloud mode, smaller: no user → order invoker edge, one order instance serving one request at a time', function () {
   this.timeout(60_000);
   let stack: Stack;
   const logs = path.join(logRoot, `no-edge-${uniqueProjectId('e2e')}`);
@@ -657,6 +680,8 @@ describe('the local stack in cloud mode without the user → order invoker edge'
       readFileSync(path.join(ROOT, 'topology.json'), 'utf8'),
     );
     copy.functions.user.calls = [];
+    copy.functions.order.resources.maxInstances = 1;
+    copy.functions.order.resources.concurrency = 1;
     stack = await startStack({
       mode: 'cloud',
       topology: parseTopology(copy),
@@ -678,6 +703,46 @@ describe('the local stack in cloud mode without the user → order invoker edge'
       e => e.service === 'order' && e.httpRequest.status === 403,
     );
     expect(refused.map(e => e.caller)).to.include(stack.info.accounts.user);
+  });
+
+  it('answers 503 when order is full, after the gateway retried its 429s, and serves again once there is room', async () => {
+    // Order's one place taken: a call from inside whose body never comes.
+    const [host, port] = stack.info.connector!.split(':');
+    const holder = httpRequest({
+      host,
+      port: Number(port),
+      method: 'POST',
+      path: `${stack.info.order}/orders`,
+      headers: {
+        host: new URL(stack.info.order).host,
+        'x-serverless-authorization': `Bearer ${tokenOf(stack, 'gateway', stack.info.order)}`,
+        'Content-Type': 'application/json',
+        'Content-Length': '100',
+      },
+    });
+    holder.on('error', () => undefined);
+    holder.flushHeaders();
+    const orders = () =>
+      call(`${stack.info.gateway}/api/orders`, asEndUser(stack));
+    await waitFor(
+      'order to be full',
+      async () => (await orders()).status === 503,
+      10_000,
+    );
+    const full = await orders();
+    expect(full.status).to.equal(503);
+    expect(full.body.detail).to.equal('The order service is unavailable.');
+    const tooMany = logEntries(logs, 'front-end').filter(
+      e => e.service === 'order' && e.httpRequest.status === 429,
+    );
+    // The first try and the client's two retries, for each answer.
+    expect(tooMany.length).to.be.at.least(3);
+    holder.destroy();
+    await waitFor(
+      'order to have room',
+      async () => (await orders()).status === 200,
+      10_000,
+    );
   });
 
   it('still serves the direct route: the gateway → order edge is there', async () => {

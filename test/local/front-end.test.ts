@@ -231,6 +231,40 @@ describe('CloudRunFrontEnd', () => {
     expect(got.headers.authorization).to.equal('Basic YXBwOmFwcA==');
   });
 
+  it("answers 429 with Google's page beyond its capacity, and serves again once a request ends", async () => {
+    let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
+    const held = new Promise<void>(r => (release = r));
+    const first = new Promise<void>(r => (arrived = r));
+    const busy = createServer((req, res) => {
+      req.resume();
+      arrived();
+      void held.then(() => json(res, 200, {ok: true}));
+    });
+    servers.push(busy);
+    await new Promise<void>(r => busy.listen(0, '127.0.0.1', r));
+    const inside = await door('vpc', {
+      behind: `http://127.0.0.1:${(busy.address() as AddressInfo).port}`,
+      capacity: 1,
+    });
+    const headers = {Authorization: bearer('gateway')};
+    const answered = fetch(`${inside}/users`, {headers});
+    await first; // in flight: the function has it
+    const full = await fetch(`${inside}/users`, {headers});
+    expect(full.status).to.equal(429);
+    expect(await full.text()).to.contain(
+      '<title>429 Too Many Requests</title>',
+    );
+    expect(logged.at(-1)).to.include({
+      message:
+        'The request was aborted because there was no available instance.',
+      capacity: 1,
+    });
+    release();
+    expect((await answered).status).to.equal(200);
+    expect((await fetch(`${inside}/users`, {headers})).status).to.equal(200);
+  });
+
   it('passes on an answer given before the body ended, and reads the rest of the body itself', async () => {
     // A function that refuses a body by its declared size, at once, and
     // drops the rest of it as it comes.

@@ -37,11 +37,13 @@ function fakeCaller(answer: Answer) {
 const alice = {id: 'user-001', name: 'Alice Johnson'};
 const aliceOrders = [{id: 'order-001'}, {id: 'order-003'}];
 const delay = (ms: number) => new Promise(r => setTimeout(r, ms));
+/** A callee's answer headers: none that matter here. */
+const headers = new Headers();
 
 function usersAnswer(call: Call): ServiceReply<unknown> {
   const [, id, sub] = call.path;
   if (id === undefined)
-    return {status: 200, data: {service: 'user', users: [alice]}};
+    return {status: 200, data: {service: 'user', users: [alice]}, headers};
   if (id !== 'user-001')
     throw new DownstreamError('user', 'rejected', 404, {
       detail: `User ${id} not found.`,
@@ -55,19 +57,25 @@ function usersAnswer(call: Call): ServiceReply<unknown> {
         orders: {count: 2, items: aliceOrders},
         mesh_path: ['user', 'order'],
       },
+      headers,
     };
-  return {status: 200, data: {service: 'user', user: alice}};
+  return {status: 200, data: {service: 'user', user: alice}, headers};
 }
 
 function ordersAnswer(call: Call): ServiceReply<unknown> {
   if (call.path[0] === 'stats')
-    return {status: 200, data: {service: 'order', stats: {totalOrders: 4}}};
+    return {
+      status: 200,
+      data: {service: 'order', stats: {totalOrders: 4}},
+      headers,
+    };
   if (call.method === 'POST')
     return {
       status: 201,
       data: {service: 'order', order: {id: 'new', total: 14.97}},
+      headers,
     };
-  return {status: 200, data: {service: 'order', orders: aliceOrders}};
+  return {status: 200, data: {service: 'order', orders: aliceOrders}, headers};
 }
 
 function gateway(users: Answer = usersAnswer, orders: Answer = ordersAnswer) {

@@ -32,7 +32,10 @@ const INPUT = {
 /** Keeps records and claims in maps, as the Firestore store keeps documents. */
 class MemoryOrderStore implements OrderStore {
   readonly records = new Map<string, OrderRecord>();
-  readonly claims = new Map<string, IdempotencyClaim & {orderId: string}>();
+  readonly claims = new Map<
+    string,
+    IdempotencyClaim & {orderId: string; first?: OrderRecord}
+  >();
   lastFilter?: OrderFilter;
   async list(filter: OrderFilter): Promise<Page<WithId>> {
     this.lastFilter = filter;
@@ -51,12 +54,13 @@ class MemoryOrderStore implements OrderStore {
         claimedBy: {
           orderId: existing.orderId,
           fingerprint: existing.fingerprint,
+          first: existing.first,
         },
       };
     const id = `o${this.records.size + 1}`;
     this.records.set(id, record);
     if (claim !== undefined)
-      this.claims.set(claim.keyHash, {...claim, orderId: id});
+      this.claims.set(claim.keyHash, {...claim, orderId: id, first: record});
     return {id};
   }
   async update(
@@ -135,17 +139,19 @@ describe('Orders (the order domain)', () => {
         fingerprint: sha256Hex(JSON.stringify(INPUT)),
         expireAt: new Date(NOW.getTime() + IDEMPOTENCY_TTL_MS),
         orderId: 'o1',
+        first: store.records.get('o1'),
       },
     ]);
     expect(IDEMPOTENCY_TTL_MS).to.equal(86_400_000);
   });
 
-  it('answers a repeated key with the first order, creating nothing', async () => {
+  it('answers a repeated key with the order as first created, though it changed since, creating nothing', async () => {
     const first = await orders.create(INPUT, 'key-1');
+    now = LATER;
     await orders.changeStatus(first.order.id, 'processing');
     const again = await orders.create(INPUT, 'key-1');
     expect(again.created).to.equal(false);
-    expect(again.order).to.deep.equal(await orders.get(first.order.id));
+    expect(again.order).to.deep.equal(first.order);
     expect(store.records.size).to.equal(1);
   });
 
@@ -156,8 +162,20 @@ describe('Orders (the order domain)', () => {
     expect(store.records.size).to.equal(1);
   });
 
-  it('reports the order of a claim that is gone as missing', async () => {
+  it('answers a repeated key with the first order though it was deleted since', async () => {
     const first = await orders.create(INPUT, 'key-1');
+    await orders.delete(first.order.id);
+    const again = await orders.create(INPUT, 'key-1');
+    expect(again).to.deep.equal({order: first.order, created: false});
+  });
+
+  it('reads the order of a key written before keys kept the first order, and reports it missing when gone', async () => {
+    const first = await orders.create(INPUT, 'key-1');
+    const claim = store.claims.get(sha256Hex('key-1'))!;
+    store.claims.set(sha256Hex('key-1'), {...claim, first: undefined});
+    await orders.changeStatus(first.order.id, 'processing');
+    const again = await orders.create(INPUT, 'key-1');
+    expect(again.order.status).to.equal('processing');
     await orders.delete(first.order.id);
     await rejectionOf(orders.create(INPUT, 'key-1'), OrderNotFoundError);
   });

@@ -133,15 +133,45 @@ describe('order function (HTTP)', () => {
       .set('Idempotency-Key', 'retry-1')
       .send(newOrder);
     expect(first.status).to.equal(201);
-    expect(again.status).to.equal(200);
+    expect(first.headers['idempotent-replayed']).to.equal(undefined);
+    // The first answer again, marked as a replay.
+    expect(again.status).to.equal(201);
     expect(again.headers['idempotent-replayed']).to.equal('true');
-    expect(again.body.order.id).to.equal(first.body.order.id);
+    expect(again.headers.location).to.equal(first.headers.location);
+    expect(again.body).to.deep.equal(first.body);
     const other = await api()
       .post('/orders')
       .set(auth)
       .set('Idempotency-Key', 'retry-1')
       .send({...newOrder, userId: 'user-003'});
     expect(other.status).to.equal(422);
+  });
+
+  it('replays the first answer after the order changed, and after it was deleted', async () => {
+    const send = () =>
+      api()
+        .post('/orders')
+        .set(auth)
+        .set('Idempotency-Key', 'retry-after-change')
+        .send(newOrder);
+    const first = await send();
+    const id = first.body.order.id;
+    const cancelled = await api()
+      .patch(`/orders/${id}/status`)
+      .set(auth)
+      .send({status: 'cancelled'});
+    expect(cancelled.status).to.equal(200);
+    const afterChange = await send();
+    expect(afterChange.status).to.equal(201);
+    expect(afterChange.body).to.deep.equal(first.body);
+    expect(afterChange.body.order.status).to.equal('pending');
+    expect((await api().delete(`/orders/${id}`).set(auth)).status).to.equal(
+      204,
+    );
+    const afterDelete = await send();
+    expect(afterDelete.status).to.equal(201);
+    expect(afterDelete.headers['idempotent-replayed']).to.equal('true');
+    expect(afterDelete.body).to.deep.equal(first.body);
   });
 
   it('moves an order along its lifecycle and answers 409 to an impossible step', async () => {

@@ -69,9 +69,10 @@ describe('FirestoreOrderStore', () => {
     expect(keyDoc.get('orderId')).to.equal(first.id);
     expect(keyDoc.get('fingerprint')).to.equal('f1');
     expect(keyDoc.get('expireAt').toDate()).to.deep.equal(claim('f1').expireAt);
+    expect(keyDoc.get('first')).to.deep.equal(record);
 
     expect(await store.insert(record, claim('f2'))).to.deep.equal({
-      claimedBy: {orderId: first.id, fingerprint: 'f1'},
+      claimedBy: {orderId: first.id, fingerprint: 'f1', first: record},
     });
     expect(await count(ORDERS)).to.equal(1);
     expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
@@ -99,7 +100,7 @@ describe('FirestoreOrderStore', () => {
     expect(await count(ORDERS)).to.equal(2);
     // The renewed claim holds again, for a retry within its day.
     expect(await later.insert(record, claim('f3'))).to.deep.equal({
-      claimedBy: {orderId: second.id, fingerprint: 'f2'},
+      claimedBy: {orderId: second.id, fingerprint: 'f2', first: record},
     });
   });
 
