@@ -9,3 +9,20 @@ export function lazyFunction(build: () => HttpFunction): PropertyDescriptor {
   let fn: HttpFunction | undefined;
   return {enumerable: true, get: () => (fn ??= build())};
 }
+
+/**
+ * `build`'s result, built on the first call and kept. For what only some
+ * requests need and is slow to load (the Firestore client): a process
+ * that never needs it never pays for it, and one that does pays once.
+ */
+export function onFirstUse<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}

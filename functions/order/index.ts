@@ -1,14 +1,22 @@
 /** The internal order function: orders in Firestore. */
-import {createFirestore} from '../common/firestore';
+import type * as FirestoreModule from '../common/firestore';
+import {onFirstUse} from '../common/lazy';
 import {tracedStore} from '../common/trace';
 import {defineFunction} from '../common/wiring';
 import {Orders} from './domain';
 import {orderRoutes} from './routes';
-import {FirestoreOrderStore} from './store';
+import type * as Store from './store';
 
 export const createOrder = defineFunction('order', config => {
-  const store = new FirestoreOrderStore(createFirestore(config.projectId));
+  // Loaded by the first request that reads or writes: the Firestore client
+  // is most of what a start costs, and the health check needs none of it.
+  const store = onFirstUse(() => {
+    const {createFirestore} =
+      require('../common/firestore') as typeof FirestoreModule;
+    const {FirestoreOrderStore} = require('./store') as typeof Store;
+    return new FirestoreOrderStore(createFirestore(config.projectId));
+  });
   return orderRoutes({
-    orders: request => new Orders(tracedStore(store, 'orders', request)),
+    orders: request => new Orders(tracedStore(store(), 'orders', request)),
   });
 });

@@ -1,15 +1,23 @@
 /** The internal user function: users in Firestore, orders through the order function. */
-import {createFirestore} from '../common/firestore';
+import type * as FirestoreModule from '../common/firestore';
+import {onFirstUse} from '../common/lazy';
 import {tracedStore} from '../common/trace';
 import {clientFor, defineFunction} from '../common/wiring';
 import {Users} from './domain';
 import {userRoutes} from './routes';
-import {FirestoreUserStore} from './store';
+import type * as Store from './store';
 
 export const createUser = defineFunction('user', (config, wiring) => {
-  const store = new FirestoreUserStore(createFirestore(config.projectId));
+  // Loaded by the first request that reads or writes: the Firestore client
+  // is most of what a start costs, and the health check needs none of it.
+  const store = onFirstUse(() => {
+    const {createFirestore} =
+      require('../common/firestore') as typeof FirestoreModule;
+    const {FirestoreUserStore} = require('./store') as typeof Store;
+    return new FirestoreUserStore(createFirestore(config.projectId));
+  });
   return userRoutes({
-    users: request => new Users(tracedStore(store, 'users', request)),
+    users: request => new Users(tracedStore(store(), 'users', request)),
     orders: clientFor(config, wiring, 'order', config.orderUrl),
   });
 });

@@ -145,7 +145,10 @@ describe('FirestoreOrderStore', () => {
     );
   });
 
-  it('lets exactly one of two conflicting concurrent changes win', async () => {
+  it('lets exactly one of two conflicting concurrent changes win', async function () {
+    // Over REST the emulator makes the loser wait for its lock timeout
+    // (about 30 s) before it aborts and retries; Firestore itself does not.
+    this.timeout(90_000);
     // From processing, shipped and cancelled exclude each other: neither can
     // follow the other. Both succeeding would mean both read "processing",
     // an update lost.
