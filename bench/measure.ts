@@ -57,7 +57,10 @@ export async function warmUp(
     settled = flat === 2;
     best = Math.max(best, requestsPerSec);
   }
-  for (const scenario of SCENARIOS.filter(s => s !== MESH)) {
+  const routes = options.routesOf(target.variant);
+  for (const scenario of SCENARIOS.filter(
+    s => s !== MESH && routes.includes(s.id),
+  )) {
     await load(target, scenario, c, stepS);
     if (scenario.method !== 'GET') await target.reset();
   }
@@ -77,8 +80,8 @@ function targetCpuMs(target: Target): number {
 }
 
 /**
- * Runs every scenario at every concurrency against every target,
- * `options.rounds` times. Each row is the median round by throughput, with
+ * Runs every scenario at every concurrency against every target loaded
+ * with it (options.routesOf), `options.rounds` times. Each row is the median round by throughput, with
  * the median CPU per request (not necessarily that round's) and every
  * round's figures.
  * Also resolves to the requests sent per target.
@@ -94,9 +97,10 @@ export async function measureAll(
   for (let roundNo = 1; roundNo <= options.rounds; roundNo++) {
     for (const scenario of SCENARIOS) {
       for (const c of options.concurrency) {
-        const order = targets.map(
-          (_, i) => targets[(i + turn) % targets.length],
+        const loaded = targets.filter(t =>
+          options.routesOf(t.variant).includes(scenario.id),
         );
+        const order = loaded.map((_, i) => loaded[(i + turn) % loaded.length]);
         turn++;
         for (const target of order) {
           if (options.runWarmupS > 0)

@@ -1,18 +1,29 @@
 /**
  * The benchmark's settings, from its environment, read once by a pure
- * function. Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test
- * suite), BENCH_DURATION (s per measured run, default 3), BENCH_ROUNDS (3),
- * BENCH_WARMUP_MAX (s each target may take to warm up, default 60),
- * BENCH_TELEMETRY_ROUNDS (rounds of the fixed-rate comparison of logging
- * on and off, default 20), BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a comma
- * list of the variants to run, "ours" among them; default all: a focused
- * comparison, e.g. "ours,silent", takes minutes instead of half an hour).
+ * function. By default a run answers every target in under ten minutes on
+ * a 2-core machine: concurrency 16 only, the floor, end-users-off, silent
+ * and framework-domain on the mesh route only (what their targets compare),
+ * a warm-up of at most 20 s per target and 4 rounds of the telemetry
+ * comparison per route. BENCH_FULL=1 is the long run: every variant (the
+ * limit too) on every route at concurrency 1 and 16, warm-ups of up to 60 s,
+ * 20 telemetry rounds per route (about 40 minutes).
+ *
+ * Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test suite),
+ * BENCH_FULL=1, BENCH_DURATION (s per measured run, default 3),
+ * BENCH_ROUNDS (3), BENCH_WARMUP_MAX (s each target may take to warm up),
+ * BENCH_TELEMETRY_ROUNDS (rounds of the fixed-rate comparison of logging on
+ * and off), BENCH_OUT (default bench/results/latest.json), BENCH_VARIANTS (a
+ * comma list of the variants to run, "ours" among them: a focused
+ * comparison, e.g. "ours,silent").
  */
 import * as path from 'node:path';
+import {MESH, SCENARIOS} from './scenarios';
 import {VARIANTS, type VariantId} from './targets';
 
 export interface BenchOptions {
   smoke: boolean;
+  /** BENCH_FULL=1: every variant on every route, at two concurrencies. */
+  full: boolean;
   /** Seconds of each measured run. */
   durationS: number;
   /** Each figure is the median of this many rounds, taken at different times. */
@@ -31,7 +42,22 @@ export interface BenchOptions {
   out: string;
   /** The variants measured, in the order of VARIANTS. */
   variants: VariantId[];
+  /** The routes each variant is loaded with (scenario ids). */
+  routesOf: (variant: VariantId) => string[];
 }
+
+/**
+ * What the default run loads each variant with: these variants are only
+ * compared on the mesh route (the floor, end-users-off) or need only its
+ * load (framework-domain for memory, silent for its warm-up: its telemetry
+ * blocks load every route at a fixed rate).
+ */
+const MESH_ONLY: VariantId[] = [
+  'floor',
+  'end-users-off',
+  'framework-domain',
+  'silent',
+];
 
 /** Parses the benchmark's settings; `root` is the project's folder. */
 export function parseBenchOptions(
@@ -39,6 +65,7 @@ export function parseBenchOptions(
   root: string,
 ): BenchOptions {
   const smoke = env.BENCH_SMOKE === '1';
+  const full = !smoke && env.BENCH_FULL === '1';
   const num = (name: string, fallback: number) => {
     const value = Number(env[name] ?? fallback);
     if (!Number.isFinite(value) || value <= 0)
@@ -47,28 +74,35 @@ export function parseBenchOptions(
   };
   return {
     smoke,
+    full,
     durationS: num('BENCH_DURATION', smoke ? 0.3 : 3),
     rounds: smoke ? 1 : num('BENCH_ROUNDS', 3),
     runWarmupS: smoke ? 0 : 1,
     warmup: {
       stepS: smoke ? 0.3 : 5,
-      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', 60),
+      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', full ? 60 : 20),
       // A step counts as rising when it beats the best so far by this much.
       risingBy: 0.05,
     },
-    concurrency: smoke ? [1] : [1, 32],
+    concurrency: smoke ? [1] : full ? [1, 16] : [16],
     coldStartSamples: smoke ? 1 : 5,
-    telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', 20),
+    telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', full ? 20 : 4),
     verifyIterations: smoke ? 50 : 500,
     telemetryIterations: smoke ? 200 : 3000,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),
-    variants: variantsOf(env.BENCH_VARIANTS),
+    variants: variantsOf(env.BENCH_VARIANTS, full || smoke),
+    routesOf: variant =>
+      full || smoke || !MESH_ONLY.includes(variant)
+        ? SCENARIOS.map(s => s.id)
+        : [MESH.id],
   };
 }
 
 /** The variants BENCH_VARIANTS names; every ratio is ours against another. */
-function variantsOf(list: string | undefined): VariantId[] {
-  if (list === undefined) return VARIANTS;
+function variantsOf(list: string | undefined, all: boolean): VariantId[] {
+  // The limit (plain forwarding servers) informs, no target reads it.
+  if (list === undefined)
+    return all ? VARIANTS : VARIANTS.filter(v => v !== 'limit');
   const names = list.split(',').map(name => name.trim());
   const unknown = names.filter(n => !VARIANTS.includes(n as VariantId));
   if (unknown.length > 0)

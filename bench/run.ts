@@ -2,9 +2,11 @@
  * `npm run bench`: what our functions cost, measured in one run on this
  * machine against same-run baselines (the variants are in targets.ts): above
  * all against the floor of the same work, plus the Functions Framework's
- * per-request domain, authentication, and the naive client. Also: token
- * requests per 1,000 gateway requests, verification cost per token, cold
- * starts against a Functions Framework hello-world, and memory.
+ * per-request domain, authentication, end-user checks, logging, and the
+ * naive client. Also: token requests per 1,000 gateway requests,
+ * verification cost per token, cold starts against a Functions Framework
+ * hello-world, and memory. By default in under ten minutes; BENCH_FULL=1
+ * for the long run (options.ts).
  *
  * Settings come from the environment (options.ts); results are printed and
  * written to bench/results/latest.json.
@@ -25,9 +27,10 @@ import {startTargets, type Target} from './targets';
 const log = (line: string) => process.stdout.write(line + '\n');
 
 async function main(): Promise<void> {
+  const startedAt = performance.now();
   const options = parseBenchOptions(process.env, ROOT);
   log(
-    `Benchmark: ${options.rounds} rounds of ${options.durationS}s per run after ${options.runWarmupS}s of warm-up, concurrency ${options.concurrency.join(' and ')}, node ${process.version}, ${os.cpus().length} cores`,
+    `Benchmark (${options.full ? 'full: BENCH_FULL=1' : 'default; BENCH_FULL=1 for the long run'}): ${options.rounds} rounds of ${options.durationS}s per run after ${options.runWarmupS}s of warm-up, concurrency ${options.concurrency.join(' and ')}, node ${process.version}, ${os.cpus().length} cores`,
   );
   const emulator = process.env.FIRESTORE_EMULATOR_HOST
     ? undefined
@@ -140,7 +143,11 @@ async function main(): Promise<void> {
             cpu: os.cpus()[0]?.model,
             platform: `${os.platform()} ${os.release()}`,
           },
-          settings: options,
+          settings: {...options, routesOf: undefined},
+          routes: Object.fromEntries(
+            options.variants.map(v => [v, options.routesOf(v)]),
+          ),
+          elapsedS: Math.round((performance.now() - startedAt) / 1000),
           scenarios: SCENARIOS.map(({id, title, method, path: p}) => ({
             id,
             title,
@@ -156,7 +163,9 @@ async function main(): Promise<void> {
         2,
       ) + '\n',
     );
-    log(`\nWrote ${path.relative(ROOT, options.out)}`);
+    log(
+      `\nWrote ${path.relative(ROOT, options.out)} after ${Math.round((performance.now() - startedAt) / 1000)} s`,
+    );
   } finally {
     await stopAll();
   }

@@ -9,16 +9,23 @@ describe('parseBenchOptions', () => {
     want: Record<string, unknown>;
   }[] = [
     {
-      name: 'a full run by default',
+      name: 'a run of minutes by default: concurrency 16, short warm-ups, 4 telemetry rounds',
       env: {},
       want: {
         smoke: false,
+        full: false,
         durationS: 3,
         rounds: 3,
         runWarmupS: 1,
-        concurrency: [1, 32],
+        concurrency: [16],
+        telemetryRounds: 4,
         out: '/p/bench/results/latest.json',
       },
+    },
+    {
+      name: 'the long run with BENCH_FULL=1: concurrency 1 and 16, 20 telemetry rounds',
+      env: {BENCH_FULL: '1'},
+      want: {full: true, concurrency: [1, 16], telemetryRounds: 20},
     },
     {
       name: 'a smoke run: one short round, no warm-up',
@@ -43,14 +50,39 @@ describe('parseBenchOptions', () => {
     }),
   );
 
-  it("bounds each target's warm-up by BENCH_WARMUP_MAX", () => {
+  it("bounds each target's warm-up: 20 s, 60 s in the long run, or BENCH_WARMUP_MAX", () => {
+    const maxS = (env: Record<string, string>) =>
+      parseBenchOptions(env, '/p').warmup.maxS;
+    expect(maxS({})).to.equal(20);
+    expect(maxS({BENCH_FULL: '1'})).to.equal(60);
     expect(
       parseBenchOptions({BENCH_WARMUP_MAX: '30'}, '/p').warmup,
     ).to.deep.equal({stepS: 5, maxS: 30, risingBy: 0.05});
   });
 
-  it('runs every variant unless BENCH_VARIANTS names some, in their usual order', () => {
-    expect(parseBenchOptions({}, '/p').variants).to.deep.equal(VARIANTS);
+  it('loads the variants compared on the mesh route only with it, unless in the long run', () => {
+    const all = ['user-hop', 'order-hop', 'mesh', 'direct', 'create'];
+    const short = parseBenchOptions({}, '/p');
+    for (const v of [
+      'floor',
+      'end-users-off',
+      'framework-domain',
+      'silent',
+    ] as const)
+      expect(short.routesOf(v), v).to.deep.equal(['mesh']);
+    for (const v of ['ours', 'auth-off', 'naive'] as const)
+      expect(short.routesOf(v), v).to.deep.equal(all);
+    const long = parseBenchOptions({BENCH_FULL: '1'}, '/p');
+    expect(long.routesOf('floor')).to.deep.equal(all);
+  });
+
+  it('runs every variant but the limit unless BENCH_VARIANTS names some, in their usual order; the long run the limit too', () => {
+    expect(parseBenchOptions({}, '/p').variants).to.deep.equal(
+      VARIANTS.filter(v => v !== 'limit'),
+    );
+    expect(parseBenchOptions({BENCH_FULL: '1'}, '/p').variants).to.deep.equal(
+      VARIANTS,
+    );
     expect(
       parseBenchOptions({BENCH_VARIANTS: 'silent, ours'}, '/p').variants,
     ).to.deep.equal(['ours', 'silent']);
