@@ -44,7 +44,7 @@ export async function warmUp(
   options: BenchOptions,
   log: Log,
 ): Promise<{steps: number[]; settled: boolean}> {
-  const {stepS, maxS, risingBy} = options.warmup;
+  const {stepS, maxS, risingBy, routeStepS} = options.warmup;
   const c = Math.max(...options.concurrency);
   const steps: number[] = [];
   let best = 0;
@@ -61,7 +61,7 @@ export async function warmUp(
   for (const scenario of SCENARIOS.filter(
     s => s !== MESH && routes.includes(s.id),
   )) {
-    await load(target, scenario, c, stepS);
+    await load(target, scenario, c, routeStepS);
     if (scenario.method !== 'GET') await target.reset();
   }
   log(

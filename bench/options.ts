@@ -1,10 +1,11 @@
 /**
  * The benchmark's settings, from its environment, read once by a pure
  * function. By default a run answers every target in under ten minutes on
- * a 2-core machine: concurrency 16 only, the floor, end-users-off, silent
- * and framework-domain on the mesh route only (what their targets compare),
- * a warm-up of at most 20 s per target and 4 rounds of the telemetry
- * comparison per route. BENCH_FULL=1 is the long run: every variant (the
+ * a 2-core machine (about 9 minutes here): concurrency 16 only, the floor,
+ * end-users-off, silent and framework-domain on the mesh route only (what
+ * their targets compare), a warm-up of at most 15 s per target, 0.5 s
+ * before each measured run, and 3 rounds of the telemetry comparison per
+ * route. BENCH_FULL=1 is the long run: every variant (the
  * limit too) on every route at concurrency 1 and 16, warm-ups of up to 60 s,
  * 20 telemetry rounds per route (about 40 minutes).
  *
@@ -31,7 +32,11 @@ export interface BenchOptions {
   /** Seconds of load before each measured run, for the target's own JIT. */
   runWarmupS: number;
   /** Each target's warm-up: steps of this many seconds, until throughput stops rising. */
-  warmup: {stepS: number; maxS: number; risingBy: number};
+  /**
+   * The mesh route in steps of stepS until throughput stops rising or
+   * maxS; then routeStepS of every other route the variant is loaded with.
+   */
+  warmup: {stepS: number; maxS: number; risingBy: number; routeStepS: number};
   concurrency: number[];
   coldStartSamples: number;
   /** Rounds of logging and tracing switched on and off (telemetryCost). */
@@ -77,16 +82,17 @@ export function parseBenchOptions(
     full,
     durationS: num('BENCH_DURATION', smoke ? 0.3 : 3),
     rounds: smoke ? 1 : num('BENCH_ROUNDS', 3),
-    runWarmupS: smoke ? 0 : 1,
+    runWarmupS: smoke ? 0 : full ? 1 : 0.5,
     warmup: {
       stepS: smoke ? 0.3 : 5,
-      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', full ? 60 : 20),
+      maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', full ? 60 : 15),
       // A step counts as rising when it beats the best so far by this much.
       risingBy: 0.05,
+      routeStepS: smoke ? 0.3 : full ? 5 : 2,
     },
     concurrency: smoke ? [1] : full ? [1, 16] : [16],
     coldStartSamples: smoke ? 1 : 5,
-    telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', full ? 20 : 4),
+    telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', full ? 20 : 3),
     verifyIterations: smoke ? 50 : 500,
     telemetryIterations: smoke ? 200 : 3000,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),

@@ -16,16 +16,21 @@ describe('parseBenchOptions', () => {
         full: false,
         durationS: 3,
         rounds: 3,
-        runWarmupS: 1,
+        runWarmupS: 0.5,
         concurrency: [16],
-        telemetryRounds: 4,
+        telemetryRounds: 3,
         out: '/p/bench/results/latest.json',
       },
     },
     {
       name: 'the long run with BENCH_FULL=1: concurrency 1 and 16, 20 telemetry rounds',
       env: {BENCH_FULL: '1'},
-      want: {full: true, concurrency: [1, 16], telemetryRounds: 20},
+      want: {
+        full: true,
+        runWarmupS: 1,
+        concurrency: [1, 16],
+        telemetryRounds: 20,
+      },
     },
     {
       name: 'a smoke run: one short round, no warm-up',
@@ -53,11 +58,11 @@ describe('parseBenchOptions', () => {
   it("bounds each target's warm-up: 20 s, 60 s in the long run, or BENCH_WARMUP_MAX", () => {
     const maxS = (env: Record<string, string>) =>
       parseBenchOptions(env, '/p').warmup.maxS;
-    expect(maxS({})).to.equal(20);
+    expect(maxS({})).to.equal(15);
     expect(maxS({BENCH_FULL: '1'})).to.equal(60);
     expect(
       parseBenchOptions({BENCH_WARMUP_MAX: '30'}, '/p').warmup,
-    ).to.deep.equal({stepS: 5, maxS: 30, risingBy: 0.05});
+    ).to.deep.equal({stepS: 5, maxS: 30, risingBy: 0.05, routeStepS: 2});
   });
 
   it('loads the variants compared on the mesh route only with it, unless in the long run', () => {
