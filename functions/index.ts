@@ -8,19 +8,53 @@
  * are required on first access; their types are imported (and erased) so a
  * renamed factory fails to compile.
  */
+import type {HttpFunction} from '@google-cloud/functions-framework';
+import {ConfigError} from './common/config';
 import {lazyFunction} from './common/lazy';
 import type * as Gateway from './gateway/index';
 import type * as Order from './order/index';
 import type * as User from './user/index';
 
+/**
+ * What a person who started a function with the wrong environment reads:
+ * what is wrong, and how to get it right, instead of the framework's "Is
+ * there a syntax error in your code?" and a stack trace.
+ */
+function missingEnvironment(name: string, error: ConfigError): string {
+  return `The ${name} function cannot start: its environment is incomplete or wrong.
+  ${error.problems.join('\n  ')}
+To run it by hand against the local stack, start the stack without it
+(npm start -- --except ${name}), then, in another terminal:
+  eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${name}
+On Google Cloud, deploy.sh sets these variables from topology.json.
+`;
+}
+
+/** `build()`, or the message above and exit 1 when the environment is wrong. */
+function configured(name: string, build: () => HttpFunction): HttpFunction {
+  try {
+    return build();
+  } catch (e: unknown) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(missingEnvironment(name, e));
+    process.exit(1);
+  }
+}
+
 Object.defineProperties(exports, {
   gateway: lazyFunction(() =>
-    (require('./gateway/index') as typeof Gateway).createGateway(),
+    configured('gateway', () =>
+      (require('./gateway/index') as typeof Gateway).createGateway(),
+    ),
   ),
   user: lazyFunction(() =>
-    (require('./user/index') as typeof User).createUser(),
+    configured('user', () =>
+      (require('./user/index') as typeof User).createUser(),
+    ),
   ),
   order: lazyFunction(() =>
-    (require('./order/index') as typeof Order).createOrder(),
+    configured('order', () =>
+      (require('./order/index') as typeof Order).createOrder(),
+    ),
   ),
 });

@@ -117,7 +117,25 @@ export interface SpawnOptions {
 }
 
 /** Makes the framework's server listen on loopback only (loopback-only.ts). */
-const LOOPBACK_ONLY = path.join(__dirname, 'loopback-only.js');
+export const LOOPBACK_ONLY = path.join(__dirname, 'loopback-only.js');
+
+/**
+ * What a person needs, besides `functionEnv`, to run a function by hand in
+ * the stack's place: its port, and the loopback-only preload (in
+ * NODE_OPTIONS, since they start the framework themselves).
+ */
+export function handRunEnv(
+  env: Record<string, string>,
+  port: number,
+): Record<string, string> {
+  const rest = {...env};
+  delete rest.PATH; // theirs, not the stack's
+  return {
+    ...rest,
+    PORT: String(port),
+    NODE_OPTIONS: `--require ${JSON.stringify(LOOPBACK_ONLY)}`,
+  };
+}
 
 /**
  * Starts `functions-framework --target=<target>` as a process group of its

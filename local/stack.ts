@@ -10,6 +10,7 @@
  */
 import type {ChildProcess} from 'node:child_process';
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {connect} from 'node:net';
 import * as path from 'node:path';
 import type {AuthMode} from '../functions/common/config';
 import {loadTopology, type Topology} from '../scripts/topology';
@@ -21,6 +22,7 @@ import {startCloudRunStandIns} from './cloud-run';
 import {
   accountsFor,
   functionEnv,
+  handRunEnv,
   ROOT,
   spawnFunction,
   type FunctionSurroundings,
@@ -30,7 +32,7 @@ import {
 import {IdentityServer, type EndUserInfo} from './identity-server';
 import {LocalConsole} from './console/server';
 import {TraceStore} from './console/traces';
-import {logFileOf, pipeLogs, type LogTarget} from './logs';
+import {logFileOf, logSink, pipeLogs, type LogTarget} from './logs';
 import {
   assertPortFree,
   freePort,
@@ -62,6 +64,13 @@ export interface StackInfo {
   accounts: Record<string, string>;
   /** End users: where they sign in, how their tokens are checked, and the seed users' accounts. */
   endUsers: EndUsers;
+  /** The functions the stack did not start: left to be run by hand. */
+  handRun: string[];
+  /**
+   * Each function's environment as the stack starts it (PATH left out):
+   * what `npm run env -- <name>` prints, to run it by hand.
+   */
+  env: Record<string, Record<string, string>>;
 }
 
 /** The local Identity Platform, as `.local/stack.json` gives it. */
@@ -75,6 +84,11 @@ export interface EndUsers extends EndUserInfo {
 
 export interface StackOptions extends SpawnOptions {
   mode?: StackMode;
+  /**
+   * Functions not to start: their place is kept (front end, URL, metadata
+   * server, invoker edges, port) for a process run by hand.
+   */
+  handRun?: string[];
   /** topology.json's by default; tests pass a changed copy. */
   topology?: Topology;
   projectId?: string;
@@ -109,7 +123,7 @@ export interface Stack {
   identity: IdentityServer;
   /** Stops one function, leaving the rest up (to see how the others cope). */
   stopFunction(name: string): Promise<void>;
-  /** Process ids of the functions' first instances (the benchmark reads their memory). */
+  /** Process ids of the started functions' first instances (the benchmark reads their memory). */
   pids: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -120,6 +134,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'cloud';
   const topology = options.topology ?? loadTopology();
   const names = topology.functions.map(f => f.name);
+  const handRun = options.handRun ?? [];
+  for (const name of handRun)
+    if (!names.includes(name))
+      throw new Error(
+        `No function ${name} to leave out (there are ${names.join(', ')})`,
+      );
+  const started = names.filter(name => !handRun.includes(name));
   const projectId = options.projectId ?? 'local-s2s';
   const accounts = accountsFor(topology, projectId);
   const stoppers: (() => Promise<void>)[] = [];
@@ -241,16 +262,55 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }, delay).unref();
       });
     };
+    // A function left to be run by hand: say where it is awaited, and when
+    // it answers or stops answering, as the stack would of its own.
+    const awaitHandRun = (name: string) => {
+      const sink = logSink(name, logTarget);
+      const say = (message: string) =>
+        sink.write(
+          JSON.stringify({
+            severity: 'NOTICE',
+            message,
+            service: name,
+            component: 'stack',
+          }),
+        );
+      say(
+        `waiting for the ${name} function on ${behind[name]}: run it yourself (npm run env -- ${name})`,
+      );
+      // A connection, not a request: the function's own log stays its own.
+      let up = false;
+      const {hostname, port} = new URL(behind[name]);
+      const poll = setInterval(() => {
+        const socket = connect(Number(port), hostname);
+        const seen = (listening: boolean) => {
+          socket.destroy();
+          if (listening && !up)
+            say(`the ${name} function listens on ${behind[name]}`);
+          if (!listening && up)
+            say(`the ${name} function stopped: waiting for it again`);
+          up = listening;
+        };
+        socket.once('connect', () => seen(true));
+        socket.once('error', () => seen(false));
+      }, 500);
+      poll.unref();
+      return async () => {
+        clearInterval(poll);
+        await sink.close();
+      };
+    };
     const stopFunction = async (name: string) => {
       stopped.add(name);
       await stopGroup(children[name]);
     };
-    for (const name of names) {
+    for (const name of started) {
       startFunction(name);
       stoppers.push(() => stopFunction(name));
     }
+    for (const name of handRun) stoppers.push(awaitHandRun(name));
     await Promise.all(
-      names.map(name =>
+      started.map(name =>
         // Any HTTP answer means it is up: user and order answer 401 without a token.
         waitFor(
           `The ${name} function`,
@@ -286,12 +346,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           admin: a.claims?.role === 'admin',
         })),
       },
+      handRun,
+      env: Object.fromEntries(
+        names.map(name => [
+          name,
+          handRunEnv(
+            functionEnv(name, where, options),
+            Number(new URL(behind[name]).port),
+          ),
+        ]),
+      ),
     } as StackInfo;
     if (options.stackFile) {
       mkdirSync(path.dirname(options.stackFile), {recursive: true});
       writeFileSync(options.stackFile, JSON.stringify(info, null, 2) + '\n');
     }
-    const pids = Object.fromEntries(names.map(n => [n, children[n].pid!]));
+    const pids = Object.fromEntries(started.map(n => [n, children[n].pid!]));
     return {
       info,
       surroundings: where,

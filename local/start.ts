@@ -10,6 +10,8 @@
  * .local/logs/<name>.log), CONSOLE_PORT (8090), END_USER_AUTH (on: every
  * route but GET / wants a signed-in end user's ID token; off: the seed's
  * open API).
+ * Arguments: --except <name>[,<name>...] leaves those functions to be run
+ * by hand (npm run env -- <name>), in their place in the stack.
  */
 import * as path from 'node:path';
 import {loadTopology} from '../scripts/topology';
@@ -38,6 +40,23 @@ function endUserAuth(): 'on' | 'off' {
   return value;
 }
 
+/** The functions `--except` leaves to be run by hand. */
+function handRun(argv: string[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    if (flag !== '--except')
+      throw new Error(
+        `unknown argument "${argv[i]}" (npm start [-- --except <function>[,<function>]])`,
+      );
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '')
+      throw new Error('--except needs a function name');
+    names.push(...value.split(',').filter(n => n !== ''));
+  }
+  return names;
+}
+
 function stackMode(): StackMode {
   const value = process.env.STACK_MODE || 'cloud';
   if (value !== 'cloud' && value !== 'verify')
@@ -51,8 +70,10 @@ async function main(): Promise<void> {
   const topology = loadTopology();
   const mode = stackMode();
   const endUsersOn = endUserAuth() === 'on';
+  const except = handRun(process.argv.slice(2));
   const stack = await startStack({
     mode,
+    handRun: except,
     endUserAuth: endUsersOn ? 'on' : 'off',
     topology,
     projectId: process.env.GOOGLE_CLOUD_PROJECT || 'local-s2s',
@@ -87,6 +108,15 @@ async function main(): Promise<void> {
         (mode === 'cloud'
           ? `\n  ${''.padEnd(8)} behind its front end: ${info.behind[f.name]}`
           : ''),
+    )
+    .join('\n');
+  const byHand = except
+    .map(
+      name => `The ${name} function is yours to run: the stack waits for it on ${info.behind[name]}.
+  eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${topology.get(name).entryPoint}
+  (under a debugger: node --inspect node_modules/.bin/functions-framework --target=${topology.get(name).entryPoint};
+   on every change: npx tsc -w -p . in another terminal, and node --watch in place of node)
+`,
     )
     .join('\n');
   // With end-user checks on, every curl but the health check carries a token.
@@ -148,7 +178,7 @@ Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (de
 ${functions}
   firestore emulator ${info.firestore}
 ${mode === 'cloud' ? `  vpc connector      ${info.connector}   (curl -x http://${info.connector} ...)\n` : ''}
-${signIn}Try:
+${byHand === '' ? '' : `${byHand}\n`}${signIn}Try:
 ${tryLines}
 ${outside}
 

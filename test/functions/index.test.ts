@@ -39,6 +39,25 @@ describe('functions/index (entry point)', () => {
       });
   });
 
+  it('says, run with no environment, what is missing and how to get it: no stack trace', async () => {
+    const cli = path.join(ROOT, 'node_modules', '.bin', 'functions-framework');
+    for (const name of ['gateway', 'user', 'order']) {
+      const result = await runProcess(
+        cli,
+        [`--target=${name}`, '--port=0', `--source=${ROOT}`],
+        {PATH: ENV.PATH},
+      );
+      expect(result.status, name).to.equal(1);
+      expect(result.output)
+        .to.contain(`The ${name} function cannot start`)
+        .and.contain('GOOGLE_CLOUD_PROJECT: is required')
+        .and.contain(`npm start -- --except ${name}`)
+        .and.contain(`eval "$(npm run -s env -- ${name})"`);
+      expect(result.output).not.to.match(/^\s+at /m);
+      expect(result.output).not.to.contain('syntax error');
+    }
+  });
+
   it('refuses to start with a bad configuration, naming the variable', async () => {
     const result = await runProcess(
       process.execPath,

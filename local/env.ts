@@ -1,0 +1,62 @@
+/**
+ * `npm run env -- <function>`: the environment one function needs to run by
+ * hand against the running stack, as `export` lines for a POSIX shell:
+ *
+ *   npm start -- --except gateway          # in one terminal
+ *   eval "$(npm run -s env -- gateway)"    # in another
+ *   npx functions-framework --target=gateway
+ *
+ * The variables are those the stack itself starts the function with
+ * (functionEnv, written to .local/stack.json), plus PORT, the port its
+ * place in the stack listens on (behind its front end in cloud mode), and
+ * NODE_OPTIONS preloading the loopback-only guard. STACK_FILE points at
+ * another stack.json.
+ */
+import {existsSync, readFileSync} from 'node:fs';
+import * as path from 'node:path';
+import {ROOT} from './functions';
+import type {StackInfo} from './stack';
+
+/** `value` quoted for a POSIX shell. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/** The export lines of `name`'s environment in the stack `info`. */
+export function exportLines(info: StackInfo, name: string): string {
+  const env = info.env?.[name];
+  if (env === undefined)
+    throw new Error(
+      `No function "${name}" in the running stack (there are ${Object.keys(info.env ?? {}).join(', ')}).`,
+    );
+  return Object.entries(env)
+    .map(([key, value]) => `export ${key}=${shellQuote(value)}`)
+    .join('\n');
+}
+
+function main(): void {
+  const name = process.argv[2];
+  const file =
+    process.env.STACK_FILE ?? path.join(ROOT, '.local', 'stack.json');
+  if (name === undefined || name.startsWith('-')) {
+    process.stderr.write(
+      'Usage: npm run -s env -- <function>   (e.g. eval "$(npm run -s env -- gateway)")\n',
+    );
+    process.exit(2);
+  }
+  if (!existsSync(file)) {
+    process.stderr.write(
+      `No running stack (${path.relative(process.cwd(), file)} is missing): start it first, without the function you will run, e.g. npm start -- --except ${name}\n`,
+    );
+    process.exit(1);
+  }
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+    process.stdout.write(exportLines(info, name) + '\n');
+  } catch (e: unknown) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) main();
