@@ -17,8 +17,9 @@ module.exports = [
   // same style.
   {ignores: ['!test/fixtures/']},
   {
-    // Plain CommonJS run by node from the shell scripts.
-    files: ['scripts/**/*.js'],
+    // Plain CommonJS run by node: from the shell scripts, and mocha's
+    // configuration of the unit tests.
+    files: ['scripts/**/*.js', 'test/unit.mocharc.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {
