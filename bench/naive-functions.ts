@@ -11,6 +11,7 @@ import {Compute} from 'google-auth-library';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type {IdTokenSource} from '../functions/common/auth/id-tokens';
+import {installFrameworkPatches} from '../functions/common/framework';
 import {lazyFunction} from '../functions/common/lazy';
 import type {Wiring} from '../functions/common/wiring';
 import {createGateway} from '../functions/gateway/index';
@@ -35,6 +36,8 @@ const naive: Partial<Wiring> = {
   agent: url =>
     url.protocol === 'https:' ? noKeepAlive.https : noKeepAlive.http,
 };
+
+installFrameworkPatches();
 
 Object.defineProperties(exports, {
   gateway: lazyFunction(() => createGateway(undefined, naive)),

@@ -24,6 +24,7 @@ import {
   type ConfigOf,
   type ServiceName,
 } from '../functions/common/config';
+import {installFrameworkPatches} from '../functions/common/framework';
 import {lazyFunction} from '../functions/common/lazy';
 import {wiringFor, type FunctionFactory} from '../functions/common/wiring';
 import {createGateway} from '../functions/gateway/index';
@@ -57,6 +58,8 @@ function switchable<S extends ServiceName>(
     });
   return (req, res) => fns[state](req, res);
 }
+
+installFrameworkPatches();
 
 Object.defineProperties(exports, {
   gateway: lazyFunction(() => switchable('gateway', createGateway)),

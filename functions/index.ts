@@ -10,6 +10,7 @@
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {ConfigError} from './common/config';
+import {installFrameworkPatches} from './common/framework';
 import {lazyFunction} from './common/lazy';
 import type * as Gateway from './gateway/index';
 import type * as Order from './order/index';
@@ -40,6 +41,10 @@ function configured(name: string, build: () => HttpFunction): HttpFunction {
     process.exit(1);
   }
 }
+
+// Before the framework builds its server (it does once it has read the
+// target's export): see framework.ts.
+installFrameworkPatches();
 
 Object.defineProperties(exports, {
   gateway: lazyFunction(() =>

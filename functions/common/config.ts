@@ -50,7 +50,7 @@ interface BaseConfig {
   egressProxy?: string;
   /**
    * Keep the Functions Framework's per-request `domain`
-   * (FRAMEWORK_DOMAIN=on); off by default, see lifecycle.ts.
+   * (FRAMEWORK_DOMAIN=on); off by default, see framework.ts.
    */
   frameworkDomain: boolean;
   /**
@@ -95,6 +95,16 @@ export const LOG_LEVELS = [
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Thrown once, listing every bad variable. */
+/**
+ * FRAMEWORK_DOMAIN=on: the Functions Framework as it ships (framework.ts),
+ * read before any function is built; parseConfig refuses a wrong value.
+ */
+export function frameworkDefaultsKept(
+  env: {FRAMEWORK_DOMAIN?: string} = process.env,
+): boolean {
+  return env.FRAMEWORK_DOMAIN === 'on';
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -177,7 +187,7 @@ function baseOf(vars: CommonVars): BaseConfig {
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
     egressProxy: vars.EGRESS_PROXY,
-    frameworkDomain: vars.FRAMEWORK_DOMAIN === 'on',
+    frameworkDomain: frameworkDefaultsKept(vars),
     endUsers:
       vars.END_USER_AUTH === 'off'
         ? undefined

@@ -1,19 +1,37 @@
 /**
- * Guards around the Functions Framework's Express app. The framework parses
- * request bodies before our function runs, with a 1 GB limit, and hands parse
- * errors to Express's default handler, which answers with an HTML page (and a
- * stack trace outside production). Upstream tracks this as
- * GoogleCloudPlatform/functions-framework-nodejs#686. Until the framework
- * lets a function handle its own errors, this module wraps the app's entry
- * point so that a body declared too large is refused before it is read, any
- * body (declared or streamed) is read with our limit before the framework's
- * parsers see it (they skip a request whose body has been read), and every
- * framework error becomes a problem response like our own.
+ * The one module that reaches into the Functions Framework (pinned to 5.0.x
+ * in package.json, the versions whose internals the tests check) and the
+ * Express it loads. `installFrameworkPatches` is called by each entry point
+ * before the framework builds its server (functions/index.ts, the test and
+ * benchmark entries), never as a side effect of building a function.
+ *
+ * 1. Body guards on Express's entry point. The framework parses request
+ *    bodies before our function runs, with a 1 GB limit, and hands parse
+ *    errors to Express's default handler, which answers with an HTML page
+ *    (and a stack trace outside production). Here a body declared too large
+ *    is refused before it is read, any body (declared or streamed) is read
+ *    with our limit before the framework's parsers see it (they skip a
+ *    request whose body has been read), and every framework error becomes a
+ *    problem response like our own. Can go when the framework lets a
+ *    function handle its own errors and limits
+ *    (GoogleCloudPlatform/functions-framework-nodejs#686).
+ * 2. No per-request `domain` (function_wrappers.js), no AsyncLocalStorage
+ *    middleware unless LOG_EXECUTION_ID=true (options.js), and our own
+ *    process handlers (invoker.js): see lifecycle.ts. Can go when the
+ *    framework drops the deprecated `domain` module and leaves SIGTERM and
+ *    uncaught exceptions to the function.
+ *
+ * FRAMEWORK_DOMAIN=on skips 2: the framework as it ships, the benchmark's
+ * baseline. A test fails if an upgrade changes the internals this relies on
+ * (test/functions/common/lifecycle.test.ts: no domain by default).
  */
 import {createRequire} from 'node:module';
 import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {Server} from 'node:http';
+import {frameworkDefaultsKept} from './config';
 import {requestIdOf} from './context';
 import {writeProblem} from './http-function';
+import {takeOverProcess, wrapHttpFunction, type Handler} from './lifecycle';
 import {HttpError} from './problem';
 
 /** Larger than any valid request of this API (an order of 100 items is ~10 KB). */
@@ -40,11 +58,25 @@ interface BodyParserModule {
   raw(options: {limit: number; type: string}): Middleware;
 }
 
-// Patch the Express the framework itself loads, wherever npm placed it.
+interface WrappersModule {
+  wrapUserFunction: (fn: unknown, signatureType: string) => unknown;
+}
+interface InvokerModule {
+  ErrorHandler: {prototype: {register(this: {server: Server}): void}};
+}
+interface OptionsModule {
+  logExecutionIdSupported: boolean;
+}
+
+// The framework's own modules and the Express it loads, wherever npm placed
+// them (relative requires are not limited by its package exports).
 const frameworkRequire = createRequire(
   require.resolve('@google-cloud/functions-framework'),
 );
 const express = frameworkRequire('express') as ExpressModule;
+const wrappers = frameworkRequire('./function_wrappers') as WrappersModule;
+const invoker = frameworkRequire('./invoker') as InvokerModule;
+const frameworkOptions = frameworkRequire('./options') as OptionsModule;
 const originalHandle = express.application.handle;
 // The framework's own body-parser, with our limit: JSON parsed as the
 // framework would, anything else read (and later refused with a 415).
@@ -97,10 +129,36 @@ function readBody(
 
 let installed = false;
 
-/** Installs the guards; safe to call more than once. */
-export function installFrameworkGuards(): void {
+/**
+ * Installs the patches above, once per process (later calls do nothing);
+ * with FRAMEWORK_DOMAIN=on the body guards only.
+ */
+export function installFrameworkPatches(
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   if (installed) return;
   installed = true;
+  installBodyGuards();
+  if (frameworkDefaultsKept(env)) return;
+
+  // server.js installs its AsyncLocalStorage middleware when this flag is
+  // set; the options were parsed already, so it no longer gates the option.
+  const executionIds = (env.LOG_EXECUTION_ID ?? '').toLowerCase();
+  if (executionIds !== 'true') frameworkOptions.logExecutionIdSupported = false;
+
+  const wrapUserFunction = wrappers.wrapUserFunction;
+  wrappers.wrapUserFunction = (fn, signatureType) =>
+    signatureType === 'http'
+      ? wrapHttpFunction(fn as Handler)
+      : wrapUserFunction(fn, signatureType);
+
+  // main.js calls register() once its server listens.
+  invoker.ErrorHandler.prototype.register = function () {
+    takeOverProcess(this.server);
+  };
+}
+
+function installBodyGuards(): void {
   express.application.handle = function (this: unknown, req, res, callback) {
     if (callback !== undefined) {
       // A mounted sub-app: its parent already applied the guards.

@@ -30,35 +30,17 @@
  *   elsewhere rather than see a broken connection.
  *
  * The framework's own handlers for these (invoker.js) answer only the latest
- * request and exit at once, dropping the rest; they are replaced.
- *
- * The framework also runs every request inside an AsyncLocalStorage of its
- * own (an async Express middleware), read only when LOG_EXECUTION_ID=true
- * adds execution ids to console output. Unless that is asked for, the
- * middleware is left out.
- *
- * FRAMEWORK_DOMAIN=on leaves the framework as it ships (its domain, its
- * handlers): the benchmark's baseline. A test fails if a framework upgrade
- * changes the internals this relies on, so that a replacement would
- * silently stop applying.
+ * request and exit at once, dropping the rest. framework.ts, the one module
+ * that reaches into the framework, puts `wrapHttpFunction` and
+ * `takeOverProcess` in their place.
  */
 import type {Server, ServerResponse} from 'node:http';
-import {createRequire} from 'node:module';
 import {writeProblem} from './http-function';
 import type {Logger} from './logger';
 import {HttpError} from './problem';
 
-type Handler = (req: unknown, res: ServerResponse) => unknown;
-
-interface WrappersModule {
-  wrapUserFunction: (fn: unknown, signatureType: string) => unknown;
-}
-interface InvokerModule {
-  ErrorHandler: {prototype: {register(this: {server: Server}): void}};
-}
-interface OptionsModule {
-  logExecutionIdSupported: boolean;
-}
+/** An HTTP function as the framework calls it. */
+export type Handler = (req: unknown, res: ServerResponse) => unknown;
 
 /** Cloud Run allows 10 s between SIGTERM and SIGKILL; answer before that. */
 export const SHUTDOWN_GRACE_MS = 8000;
@@ -66,15 +48,6 @@ export const SHUTDOWN_GRACE_MS = 8000;
 const CRASH_FLUSH_MS = 1000;
 /** How long the `atShutdown` tasks get, within Cloud Run's 10 s. */
 const CLOSE_MS = 1000;
-
-// The framework's own modules, wherever npm placed it (relative requires are
-// not limited by its package exports).
-const frameworkRequire = createRequire(
-  require.resolve('@google-cloud/functions-framework'),
-);
-const wrappers = frameworkRequire('./function_wrappers') as WrappersModule;
-const invoker = frameworkRequire('./invoker') as InvokerModule;
-const frameworkOptions = frameworkRequire('./options') as OptionsModule;
 
 /** The answers not yet sent, of every request in flight. */
 const inFlight = new Set<ServerResponse>();
@@ -84,7 +57,6 @@ const shutdownTasks: (() => Promise<unknown>)[] = [];
 let onIdle: (() => void) | undefined;
 let logger: Logger | undefined;
 let ending: 'draining' | 'crashed' | undefined;
-let installed = false;
 
 function requestIdOf(res: ServerResponse): string | undefined {
   const id = res.getHeader('x-request-id');
@@ -225,45 +197,22 @@ function crash(server: Server, error: unknown, origin: string): void {
   });
 }
 
-/** Whether LOG_EXECUTION_ID asks the framework to log execution ids. */
-function executionIdsLogged(): boolean {
-  return (process.env.LOG_EXECUTION_ID ?? '').toLowerCase() === 'true';
+/** The logger that says how the process ends: the function's own. */
+export function reportEndsTo(functionLogger: Logger): void {
+  logger = functionLogger;
 }
 
 /**
- * Replaces, once per process, the framework's per-request domain and its
- * process handlers with the above. Must run before the framework builds its
- * server, which it does after loading the function: building a function
- * (wiring.ts) is early enough.
+ * Takes over how the process ends, once `server` listens: the framework's
+ * register() of its handlers is replaced by this (framework.ts).
  */
-export function installLifecycle(options: {
-  keepFrameworkDefaults: boolean;
-  logger: Logger;
-}): void {
-  logger = options.logger;
-  if (installed || options.keepFrameworkDefaults) return;
-  installed = true;
-
-  // server.js installs its AsyncLocalStorage middleware when this flag is
-  // set; the options were parsed already, so it no longer gates the option.
-  if (!executionIdsLogged()) frameworkOptions.logExecutionIdSupported = false;
-
-  const wrapUserFunction = wrappers.wrapUserFunction;
-  wrappers.wrapUserFunction = (fn, signatureType) =>
-    signatureType === 'http'
-      ? wrapHttpFunction(fn as Handler)
-      : wrapUserFunction(fn, signatureType);
-
-  // main.js calls register() once its server listens.
-  invoker.ErrorHandler.prototype.register = function () {
-    const server = this.server;
-    process.on('uncaughtException', (error, origin) =>
-      crash(server, error, origin),
-    );
-    process.on('unhandledRejection', reason =>
-      crash(server, reason, 'unhandledRejection'),
-    );
-    for (const signal of ['SIGTERM', 'SIGINT'] as const)
-      process.on(signal, () => drain(server, signal));
-  };
+export function takeOverProcess(server: Server): void {
+  process.on('uncaughtException', (error, origin) =>
+    crash(server, error, origin),
+  );
+  process.on('unhandledRejection', reason =>
+    crash(server, reason, 'unhandledRejection'),
+  );
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => drain(server, signal));
 }

@@ -16,14 +16,13 @@ import {
   type ServiceName,
 } from './config';
 import {connectorAgent} from './egress';
-import {installFrameworkGuards} from './framework';
 import {
   createHttpFunction,
   type Authenticate,
   type AuthenticateEndUser,
 } from './http-function';
 import {JsonLogger, type Logger} from './logger';
-import {installLifecycle} from './lifecycle';
+import {reportEndsTo} from './lifecycle';
 import type {Route} from './router';
 import {ServiceClient} from './service-client';
 
@@ -101,11 +100,7 @@ export function httpFunctionFor(
   routes: Route[],
   access: Record<string, Rule> = ACCESS_RULES[config.service],
 ): HttpFunction {
-  installFrameworkGuards();
-  installLifecycle({
-    keepFrameworkDefaults: config.frameworkDomain,
-    logger: wiring.logger,
-  });
+  reportEndsTo(wiring.logger);
   return createHttpFunction({
     service: config.service,
     projectId: config.projectId,
