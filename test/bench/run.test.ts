@@ -62,6 +62,7 @@ describe('npm run bench (smoke)', function () {
       expect(r.requests, `${r.variant}/${r.scenario}`).to.be.above(0);
       expect(r.errors, `${r.variant}/${r.scenario}`).to.equal(0);
     }
+    expect(json.figures.coldStartFirstDataMs).to.have.keys('user', 'order');
     expect(json.figures.coldStartMs).to.have.keys(
       'hello',
       'gateway',
