@@ -32,7 +32,13 @@ import {
 import {IdentityServer, type EndUserInfo} from './identity-server';
 import {LocalConsole} from './console/server';
 import {TraceStore} from './console/traces';
-import {logFileOf, logSink, pipeLogs, type LogTarget} from './logs';
+import {
+  logFileOf,
+  logSink,
+  pipeLogs,
+  type LogSink,
+  type LogTarget,
+} from './logs';
 import {
   assertPortFree,
   freePort,
@@ -129,6 +135,14 @@ export interface Stack {
 }
 
 const url = (port: number) => `http://127.0.0.1:${port}`;
+
+/** How the stack writes, in a function's log, what it saw of that function. */
+function sayOf(sink: LogSink, name: string) {
+  return (message: string, severity = 'NOTICE') =>
+    sink.write(
+      JSON.stringify({severity, message, service: name, component: 'stack'}),
+    );
+}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const mode = options.mode ?? 'cloud';
@@ -248,13 +262,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // restart in a tight loop.
       child.once('exit', (code, signal) => {
         if (stopped.has(name)) return;
-        sink.write(
-          JSON.stringify({
-            severity: 'ERROR',
-            message: `the ${name} function exited (${signal ?? `code ${code}`}); starting a new instance`,
-            service: name,
-            component: 'stack',
-          }),
+        sayOf(sink, name)(
+          `the ${name} function exited (${signal ?? `code ${code}`}); starting a new instance`,
+          'ERROR',
         );
         const delay = Date.now() - startedAt < 2000 ? 2000 : 0;
         setTimeout(() => {
@@ -266,15 +276,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // it answers or stops answering, as the stack would of its own.
     const awaitHandRun = (name: string) => {
       const sink = logSink(name, logTarget);
-      const say = (message: string) =>
-        sink.write(
-          JSON.stringify({
-            severity: 'NOTICE',
-            message,
-            service: name,
-            component: 'stack',
-          }),
-        );
+      const say = sayOf(sink, name);
       say(
         `waiting for the ${name} function on ${behind[name]}: run it yourself (npm run env -- ${name})`,
       );

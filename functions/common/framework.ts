@@ -26,8 +26,7 @@
  * (test/functions/common/lifecycle.test.ts: no domain by default).
  */
 import {createRequire} from 'node:module';
-import type {IncomingMessage, ServerResponse} from 'node:http';
-import type {Server} from 'node:http';
+import type {IncomingMessage, Server, ServerResponse} from 'node:http';
 import {frameworkDefaultsKept} from './config';
 import {requestIdOf} from './context';
 import {writeProblem} from './http-function';

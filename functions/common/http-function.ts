@@ -176,9 +176,9 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (toProblem(error).problem.status >= 500) {
         logger.log('ERROR', 'request failed', {
           requestId: ctx.requestId,
-          error: describe(error),
+          error: describeError(error),
           ...(error instanceof Error && error.cause !== undefined
-            ? {cause: describe(error.cause)}
+            ? {cause: describeError(error.cause)}
             : {}),
         });
       }
@@ -300,7 +300,8 @@ function withinBudget<T>(work: Promise<T>, deadline: number): Promise<T> {
   return Promise.race([work, outOfTime]).finally(() => clearTimeout(timer));
 }
 
-function describe(error: unknown): string {
+/** An error as a log line keeps it: its stack, or what it is. */
+export function describeError(error: unknown): string {
   return error instanceof Error
     ? (error.stack ?? error.message)
     : String(error);

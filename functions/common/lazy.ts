@@ -6,8 +6,7 @@ import type {HttpFunction} from '@google-cloud/functions-framework';
  * and configures only the function it serves.
  */
 export function lazyFunction(build: () => HttpFunction): PropertyDescriptor {
-  let fn: HttpFunction | undefined;
-  return {enumerable: true, get: () => (fn ??= build())};
+  return {enumerable: true, get: onFirstUse(build)};
 }
 
 /**

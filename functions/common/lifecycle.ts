@@ -35,7 +35,8 @@
  * `takeOverProcess` in their place.
  */
 import type {Server, ServerResponse} from 'node:http';
-import {writeProblem} from './http-function';
+import {REQUEST_ID_HEADER} from './context';
+import {describeError, writeProblem} from './http-function';
 import type {Logger} from './logger';
 import {HttpError} from './problem';
 
@@ -58,22 +59,17 @@ let onIdle: (() => void) | undefined;
 let logger: Logger | undefined;
 let ending: 'draining' | 'crashed' | undefined;
 
-function requestIdOf(res: ServerResponse): string | undefined {
-  const id = res.getHeader('x-request-id');
+/** The request id an answer carries (http-function.ts sets it first). */
+function requestIdOfAnswer(res: ServerResponse): string | undefined {
+  const id = res.getHeader(REQUEST_ID_HEADER);
   return typeof id === 'string' ? id : undefined;
-}
-
-function stackOf(error: unknown): string {
-  return error instanceof Error
-    ? (error.stack ?? error.message)
-    : String(error);
 }
 
 /** Answers `res` with `error` unless its answer began, then ends it. */
 function answer(res: ServerResponse, error: HttpError): void {
   if (res.writableEnded) return;
   if (!res.headersSent) res.setHeader('Connection', 'close');
-  writeProblem(res, error, requestIdOf(res));
+  writeProblem(res, error, requestIdOfAnswer(res));
 }
 
 /**
@@ -101,8 +97,8 @@ export function wrapHttpFunction(execute: Handler): Handler {
     if (ending === 'draining') res.setHeader('Connection', 'close');
     const failed = (error: unknown) => {
       logger?.log('ERROR', 'a request’s handler failed', {
-        requestId: requestIdOf(res),
-        error: stackOf(error),
+        requestId: requestIdOfAnswer(res),
+        error: describeError(error),
       });
       answer(res, new HttpError(500, 'An unexpected error occurred.'));
     };
@@ -158,7 +154,7 @@ function drain(server: Server, signal: string): void {
         'WARNING',
         'answered 503 to requests still in flight at shutdown',
         {
-          requestIds: late.map(requestIdOf),
+          requestIds: late.map(requestIdOfAnswer),
         },
       );
     const closed = Promise.allSettled(shutdownTasks.map(task => task()));
@@ -174,15 +170,15 @@ function drain(server: Server, signal: string): void {
 function crash(server: Server, error: unknown, origin: string): void {
   if (ending === 'crashed') {
     logger?.log('ERROR', 'another uncaught exception while ending', {
-      error: stackOf(error),
+      error: describeError(error),
     });
     return;
   }
   ending = 'crashed';
-  const requestIds = [...inFlight].map(requestIdOf);
+  const requestIds = [...inFlight].map(requestIdOfAnswer);
   logger?.log('ERROR', 'uncaught exception: this instance stops', {
     origin,
-    error: stackOf(error),
+    error: describeError(error),
     // Which request threw is known only when one alone was running.
     ...(requestIds.length === 1 && {requestId: requestIds[0]}),
     inFlight: requestIds,
