@@ -68,6 +68,9 @@ function fakeCloud(baseEnv: () => Record<string, string> = () => ({})) {
 }
 
 const text = (argv: string[]) => argv.join(' ');
+/** Whether a recorded command begins with `prefix` (e.g. "functions deploy user"). */
+const startingWith = (prefix: string) => (argv: string[]) =>
+  text(argv).startsWith(prefix);
 const isMutation = (argv: string[]) =>
   /^(services enable|services api-keys (create|delete)|firestore fields ttls update|firestore databases create|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update|firestore bulk-delete)/.test(
     argv.filter(a => !a.startsWith('-')).join(' '),
@@ -151,9 +154,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(JSON.parse(platform.requests[2].body)).to.deep.equal({
       signIn: {email: {enabled: true, passwordRequired: true}},
     });
-    const key = fresh.commands.filter(c =>
-      text(c).startsWith('services api-keys create'),
-    );
+    const key = fresh.commands.filter(startingWith('services api-keys create'));
     expect(key).to.have.length(1);
     expect(key[0]).to.include.members([
       '--display-name=s2s-end-users',
@@ -164,8 +165,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   });
 
   it("sets Firestore's TTL policy on the idempotency keys' expireAt", () => {
-    const ttl = fresh.commands.filter(c =>
-      text(c).startsWith('firestore fields ttls update expireAt'),
+    const ttl = fresh.commands.filter(
+      startingWith('firestore fields ttls update expireAt'),
     );
     expect(ttl).to.have.length(1);
     expect(ttl[0]).to.include.members([
@@ -177,8 +178,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
 
   it('passes every function the issuer and audience of end users, checks on', () => {
     for (const fn of ['gateway', 'user', 'order']) {
-      const deploy = fresh.commands.find(c =>
-        text(c).startsWith(`functions deploy ${fn}`),
+      const deploy = fresh.commands.find(
+        startingWith(`functions deploy ${fn}`),
       )!;
       expect(envOf(deploy), fn).to.include({
         END_USER_AUTH: 'on',
@@ -200,8 +201,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(platform.requests.length).to.equal(before);
     expect(result.commands.map(text).join('\n')).not.to.contain('api-keys');
     for (const fn of ['gateway', 'user', 'order']) {
-      const deploy = result.commands.find(c =>
-        text(c).startsWith(`functions deploy ${fn}`),
+      const deploy = result.commands.find(
+        startingWith(`functions deploy ${fn}`),
       )!;
       expect(envOf(deploy).END_USER_AUTH, fn).to.equal('off');
     }
@@ -233,9 +234,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   });
 
   it('enables the APIs it needs', () => {
-    const enable = fresh.commands.find(c =>
-      text(c).startsWith('services enable'),
-    )!;
+    const enable = fresh.commands.find(startingWith('services enable'))!;
     for (const api of [
       'cloudfunctions',
       'run',
@@ -251,11 +250,11 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
 
   it('creates one service account per function and gives Firestore access only to user and order', () => {
     const accounts = fresh.commands
-      .filter(c => text(c).startsWith('iam service-accounts create'))
+      .filter(startingWith('iam service-accounts create'))
       .map(c => c[3]);
     expect(accounts).to.have.members(['gateway-fn', 'user-fn', 'order-fn']);
-    const grants = fresh.commands.filter(c =>
-      text(c).startsWith('projects add-iam-policy-binding'),
+    const grants = fresh.commands.filter(
+      startingWith('projects add-iam-policy-binding'),
     );
     expect(
       grants.map(c => c.find(a => a.startsWith('--member='))).sort(),
@@ -330,8 +329,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   };
   Object.entries(expected).forEach(([fn, want]) =>
     it(`deploys ${fn} with its ingress, identity, network, resources and env`, () => {
-      const deploy = fresh.commands.find(c =>
-        text(c).startsWith(`functions deploy ${fn}`),
+      const deploy = fresh.commands.find(
+        startingWith(`functions deploy ${fn}`),
       )!;
       expect(deploy).to.include.members([
         '--gen2',
@@ -352,8 +351,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
 
   it("sets each internal function's own URL as its audience once it is known", () => {
     for (const fn of ['order', 'user']) {
-      const update = fresh.commands.find(c =>
-        text(c).startsWith(`run services update ${fn}`),
+      const update = fresh.commands.find(
+        startingWith(`run services update ${fn}`),
       );
       expect(update, fn).to.include(`--update-env-vars=SELF_URL=${URL_OF(fn)}`);
     }
@@ -397,9 +396,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(
       second.commands.filter(c => CREATES.test(text(c))).map(text),
     ).to.deep.equal([]);
-    const order = second.commands.find(c =>
-      text(c).startsWith('functions deploy order'),
-    )!;
+    const order = second.commands.find(startingWith('functions deploy order'))!;
     expect(envOf(order).SELF_URL).to.equal(URL_OF('order'));
   });
 
@@ -442,8 +439,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     });
     other.remove();
     expect(result.status, result.output).to.equal(0);
-    const deploy = result.commands.find(c =>
-      text(c).startsWith('functions deploy gateway'),
+    const deploy = result.commands.find(
+      startingWith('functions deploy gateway'),
     )!;
     expect(deploy).to.include.members([
       '--project=fake-project',
