@@ -127,7 +127,7 @@ check_gateway_open() {
   check_route "mesh route crosses three hops" GET /api/user-orders/user-001 200 \
     'JSON.stringify(d.mesh_path) === JSON.stringify(["gateway","user","order"]) && d.data.user.id === "user-001" && d.data.orders.count >= 1'
   check_route "direct route has user and orders" GET /api/user-orders-direct/user-001 200 \
-    'd.data.user.id === "user-001" && Array.isArray(d.data.orders.items)'
+    'd.data.user.id === "user-001" && Array.isArray(d.data.orders.orders)'
   check_route "aggregate has users, orders and stats" GET /api/aggregate 200 \
     'd.data.users && d.data.orders && d.data.stats && !d.errors'
 }
@@ -158,9 +158,9 @@ check_gateway_end_users() {
   as USER "a user asking for another's orders gets none" GET "/api/orders?userId=${ADMIN_UID}" 200 \
     'd.data.orders.length === 0'
   as USER "mesh route crosses three hops" GET "/api/user-orders/${USER_UID}" 200 \
-    "JSON.stringify(d.mesh_path) === JSON.stringify(['gateway','user','order']) && d.data.orders.items.some(o => o.id === '${CREATED_ORDER}')"
+    "JSON.stringify(d.mesh_path) === JSON.stringify(['gateway','user','order']) && d.data.orders.orders.some(o => o.id === '${CREATED_ORDER}')"
   as USER "direct route has user and orders" GET "/api/user-orders-direct/${USER_UID}" 200 \
-    "d.data.user.id === '${USER_UID}' && Array.isArray(d.data.orders.items)"
+    "d.data.user.id === '${USER_UID}' && Array.isArray(d.data.orders.orders)"
   as USER "another user's mesh route is a 404" GET "/api/user-orders/${ADMIN_UID}" 404 'd.status === 404'
   as ADMIN "an admin reads any user's mesh route" GET "/api/user-orders/${USER_UID}" 200 \
     "d.data.user.id === '${USER_UID}'"
@@ -321,10 +321,10 @@ main() {
   if [[ $# -ge 1 ]]; then
     GATEWAY_URL="${1%/}"
     local stack=.local/stack.json
-    if [[ -f "${stack}" ]] && same_local_url "$(node -p "require('./${stack}').gateway")" "${GATEWAY_URL}"; then
+    if [[ -f "${stack}" ]] && same_local_url "$(node -p "require('./${stack}').urls.gateway")" "${GATEWAY_URL}"; then
       for name in $(internal_functions); do
         var="$(url_variable "${name}")"
-        [[ -n "${!var:-}" ]] || printf -v "${var}" '%s' "$(node -p "require('./${stack}')['${name}']")"
+        [[ -n "${!var:-}" ]] || printf -v "${var}" '%s' "$(node -p "require('./${stack}').urls['${name}']")"
       done
       FIRESTORE_EMULATOR_HOST="${FIRESTORE_EMULATOR_HOST:-$(node -p "require('./${stack}').firestore")}"
       PROJECT_ID="${PROJECT_ID:-$(node -p "require('./${stack}').projectId")}"

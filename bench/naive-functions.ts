@@ -14,9 +14,9 @@ import type {IdTokenSource} from '../functions/common/auth/id-tokens';
 import {installFrameworkPatches} from '../functions/common/framework';
 import {lazyFunction} from '../functions/common/lazy';
 import type {Wiring} from '../functions/common/wiring';
-import {createGateway} from '../functions/gateway/index';
-import {createOrder} from '../functions/order/index';
-import {createUser} from '../functions/user/index';
+import {create as createGateway} from '../functions/gateway/index';
+import {create as createOrder} from '../functions/order/index';
+import {create as createUser} from '../functions/user/index';
 
 /** Asks the metadata server for a new token on every call: no cache. */
 class FreshIdTokenSource implements IdTokenSource {

@@ -62,10 +62,10 @@ export async function coldStart(
     );
   } else {
     const {info} = stack;
-    // The same surroundings as the stack's own instance, on a new URL.
+    // The same layout as the stack's own instance, on a new URL.
     const where = {
-      ...stack.surroundings,
-      urls: {...stack.surroundings.urls, [name]: url},
+      ...stack.layout,
+      urls: {...stack.layout.urls, [name]: url},
     };
     if (name !== 'gateway') {
       headers.authorization = `Bearer ${stack.identity.signer.sign(claimsFor(info.issuer.url, info.accounts.gateway, url))}`;
@@ -119,13 +119,13 @@ export async function verificationCostUs(
   const {info} = stack;
   const verifier = new TokenVerifier({
     mode: 'verify',
-    audience: info.order,
+    audience: info.urls.order,
     allowedCallers: [info.accounts.gateway],
     issuer: info.issuer.url,
     certsUrl: info.issuer.certsUrl,
   });
   const mint = (i: number) =>
-    `Bearer ${stack.identity.signer.sign({...claimsFor(info.issuer.url, info.accounts.gateway, info.order), jti: String(i)})}`;
+    `Bearer ${stack.identity.signer.sign({...claimsFor(info.issuer.url, info.accounts.gateway, info.urls.order), jti: String(i)})}`;
   await verifier.authenticate(mint(-1)); // fetches and caches the keys
   const fresh = Array.from({length: iterations}, (_, i) => mint(i));
   const time = async (headers: string[]) => {

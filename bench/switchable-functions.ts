@@ -19,25 +19,18 @@
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync, writeFileSync} from 'node:fs';
-import {
-  parseConfig,
-  type ConfigOf,
-  type ServiceName,
-} from '../functions/common/config';
+import {parseConfig, type Config} from '../functions/common/config';
 import {installFrameworkPatches} from '../functions/common/framework';
 import {lazyFunction} from '../functions/common/lazy';
 import {wiringFor, type FunctionFactory} from '../functions/common/wiring';
-import {createGateway} from '../functions/gateway/index';
-import {createOrder} from '../functions/order/index';
-import {createUser} from '../functions/user/index';
+import {create as createGateway} from '../functions/gateway/index';
+import {create as createOrder} from '../functions/order/index';
+import {create as createUser} from '../functions/user/index';
 import {ackFileOf, type TelemetryState} from './telemetry-switch';
 
-function switchable<S extends ServiceName>(
-  service: S,
-  create: FunctionFactory<S>,
-): HttpFunction {
+function switchable(service: string, create: FunctionFactory): HttpFunction {
   const config = parseConfig(service);
-  const on: ConfigOf<S> = {
+  const on: Config = {
     ...config,
     logLevel: config.logLevel === 'silent' ? 'info' : config.logLevel,
   };

@@ -9,8 +9,9 @@
  * - ours:             the real functions;
  * - framework-domain: ours with the Functions Framework's per-request domain
  *                     (FRAMEWORK_DOMAIN=on), as before it was replaced;
- * - auth-off:         ours with AUTH_MODE=off (no service tokens minted or
- *                     checked; end users' tokens still are);
+ * - auth-off:         ours with no service tokens sent or checked
+ *                     (CALL_TOKENS=off, ALLOWED_CALLERS=anyone; end users'
+ *                     tokens still are);
  * - end-users-off:    ours with END_USER_AUTH=off (no end user's token
  *                     checked: the seed's open API);
  * - silent:           ours with LOG_LEVEL=silent: no log lines, no spans
@@ -192,7 +193,7 @@ export async function startVariant(
     projectId,
     firestoreHost,
     seed: false,
-    authMode: variant === 'auth-off' ? 'off' : undefined,
+    serviceTokens: variant === 'auth-off' ? 'off' : undefined,
     endUserAuth: variant === 'end-users-off' ? 'off' : 'on',
     env: {
       ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
@@ -209,7 +210,7 @@ export async function startVariant(
   const data = await seeded(projectId, firestoreHost);
   return {
     variant,
-    url: stack.info.gateway,
+    url: stack.info.urls.gateway,
     headers:
       variant === 'end-users-off'
         ? {}

@@ -1,20 +1,49 @@
 /**
  * The entry point the Functions Framework loads (package.json "main").
- * `functions-framework --target=gateway` (or user, order) reads one export.
+ * `functions-framework --target=gateway` reads one export: one per function
+ * of topology.json, under its entry point, built by the `create` export of
+ * its folder (`functions/<name>/`, or the folder its `source` names).
  *
  * The exports are getters, so only the target's module is loaded and
  * configured: the gateway never loads Firestore, and each function reads its
- * configuration once, at start, failing there if it is wrong. The modules
- * are required on first access; their types are imported (and erased) so a
- * renamed factory fails to compile.
+ * configuration once, at start, failing there if it is wrong.
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
+import {readFileSync} from 'node:fs';
+import * as path from 'node:path';
 import {ConfigError} from './common/config';
 import {installFrameworkPatches} from './common/framework';
 import {lazyFunction} from './common/lazy';
-import type * as Gateway from './gateway/index';
-import type * as Order from './order/index';
-import type * as User from './user/index';
+import type {FunctionFactory} from './common/wiring';
+
+/** What a function's folder exports. */
+interface FunctionModule {
+  create: FunctionFactory;
+}
+
+/**
+ * The compiled project: build/ locally and on Google Cloud alike (gcp-build
+ * compiles into it), with topology.json beside it.
+ */
+const BUILD = path.resolve(__dirname, '..');
+
+/**
+ * What this module needs of topology.json: each function's entry point and
+ * folder. deploy.sh and the local stack checked the whole of it
+ * (scripts/topology.js); TOPOLOGY_FILE names another copy (the tests').
+ */
+function functionsOf(
+  file = process.env.TOPOLOGY_FILE ?? path.join(BUILD, '..', 'topology.json'),
+): {name: string; entryPoint: string; folder: string}[] {
+  const topology = JSON.parse(readFileSync(file, 'utf8')) as {
+    functions: Record<string, {entryPoint: string; source?: string}>;
+  };
+  return Object.entries(topology.functions).map(([name, f]) => ({
+    name,
+    entryPoint: f.entryPoint,
+    folder: path.join(BUILD, f.source ?? path.join('functions', name)),
+  }));
+}
 
 /**
  * What a person who started a function with the wrong environment reads:
@@ -46,20 +75,13 @@ function configured(name: string, build: () => HttpFunction): HttpFunction {
 // target's export): see framework.ts.
 installFrameworkPatches();
 
-Object.defineProperties(exports, {
-  gateway: lazyFunction(() =>
-    configured('gateway', () =>
-      (require('./gateway/index') as typeof Gateway).createGateway(),
+for (const {name, entryPoint, folder} of functionsOf())
+  Object.defineProperty(
+    exports,
+    entryPoint,
+    lazyFunction(() =>
+      configured(name, () =>
+        (require(path.join(folder, 'index')) as FunctionModule).create(),
+      ),
     ),
-  ),
-  user: lazyFunction(() =>
-    configured('user', () =>
-      (require('./user/index') as typeof User).createUser(),
-    ),
-  ),
-  order: lazyFunction(() =>
-    configured('order', () =>
-      (require('./order/index') as typeof Order).createOrder(),
-    ),
-  ),
-});
+  );

@@ -18,7 +18,7 @@ export interface CloudRunSetting {
   /** Where callers reach each function: its front end. */
   urls: Record<string, string>;
   /** Where each function itself listens. */
-  behind: Record<string, string>;
+  listens: Record<string, string>;
   /** Each function's service account email. */
   accounts: Record<string, string>;
   issuer: IdentityInfo;
@@ -31,7 +31,7 @@ export interface CloudRunSetting {
 export async function startCloudRunStandIns(
   setting: CloudRunSetting,
 ): Promise<{connector: string; stop: () => Promise<void>}> {
-  const {topology, urls, behind, accounts, issuer} = setting;
+  const {topology, urls, listens, accounts, issuer} = setting;
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s().catch(() => undefined);
@@ -44,7 +44,7 @@ export async function startCloudRunStandIns(
         projectId: setting.projectId,
         service: spec.name,
         url: urls[spec.name],
-        behind: behind[spec.name],
+        functionUrl: listens[spec.name],
         ingress: spec.ingress,
         allowUnauthenticated: spec.allowUnauthenticated,
         invokers: spec.invokers.map(caller => accounts[caller]),

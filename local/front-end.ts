@@ -38,7 +38,7 @@ export interface FrontEndOptions {
   /** The URL callers use: also the audience their tokens must carry. */
   url: string;
   /** Where the function itself listens. */
-  behind: string;
+  functionUrl: string;
   ingress: Ingress;
   allowUnauthenticated: boolean;
   /** Service account emails holding roles/run.invoker on this function. */
@@ -71,13 +71,13 @@ const HOP_BY_HOP = [
 
 export class CloudRunFrontEnd {
   private readonly verifier: TokenVerifier;
-  private readonly behind: URL;
+  private readonly functionUrl: URL;
   private readonly agent = new Agent({keepAlive: true});
   /** Requests forwarded and not yet answered. */
   private inFlight = 0;
 
   constructor(readonly options: FrontEndOptions) {
-    this.behind = new URL(options.behind);
+    this.functionUrl = new URL(options.functionUrl);
     this.verifier = new TokenVerifier({
       mode: 'verify',
       audience: options.url,
@@ -195,8 +195,8 @@ export class CloudRunFrontEnd {
   ): void {
     const upstream = request(
       {
-        host: this.behind.hostname,
-        port: this.behind.port,
+        host: this.functionUrl.hostname,
+        port: this.functionUrl.port,
         method: req.method,
         path,
         headers,

@@ -6,7 +6,6 @@
 import type {ChildProcess} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import * as path from 'node:path';
-import type {AuthMode} from '../functions/common/config';
 import {
   functionEnv as topologyEnv,
   serviceAccountEmail,
@@ -21,13 +20,13 @@ export const ROOT = path.resolve(__dirname, '..', '..');
  * How the stack checks calls between functions:
  * - `cloud`: as on Google Cloud: each function behind a local Cloud Run front
  *   end (ingress, invoker check, signature stripped), calls through the
- *   local VPC connector, functions in AUTH_MODE=platform;
+ *   local VPC connector, functions in TOKEN_CHECK=platform;
  * - `verify`: no front end; each function verifies tokens itself.
  */
 export type StackMode = 'cloud' | 'verify';
 
 /** Where a function's collaborators are: what its environment is made of. */
-export interface FunctionSurroundings {
+export interface StackLayout {
   mode: StackMode;
   topology: Topology;
   projectId: string;
@@ -40,8 +39,11 @@ export interface FunctionSurroundings {
 }
 
 export interface FunctionOptions {
-  /** AUTH_MODE for every function, instead of the mode's. */
-  authMode?: AuthMode;
+  /**
+   * "off": no service tokens sent or checked anywhere (the benchmark's
+   * auth-off variant): every function takes calls from anyone.
+   */
+  serviceTokens?: 'off';
   /** END_USER_AUTH for every function: "off" gives the seed's open API. */
   endUserAuth?: 'on' | 'off';
   logLevel?: string;
@@ -71,7 +73,7 @@ export function accountsFor(
  */
 export function functionEnv(
   name: string,
-  where: FunctionSurroundings,
+  where: StackLayout,
   options: FunctionOptions = {},
 ): Record<string, string> {
   const spec = where.topology.get(name);
@@ -80,7 +82,7 @@ export function functionEnv(
     ...topologyEnv(where.topology, name, {
       projectId: where.projectId,
       urls: where.urls,
-      authMode: where.mode === 'cloud' ? 'platform' : 'verify',
+      tokenCheck: where.mode === 'cloud' ? 'platform' : 'verify',
       endUserAuth: options.endUserAuth,
     }),
     GCE_METADATA_HOST: where.issuer.hosts[name],
@@ -90,7 +92,13 @@ export function functionEnv(
     END_USER_CERTS_URL: where.issuer.endUsers.certsUrl,
   };
   if (options.logLevel !== undefined) env.LOG_LEVEL = options.logLevel;
-  if (options.authMode !== undefined) env.AUTH_MODE = options.authMode;
+  if (options.serviceTokens === 'off') {
+    env.ALLOWED_CALLERS = 'anyone';
+    env.CALL_TOKENS = 'off';
+  }
+  // The functions read their entry points from the same topology.
+  if (where.topology.file !== undefined)
+    env.TOPOLOGY_FILE = where.topology.file;
   if (spec.firestore.length > 0)
     env.FIRESTORE_EMULATOR_HOST = where.firestoreHost;
   if (spec.vpcEgress && where.connector !== undefined)

@@ -3,7 +3,7 @@
  * The Functions Framework listens with `server.listen(port)`: on every
  * interface, with no option to name one. Then anyone on the same network
  * could reach a function behind its front end, skip the front end's checks
- * and, with the function in AUTH_MODE=platform, be served on a hand-made
+ * and, with the function in TOKEN_CHECK=platform, be served on a hand-made
  * token whose signature "was removed by Google". Here a server that names
  * no host listens on loopback, as every other local server does, so the
  * front end is the only way in, as on Cloud Run.

@@ -12,7 +12,6 @@ import type {ChildProcess} from 'node:child_process';
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
 import {connect} from 'node:net';
 import * as path from 'node:path';
-import type {AuthMode} from '../functions/common/config';
 import {loadTopology, type Topology} from '../scripts/topology';
 import {
   startFirestoreEmulator,
@@ -25,7 +24,7 @@ import {
   handRunEnv,
   ROOT,
   spawnFunction,
-  type FunctionSurroundings,
+  type StackLayout,
   type SpawnOptions,
   type StackMode,
 } from './functions';
@@ -54,12 +53,10 @@ export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
 export interface StackInfo {
   projectId: string;
   mode: StackMode;
-  /** The URLs callers use, one per function (gateway, user, order). */
-  gateway: string;
-  user: string;
-  order: string;
-  /** Where each function itself listens: behind its front end in cloud mode. */
-  behind: Record<string, string>;
+  /** The URL callers use, per function: its front end in cloud mode. */
+  urls: Record<string, string>;
+  /** Where each function's own process listens: behind its front end in cloud mode. */
+  listens: Record<string, string>;
   /** host:port of the local VPC connector (cloud mode only). */
   connector?: string;
   /** The local console's URL, when it runs. */
@@ -104,8 +101,8 @@ export interface StackOptions extends SpawnOptions {
   connectorPort?: number;
   /** Use this emulator (host:port) instead of starting one. */
   firestoreHost?: string;
-  /** AUTH_MODE for every function (the benchmark's auth-off variant). */
-  authMode?: AuthMode;
+  /** "off": no service tokens anywhere (the benchmark's auth-off variant). */
+  serviceTokens?: 'off';
   /** END_USER_AUTH for every function: "off" is the seed's open API. */
   endUserAuth?: 'on' | 'off';
   logLevel?: string;
@@ -125,7 +122,7 @@ export interface StackOptions extends SpawnOptions {
 export interface Stack {
   info: StackInfo;
   /** What the functions' environments were made from, to start more like them. */
-  surroundings: FunctionSurroundings;
+  layout: StackLayout;
   identity: IdentityServer;
   /** Stops one function, leaving the rest up (to see how the others cope). */
   stopFunction(name: string): Promise<void>;
@@ -201,9 +198,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     // In cloud mode callers reach a function at its front end; the function
     // itself listens on a port of its own behind it.
-    const behind: Record<string, string> = {};
+    const listens: Record<string, string> = {};
     for (const name of names)
-      behind[name] = mode === 'cloud' ? url(await freePort()) : urls[name];
+      listens[name] = mode === 'cloud' ? url(await freePort()) : urls[name];
 
     let firestoreHost = options.firestoreHost;
     if (firestoreHost === undefined) {
@@ -224,7 +221,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         topology,
         projectId,
         urls,
-        behind,
+        listens,
         accounts,
         issuer,
         logs: logTarget,
@@ -234,7 +231,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       connector = standIns.connector;
     }
 
-    const where: FunctionSurroundings = {
+    const where: StackLayout = {
       mode,
       topology,
       projectId,
@@ -249,7 +246,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const startFunction = (name: string) => {
       const child = spawnFunction(
         topology.get(name).entryPoint,
-        Number(new URL(behind[name]).port),
+        Number(new URL(listens[name]).port),
         functionEnv(name, where, options),
         options,
       );
@@ -278,17 +275,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const sink = logSink(name, logTarget);
       const say = sayOf(sink, name);
       say(
-        `waiting for the ${name} function on ${behind[name]}: run it yourself (npm run env -- ${name})`,
+        `waiting for the ${name} function on ${listens[name]}: run it yourself (npm run env -- ${name})`,
       );
       // A connection, not a request: the function's own log stays its own.
       let up = false;
-      const {hostname, port} = new URL(behind[name]);
+      const {hostname, port} = new URL(listens[name]);
       const poll = setInterval(() => {
         const socket = connect(Number(port), hostname);
         const seen = (listening: boolean) => {
           socket.destroy();
           if (listening && !up)
-            say(`the ${name} function listens on ${behind[name]}`);
+            say(`the ${name} function listens on ${listens[name]}`);
           if (!listening && up)
             say(`the ${name} function stopped: waiting for it again`);
           up = listening;
@@ -316,7 +313,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         // Any HTTP answer means it is up: user and order answer 401 without a token.
         waitFor(
           `The ${name} function`,
-          async () => (await fetch(`${behind[name]}/`)).status > 0,
+          async () => (await fetch(`${listens[name]}/`)).status > 0,
           30_000,
           children[name],
         ),
@@ -329,8 +326,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const info = {
       projectId,
       mode,
-      ...urls,
-      behind,
+      urls,
+      listens,
       ...(connector === undefined ? {} : {connector}),
       ...(consoleUrl === undefined ? {} : {console: consoleUrl}),
       firestore: firestoreHost,
@@ -354,7 +351,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           name,
           handRunEnv(
             functionEnv(name, where, options),
-            Number(new URL(behind[name]).port),
+            Number(new URL(listens[name]).port),
           ),
         ]),
       ),
@@ -366,7 +363,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const pids = Object.fromEntries(started.map(n => [n, children[n].pid!]));
     return {
       info,
-      surroundings: where,
+      layout: where,
       identity,
       pids,
       stop,

@@ -92,8 +92,8 @@ async function main(): Promise<void> {
     stackFile,
   });
   const {info} = stack;
-  const gw = `http://localhost:${new URL(info.gateway).port}`;
-  const urlOf = (name: string) => stack.surroundings.urls[name];
+  const gw = `http://localhost:${new URL(info.urls.gateway).port}`;
+  const urlOf = (name: string) => stack.layout.urls[name];
   const who = (name: string) => {
     const spec = topology.get(name);
     const access = spec.allowUnauthenticated
@@ -106,13 +106,13 @@ async function main(): Promise<void> {
       f =>
         `  ${f.name.padEnd(8)} ${urlOf(f.name)}   (${who(f.name)})` +
         (mode === 'cloud'
-          ? `\n  ${''.padEnd(8)} behind its front end: ${info.behind[f.name]}`
+          ? `\n  ${''.padEnd(8)} behind its front end: ${info.listens[f.name]}`
           : ''),
     )
     .join('\n');
   const byHand = except
     .map(
-      name => `The ${name} function is yours to run: the stack waits for it on ${info.behind[name]}.
+      name => `The ${name} function is yours to run: the stack waits for it on ${info.listens[name]}.
   eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${topology.get(name).entryPoint}
   (under a debugger: node --inspect node_modules/.bin/functions-framework --target=${topology.get(name).entryPoint};
    on every change: npx tsc -w -p . in another terminal, and node --watch in place of node)
@@ -123,21 +123,21 @@ async function main(): Promise<void> {
   const as = (variable: string) =>
     endUsersOn ? ` -H "Authorization: Bearer $${variable}"` : '';
   // A token as the gateway's account, from its metadata server, as on Google Cloud.
-  const tokenCommand = `SA=$(curl -s -H 'Metadata-Flavor: Google' 'http://${info.identity.gateway}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${info.user}')`;
+  const tokenCommand = `SA=$(curl -s -H 'Metadata-Flavor: Google' 'http://${info.identity.gateway}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${info.urls.user}')`;
   const asGateway = '-H "X-Serverless-Authorization: Bearer $SA"';
   const inside = endUsersOn
-    ? `  curl -i -x http://${info.connector} ${info.user}/users ${asGateway}   # 401: the gateway's token alone reads no one's data
-  curl -x http://${info.connector} ${info.user}/users ${asGateway}${as('ADMIN')}   # 200, as the gateway for Alice`
-    : `  curl -x http://${info.connector} ${info.user}/users ${asGateway}   # 200, as the gateway`;
+    ? `  curl -i -x http://${info.connector} ${info.urls.user}/users ${asGateway}   # 401: the gateway's token alone reads no one's data
+  curl -x http://${info.connector} ${info.urls.user}/users ${asGateway}${as('ADMIN')}   # 200, as the gateway for Alice`
+    : `  curl -x http://${info.connector} ${info.urls.user}/users ${asGateway}   # 200, as the gateway`;
   const outside =
     mode === 'cloud'
-      ? `  curl -i ${info.user}/users               # 404: user's ingress is internal-only
+      ? `  curl -i ${info.urls.user}/users               # 404: user's ingress is internal-only
 
 From inside the VPC, through the local connector (${info.connector}):
-  curl -i -x http://${info.connector} ${info.user}/users   # 403: no token
+  curl -i -x http://${info.connector} ${info.urls.user}/users   # 403: no token
   ${tokenCommand}
 ${inside}`
-      : `  curl -i ${info.user}/users               # 401: the user function wants a token`;
+      : `  curl -i ${info.urls.user}/users               # 401: the user function wants a token`;
   const consoleUrl = `http://localhost:${new URL(info.console ?? '').port}`;
   const {endUsers} = info;
   const people = endUsers.accounts

@@ -6,7 +6,6 @@
 'use strict';
 
 /** @typedef {'all' | 'internal-only' | 'internal-and-gclb'} Ingress */
-/** @typedef {string | {urlOf: string}} EnvValue */
 /**
  * @typedef {object} Resources
  * @property {number} maxInstances
@@ -26,7 +25,8 @@
  * @property {string[]} calls
  * @property {string[]} invokers the functions that may call this one (derived from `calls`)
  * @property {string[]} firestore collections; empty when it keeps none
- * @property {Record<string, EnvValue>} env
+ * @property {Record<string, string>} env
+ * @property {string} [source] the folder of its code, when not functions/<name>
  * @property {number} localPort
  * @property {Resources} resources
  */
@@ -35,6 +35,7 @@
  * @property {FunctionSpec[]} functions every function, callees before their callers (deploy order)
  * @property {FunctionSpec[]} declared every function, in the order topology.json lists them
  * @property {(name: string) => FunctionSpec} get
+ * @property {string} [file] the file it was read from, when not the project's topology.json
  */
 
 const INGRESS = ['all', 'internal-only', 'internal-and-gclb'];
@@ -44,10 +45,21 @@ const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 // Set from the topology, never by hand: the function's identity and who may call it.
 const DERIVED_ENV = [
   'GOOGLE_CLOUD_PROJECT',
-  'AUTH_MODE',
+  'TOKEN_CHECK',
   'SELF_URL',
   'ALLOWED_CALLERS',
+  'CALLS',
+  'CALL_TOKENS',
 ];
+
+/**
+ * The variable that holds the URL of the function `name` (user -> USER_URL),
+ * the same rule as functions/common/config.ts's `urlVariable`.
+ * @param {string} name
+ */
+function urlVariable(name) {
+  return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
+}
 
 class TopologyError extends Error {
   /** @param {string[]} problems */
@@ -116,19 +128,25 @@ function parseTopology(raw) {
         fail(at('calls'), `names no function "${callee}"`);
       if (callee === name) fail(at('calls'), 'a function does not call itself');
     }
-    /** @type {Record<string, EnvValue>} */
+    /** @type {Record<string, string>} */
     const env = {};
+    const urlVariables = [...names].map(urlVariable);
     for (const [key, value] of Object.entries(f?.env ?? {})) {
       if (!ENV_NAME.test(key))
         fail(at(`env.${key}`), 'must be an UPPER_CASE name');
-      if (DERIVED_ENV.includes(key))
+      if (DERIVED_ENV.includes(key) || urlVariables.includes(key))
         fail(at(`env.${key}`), 'is derived from the topology');
       if (typeof value === 'string') env[key] = value;
-      else if (typeof value?.urlOf === 'string' && names.has(value.urlOf))
-        env[key] = {urlOf: value.urlOf};
-      else
-        fail(at(`env.${key}`), 'must be a string or {"urlOf": "<function>"}');
+      else fail(at(`env.${key}`), 'must be a string');
     }
+    const source = f?.source;
+    if (
+      source !== undefined &&
+      (typeof source !== 'string' ||
+        !/^[a-z0-9][a-z0-9/_-]*$/i.test(source) ||
+        source.split('/').includes('..'))
+    )
+      fail(at('source'), 'must be a folder of the project (a relative path)');
     const localPort = f?.localPort;
     if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535)
       fail(at('localPort'), 'must be a port number');
@@ -154,6 +172,7 @@ function parseTopology(raw) {
       invokers: [],
       firestore: list('firestore', true),
       env,
+      ...(typeof source === 'string' ? {source} : {}),
       localPort,
       resources: {
         maxInstances: r.maxInstances,
@@ -185,7 +204,7 @@ function parseTopology(raw) {
     for (const callee of caller.calls)
       byName.get(callee)?.invokers.push(caller.name);
 
-  // A function is deployed after every function whose URL it needs or that it calls.
+  // A function is deployed after every function it calls: it needs their URLs.
   /** @type {FunctionSpec[]} */
   const ordered = [];
   const state = new Map();
@@ -202,7 +221,7 @@ function parseTopology(raw) {
       return;
     }
     state.set(s.name, 'visiting');
-    for (const dep of dependencies(s)) {
+    for (const dep of s.calls) {
       const next = byName.get(dep);
       if (next) visit(next, [...trail, s.name]);
     }
@@ -224,12 +243,4 @@ function parseTopology(raw) {
   };
 }
 
-/** @param {FunctionSpec} spec */
-function dependencies(spec) {
-  const urls = Object.values(spec.env).flatMap(v =>
-    typeof v === 'string' ? [] : [v.urlOf],
-  );
-  return [...new Set([...spec.calls, ...urls])];
-}
-
-module.exports = {parseTopology, TopologyError};
+module.exports = {parseTopology, TopologyError, urlVariable};

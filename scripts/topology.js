@@ -16,16 +16,24 @@
  *   vpcEgress             its outgoing calls leave through the VPC connector (--egress-settings=all)
  *   calls                 the functions it may call: the invoker edges
  *   firestore             collections it keeps (it gets roles/datastore.user); absent: no Firestore
- *   env                   its environment: a string, or {"urlOf": "<function>"} for that function's URL
+ *   env                   its own environment variables (strings); what the topology gives is derived
+ *   source                optional: the folder of its code, relative to the project, when not
+ *                         functions/<name> (the tests' fixture functions); it exports `create`
  *   localPort             where `npm start` serves it (<NAME>_PORT overrides)
  *   resources             maxInstances, concurrency, cpu, memory, timeout (gcloud's flag values)
  *
- * Derived for every function that does not allow unauthenticated calls:
- * AUTH_MODE, SELF_URL (its own URL, the audience of its tokens) and
- * ALLOWED_CALLERS (the service accounts of the functions that call it).
+ * Derived for every function: ALLOWED_CALLERS ("anyone" when it allows
+ * unauthenticated calls, else the service accounts of the functions that
+ * call it), and CALLS (the functions it calls) with <NAME>_URL for each.
+ * For a function that takes calls only from listed callers: TOKEN_CHECK
+ * (how their tokens are checked: platform on Cloud Run) and SELF_URL (its
+ * own URL, the audience of its tokens).
  * Derived for every function: END_USER_AUTH (on unless turned off) and the
  * issuer and audience of end users' Identity Platform ID tokens
  * (END_USER_ISSUER, END_USER_AUDIENCE), which every function checks.
+ *
+ * TOPOLOGY_FILE, when set, names the topology to use instead of topology.json
+ * (for the scripts, the local stack and the functions alike).
  *
  * Command line (for the shell scripts):
  *   node scripts/topology.js shell                 bash declarations of the topology
@@ -38,7 +46,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const {parseTopology, TopologyError} = require('./topology-parse');
+const {parseTopology, TopologyError, urlVariable} = require('./topology-parse');
 const {
   readmeBlock,
   resourceFlags,
@@ -58,12 +66,26 @@ function defaultFile() {
 }
 
 /**
- * Reads and checks a topology file.
- * @param {string} [file] topology.json of this project by default
- * @returns {Topology}
+ * The topology in use: the file TOPOLOGY_FILE names (a changed copy, as the
+ * tests make), else the project's topology.json. The functions read the
+ * same variable (functions/index.ts).
  */
-function loadTopology(file = defaultFile()) {
-  return parseTopology(JSON.parse(fs.readFileSync(file, 'utf8')));
+function topologyFile() {
+  const named = process.env.TOPOLOGY_FILE;
+  return named ? path.resolve(named) : defaultFile();
+}
+
+/**
+ * Reads and checks a topology file.
+ * @param {string} [file] the topology in use by default (topologyFile)
+ * @returns {Topology & {file?: string}} `file` when it is not the project's
+ *   own: the functions must read the same copy (TOPOLOGY_FILE)
+ */
+function loadTopology(file = topologyFile()) {
+  const topology = parseTopology(JSON.parse(fs.readFileSync(file, 'utf8')));
+  return path.resolve(file) === defaultFile()
+    ? topology
+    : {...topology, file: path.resolve(file)};
 }
 
 /**
@@ -81,7 +103,7 @@ function serviceAccountEmail(accountId, projectId) {
  * its own URL and the accounts allowed to call it.
  * @param {Topology} topology
  * @param {string} name
- * @param {{projectId: string, urls: Record<string, string>, authMode?: string, endUserAuth?: string}} where
+ * @param {{projectId: string, urls: Record<string, string>, tokenCheck?: string, endUserAuth?: string}} where
  *   urls: the URLs known so far (its own and those it needs)
  * @returns {Record<string, string>} in a stable order
  */
@@ -94,14 +116,12 @@ function functionEnv(topology, name, where) {
   };
   /** @type {Record<string, string>} */
   const env = {GOOGLE_CLOUD_PROJECT: where.projectId};
-  for (const [key, value] of Object.entries(spec.env))
-    if (typeof value === 'string') env[key] = value;
+  Object.assign(env, spec.env);
   env.END_USER_AUTH = where.endUserAuth ?? 'on';
   env.END_USER_ISSUER = `https://securetoken.google.com/${where.projectId}`;
   env.END_USER_AUDIENCE = where.projectId;
-  if (!spec.allowUnauthenticated) {
-    env.AUTH_MODE = where.authMode ?? 'platform';
-    env.SELF_URL = url(name);
+  if (spec.allowUnauthenticated) env.ALLOWED_CALLERS = 'anyone';
+  else {
     env.ALLOWED_CALLERS = spec.invokers
       .map(caller =>
         serviceAccountEmail(
@@ -110,9 +130,11 @@ function functionEnv(topology, name, where) {
         ),
       )
       .join(',');
+    env.TOKEN_CHECK = where.tokenCheck ?? 'platform';
+    env.SELF_URL = url(name);
   }
-  for (const [key, value] of Object.entries(spec.env))
-    if (typeof value !== 'string') env[key] = url(value.urlOf);
+  if (spec.calls.length > 0) env.CALLS = spec.calls.join(',');
+  for (const callee of spec.calls) env[urlVariable(callee)] = url(callee);
   return env;
 }
 
@@ -172,4 +194,5 @@ module.exports = {
   readmeBlock,
   withBlock,
   TopologyError,
+  urlVariable,
 };

@@ -1,7 +1,7 @@
 /**
- * Who may do what, for every route of every function: the one table of
- * end-user authorization. Each function enforces its own rows before its
- * handler runs (http-function.ts): `public` needs no end user, `admin` only
+ * Who may do what: the vocabulary of end-user authorization. Each function
+ * keeps its table next to its routes (`functions/<name>/access.ts`, one row
+ * per route) and enforces it before a handler runs (http-function.ts): `public` needs no end user, `admin` only
  * an admin, `signed-in` any end user, whom the handler then limits to what
  * is theirs (`own` says what, for people: the console and the README show
  * it). A route with no row does not start. The same rules hold at every
@@ -9,7 +9,6 @@
  * that forgets a check cannot read someone else's data.
  */
 import type {EndUser} from './auth/end-user';
-import type {ServiceName} from './config';
 import {ForbiddenError} from './problem';
 
 export type Access = 'public' | 'signed-in' | 'admin';
@@ -20,51 +19,23 @@ export interface Rule {
   own?: string;
 }
 
-const PUBLIC: Rule = {access: 'public'};
-const ADMIN: Rule = {access: 'admin'};
-const own = (what: string): Rule => ({access: 'signed-in', own: what});
-// The same limits at every hop that serves a route.
-const OWN_ID = own('their own id');
-const OWN_ORDERS = own('their own orders, whatever the filters');
-const OWN_NEW_ORDERS = own('orders for themselves');
-const OWN_CANCEL = own('cancelling their own pending or processing order');
-const OWN_PROFILE = own(
+export const PUBLIC: Rule = {access: 'public'};
+export const ADMIN: Rule = {access: 'admin'};
+/** For `signed-in` routes: what a user who is not an admin is limited to. */
+export const own = (what: string): Rule => ({access: 'signed-in', own: what});
+// The same limits at every hop that serves a route, named once.
+export const OWN_ID = own('their own id');
+export const OWN_ORDERS = own('their own orders, whatever the filters');
+export const OWN_NEW_ORDERS = own('orders for themselves');
+export const OWN_CANCEL = own(
+  'cancelling their own pending or processing order',
+);
+export const OWN_PROFILE = own(
   'their own profile, once: id = uid, email from the token',
 );
 
-/** Each function's routes, as `METHOD /path` of its route table. */
-export const ACCESS_RULES: {[S in ServiceName]: Record<string, Rule>} = {
-  gateway: {
-    'GET /': PUBLIC,
-    'GET /api/users': ADMIN,
-    'POST /api/users': OWN_PROFILE,
-    'GET /api/users/:id': OWN_ID,
-    'GET /api/orders': OWN_ORDERS,
-    'POST /api/orders': OWN_NEW_ORDERS,
-    'PATCH /api/orders/:id/status': OWN_CANCEL,
-    'GET /api/aggregate': ADMIN,
-    'GET /api/user-orders/:userId': OWN_ID,
-    'GET /api/user-orders-direct/:userId': OWN_ID,
-  },
-  user: {
-    'GET /': PUBLIC,
-    'GET /users': ADMIN,
-    'POST /users': OWN_PROFILE,
-    'GET /users/:id': OWN_ID,
-    'DELETE /users/:id': ADMIN,
-    'GET /users/:id/orders': OWN_ID,
-  },
-  order: {
-    'GET /': PUBLIC,
-    'GET /orders': OWN_ORDERS,
-    'GET /orders/user/:userId': OWN_ID,
-    'GET /orders/:id': own('their own orders'),
-    'POST /orders': OWN_NEW_ORDERS,
-    'PATCH /orders/:id/status': OWN_CANCEL,
-    'DELETE /orders/:id': ADMIN,
-    'GET /stats': ADMIN,
-  },
-};
+/** A function's rules: one per route of its route table, by `METHOD /path`. */
+export type AccessRules = Record<string, Rule>;
 
 /** The authorization decision on one request, as its log line and span say it. */
 export interface AccessDecision {

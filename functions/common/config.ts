@@ -6,22 +6,19 @@
 import {z} from 'zod';
 import type {EndUserConfig} from './auth/end-user';
 
-export type ServiceName = 'gateway' | 'user' | 'order';
-
 /**
- * How incoming calls are authenticated.
+ * How an incoming service token is checked, where the function takes calls
+ * only from the callers its topology entry allows (TOKEN_CHECK).
  * - `verify`: check the token's signature, issuer, expiry, audience and caller
  *   (local stack, or anywhere the platform does not check tokens).
  * - `platform`: Cloud Run's IAM check already verified the signature (and may
  *   have stripped it); still enforce issuer, expiry, audience and allowlist.
- * - `off`: no tokens minted or checked. For local benchmarks only, refused
- *   on Cloud Run.
  */
-export type AuthMode = 'verify' | 'platform' | 'off';
+export type TokenCheck = 'verify' | 'platform';
 
-/** How an internal function checks the tokens of its callers. */
+/** How a function that takes calls only from listed callers checks their tokens. */
 export interface AuthConfig {
-  mode: Exclude<AuthMode, 'off'>;
+  mode: TokenCheck;
   /** This function's own URL: the audience incoming tokens must carry. */
   audience: string;
   /** Service account emails allowed to call this function. */
@@ -30,10 +27,28 @@ export interface AuthConfig {
   certsUrl: string;
 }
 
-/** What every function reads. */
-interface BaseConfig {
+/**
+ * One function's configuration. What differs between functions comes from
+ * its entry in topology.json, through the environment deploy.sh and the
+ * local stack derive from it (scripts/topology.js): whether anyone may call
+ * it, and the functions it calls.
+ */
+export interface Config {
+  /** The function's name in topology.json. */
+  service: string;
   projectId: string;
-  authMode: AuthMode;
+  /**
+   * How callers' service tokens are checked; absent when anyone may call
+   * (ALLOWED_CALLERS=anyone: a public function, or the benchmark's auth-off).
+   */
+  auth?: AuthConfig;
+  /**
+   * Whether calls to other functions carry an ID token of this function's
+   * account (CALL_TOKENS=off: local benchmarks only, refused on Cloud Run).
+   */
+  callTokens: boolean;
+  /** The URL of each function this one calls, by name (CALLS, <NAME>_URL). */
+  calls: Record<string, string>;
   /** Upper bound for one call to another function. */
   downstreamTimeoutMs: number;
   /** Retries after the first attempt, for idempotent calls only. */
@@ -60,30 +75,27 @@ interface BaseConfig {
   endUsers?: EndUserConfig;
 }
 
-/** The public gateway: calls user and order, takes calls from anyone. */
-export interface GatewayConfig extends BaseConfig {
-  service: 'gateway';
-  userUrl: string;
-  orderUrl: string;
+/**
+ * The variable that holds the URL of the function `name` (user -> USER_URL),
+ * the same rule as scripts/topology.js's.
+ */
+export function urlVariable(name: string): string {
+  return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 
-/** The internal functions take calls only from the callers they allow. */
-interface InternalConfig extends BaseConfig {
-  /** Absent only when authMode is "off". */
-  auth?: AuthConfig;
+/**
+ * The URL of `callee`, one of the functions this one calls.
+ * @throws ConfigError at start when topology.json does not list the call:
+ *   then neither the URL nor the invoker binding exist.
+ */
+export function calleeUrl(config: Config, callee: string): string {
+  const url = config.calls[callee];
+  if (url === undefined)
+    throw new ConfigError([
+      `CALLS: the ${config.service} function calls ${callee}, but its entry in topology.json does not list it in "calls"`,
+    ]);
+  return url;
 }
-
-export interface UserConfig extends InternalConfig {
-  service: 'user';
-  orderUrl: string;
-}
-
-export interface OrderConfig extends InternalConfig {
-  service: 'order';
-}
-
-export type Config = GatewayConfig | UserConfig | OrderConfig;
-export type ConfigOf<S extends ServiceName> = Extract<Config, {service: S}>;
 
 export const LOG_LEVELS = [
   'debug',
@@ -94,7 +106,6 @@ export const LOG_LEVELS = [
 ] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Thrown once, listing every bad variable. */
 /**
  * FRAMEWORK_DOMAIN=on: the Functions Framework as it ships (framework.ts),
  * read before any function is built; parseConfig refuses a wrong value.
@@ -105,6 +116,7 @@ export function frameworkDefaultsKept(
   return env.FRAMEWORK_DOMAIN === 'on';
 }
 
+/** Thrown once, listing every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -146,11 +158,20 @@ const positiveInt = (fallback: number) =>
     .positive({error: 'must be positive'})
     .default(fallback);
 
-const common = {
+const variables = {
   GOOGLE_CLOUD_PROJECT: z
     .string({error: 'is required'})
     .min(1, {error: 'is required'}),
-  AUTH_MODE: z.enum(['verify', 'platform', 'off']).default('verify'),
+  CALL_TOKENS: z.enum(['on', 'off']).default('on'),
+  CALLS: z
+    .string()
+    .default('')
+    .transform(s =>
+      s
+        .split(',')
+        .map(name => name.trim())
+        .filter(name => name.length > 0),
+    ),
   DOWNSTREAM_TIMEOUT_MS: positiveInt(5000),
   DOWNSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   REQUEST_TIMEOUT_MS: positiveInt(15000),
@@ -164,24 +185,78 @@ const common = {
   END_USER_ISSUER: z.string().min(1).optional(),
   END_USER_AUDIENCE: z.string().min(1).optional(),
   END_USER_CERTS_URL: httpUrl.default(IDENTITY_PLATFORM_CERTS_URL),
-};
-
-const inbound = {
   SELF_URL: httpUrl.optional(),
-  ALLOWED_CALLERS: emailList.optional(),
+  // "anyone" (a public function), or the accounts that may call it.
+  ALLOWED_CALLERS: z.string({
+    error: 'is required ("anyone", or the emails of the callers)',
+  }),
+  TOKEN_CHECK: z.enum(['verify', 'platform']).default('verify'),
   TOKEN_ISSUER: z.string().min(1).default('https://accounts.google.com'),
   TOKEN_CERTS_URL: httpUrl.default(
     'https://www.googleapis.com/oauth2/v1/certs',
   ),
 };
 
-type CommonVars = z.infer<z.ZodObject<typeof common>>;
-type InboundVars = z.infer<z.ZodObject<typeof inbound>>;
+// The variables above, and the others of the environment: <NAME>_URL of each callee.
+type Vars = z.infer<z.ZodObject<typeof variables>> & Record<string, unknown>;
 
-function baseOf(vars: CommonVars): BaseConfig {
+/** The rules that span variables, reported like any other bad variable. */
+function check(vars: Vars, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({code: 'custom', path: [path], message});
+  if (vars.CALL_TOKENS === 'off' && vars.K_SERVICE !== undefined)
+    issue(
+      'CALL_TOKENS',
+      '"off" is for local benchmarks and is refused on Cloud Run',
+    );
+  for (const callee of vars.CALLS) {
+    const url = vars[urlVariable(callee)];
+    if (url === undefined)
+      issue(
+        urlVariable(callee),
+        `is required (the URL of ${callee}, which this function calls)`,
+      );
+    else if (!httpUrl.safeParse(url).success)
+      issue(urlVariable(callee), 'must be an http(s) URL');
+  }
+  if (vars.ALLOWED_CALLERS.trim() === 'anyone') return;
+  const callers = emailList.safeParse(vars.ALLOWED_CALLERS);
+  if (!callers.success)
+    for (const i of callers.error.issues)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALLOWED_CALLERS', ...i.path],
+        message: i.message,
+      });
+  if (vars.SELF_URL === undefined)
+    issue('SELF_URL', "is required (this function's URL, the token audience)");
+}
+
+/** How callers' tokens are checked: none when anyone may call. */
+function authOf(vars: Vars): AuthConfig | undefined {
+  if (vars.ALLOWED_CALLERS.trim() === 'anyone' || vars.SELF_URL === undefined)
+    return undefined;
   return {
+    mode: vars.TOKEN_CHECK,
+    audience: vars.SELF_URL,
+    allowedCallers: emailList.parse(vars.ALLOWED_CALLERS),
+    issuer: vars.TOKEN_ISSUER,
+    certsUrl: vars.TOKEN_CERTS_URL,
+  };
+}
+
+function configOf(service: string, vars: Vars): Config {
+  return {
+    service,
     projectId: vars.GOOGLE_CLOUD_PROJECT,
-    authMode: vars.AUTH_MODE,
+    auth: authOf(vars),
+    callTokens: vars.CALL_TOKENS === 'on',
+    calls: Object.fromEntries(
+      vars.CALLS.map(callee => [
+        callee,
+        httpUrl.parse(vars[urlVariable(callee)]),
+      ]),
+    ),
     downstreamTimeoutMs: vars.DOWNSTREAM_TIMEOUT_MS,
     downstreamRetries: vars.DOWNSTREAM_RETRIES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
@@ -201,99 +276,19 @@ function baseOf(vars: CommonVars): BaseConfig {
   };
 }
 
-/** The rules that span variables, reported like any other bad variable. */
-function checkCommon(vars: CommonVars, ctx: z.RefinementCtx): void {
-  if (vars.AUTH_MODE === 'off' && vars.K_SERVICE !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['AUTH_MODE'],
-      message: '"off" is for local benchmarks and is refused on Cloud Run',
-    });
-  }
-}
-
-function checkInbound(
-  vars: CommonVars & InboundVars,
-  ctx: z.RefinementCtx,
-): void {
-  checkCommon(vars, ctx);
-  if (vars.AUTH_MODE === 'off') return;
-  if (vars.SELF_URL === undefined)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['SELF_URL'],
-      message: "is required (this function's URL, the token audience)",
-    });
-  if (vars.ALLOWED_CALLERS === undefined)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['ALLOWED_CALLERS'],
-      message: 'is required (service account emails allowed to call)',
-    });
-}
-
-/**
- * The inbound check. Once checkInbound has passed, the audience and the
- * allowlist are missing only when auth is off.
- */
-function authOf(vars: CommonVars & InboundVars): AuthConfig | undefined {
-  if (
-    vars.AUTH_MODE === 'off' ||
-    vars.SELF_URL === undefined ||
-    vars.ALLOWED_CALLERS === undefined
-  )
-    return undefined;
-  return {
-    mode: vars.AUTH_MODE,
-    audience: vars.SELF_URL,
-    allowedCallers: vars.ALLOWED_CALLERS,
-    issuer: vars.TOKEN_ISSUER,
-    certsUrl: vars.TOKEN_CERTS_URL,
-  };
-}
-
-const schemas: {[S in ServiceName]: z.ZodType<ConfigOf<S>>} = {
-  gateway: z
-    .object({...common, USER_URL: httpUrl, ORDER_URL: httpUrl})
-    .superRefine(checkCommon)
-    .transform(vars => ({
-      service: 'gateway' as const,
-      ...baseOf(vars),
-      userUrl: vars.USER_URL,
-      orderUrl: vars.ORDER_URL,
-    })),
-  user: z
-    .object({...common, ...inbound, ORDER_URL: httpUrl})
-    .superRefine(checkInbound)
-    .transform(vars => ({
-      service: 'user' as const,
-      ...baseOf(vars),
-      auth: authOf(vars),
-      orderUrl: vars.ORDER_URL,
-    })),
-  order: z
-    .object({...common, ...inbound})
-    .superRefine(checkInbound)
-    .transform(vars => ({
-      service: 'order' as const,
-      ...baseOf(vars),
-      auth: authOf(vars),
-    })),
-};
-
 /**
  * Parses and validates the configuration of one function.
  * @throws ConfigError naming every missing or malformed variable.
  */
-export function parseConfig<S extends ServiceName>(
-  service: S,
+export function parseConfig(
+  service: string,
   env: NodeJS.ProcessEnv = process.env,
-): ConfigOf<S> {
-  const result = (schemas[service] as z.ZodType<ConfigOf<S>>).safeParse(env);
+): Config {
+  const result = z.looseObject(variables).superRefine(check).safeParse(env);
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`),
     );
   }
-  return result.data;
+  return configOf(service, result.data);
 }

@@ -129,11 +129,15 @@ export function orderList(page: Page<OrderView>): OrderList {
   return {service: 'order', orders: page.items, nextCursor: page.nextCursor};
 }
 
-/** The order function's list, as its callers pass it on to their clients. */
+/**
+ * The order function's list, as its callers pass it on to their clients:
+ * the seed's `{count, orders}`, and the cursor of the next page. Every list
+ * of our API is named for what it holds (`users`, `orders`).
+ */
 export function ordersOf(list: OrderList) {
   return {
     count: list.orders.length,
-    items: list.orders,
+    orders: list.orders,
     nextCursor: list.nextCursor,
   };
 }

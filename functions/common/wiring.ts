@@ -4,17 +4,11 @@
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
-import {ACCESS_RULES, type Rule} from './access';
+import type {Rule} from './access';
 import {EndUserVerifier} from './auth/end-user';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
-import {
-  parseConfig,
-  type AuthConfig,
-  type Config,
-  type ConfigOf,
-  type ServiceName,
-} from './config';
+import {calleeUrl, parseConfig, type Config} from './config';
 import {connectorAgent} from './egress';
 import {
   createHttpFunction,
@@ -44,7 +38,7 @@ export function wiringFor(
 ): Wiring {
   return {
     logger: new JsonLogger(config.service, config.logLevel),
-    tokens: config.authMode === 'off' ? undefined : new MetadataIdTokenSource(),
+    tokens: config.callTokens ? new MetadataIdTokenSource() : undefined,
     agent:
       config.egressProxy === undefined
         ? undefined
@@ -53,16 +47,19 @@ export function wiringFor(
   };
 }
 
-/** A client for calls from this function to `service` at `baseUrl`. */
+/**
+ * A client for calls from this function to `service`, at the URL its
+ * configuration has for it.
+ * @throws ConfigError when topology.json does not say this function calls it.
+ */
 export function clientFor(
   config: Config,
   wiring: Wiring,
   service: string,
-  baseUrl: string,
 ): ServiceClient {
   return new ServiceClient({
     service,
-    baseUrl,
+    baseUrl: calleeUrl(config, service),
     tokens: wiring.tokens,
     agent: wiring.agent,
     timeoutMs: config.downstreamTimeoutMs,
@@ -70,16 +67,10 @@ export function clientFor(
   });
 }
 
-/** How incoming tokens are checked, or undefined where they are not (gateway, auth off). */
-function inboundAuthOf(config: Config): AuthConfig | undefined {
-  return config.service === 'gateway' ? undefined : config.auth;
-}
-
-/** The check of incoming tokens, or undefined where there is none (gateway, auth off). */
+/** The check of callers' tokens, or undefined where anyone may call. */
 export function authenticatorFor(config: Config): Authenticate | undefined {
-  const auth = inboundAuthOf(config);
-  if (auth === undefined) return undefined;
-  const verifier = new TokenVerifier(auth);
+  if (config.auth === undefined) return undefined;
+  const verifier = new TokenVerifier(config.auth);
   return authorization => verifier.authenticate(authorization);
 }
 
@@ -92,13 +83,13 @@ function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
 
 /**
  * The HTTP function serving `routes` with this configuration, under the
- * access rules of its service (or `access`, for a function of the tests).
+ * access rules of the function (its folder's access.ts).
  */
 export function httpFunctionFor(
   config: Config,
   wiring: Wiring,
   routes: Route[],
-  access: Record<string, Rule> = ACCESS_RULES[config.service],
+  access: Record<string, Rule>,
 ): HttpFunction {
   reportEndsTo(wiring.logger);
   return createHttpFunction({
@@ -108,7 +99,7 @@ export function httpFunctionFor(
     logger: wiring.logger,
     routes,
     authenticate: authenticatorFor(config),
-    authCheck: inboundAuthOf(config)?.mode,
+    authCheck: config.auth?.mode,
     access,
     endUsers: endUserCheckFor(config),
     recordSpans: config.logLevel !== 'silent',
@@ -118,21 +109,22 @@ export function httpFunctionFor(
 /** Builds one function: from its configuration (read from the environment
  * unless given) and its collaborators (production defaults unless
  * overridden), to the HTTP function serving its routes. */
-export type FunctionFactory<S extends ServiceName> = (
-  config?: ConfigOf<S>,
+export type FunctionFactory = (
+  config?: Config,
   overrides?: Partial<Wiring>,
 ) => HttpFunction;
 
 /**
- * The factory of the `service` function whose routes `routesFor` builds:
- * parse the configuration, wire the collaborators, serve the routes, the
- * same steps for every function.
+ * The factory of the `service` function (its name in topology.json) whose
+ * routes `routesFor` builds, under its access rules: parse the
+ * configuration, wire the collaborators, serve the routes, the same steps
+ * for every function. Each function's folder exports it as `create`.
  */
-export function defineFunction<S extends ServiceName>(
-  service: S,
-  routesFor: (config: ConfigOf<S>, wiring: Wiring) => Route[],
-  access: Record<string, Rule> = ACCESS_RULES[service],
-): FunctionFactory<S> {
+export function defineFunction(
+  service: string,
+  routesFor: (config: Config, wiring: Wiring) => Route[],
+  access: Record<string, Rule>,
+): FunctionFactory {
   return (config = parseConfig(service), overrides = {}) => {
     const wiring = wiringFor(config, overrides);
     return httpFunctionFor(config, wiring, routesFor(config, wiring), access);

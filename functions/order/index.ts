@@ -3,20 +3,25 @@ import type * as FirestoreModule from '../common/firestore';
 import {onFirstUse} from '../common/lazy';
 import {tracedStore} from '../common/trace';
 import {defineFunction} from '../common/wiring';
+import {ACCESS} from './access';
 import {Orders} from './domain';
 import {orderRoutes} from './routes';
 import type * as Store from './store';
 
-export const createOrder = defineFunction('order', config => {
-  // Loaded by the first request that reads or writes: the Firestore client
-  // is most of what a start costs, and the health check needs none of it.
-  const store = onFirstUse(() => {
-    const {createFirestore} =
-      require('../common/firestore') as typeof FirestoreModule;
-    const {FirestoreOrderStore} = require('./store') as typeof Store;
-    return new FirestoreOrderStore(createFirestore(config.projectId));
-  });
-  return orderRoutes({
-    orders: request => new Orders(tracedStore(store(), 'orders', request)),
-  });
-});
+export const create = defineFunction(
+  'order',
+  config => {
+    // Loaded by the first request that reads or writes: the Firestore client
+    // is most of what a start costs, and the health check needs none of it.
+    const store = onFirstUse(() => {
+      const {createFirestore} =
+        require('../common/firestore') as typeof FirestoreModule;
+      const {FirestoreOrderStore} = require('./store') as typeof Store;
+      return new FirestoreOrderStore(createFirestore(config.projectId));
+    });
+    return orderRoutes({
+      orders: request => new Orders(tracedStore(store(), 'orders', request)),
+    });
+  },
+  ACCESS,
+);

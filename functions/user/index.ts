@@ -3,21 +3,26 @@ import type * as FirestoreModule from '../common/firestore';
 import {onFirstUse} from '../common/lazy';
 import {tracedStore} from '../common/trace';
 import {clientFor, defineFunction} from '../common/wiring';
+import {ACCESS} from './access';
 import {Users} from './domain';
 import {userRoutes} from './routes';
 import type * as Store from './store';
 
-export const createUser = defineFunction('user', (config, wiring) => {
-  // Loaded by the first request that reads or writes: the Firestore client
-  // is most of what a start costs, and the health check needs none of it.
-  const store = onFirstUse(() => {
-    const {createFirestore} =
-      require('../common/firestore') as typeof FirestoreModule;
-    const {FirestoreUserStore} = require('./store') as typeof Store;
-    return new FirestoreUserStore(createFirestore(config.projectId));
-  });
-  return userRoutes({
-    users: request => new Users(tracedStore(store(), 'users', request)),
-    orders: clientFor(config, wiring, 'order', config.orderUrl),
-  });
-});
+export const create = defineFunction(
+  'user',
+  (config, wiring) => {
+    // Loaded by the first request that reads or writes: the Firestore client
+    // is most of what a start costs, and the health check needs none of it.
+    const store = onFirstUse(() => {
+      const {createFirestore} =
+        require('../common/firestore') as typeof FirestoreModule;
+      const {FirestoreUserStore} = require('./store') as typeof Store;
+      return new FirestoreUserStore(createFirestore(config.projectId));
+    });
+    return userRoutes({
+      users: request => new Users(tracedStore(store(), 'users', request)),
+      orders: clientFor(config, wiring, 'order'),
+    });
+  },
+  ACCESS,
+);

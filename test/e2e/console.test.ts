@@ -73,9 +73,12 @@ describe('the local console, end to end', function () {
 
   it('shows a mesh request as three hops, each under the call that made it, with its caller and end user', async () => {
     const client = clientTrace();
-    const res = await fetch(`${stack.info.gateway}/api/user-orders/user-002`, {
-      headers: {traceparent: client.traceparent, Authorization: bob()},
-    });
+    const res = await fetch(
+      `${stack.info.urls.gateway}/api/user-orders/user-002`,
+      {
+        headers: {traceparent: client.traceparent, Authorization: bob()},
+      },
+    );
     expect(res.status).to.equal(200);
     const spans = await spansOf(client.traceId, s => hops(s).length === 3);
     const byId = new Map(spans.map(s => [s.spanId, s]));
@@ -133,9 +136,12 @@ describe('the local console, end to end', function () {
 
   it("shows where a request for another user's data was refused, and why", async () => {
     const client = clientTrace();
-    const res = await fetch(`${stack.info.gateway}/api/user-orders/user-001`, {
-      headers: {traceparent: client.traceparent, Authorization: bob()},
-    });
+    const res = await fetch(
+      `${stack.info.urls.gateway}/api/user-orders/user-001`,
+      {
+        headers: {traceparent: client.traceparent, Authorization: bob()},
+      },
+    );
     expect(res.status).to.equal(404);
     const spans = await spansOf(client.traceId, s => hops(s).length === 2);
     const [gateway, user] = hops(spans);
@@ -159,7 +165,7 @@ describe('the local console, end to end', function () {
     const client = clientTrace();
     const res = await viaConnector(
       stack.info.connector!,
-      `${stack.info.user}/users`,
+      `${stack.info.urls.user}/users`,
       {
         traceparent: client.traceparent,
       },
@@ -204,7 +210,7 @@ describe('the local console, end to end', function () {
       );
       const client = clientTrace();
       const res = await fetch(
-        `${stack.info.gateway}/api/user-orders/user-002`,
+        `${stack.info.urls.gateway}/api/user-orders/user-002`,
         {
           headers: {traceparent: client.traceparent, Authorization: bob()},
         },

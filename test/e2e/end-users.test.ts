@@ -71,7 +71,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
       ...(who === 'nobody' ? {} : {Authorization: `Bearer ${tokens[who]}`}),
     });
     const gw = (who: Who, path: string, init: RequestInit = {}) =>
-      call(`${stack.info.gateway}${path}`, {
+      call(`${stack.info.urls.gateway}${path}`, {
         ...init,
         headers: as(who, init.headers as Record<string, string>),
       });
@@ -293,7 +293,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
       const email = `dana-${mode}@example.com`;
       const dana = await signIn(stack, email, 'signUp', 'dana-password');
       const create = (body: unknown) =>
-        call(`${stack.info.gateway}/api/users`, {
+        call(`${stack.info.urls.gateway}/api/users`, {
           method: 'POST',
           headers: {
             'Content-Type': 'application/json',
@@ -329,7 +329,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
       expect(byAdmin.status).to.equal(201);
       expect(byAdmin.body.data.user).to.include({role: 'developer'});
       // And an admin claim in a body makes no one an admin.
-      const own = await call(`${stack.info.gateway}/api/users`, {
+      const own = await call(`${stack.info.urls.gateway}/api/users`, {
         headers: {Authorization: `Bearer ${dana.idToken}`},
       });
       expect(own.status).to.equal(403);
@@ -344,7 +344,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
     });
 
     it("refuses, at user and order themselves, another user's token or none, with the gateway's own service token", async () => {
-      const {user, order} = stack.info;
+      const {user, order} = stack.info.urls;
       const carol = (await signIn(stack, 'carol@example.com')).idToken;
       const serviceToken = (audience: string) =>
         stack.identity.signer.sign(
@@ -412,7 +412,7 @@ describe('end users off (END_USER_AUTH=off): the seed’s open API', function ()
 
   it('answers every seed route without a token, as the seed does', async () => {
     const gw = (path: string, init?: RequestInit) =>
-      call(`${stack.info.gateway}${path}`, init);
+      call(`${stack.info.urls.gateway}${path}`, init);
     expect(stack.info.endUsers.auth).to.equal('off');
     expect((await gw('/')).status).to.equal(200);
     expect(ids((await gw('/api/users')).body.data.users)).to.deep.equal([

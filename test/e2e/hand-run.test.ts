@@ -50,7 +50,7 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
   });
 
   const mesh = () =>
-    call(`${stack.info.gateway}/api/user-orders/user-001`, {
+    call(`${stack.info.urls.gateway}/api/user-orders/user-001`, {
       headers: {
         Authorization: `Bearer ${stack.identity.toolkit.idTokenFor('alice@example.com')}`,
       },
@@ -62,7 +62,7 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
     // Its front end is there, with nothing behind it yet: Cloud Run's 503.
     expect((await mesh()).status).to.equal(503);
     expect(logEntries(logs, 'gateway').map(e => e.message)).to.include(
-      `waiting for the gateway function on ${stack.info.behind.gateway}: run it yourself (npm run env -- gateway)`,
+      `waiting for the gateway function on ${stack.info.listens.gateway}: run it yourself (npm run env -- gateway)`,
     );
   });
 
@@ -76,10 +76,10 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
     const lines = printed.stdout.trim().split('\n');
     for (const line of lines) expect(line).to.match(/^export [A-Z_]+='/);
     expect(printed.stdout)
-      .to.contain(`export PORT='${new URL(stack.info.behind.gateway).port}'`)
+      .to.contain(`export PORT='${new URL(stack.info.listens.gateway).port}'`)
       .and.contain(`export EGRESS_PROXY='http://${stack.info.connector}'`)
       .and.contain(`export GCE_METADATA_HOST='${stack.info.identity.gateway}'`)
-      .and.contain(`export USER_URL='${stack.info.user}'`);
+      .and.contain(`export USER_URL='${stack.info.urls.user}'`);
   });
 
   it('serves the mesh route through a gateway started by hand with functions-framework, calls crossing the connector and the front ends', async () => {
@@ -118,7 +118,7 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
         logEntries(logs, 'gateway').some(
           e =>
             e.message ===
-            `the gateway function listens on ${stack.info.behind.gateway}`,
+            `the gateway function listens on ${stack.info.listens.gateway}`,
         ),
       5000,
     );

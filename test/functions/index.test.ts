@@ -6,16 +6,18 @@
 import {expect} from 'chai';
 import * as path from 'node:path';
 import {ROOT} from '../../local/stack';
+import {functionEnv, loadTopology} from '../../scripts/topology';
 import {runProcess} from '../fixtures/run-process';
 
-const ENV = {
-  PATH: process.env.PATH ?? '',
-  GOOGLE_CLOUD_PROJECT: 'p',
-  USER_URL: 'http://user.test',
-  ORDER_URL: 'http://order.test',
-  SELF_URL: 'http://self.test',
-  ALLOWED_CALLERS: 'gateway-fn@p.iam.gserviceaccount.com',
-};
+const topology = loadTopology();
+const NAMES = topology.declared.map(f => f.name);
+const PATH = process.env.PATH ?? '';
+
+/** The environment deploy.sh gives `name`, with made-up URLs. */
+function envOf(name: string): Record<string, string> {
+  const urls = Object.fromEntries(NAMES.map(n => [n, `http://${n}.test`]));
+  return {PATH, ...functionEnv(topology, name, {projectId: 'p', urls})};
+}
 
 async function loads(
   target: string,
@@ -25,14 +27,19 @@ async function loads(
     const type = typeof m[${JSON.stringify(target)}];
     const firestore = Object.keys(require.cache).some(k => k.includes('@google-cloud/firestore'));
     process.stdout.write(JSON.stringify({firestore, type}));`;
-  const result = await runProcess(process.execPath, ['-e', script], ENV);
+  const result = await runProcess(
+    process.execPath,
+    ['-e', script],
+    envOf(target),
+  );
   expect(result.status, result.output).to.equal(0);
   return JSON.parse(result.stdout);
 }
 
 describe('functions/index (entry point)', () => {
   it('starts every function without loading Firestore: user and order load it on their first request that reads or writes', async () => {
-    for (const target of ['gateway', 'user', 'order'])
+    expect(NAMES).to.include.members(['gateway', 'user', 'order']);
+    for (const target of NAMES)
       expect(await loads(target), target).to.deep.equal({
         firestore: false,
         type: 'function',
@@ -41,11 +48,11 @@ describe('functions/index (entry point)', () => {
 
   it('says, run with no environment, what is missing and how to get it: no stack trace', async () => {
     const cli = path.join(ROOT, 'node_modules', '.bin', 'functions-framework');
-    for (const name of ['gateway', 'user', 'order']) {
+    for (const name of NAMES) {
       const result = await runProcess(
         cli,
         [`--target=${name}`, '--port=0', `--source=${ROOT}`],
-        {PATH: ENV.PATH},
+        {PATH},
       );
       expect(result.status, name).to.equal(1);
       expect(result.output)
@@ -65,15 +72,27 @@ describe('functions/index (entry point)', () => {
         '-e',
         `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.js'))}).gateway`,
       ],
-      {
-        PATH: ENV.PATH,
-        GOOGLE_CLOUD_PROJECT: 'p',
-        USER_URL: 'not a url',
-      },
+      {...envOf('gateway'), USER_URL: 'not a url', ORDER_URL: ''},
     );
     expect(result.status).to.not.equal(0);
     expect(result.output)
       .to.match(/USER_URL: must be an http\(s\) URL/)
       .and.match(/ORDER_URL/);
+  });
+
+  it('refuses to start a function whose topology entry leaves out a call its code makes', async () => {
+    const result = await runProcess(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.js'))}).user`,
+      ],
+      // What deploy.sh would give user, were "calls": ["order"] left out.
+      {...envOf('user'), CALLS: '', ORDER_URL: ''},
+    );
+    expect(result.status).to.equal(1);
+    expect(result.output).to.contain(
+      'CALLS: the user function calls order, but its entry in topology.json does not list it in "calls"',
+    );
   });
 });

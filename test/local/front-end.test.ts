@@ -47,7 +47,7 @@ describe('CloudRunFrontEnd', () => {
       projectId: 'fe-test',
       service: 'user',
       url: SELF,
-      behind: fn.url,
+      functionUrl: fn.url,
       ingress: 'internal-only',
       allowUnauthenticated: false,
       invokers: [kit.accounts.gateway],
@@ -244,7 +244,7 @@ describe('CloudRunFrontEnd', () => {
     servers.push(busy);
     await new Promise<void>(r => busy.listen(0, '127.0.0.1', r));
     const inside = await door('vpc', {
-      behind: `http://127.0.0.1:${(busy.address() as AddressInfo).port}`,
+      functionUrl: `http://127.0.0.1:${(busy.address() as AddressInfo).port}`,
       capacity: 1,
     });
     const headers = {Authorization: bearer('gateway')};
@@ -275,7 +275,7 @@ describe('CloudRunFrontEnd', () => {
     servers.push(early);
     await new Promise<void>(r => early.listen(0, '127.0.0.1', r));
     const inside = await door('vpc', {
-      behind: `http://127.0.0.1:${(early.address() as AddressInfo).port}`,
+      functionUrl: `http://127.0.0.1:${(early.address() as AddressInfo).port}`,
     });
     const body = Buffer.alloc(32 * 1024 * 1024, 'x');
     const agent = new Agent({keepAlive: true});
@@ -312,9 +312,9 @@ describe('CloudRunFrontEnd', () => {
 
   it("answers 503 with Google's page when the function behind it is down", async () => {
     const down = await recordingServer(() => undefined);
-    const behind = down.url;
+    const functionUrl = down.url;
     await down.close();
-    const inside = await door('vpc', {behind});
+    const inside = await door('vpc', {functionUrl});
     const res = await fetch(`${inside}/users`, {
       headers: {Authorization: bearer('gateway')},
     });

@@ -26,7 +26,7 @@ describe('VpcConnector', () => {
       projectId: 'fe-test',
       service: 'user',
       url: USER,
-      behind: fn.url,
+      functionUrl: fn.url,
       ingress: 'internal-only',
       allowUnauthenticated: true,
       invokers: [],

@@ -286,7 +286,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         '--egress-settings=all',
       ],
       env: {
-        AUTH_MODE: 'platform',
+        TOKEN_CHECK: 'platform',
         ALLOWED_CALLERS: `${SA('gateway')},${SA('user')}`,
         GOOGLE_CLOUD_PROJECT: 'demo',
       },
@@ -303,8 +303,9 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       ],
       absent: ['--allow-unauthenticated'],
       env: {
-        AUTH_MODE: 'platform',
+        TOKEN_CHECK: 'platform',
         ALLOWED_CALLERS: SA('gateway'),
+        CALLS: 'order',
         ORDER_URL: URL_OF('order'),
         GOOGLE_CLOUD_PROJECT: 'demo',
       },
@@ -321,6 +322,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       ],
       absent: ['--no-allow-unauthenticated'],
       env: {
+        ALLOWED_CALLERS: 'anyone',
+        CALLS: 'user,order',
         USER_URL: URL_OF('user'),
         ORDER_URL: URL_OF('order'),
         GOOGLE_CLOUD_PROJECT: 'demo',
@@ -344,8 +347,10 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       ]);
       for (const flag of want.absent) expect(deploy).not.to.include(flag);
       expect(envOf(deploy)).to.include(want.env);
-      if (fn === 'gateway')
-        expect(envOf(deploy)).not.to.have.property('AUTH_MODE');
+      if (fn === 'gateway') {
+        expect(envOf(deploy)).not.to.have.property('TOKEN_CHECK');
+        expect(envOf(deploy)).not.to.have.property('SELF_URL');
+      }
     }),
   );
 

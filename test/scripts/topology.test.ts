@@ -68,16 +68,17 @@ describe('topology.json', () => {
       END_USER_AUTH: 'on',
       END_USER_ISSUER: 'https://securetoken.google.com/demo',
       END_USER_AUDIENCE: 'demo',
-      AUTH_MODE: 'platform',
-      SELF_URL: 'https://u.test',
       ALLOWED_CALLERS: 'gateway-fn@demo.iam.gserviceaccount.com',
+      TOKEN_CHECK: 'platform',
+      SELF_URL: 'https://u.test',
+      CALLS: 'order',
       ORDER_URL: 'https://o.test',
     });
     expect(
       functionEnv(topology, 'order', {
         projectId: 'demo',
         urls,
-        authMode: 'verify',
+        tokenCheck: 'verify',
       }).ALLOWED_CALLERS,
     ).to.equal(
       'gateway-fn@demo.iam.gserviceaccount.com,user-fn@demo.iam.gserviceaccount.com',
@@ -90,6 +91,8 @@ describe('topology.json', () => {
       END_USER_AUTH: 'on',
       END_USER_ISSUER: 'https://securetoken.google.com/demo',
       END_USER_AUDIENCE: 'demo',
+      ALLOWED_CALLERS: 'anyone',
+      CALLS: 'user,order',
       USER_URL: 'https://u.test',
       ORDER_URL: 'https://o.test',
     });
@@ -191,9 +194,19 @@ describe('topology.json', () => {
       problem: /user\.env\.ALLOWED_CALLERS: is derived from the topology/,
     },
     {
-      name: 'a URL of a function that does not exist',
+      name: "another function's URL set by hand",
+      change: t => (t.functions.user.env.ORDER_URL = 'https://o.test'),
+      problem: /user\.env\.ORDER_URL: is derived from the topology/,
+    },
+    {
+      name: 'an environment value that is not a string',
       change: t => (t.functions.user.env.BILLING_URL = {urlOf: 'billing'}),
-      problem: /user\.env\.BILLING_URL: must be a string or/,
+      problem: /user\.env\.BILLING_URL: must be a string/,
+    },
+    {
+      name: 'a source folder outside the project',
+      change: t => (t.functions.user.source = '../elsewhere'),
+      problem: /user\.source: must be a folder of the project/,
     },
     {
       name: 'a cycle of calls, whose URLs cannot all exist first',

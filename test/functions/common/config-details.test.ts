@@ -1,13 +1,11 @@
 /** Every configuration message, word for word, and the values at the edges. */
 import {expect} from 'chai';
-import {
-  ConfigError,
-  parseConfig,
-  type ServiceName,
-} from '../../../functions/common/config';
+import {ConfigError, parseConfig} from '../../../functions/common/config';
 
 const GATEWAY = {
   GOOGLE_CLOUD_PROJECT: 'p',
+  ALLOWED_CALLERS: 'anyone',
+  CALLS: 'user,order',
   USER_URL: 'http://u.example',
   ORDER_URL: 'http://o.example',
 };
@@ -17,7 +15,7 @@ const ORDER = {
   ALLOWED_CALLERS: 'a@x.iam',
 };
 
-function problemsOf(service: ServiceName, env: Record<string, string>) {
+function problemsOf(service: string, env: Record<string, string>) {
   try {
     parseConfig(service, env);
   } catch (e: unknown) {
@@ -29,7 +27,7 @@ function problemsOf(service: ServiceName, env: Record<string, string>) {
 }
 
 describe('parseConfig, in detail', () => {
-  const cases: [string, ServiceName, Record<string, string>, string[]][] = [
+  const cases: [string, string, Record<string, string>, string[]][] = [
     [
       'a missing project',
       'gateway',
@@ -106,13 +104,23 @@ describe('parseConfig, in detail', () => {
       'no allowlist',
       'order',
       {GOOGLE_CLOUD_PROJECT: 'p', SELF_URL: 'http://o'},
-      ['ALLOWED_CALLERS: is required (service account emails allowed to call)'],
+      ['ALLOWED_CALLERS: is required ("anyone", or the emails of the callers)'],
     ],
     [
-      'auth off on Cloud Run',
+      'calls without tokens on Cloud Run',
       'gateway',
-      {...GATEWAY, AUTH_MODE: 'off', K_SERVICE: 'gateway'},
-      ['AUTH_MODE: "off" is for local benchmarks and is refused on Cloud Run'],
+      {...GATEWAY, CALL_TOKENS: 'off', K_SERVICE: 'gateway'},
+      [
+        'CALL_TOKENS: "off" is for local benchmarks and is refused on Cloud Run',
+      ],
+    ],
+    [
+      'a call without its URL',
+      'gateway',
+      {...GATEWAY, CALLS: 'user, order ,billing'},
+      [
+        'BILLING_URL: is required (the URL of billing, which this function calls)',
+      ],
     ],
   ];
   cases.forEach(([name, service, env, problems]) =>
@@ -124,7 +132,7 @@ describe('parseConfig, in detail', () => {
   it('lists every problem in its message, one per line', () => {
     expect(() => parseConfig('gateway', {})).to.throw(
       ConfigError,
-      /^Invalid configuration:\n {2}GOOGLE_CLOUD_PROJECT: is required\n {2}USER_URL: .+\n {2}ORDER_URL: .+$/,
+      /^Invalid configuration:\n {2}GOOGLE_CLOUD_PROJECT: is required\n {2}ALLOWED_CALLERS: .+$/,
     );
   });
 
@@ -154,15 +162,18 @@ describe('parseConfig, in detail', () => {
     });
   });
 
-  it('allows auth on with K_SERVICE set, as on Cloud Run, and off without it', () => {
+  it('allows tokens on with K_SERVICE set, as on Cloud Run, and off without it', () => {
     expect(
-      parseConfig('order', {...ORDER, K_SERVICE: 'order'}).authMode,
+      parseConfig('order', {...ORDER, K_SERVICE: 'order'}).callTokens,
+    ).to.equal(true);
+    expect(
+      parseConfig('gateway', {...GATEWAY, CALL_TOKENS: 'off'}).callTokens,
+    ).to.equal(false);
+    expect(
+      parseConfig('order', {...ORDER, K_SERVICE: 'order'}).auth?.mode,
     ).to.equal('verify');
     expect(
-      parseConfig('gateway', {...GATEWAY, AUTH_MODE: 'off'}).authMode,
-    ).to.equal('off');
-    expect(
-      parseConfig('order', {...ORDER, AUTH_MODE: 'platform'}).auth?.mode,
+      parseConfig('order', {...ORDER, TOKEN_CHECK: 'platform'}).auth?.mode,
     ).to.equal('platform');
   });
 });

@@ -1,12 +1,14 @@
 import {expect} from 'chai';
 import {
+  calleeUrl,
   ConfigError,
   parseConfig,
-  type ServiceName,
 } from '../../../functions/common/config';
 
 const GATEWAY = {
   GOOGLE_CLOUD_PROJECT: 'p',
+  ALLOWED_CALLERS: 'anyone',
+  CALLS: 'user,order',
   USER_URL: 'http://u.example',
   ORDER_URL: 'http://o.example/',
 };
@@ -22,11 +24,13 @@ describe('parseConfig', () => {
     expect(config).to.include({
       service: 'gateway',
       projectId: 'p',
-      userUrl: 'http://u.example',
-      orderUrl: 'http://o.example',
-      authMode: 'verify',
+      callTokens: true,
+      auth: undefined,
     });
-    expect(config).not.to.have.property('auth');
+    expect(config.calls).to.deep.equal({
+      user: 'http://u.example',
+      order: 'http://o.example',
+    });
     expect(config.downstreamTimeoutMs).to.equal(5000);
   });
 
@@ -43,7 +47,7 @@ describe('parseConfig', () => {
 
   const failures: {
     name: string;
-    service: ServiceName;
+    service: string;
     env: Record<string, string>;
     messages: RegExp[];
   }[] = [
@@ -51,7 +55,7 @@ describe('parseConfig', () => {
       name: 'names every missing variable at once',
       service: 'gateway',
       env: {},
-      messages: [/GOOGLE_CLOUD_PROJECT/, /USER_URL/, /ORDER_URL/],
+      messages: [/GOOGLE_CLOUD_PROJECT/, /ALLOWED_CALLERS/],
     },
     {
       name: 'rejects a URL that is not http(s)',
@@ -60,16 +64,28 @@ describe('parseConfig', () => {
       messages: [/USER_URL: must be an http\(s\) URL/],
     },
     {
-      name: 'rejects an unknown auth mode',
+      name: 'rejects an unknown token check',
       service: 'order',
-      env: {...ORDER, AUTH_MODE: 'trust-me'},
-      messages: [/AUTH_MODE/],
+      env: {...ORDER, TOKEN_CHECK: 'trust-me'},
+      messages: [/TOKEN_CHECK/],
+    },
+    {
+      name: 'requires the URL of every function it calls',
+      service: 'gateway',
+      env: {...GATEWAY, USER_URL: ''},
+      messages: [/USER_URL: must be an http\(s\) URL/],
+    },
+    {
+      name: 'requires a URL for a call it lists',
+      service: 'gateway',
+      env: {...GATEWAY, CALLS: 'user,order,billing-v2'},
+      messages: [/BILLING_V2_URL: is required \(the URL of billing-v2/],
     },
     {
       name: 'requires the audience and allowlist of an internal function',
       service: 'user',
-      env: {GOOGLE_CLOUD_PROJECT: 'p', ORDER_URL: 'http://o'},
-      messages: [/SELF_URL/, /ALLOWED_CALLERS/],
+      env: {GOOGLE_CLOUD_PROJECT: 'p', ALLOWED_CALLERS: 'a@x.iam'},
+      messages: [/SELF_URL/],
     },
     {
       name: 'rejects an allowlist entry that is not an email',
@@ -78,10 +94,10 @@ describe('parseConfig', () => {
       messages: [/ALLOWED_CALLERS/],
     },
     {
-      name: 'refuses auth off on Cloud Run',
+      name: 'refuses calls without tokens on Cloud Run',
       service: 'order',
-      env: {...ORDER, AUTH_MODE: 'off', K_SERVICE: 'order'},
-      messages: [/AUTH_MODE: "off"/],
+      env: {...ORDER, CALL_TOKENS: 'off', K_SERVICE: 'order'},
+      messages: [/CALL_TOKENS: "off"/],
     },
     {
       name: 'rejects a local VPC connector that is not an http(s) URL',
@@ -129,12 +145,23 @@ describe('parseConfig', () => {
     ).to.include({egressProxy: 'http://127.0.0.1:8088', frameworkDomain: true});
   });
 
-  it('allows auth off locally, without audience or allowlist', () => {
+  it('takes calls from anyone, without audience, when ALLOWED_CALLERS says so', () => {
     const config = parseConfig('order', {
       GOOGLE_CLOUD_PROJECT: 'p',
-      AUTH_MODE: 'off',
+      ALLOWED_CALLERS: 'anyone',
+      CALL_TOKENS: 'off',
     });
-    expect(config.authMode).to.equal('off');
     expect(config.auth).to.equal(undefined);
+    expect(config.callTokens).to.equal(false);
+    expect(config.calls).to.deep.equal({});
+  });
+
+  it('gives the URL of a function it calls, and refuses at start one the topology does not list', () => {
+    const config = parseConfig('gateway', GATEWAY);
+    expect(calleeUrl(config, 'order')).to.equal('http://o.example');
+    expect(() => calleeUrl(config, 'billing')).to.throw(
+      ConfigError,
+      /CALLS: the gateway function calls billing, but its entry in topology.json does not list it/,
+    );
   });
 });

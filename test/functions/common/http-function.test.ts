@@ -81,7 +81,8 @@ describe('createHttpFunction: the request budget', function () {
       child = spawnFunction('order', port, {
         PATH: process.env.PATH ?? '',
         GOOGLE_CLOUD_PROJECT: 'stalled',
-        AUTH_MODE: 'off',
+        ALLOWED_CALLERS: 'anyone',
+        CALL_TOKENS: 'off',
         END_USER_AUTH: 'off',
         LOG_LEVEL: 'silent',
         FIRESTORE_EMULATOR_HOST: `127.0.0.1:${(silent.address() as {port: number}).port}`,

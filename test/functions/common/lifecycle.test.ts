@@ -36,9 +36,7 @@ async function start(env: Record<string, string> = {}) {
     {
       PATH: process.env.PATH ?? '',
       GOOGLE_CLOUD_PROJECT: 'wrapper-test',
-      USER_URL: 'http://127.0.0.1:9',
-      ORDER_URL: 'http://127.0.0.1:9',
-      AUTH_MODE: 'off',
+      ALLOWED_CALLERS: 'anyone',
       ...env,
     },
     {source: SOURCE},

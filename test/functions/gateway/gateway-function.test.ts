@@ -6,7 +6,7 @@
 import {expect} from 'chai';
 import request from 'supertest';
 import type {RequestContext} from '../../../functions/common/context';
-import {ACCESS_RULES} from '../../../functions/common/access';
+import {ACCESS} from '../../../functions/gateway/access';
 import {createHttpFunction} from '../../../functions/common/http-function';
 import {DownstreamError} from '../../../functions/common/problem';
 import type {
@@ -54,7 +54,7 @@ function usersAnswer(call: Call): ServiceReply<unknown> {
       data: {
         service: 'user',
         user: alice,
-        orders: {count: 2, items: aliceOrders},
+        orders: {count: 2, orders: aliceOrders},
         mesh_path: ['user', 'order'],
       },
       headers,
@@ -87,7 +87,7 @@ function gateway(users: Answer = usersAnswer, orders: Answer = ordersAnswer) {
       service: 'gateway',
       projectId: 'p',
       requestTimeoutMs: 5000,
-      access: ACCESS_RULES.gateway,
+      access: ACCESS,
       endUsers: 'off',
       logger: new JsonLogger('gateway', 'info', {
         add: line => logs.push(JSON.parse(line)),
@@ -198,7 +198,7 @@ describe('gateway function (HTTP)', () => {
     expect(res.body).to.include({workflow: 'user-orders-direct'});
     expect(res.body.data).to.deep.equal({
       user: alice,
-      orders: {count: 2, items: aliceOrders},
+      orders: {count: 2, orders: aliceOrders},
     });
   });
 

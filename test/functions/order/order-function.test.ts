@@ -9,7 +9,7 @@ import type {AddressInfo} from 'node:net';
 import request from 'supertest';
 import {parseConfig} from '../../../functions/common/config';
 import {createFirestore} from '../../../functions/common/firestore';
-import {createOrder} from '../../../functions/order/index';
+import {create as createOrder} from '../../../functions/order/index';
 import {loadSeed} from '../../../local/seed';
 import {
   callHeaders,

@@ -10,7 +10,7 @@ import request from 'supertest';
 import {TokenVerifier} from '../../../functions/common/auth/verifier';
 import {parseConfig} from '../../../functions/common/config';
 import {createFirestore} from '../../../functions/common/firestore';
-import {createUser} from '../../../functions/user/index';
+import {create as createUser} from '../../../functions/user/index';
 import {loadSeed} from '../../../local/seed';
 import {
   callHeaders,
@@ -49,6 +49,7 @@ describe('user function (HTTP)', () => {
       createUser(
         parseConfig('user', {
           ...kit.inboundEnv(SELF, ['gateway']),
+          CALLS: 'order',
           ORDER_URL: orderFn.url,
         }),
       ),
@@ -88,7 +89,7 @@ describe('user function (HTTP)', () => {
     const res = await api().get('/users/user-001/orders').set(auth);
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.include({mesh_path: ['user', 'order']});
-    expect(res.body.orders).to.deep.equal({count: 1, items: [order]});
+    expect(res.body.orders).to.deep.equal({count: 1, orders: [order]});
     const call = orderFn.requests[before];
     expect(call.url).to.equal('/orders/user/user-001');
     const verifier = new TokenVerifier({

@@ -1,0 +1,24 @@
+/** Who may call each route of the gateway (see common/access.ts). */
+import {
+  ADMIN,
+  OWN_CANCEL,
+  OWN_ID,
+  OWN_NEW_ORDERS,
+  OWN_ORDERS,
+  OWN_PROFILE,
+  PUBLIC,
+  type AccessRules,
+} from '../common/access';
+
+export const ACCESS: AccessRules = {
+  'GET /': PUBLIC,
+  'GET /api/users': ADMIN,
+  'POST /api/users': OWN_PROFILE,
+  'GET /api/users/:id': OWN_ID,
+  'GET /api/orders': OWN_ORDERS,
+  'POST /api/orders': OWN_NEW_ORDERS,
+  'PATCH /api/orders/:id/status': OWN_CANCEL,
+  'GET /api/aggregate': ADMIN,
+  'GET /api/user-orders/:userId': OWN_ID,
+  'GET /api/user-orders-direct/:userId': OWN_ID,
+};

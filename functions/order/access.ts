@@ -1,0 +1,22 @@
+/** Who may call each route of the order function (see common/access.ts). */
+import {
+  ADMIN,
+  OWN_CANCEL,
+  OWN_ID,
+  OWN_NEW_ORDERS,
+  OWN_ORDERS,
+  PUBLIC,
+  own,
+  type AccessRules,
+} from '../common/access';
+
+export const ACCESS: AccessRules = {
+  'GET /': PUBLIC,
+  'GET /orders': OWN_ORDERS,
+  'GET /orders/user/:userId': OWN_ID,
+  'GET /orders/:id': own('their own orders'),
+  'POST /orders': OWN_NEW_ORDERS,
+  'PATCH /orders/:id/status': OWN_CANCEL,
+  'DELETE /orders/:id': ADMIN,
+  'GET /stats': ADMIN,
+};
