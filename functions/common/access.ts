@@ -25,6 +25,7 @@ export const ADMIN: Rule = {access: 'admin'};
 export const own = (what: string): Rule => ({access: 'signed-in', own: what});
 // The same limits at every hop that serves a route, named once.
 export const OWN_ID = own('their own id');
+export const OWN_ORDER = own('their own orders');
 export const OWN_ORDERS = own('their own orders, whatever the filters');
 export const OWN_NEW_ORDERS = own('orders for themselves');
 export const OWN_CANCEL = own(

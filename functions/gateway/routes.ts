@@ -119,6 +119,18 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       },
     },
     {
+      method: 'GET',
+      path: '/api/orders/:id',
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const res = await orders.call(ctx, {
+          method: 'GET',
+          path: ['orders', id],
+        });
+        return {body: envelope('order', 'gateway → order', res.data)};
+      },
+    },
+    {
       method: 'POST',
       path: '/api/orders',
       handler: async (req, ctx) => {

@@ -4,9 +4,9 @@ import {
   OWN_CANCEL,
   OWN_ID,
   OWN_NEW_ORDERS,
+  OWN_ORDER,
   OWN_ORDERS,
   PUBLIC,
-  own,
   type AccessRules,
 } from '../common/access';
 
@@ -14,7 +14,7 @@ export const ACCESS: AccessRules = {
   'GET /': PUBLIC,
   'GET /orders': OWN_ORDERS,
   'GET /orders/user/:userId': OWN_ID,
-  'GET /orders/:id': own('their own orders'),
+  'GET /orders/:id': OWN_ORDER,
   'POST /orders': OWN_NEW_ORDERS,
   'PATCH /orders/:id/status': OWN_CANCEL,
   'DELETE /orders/:id': ADMIN,

@@ -145,6 +145,24 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
         },
       },
       {
+        route: 'GET /api/orders/{own}',
+        send: who => gw(who, '/api/orders/order-002'),
+        cells: {
+          nobody: [401],
+          bob: [200, b => b.data.order.userId === 'user-002'],
+          alice: [200, b => b.data.order.id === 'order-002'],
+        },
+      },
+      {
+        route: "GET /api/orders/{another's}",
+        send: who => gw(who, '/api/orders/order-003'),
+        cells: {
+          nobody: [401],
+          bob: [404, b => b.detail === 'Order order-003 not found.'],
+          alice: [200, b => b.data.order.userId === 'user-001'],
+        },
+      },
+      {
         route: 'GET /api/orders?userId={another}&status=shipped',
         send: who => gw(who, '/api/orders?userId=user-003&status=shipped'),
         cells: {

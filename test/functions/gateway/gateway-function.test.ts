@@ -69,6 +69,18 @@ function ordersAnswer(call: Call): ServiceReply<unknown> {
       data: {service: 'order', stats: {totalOrders: 4}},
       headers,
     };
+  if (call.path[0] === 'orders' && call.path.length === 2) {
+    const id = call.path[1];
+    if (id !== 'order-001')
+      throw new DownstreamError('order', 'rejected', 404, {
+        detail: `Order ${id} not found.`,
+      });
+    return {
+      status: 200,
+      data: {service: 'order', order: aliceOrders[0]},
+      headers,
+    };
+  }
   if (call.method === 'POST')
     return {
       status: 201,
@@ -130,6 +142,29 @@ describe('gateway function (HTTP)', () => {
     const res = await g.api().get('/api/users/..%2Forders');
     expect(res.status).to.equal(400);
     expect(g.users).to.have.length(0);
+  });
+
+  it('reads one order through the order function, which decides whose it is', async () => {
+    const g = gateway();
+    const res = await g.api().get('/api/orders/order-001');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({
+      source: 'gateway',
+      target: 'order',
+      flow: 'gateway → order',
+      data: {service: 'order', order: aliceOrders[0]},
+    });
+    expect(g.orders.map(c => c.call)).to.deep.equal([
+      {method: 'GET', path: ['orders', 'order-001']},
+    ]);
+    // Another user's order or none: the order function's 404, as it is.
+    const missing = await g.api().get('/api/orders/order-404');
+    expect(missing.status).to.equal(404);
+    expect(missing.body.detail).to.equal('Order order-404 not found.');
+    // An id that would change the order function's path: refused here.
+    const bad = await g.api().get('/api/orders/..%2Fstats');
+    expect(bad.status).to.equal(400);
+    expect(g.orders).to.have.length(2);
   });
 
   it('validates and passes on order filters', async () => {
