@@ -13,7 +13,7 @@
 #        CONNECTOR_RANGE     its /28 range (default: 10.8.0.0/28)
 #        NETWORK             its VPC network (default: default)
 #        FIRESTORE_LOCATION  location of a new Firestore database (default: REGION)
-#        END_USER_AUTH       off: no end-user checks (the seed's open API: anyone
+#        END_USER_AUTH       off: no end-user checks (the original demo's open API: anyone
 #                            reads everyone's data); on by default
 #        IDENTITY_TOOLKIT_URL  Identity Platform's API (default: https://identitytoolkit.googleapis.com)
 # Flags: --dry-run  print every command, in order, and run none

@@ -17,7 +17,7 @@
 #        FIRESTORE_EMULATOR_HOST   where the created order is deleted from, locally
 #        STACK_MODE                the local stack's mode (cloud: ingress answers 404 from outside;
 #                                  verify: the function's own 401); cloud by default
-#        END_USER_AUTH             off: the deployment has no end-user checks (the seed's open API)
+#        END_USER_AUTH             off: the deployment has no end-user checks (the original demo's open API)
 #        IDENTITY_TOOLKIT_URL      Identity Toolkit's base (https://identitytoolkit.googleapis.com)
 #        API_KEY                   the API key for sign-up and sign-in (default: the key deploy.sh made)
 #        ADMIN_ACCESS_TOKEN        a token for accounts:update/delete (default: gcloud auth print-access-token)
@@ -109,7 +109,7 @@ as() {
   AS=""
 }
 
-# The seed's routes, as an end user would use them when END_USER_AUTH=off.
+# The original demo's routes, as an end user would use them when END_USER_AUTH=off.
 check_gateway_open() {
   check_route "users are listed" GET /api/users 200 \
     'd.source === "gateway" && d.data.users.some(u => u.id === "user-001")'

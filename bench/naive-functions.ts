@@ -1,7 +1,7 @@
 /**
- * Benchmark only: the three functions calling each other the way the seed
- * does: a new ID token fetched from the metadata server for every call, and a
- * new connection for every call. Same routes, same config, only the client
+ * Benchmark only: the three functions calling each other the way the
+ * original demo does: a new ID token fetched from the metadata server for
+ * every call, and a new connection for every call. Same routes, same config, only the client
  * differs, so the benchmark shows what token caching and keep-alive buy.
  * Started with `functions-framework --source=build/bench/naive-functions.js`;
  * its functions load eagerly (all three modules), which is fine for a

@@ -13,13 +13,13 @@
  *                     (CALL_TOKENS=off, ALLOWED_CALLERS=anyone; end users'
  *                     tokens still are);
  * - end-users-off:    ours with END_USER_AUTH=off (no end user's token
- *                     checked: the seed's open API);
+ *                     checked: the original demo's open API);
  * - silent:           ours with LOG_LEVEL=silent: no log lines, no spans
  *                     recorded; its functions can switch logging and
  *                     tracing back on while they run, which is how their
  *                     cost is measured (bench/switchable-functions.ts);
- * - naive:            ours with the seed's client: a new token per call, no
- *                     keep-alive (bench/naive-functions.ts).
+ * - naive:            ours with the original demo's client: a new token
+ *                     per call, no keep-alive (bench/naive-functions.ts).
  * Every request to our functions carries the ID token of Alice, a seed
  * user and an admin (every route is hers to call), but end-users-off's.
  * The stacks run in verify mode: in cloud mode the local stand-ins for
@@ -63,7 +63,7 @@ export interface Target {
   /** The processes serving it, whose CPU time is counted. */
   pids: number[];
   /**
-   * Deletes what the load wrote, back to the seed: the emulator scans a whole
+   * Deletes what the load wrote, back to its seed data: the emulator scans a whole
    * collection for a query, so orders piling up from the create route would
    * slow every read route after it.
    */
@@ -79,7 +79,7 @@ export interface Target {
 const projectFor = (variant: string) =>
   `bench-${variant}-${Date.now().toString(36)}`;
 
-/** Seeds `projectId`; resolves to what puts it back to the seed. */
+/** Seeds `projectId`; resolves to what puts it back to its seed data. */
 async function seeded(
   projectId: string,
   firestoreHost: string,

@@ -44,7 +44,7 @@ export interface FunctionOptions {
    * auth-off variant): every function takes calls from anyone.
    */
   serviceTokens?: 'off';
-  /** END_USER_AUTH for every function: "off" gives the seed's open API. */
+  /** END_USER_AUTH for every function: "off" is the original demo's open API. */
   endUserAuth?: 'on' | 'off';
   logLevel?: string;
   /** Extra environment for every function (the benchmark's variants). */

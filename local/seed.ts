@@ -42,7 +42,7 @@ export function seedAccounts(): SeedAccount[] {
   }));
 }
 
-/** An order of the seed: its user, its status, its items as [product, quantity, price]. */
+/** An order of the seed data: its user, its status, its items as [product, quantity, price]. */
 function seedOrder(
   userId: string,
   status: OrderStatus,
@@ -96,7 +96,7 @@ export async function loadSeed(db: Firestore): Promise<void> {
   ]);
 }
 
-/** A client on `projectId` of the emulator at `firestoreHost`, with the seed loaded. */
+/** A client on `projectId` of the emulator at `firestoreHost`, with the seed data loaded. */
 export async function seededEmulatorProject(
   projectId: string,
   firestoreHost: string,

@@ -103,7 +103,7 @@ export interface StackOptions extends SpawnOptions {
   firestoreHost?: string;
   /** "off": no service tokens anywhere (the benchmark's auth-off variant). */
   serviceTokens?: 'off';
-  /** END_USER_AUTH for every function: "off" is the seed's open API. */
+  /** END_USER_AUTH for every function: "off" is the original demo's open API. */
   endUserAuth?: 'on' | 'off';
   logLevel?: string;
   /** A folder: each process's log lines in a file of its own. */

@@ -8,8 +8,8 @@
  * (local-s2s), LOG_LEVEL (info), LOG_FORMAT (readable: a line per request;
  * json: the Cloud Logging lines as written; they are always kept in
  * .local/logs/<name>.log), CONSOLE_PORT (8090), END_USER_AUTH (on: every
- * route but GET / wants a signed-in end user's ID token; off: the seed's
- * open API).
+ * route but GET / wants a signed-in end user's ID token; off: the original
+ * demo's open API).
  * Arguments: --except <name>[,<name>...] leaves those functions to be run
  * by hand (npm run env -- <name>), in their place in the stack.
  */
@@ -153,7 +153,7 @@ ${people}
   ADMIN=$(npm run -s token -- alice@example.com)   # Alice is an admin (custom claim role: "admin")
 
 `
-    : `END_USER_AUTH=off: no end-user token needed anywhere (the seed's open API).
+    : `END_USER_AUTH=off: no end-user token needed anywhere (the original demo's open API).
 
 `;
   const tryLines = endUsersOn

@@ -75,7 +75,7 @@ export function scopedKey(p: Principal, key: string): string {
 /**
  * Who a request acts for: nobody (a public route, where no one is asked),
  * a verified end user, or anyone at all when end-user checks are off
- * (END_USER_AUTH=off, the seed's open API).
+ * (END_USER_AUTH=off, the original demo's open API).
  */
 export type Principal =
   {kind: 'anonymous'} | ({kind: 'end-user'} & EndUser) | {kind: 'unchecked'};

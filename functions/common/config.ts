@@ -70,7 +70,8 @@ export interface Config {
   frameworkDomain: boolean;
   /**
    * Where end users' ID tokens come from; absent when end-user checks are
-   * off (END_USER_AUTH=off: the seed's open API, no end-user token needed).
+   * off (END_USER_AUTH=off: the original demo's open API, no end-user
+   * token needed).
    */
   endUsers?: EndUserConfig;
 }

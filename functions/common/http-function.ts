@@ -48,7 +48,8 @@ export interface HttpFunctionOptions {
   access: Record<string, Rule>;
   /**
    * The end-user check for every route that is not public, or "off"
-   * (END_USER_AUTH=off): every route then acts for anyone, as in the seed.
+   * (END_USER_AUTH=off): every route then acts for anyone, as in the
+   * original demo.
    */
   endUsers: AuthenticateEndUser | 'off';
   /**

@@ -131,8 +131,8 @@ export function orderList(page: Page<OrderView>): OrderList {
 
 /**
  * The order function's list, as its callers pass it on to their clients:
- * the seed's `{count, orders}`, and the cursor of the next page. Every list
- * of our API is named for what it holds (`users`, `orders`).
+ * the original demo's `{count, orders}`, and the cursor of the next page.
+ * Every list of our API is named for what it holds (`users`, `orders`).
  */
 export function ordersOf(list: OrderList) {
   return {

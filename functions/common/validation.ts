@@ -5,7 +5,7 @@
 import {z} from 'zod';
 import {ValidationError} from './problem';
 
-/** Document ids: what Firestore generates and the seed uses, nothing that could form a path. */
+/** Document ids: what Firestore generates and the seed data uses, nothing that could form a path. */
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
   error: 'must be 1-64 letters, digits, "_" or "-"',
 });

@@ -9,6 +9,7 @@ import {EndUserVerifier} from './auth/end-user';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
 import {calleeUrl, parseConfig, type Config} from './config';
+import type {RequestContext} from './context';
 import {connectorAgent} from './egress';
 import {
   createHttpFunction,
@@ -19,6 +20,7 @@ import {JsonLogger, type Logger} from './logger';
 import {reportEndsTo} from './lifecycle';
 import type {Route} from './router';
 import {ServiceClient} from './service-client';
+import {tracedStore} from './trace';
 
 export interface Wiring {
   logger: Logger;
@@ -65,6 +67,26 @@ export function clientFor(
     timeoutMs: config.downstreamTimeoutMs,
     retries: config.downstreamRetries,
   });
+}
+
+/**
+ * What a route uses to act for one request: `users(ctx).get(id)`, as it
+ * calls another function with `orders.call(ctx, …)`.
+ */
+export type PerRequest<T> = (ctx: RequestContext) => T;
+
+/**
+ * Use cases acting for one request, built over the function's store
+ * (`store()`, so it may be made on first use): each call to the store is
+ * recorded as a Firestore span of that request ("users.get", see
+ * trace.ts), so neither routes nor use cases deal with spans.
+ */
+export function perRequest<S extends object, T>(
+  store: () => S,
+  label: string,
+  build: (store: S) => T,
+): PerRequest<T> {
+  return ctx => build(tracedStore(store(), label, ctx));
 }
 
 /** The check of callers' tokens, or undefined where anyone may call. */

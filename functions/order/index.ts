@@ -1,8 +1,7 @@
 /** The internal order function: orders in Firestore. */
 import type * as FirestoreModule from '../common/firestore';
 import {onFirstUse} from '../common/lazy';
-import {tracedStore} from '../common/trace';
-import {defineFunction} from '../common/wiring';
+import {defineFunction, perRequest} from '../common/wiring';
 import {ACCESS} from './access';
 import {Orders} from './domain';
 import {orderRoutes} from './routes';
@@ -20,7 +19,7 @@ export const create = defineFunction(
       return new FirestoreOrderStore(createFirestore(config.projectId));
     });
     return orderRoutes({
-      orders: request => new Orders(tracedStore(store(), 'orders', request)),
+      orders: perRequest(store, 'orders', s => new Orders(s)),
     });
   },
   ACCESS,

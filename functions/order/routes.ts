@@ -19,13 +19,13 @@ import {
 } from '../common/orders';
 import {ConflictError, HttpError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Reply, type Route} from '../common/router';
-import type {SpanSink} from '../common/trace';
 import {
   idParams,
   pageOnly,
   parseInput,
   userIdParams,
 } from '../common/validation';
+import type {PerRequest} from '../common/wiring';
 import {
   IdempotencyMismatchError,
   OrderNotFoundError,
@@ -48,7 +48,8 @@ export function httpErrorOf(e: unknown): unknown {
 
 export interface OrderRouteDeps {
   /** The use cases as one request sees them (its Firestore calls are its spans). */
-  orders: (request: SpanSink) => Orders;
+  /** The order use cases, acting for one request. */
+  orders: PerRequest<Orders>;
 }
 
 export function orderRoutes({orders}: OrderRouteDeps): Route[] {

@@ -1,8 +1,7 @@
 /** The internal user function: users in Firestore, orders through the order function. */
 import type * as FirestoreModule from '../common/firestore';
 import {onFirstUse} from '../common/lazy';
-import {tracedStore} from '../common/trace';
-import {clientFor, defineFunction} from '../common/wiring';
+import {clientFor, defineFunction, perRequest} from '../common/wiring';
 import {ACCESS} from './access';
 import {Users} from './domain';
 import {userRoutes} from './routes';
@@ -20,7 +19,7 @@ export const create = defineFunction(
       return new FirestoreUserStore(createFirestore(config.projectId));
     });
     return userRoutes({
-      users: request => new Users(tracedStore(store(), 'users', request)),
+      users: perRequest(store, 'users', s => new Users(s)),
       orders: clientFor(config, wiring, 'order'),
     });
   },

@@ -9,9 +9,9 @@ import {OPEN_STATUSES, ordersOf, type OrderList} from '../common/orders';
 import {ConflictError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
-import type {SpanSink} from '../common/trace';
 import {profileRequest} from '../common/users';
 import {idParams, pageOnly, parseInput} from '../common/validation';
+import type {PerRequest} from '../common/wiring';
 import {
   DuplicateEmailError,
   DuplicateIdError,
@@ -22,7 +22,8 @@ import {
 
 export interface UserRouteDeps {
   /** The use cases as one request sees them (its Firestore calls are its spans). */
-  users: (request: SpanSink) => Users;
+  /** The user use cases, acting for one request. */
+  users: PerRequest<Users>;
   orders: ServiceCaller;
 }
 

@@ -218,10 +218,14 @@ describe('the local console, end to end', function () {
       expect(res.status).to.equal(200);
       const row = `.request-row[data-trace="${client.traceId}"][data-service="gateway"]`;
       await page.waitForSelector(row, {timeout: 5000});
-      await page.click(row);
       const hopsShown =
         "[...document.querySelectorAll('#trace .span[data-kind=request]')].map(s => s.dataset.service)";
-      await page.waitForFunction(`${hopsShown}.length === 3`, {timeout: 5000});
+      // The live list is drawn anew as lines arrive, so the row is found and
+      // clicked in one step in the page, again until its trace is open.
+      await page.waitForFunction(
+        `(document.querySelector(${JSON.stringify(row)})?.click(), ${hopsShown}.length === 3)`,
+        {timeout: 5000, polling: 200},
+      );
       const services = await page.evaluate(hopsShown);
       expect(services).to.deep.equal(['gateway', 'user', 'order']);
       // Each hop names the end user and the decision, never the token.

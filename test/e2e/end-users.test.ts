@@ -5,7 +5,7 @@
  * user (Bob), and by an admin (Alice), in both modes. Then the internal
  * functions are called the way a confused or compromised caller would call
  * them (the gateway's own service token, someone else's end-user token or
- * none), and the seed's open API is checked with END_USER_AUTH=off.
+ * none), and the original demo's open API is checked with END_USER_AUTH=off.
  */
 import {expect} from 'chai';
 import {randomUUID} from 'node:crypto';
@@ -415,7 +415,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
     });
   });
 
-describe('end users off (END_USER_AUTH=off): the seed’s open API', function () {
+describe('end users off (END_USER_AUTH=off): the original demo’s open API', function () {
   this.timeout(60_000);
   let stack: Stack;
   before(async () => {
@@ -428,7 +428,7 @@ describe('end users off (END_USER_AUTH=off): the seed’s open API', function ()
   });
   after(() => stack?.stop());
 
-  it('answers every seed route without a token, as the seed does', async () => {
+  it('answers every route of the original demo without a token, as it does', async () => {
     const gw = (path: string, init?: RequestInit) =>
       call(`${stack.info.urls.gateway}${path}`, init);
     expect(stack.info.endUsers.auth).to.equal('off');

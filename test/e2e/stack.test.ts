@@ -32,7 +32,7 @@ function tokenOf(stack: Stack, who: string, audience: string): string {
 
 const stripped = (token: string) => token.replace(/[^.]*$/, SIGNATURE_REMOVED);
 
-/** Alice, the seed's admin: these tests are about the stack, not about who may see what (end-users.test.ts). */
+/** Alice, the seed data's admin: these tests are about the stack, not about who may see what (end-users.test.ts). */
 const ALICE = 'alice@example.com';
 
 /** A seed user's ID token, from the stack's Identity Platform. */

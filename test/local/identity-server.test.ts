@@ -17,14 +17,17 @@ const AUDIENCE = 'http://127.0.0.1:1/order';
 describe('IdentityServer', () => {
   const identity = new IdentityServer(ACCOUNTS, 'p');
   let info: IdentityInfo;
-  const savedEnv = {...process.env};
+  // Taken in before(), not at load: the emulator's variables are set between.
+  let savedProject: string | undefined;
 
   before(async () => {
     info = await identity.start();
+    savedProject = process.env.GOOGLE_CLOUD_PROJECT;
     process.env.GOOGLE_CLOUD_PROJECT = 'p';
   });
   after(async () => {
-    process.env = savedEnv;
+    if (savedProject === undefined) delete process.env.GOOGLE_CLOUD_PROJECT;
+    else process.env.GOOGLE_CLOUD_PROJECT = savedProject;
     await identity.stop();
   });
 

@@ -147,8 +147,9 @@ describe('FirestoreOrderStore', () => {
 
   it('lets exactly one of two conflicting concurrent changes win', async function () {
     // Over REST the emulator makes the loser wait for its lock timeout
-    // (about 30 s) before it aborts and retries; Firestore itself does not.
-    this.timeout(90_000);
+    // (about 30 s) before it aborts, and the client's retry may wait again:
+    // 60-90 s here. Firestore itself does not.
+    this.timeout(180_000);
     // From processing, shipped and cancelled exclude each other: neither can
     // follow the other. Both succeeding would mean both read "processing",
     // an update lost.

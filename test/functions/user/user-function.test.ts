@@ -30,7 +30,8 @@ describe('user function (HTTP)', () => {
   let auth: Record<string, string>;
   let admin: string;
   let openOrders: unknown[] = [];
-  const savedEnv = {...process.env};
+  // Taken in before(), not at load: the emulator's variables are set between.
+  let savedMetadataHost: string | undefined;
 
   before(async () => {
     kit = await testIdentity();
@@ -44,6 +45,7 @@ describe('user function (HTTP)', () => {
     await loadSeed(db);
     await db.terminate();
     // The user function's own identity for its calls to the order function.
+    savedMetadataHost = process.env.GCE_METADATA_HOST;
     process.env.GCE_METADATA_HOST = kit.info.hosts.user;
     server = frameworkServer(
       createUser(
@@ -58,7 +60,8 @@ describe('user function (HTTP)', () => {
     auth = callHeaders(kit.token('gateway', SELF), admin);
   });
   after(async () => {
-    process.env = savedEnv;
+    if (savedMetadataHost === undefined) delete process.env.GCE_METADATA_HOST;
+    else process.env.GCE_METADATA_HOST = savedMetadataHost;
     await orderFn.close();
     await kit.identity.stop();
   });
