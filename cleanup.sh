@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
 #
-# Removes what deploy.sh created: the three functions (and with them their
-# invoker bindings), the Firestore access grants, the service accounts, the
-# end users' API key and the VPC connector. Identity Platform stays set up,
-# with its users (test.sh deletes the ones it creates). The Firestore database and its data stay unless
-# --delete-data is given. Safe to run again: what is gone is skipped.
+# Removes what deploy.sh created: the functions (and with them their
+# invoker bindings), each function's access to its database, the functions'
+# Firestore databases with their data (after asking, or with --yes), the
+# service accounts, the end users' API key and the VPC connector. Identity
+# Platform stays set up, with its users (test.sh deletes the ones it
+# creates), and so does a (default) database an earlier deployment used.
+# Safe to run again: what is gone is skipped.
 #
 # Env:   PROJECT_ID  project (default: gcloud config get-value project)
 #        REGION      region (default: us-central1)
 #        CONNECTOR   VPC connector name (default: s2s-connector)
-# Flags: --delete-data  also delete the documents the system created
-#                       (collections users, userEmails, orders, orderIdempotencyKeys)
-#        --dry-run      print every command, in order, and run none
-#        --help         this text
+# Flags: --yes       delete the functions' databases and every document in
+#                    them without asking (without it, an interactive run asks;
+#                    any other keeps them)
+#        --dry-run   print every command, in order, and run none
+#        --help      this text
 
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=scripts/common.sh
 source scripts/common.sh
 
-DELETE_DATA=false
+ASSUME_YES=false
 DRY_RUN_ASSUMES_EXISTING=true
 
 delete_functions() {
@@ -41,14 +44,46 @@ revoke_firestore_access() {
   local fn member
   for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
     member="serviceAccount:$(service_account "${fn}")"
-    if [[ -n "$(query "roles/datastore.user" gcloud projects get-iam-policy "${PROJECT_ID}" \
-      --flatten='bindings[].members' \
-      --filter="bindings.role=roles/datastore.user AND bindings.members=${member}" \
-      --format='value(bindings.role)')" ]]; then
-      info "Revoking Firestore access of ${fn}"
+    if [[ -n "$(firestore_grant "${fn}" "$(database_condition_title "${fn}")")" ]] || is_dry_run; then
+      info "Revoking ${fn}'s access to its database ${DATABASE[${fn}]}"
+      run gcloud projects remove-iam-policy-binding "${PROJECT_ID}" \
+        --member="${member}" --role=roles/datastore.user --condition="$(database_condition "${fn}")"
+    fi
+    # A project-wide grant, as deploy.sh made before functions had databases of their own.
+    if [[ -n "$(firestore_grant "${fn}")" ]]; then
+      info "Revoking ${fn}'s project-wide Firestore access"
       run gcloud projects remove-iam-policy-binding "${PROJECT_ID}" \
         --member="${member}" --role=roles/datastore.user --condition=None
     fi
+  done
+}
+
+# The functions' own databases: deleting one deletes every document in it.
+delete_databases() {
+  local fn db answer names=()
+  for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
+    db="${DATABASE[${fn}]}"
+    if check gcloud firestore databases describe --database="${db}" --project="${PROJECT_ID}"; then
+      names+=("${db}")
+    else
+      info "Database ${db} is already gone"
+    fi
+  done
+  ((${#names[@]} > 0)) || return 0
+  if [[ "${ASSUME_YES}" != true ]]; then
+    if is_dry_run || [[ ! -t 0 ]]; then
+      info "Keeping the databases ${names[*]} and their documents (--yes deletes them)"
+      return
+    fi
+    read -r -p "Delete the Firestore databases ${names[*]} and every document in them? This cannot be undone. [y/N] " answer
+    if [[ "${answer}" != y && "${answer}" != yes ]]; then
+      info "Keeping the databases ${names[*]}"
+      return
+    fi
+  fi
+  for db in "${names[@]}"; do
+    info "Deleting the Firestore database ${db} and its documents"
+    run gcloud firestore databases delete --database="${db}" --project="${PROJECT_ID}" --quiet
   done
 }
 
@@ -86,17 +121,10 @@ delete_connector() {
   fi
 }
 
-delete_data() {
-  local ids
-  ids="$(IFS=,; echo "${COLLECTIONS[*]}")"
-  info "Deleting the documents of ${ids}"
-  run gcloud firestore bulk-delete --collection-ids="${ids}" --project="${PROJECT_ID}" --quiet
-}
-
 main() {
   while (($# > 0)); do
     case "$1" in
-      --delete-data) DELETE_DATA=true ;;
+      --yes) ASSUME_YES=true ;;
       *) shared_flag "$1" ;;
     esac
     shift
@@ -105,13 +133,11 @@ main() {
   announce
   delete_functions
   revoke_firestore_access
+  delete_databases
   delete_service_accounts
   delete_api_key
   delete_connector
-  if [[ "${DELETE_DATA}" == true ]]; then
-    delete_data
-  fi
-  info "Done. The Firestore database is kept$([[ "${DELETE_DATA}" == true ]] && echo ', emptied of this system'\''s documents')."
+  info "Done."
 }
 
 main "$@"

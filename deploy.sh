@@ -48,14 +48,35 @@ enable_apis() {
   run gcloud services enable "${APIS[@]}" --project="${PROJECT_ID}"
 }
 
-ensure_firestore() {
-  if check gcloud firestore databases describe --database='(default)' --project="${PROJECT_ID}"; then
-    info "Firestore database exists"
-  else
-    info "Creating the Firestore database (native mode)"
-    run gcloud firestore databases create --database='(default)' \
-      --location="${FIRESTORE_LOCATION:-${REGION}}" --type=firestore-native --project="${PROJECT_ID}"
+# Each function that keeps data owns a Firestore database of its own
+# (topology.json), which only its account may use (grant_firestore_access).
+ensure_databases() {
+  local fn db
+  for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
+    db="${DATABASE[${fn}]}"
+    if check gcloud firestore databases describe --database="${db}" --project="${PROJECT_ID}"; then
+      info "Firestore database ${db} (${fn}'s) exists"
+    else
+      info "Creating the Firestore database ${db} for ${fn} (native mode)"
+      run gcloud firestore databases create --database="${db}" \
+        --location="${FIRESTORE_LOCATION:-${REGION}}" --type=firestore-native --project="${PROJECT_ID}"
+    fi
+  done
+}
+
+# A deployment made before the functions had databases of their own kept
+# their data in (default): it is copied into theirs once, before they are
+# deployed on them (scripts/migrate-data.js; nothing is deleted from it).
+migrate_default_data() {
+  if ! check gcloud firestore databases describe --database='(default)' --project="${PROJECT_ID}"; then
+    return
   fi
+  info "Copying data kept in (default) by an earlier deployment into each function's database"
+  if ! is_dry_run && ! node -e "require('@google-cloud/firestore')" 2>/dev/null; then
+    err "the copy needs the project's packages: run npm install, then ./deploy.sh again"
+    exit 1
+  fi
+  run node scripts/migrate-data.js "${PROJECT_ID}"
 }
 
 # Idempotency keys (the order function's orderIdempotencyKeys) are kept a
@@ -65,7 +86,7 @@ readonly TTL_COLLECTION=orderIdempotencyKeys
 ensure_idempotency_ttl() {
   info "Expiring idempotency keys (TTL on ${TTL_COLLECTION}.expireAt)"
   run gcloud firestore fields ttls update expireAt --collection-group="${TTL_COLLECTION}" \
-    --enable-ttl --async --project="${PROJECT_ID}"
+    --database="$(database_of "${TTL_COLLECTION}")" --enable-ttl --async --project="${PROJECT_ID}"
 }
 
 ensure_service_accounts() {
@@ -81,19 +102,25 @@ ensure_service_accounts() {
   done
 }
 
-# Only the functions that store data get Firestore access.
+# Only the functions that keep data get Firestore access, each to its own
+# database only: roles/datastore.user under an IAM condition on the
+# database's name. A project-wide grant an earlier deploy.sh made to the
+# same account is removed.
 grant_firestore_access() {
   local fn member
   for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
     member="serviceAccount:$(service_account "${fn}")"
-    if [[ -n "$(query '' gcloud projects get-iam-policy "${PROJECT_ID}" \
-      --flatten='bindings[].members' \
-      --filter="bindings.role=roles/datastore.user AND bindings.members=${member}" \
-      --format='value(bindings.role)')" ]]; then
-      info "${fn} already has Firestore access"
+    if [[ -n "$(firestore_grant "${fn}" "$(database_condition_title "${fn}")")" ]]; then
+      info "${fn} already has access to its database ${DATABASE[${fn}]}"
     else
-      info "Granting Firestore access to ${fn}"
+      info "Granting ${fn} access to its database ${DATABASE[${fn}]}, and no other"
       run gcloud projects add-iam-policy-binding "${PROJECT_ID}" \
+        --member="${member}" --role=roles/datastore.user \
+        --condition="$(database_condition "${fn}")"
+    fi
+    if [[ -n "$(firestore_grant "${fn}")" ]]; then
+      info "Removing ${fn}'s project-wide Firestore access (from an earlier deploy)"
+      run gcloud projects remove-iam-policy-binding "${PROJECT_ID}" \
         --member="${member}" --role=roles/datastore.user --condition=None
     fi
   done
@@ -271,10 +298,11 @@ main() {
   resolve_project
   announce
   enable_apis
-  ensure_firestore
+  ensure_databases
   ensure_idempotency_ttl
   ensure_service_accounts
   grant_firestore_access
+  migrate_default_data
   ensure_identity_platform
   ensure_connector
   deploy_functions

@@ -277,17 +277,18 @@ cleanup_created() {
   [[ -z "${USER_UID}" ]] || docs+=("users/${USER_UID}" "userEmails/$(sha256 "${USER_EMAIL}")")
   [[ -z "${ADMIN_UID}" ]] || docs+=("users/${ADMIN_UID}" "userEmails/$(sha256 "${ADMIN_EMAIL}")")
   if [[ -n "${FIRESTORE_EMULATOR_HOST:-}" ]]; then
-    base="http://${FIRESTORE_EMULATOR_HOST}/v1/projects/${PROJECT_ID}/databases/(default)/documents"
+    base="http://${FIRESTORE_EMULATOR_HOST}/v1/projects/${PROJECT_ID}/databases"
     auth="Authorization: Bearer owner"
   elif [[ "${REMOTE}" == true ]]; then
-    base="https://firestore.googleapis.com/v1/projects/${PROJECT_ID}/databases/(default)/documents"
+    base="https://firestore.googleapis.com/v1/projects/${PROJECT_ID}/databases"
     auth="Authorization: Bearer $(gcloud auth print-access-token)"
   else
     echo "SKIP  cleanup: set FIRESTORE_EMULATOR_HOST to delete ${docs[*]}"
     docs=()
   fi
   for doc in "${docs[@]}"; do
-    if curl -sSf -X DELETE -H "${auth}" "${base}/${doc}" >/dev/null; then
+    # Each document in the database of the function that keeps its collection.
+    if curl -sSf -X DELETE -H "${auth}" "${base}/$(database_of "${doc%%/*}")/documents/${doc}" >/dev/null; then
       echo "      cleaned up ${doc}"
     else
       err "could not delete ${doc}"

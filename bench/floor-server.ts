@@ -7,7 +7,8 @@
  * tokens, no validation, no logging. What ours costs above this is what our
  * framework and our code cost.
  *
- * Usage: node floor-server.js <role: gateway|user|order> <port> <projectId> [userUrl] [orderUrl]
+ * Usage: node floor-server.js <role: gateway|user|order> <port> <projectId> <database> [userUrl] [orderUrl]
+ * (database: the role's own Firestore database, as the topology gives it; '' for the gateway)
  * Env:   FIRESTORE_EMULATOR_HOST
  */
 import {randomUUID} from 'node:crypto';
@@ -18,7 +19,8 @@ import {Orders} from '../functions/order/domain';
 import {FirestoreOrderStore} from '../functions/order/store';
 import {FirestoreUserStore} from '../functions/user/store';
 
-const [role, portArg, projectId, userUrl, orderUrl] = process.argv.slice(2);
+const [role, portArg, projectId, database, userUrl, orderUrl] =
+  process.argv.slice(2);
 const agent = new http.Agent({keepAlive: true});
 const PAGE = {limit: 20};
 
@@ -74,7 +76,7 @@ const notFound: Answer = {status: 404, body: {detail: 'not found'}};
 
 function orderRole(): Route {
   const orders = new Orders(
-    new FirestoreOrderStore(createFirestore(projectId)),
+    new FirestoreOrderStore(createFirestore(projectId, database)),
   );
   return async (method, parts, query, body, key) => {
     if (method === 'GET' && parts[0] === 'orders' && parts[1] === 'user')
@@ -92,7 +94,7 @@ function orderRole(): Route {
 }
 
 function userRole(): Route {
-  const users = new FirestoreUserStore(createFirestore(projectId));
+  const users = new FirestoreUserStore(createFirestore(projectId, database));
   return async (method, parts) => {
     if (method !== 'GET' || parts[0] !== 'users') return notFound;
     if (parts[2] === 'orders') {

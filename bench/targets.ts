@@ -32,6 +32,7 @@ import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
 import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
+import {loadTopology} from '../scripts/topology';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
@@ -84,17 +85,22 @@ async function seeded(
   projectId: string,
   firestoreHost: string,
 ): Promise<{reset: () => Promise<void>; close: () => Promise<void>}> {
-  const db = await seededEmulatorProject(projectId, firestoreHost);
+  const project = await seededEmulatorProject(
+    projectId,
+    firestoreHost,
+    loadTopology(),
+  );
   return {
     reset: async () => {
-      const writer = db.bulkWriter();
-      for (const ref of await db.collection(ORDERS).listDocuments())
-        if (!(ref.id in SEED_ORDERS)) void writer.delete(ref);
-      for (const ref of await db.collection(IDEMPOTENCY_KEYS).listDocuments())
-        void writer.delete(ref);
-      await writer.close();
+      for (const collection of [ORDERS, IDEMPOTENCY_KEYS]) {
+        const db = project.holding(collection);
+        const writer = db.bulkWriter();
+        for (const ref of await db.collection(collection).listDocuments())
+          if (!(ref.id in SEED_ORDERS)) void writer.delete(ref);
+        await writer.close();
+      }
     },
-    close: () => db.terminate(),
+    close: () => project.terminate(),
   };
 }
 
@@ -158,6 +164,7 @@ async function startFloor(firestoreHost: string): Promise<Target> {
       role,
       String(port),
       projectId,
+      loadTopology().get(role).firestore?.database ?? '',
       urls.user,
       urls.order,
     ],

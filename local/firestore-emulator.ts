@@ -29,9 +29,14 @@ Or point FIRESTORE_EMULATOR_HOST at an emulator you already run.`;
  * owner header) without changing this process's environment. It has an auth
  * client of its own so that no credentials are looked for.
  */
-export function emulatorFirestore(projectId: string, host: string): Firestore {
+export function emulatorFirestore(
+  projectId: string,
+  host: string,
+  databaseId = '(default)',
+): Firestore {
   return new Firestore({
     projectId,
+    databaseId,
     host,
     ssl: false,
     authClient: new OAuth2Client(),

@@ -99,7 +99,7 @@ export function functionEnv(
   // The functions read their entry points from the same topology.
   if (where.topology.file !== undefined)
     env.TOPOLOGY_FILE = where.topology.file;
-  if (spec.firestore.length > 0)
+  if (spec.firestore !== undefined)
     env.FIRESTORE_EMULATOR_HOST = where.firestoreHost;
   if (spec.vpcEgress && where.connector !== undefined)
     env.EGRESS_PROXY = `http://${where.connector}`;

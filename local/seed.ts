@@ -1,9 +1,12 @@
 /**
- * The seed data of the seed document, loaded into Firestore. Loading is
- * idempotent: a document that exists is left as it is, so restarting the
- * stack does not undo changes made to the seed orders.
+ * The seed data of the original demo, loaded into Firestore: the users
+ * into the database of the function that keeps them, the orders into
+ * order's, as the topology says. Loading is idempotent: a document that
+ * exists is left as it is, so restarting the stack does not undo changes
+ * made to the seed orders.
  */
 import type {Firestore} from '@google-cloud/firestore';
+import type {Topology} from '../scripts/topology';
 import type {CreateOrder, OrderStatus} from '../functions/common/orders';
 import {newOrderRecord} from '../functions/order/domain';
 import {FirestoreOrderStore} from '../functions/order/store';
@@ -80,28 +83,63 @@ export const SEED_ORDERS: Record<string, CreateOrder & {status: OrderStatus}> =
 
 const SEEDED_AT = '2026-01-01T00:00:00.000Z';
 
-/** Writes the seed users and orders that are not there yet. */
-export async function loadSeed(db: Firestore): Promise<void> {
+/** Writes the seed users and orders that are not there yet, each into the database given. */
+export async function loadSeed(into: {
+  users?: Firestore;
+  orders?: Firestore;
+}): Promise<void> {
   const each = <T, U>(records: Record<string, T>, f: (t: T) => U) =>
     Object.fromEntries(Object.entries(records).map(([id, r]) => [id, f(r)]));
   await Promise.all([
-    new FirestoreUserStore(db).seed(
-      each(SEED_USERS, user => ({...user, createdAt: SEEDED_AT})),
-    ),
-    new FirestoreOrderStore(db).seed(
-      each(SEED_ORDERS, ({status, ...order}) =>
-        newOrderRecord(order, status, SEEDED_AT),
+    into.users &&
+      new FirestoreUserStore(into.users).seed(
+        each(SEED_USERS, user => ({...user, createdAt: SEEDED_AT})),
       ),
-    ),
+    into.orders &&
+      new FirestoreOrderStore(into.orders).seed(
+        each(SEED_ORDERS, ({status, ...order}) =>
+          newOrderRecord(order, status, SEEDED_AT),
+        ),
+      ),
   ]);
 }
 
-/** A client on `projectId` of the emulator at `firestoreHost`, with the seed data loaded. */
+/** A project of the emulator with the seed data in its functions' databases. */
+export interface SeededProject {
+  /** The client of the database that keeps `collection`. */
+  holding(collection: string): Firestore;
+  terminate(): Promise<void>;
+}
+
+/**
+ * Opens, in the emulator at `firestoreHost`, each database of `topology`
+ * for `projectId`, and loads the seed data into the ones that keep users
+ * and orders.
+ */
 export async function seededEmulatorProject(
   projectId: string,
   firestoreHost: string,
-): Promise<Firestore> {
-  const db = emulatorFirestore(projectId, firestoreHost);
-  await loadSeed(db);
-  return db;
+  topology: Topology,
+): Promise<SeededProject> {
+  const clients = new Map<string, Firestore>();
+  for (const f of topology.declared)
+    if (f.firestore !== undefined)
+      for (const collection of f.firestore.collections)
+        clients.set(
+          collection,
+          emulatorFirestore(projectId, firestoreHost, f.firestore.database),
+        );
+  const holding = (collection: string) => {
+    const db = clients.get(collection);
+    if (db === undefined)
+      throw new Error(`No function of the topology keeps "${collection}"`);
+    return db;
+  };
+  await loadSeed({users: holding('users'), orders: holding('orders')});
+  return {
+    holding,
+    terminate: async () => {
+      await Promise.all([...new Set(clients.values())].map(c => c.terminate()));
+    },
+  };
 }

@@ -62,6 +62,8 @@ export interface StackInfo {
   /** The local console's URL, when it runs. */
   console?: string;
   firestore: string;
+  /** Each data-keeping function's own database in the emulator (topology.json). */
+  databases: Record<string, string>;
   identity: Record<string, string>;
   issuer: {url: string; certsUrl: string};
   accounts: Record<string, string>;
@@ -321,7 +323,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
 
     if (options.seed !== false)
-      await (await seededEmulatorProject(projectId, firestoreHost)).terminate();
+      await (
+        await seededEmulatorProject(projectId, firestoreHost, topology)
+      ).terminate();
 
     const info = {
       projectId,
@@ -331,6 +335,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(connector === undefined ? {} : {connector}),
       ...(consoleUrl === undefined ? {} : {console: consoleUrl}),
       firestore: firestoreHost,
+      databases: Object.fromEntries(
+        topology.declared.flatMap(f =>
+          f.firestore === undefined ? [] : [[f.name, f.firestore.database]],
+        ),
+      ),
       identity: issuer.hosts,
       issuer: {url: issuer.issuer, certsUrl: issuer.certsUrl},
       accounts,

@@ -176,7 +176,11 @@ Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (de
   console  ${consoleUrl}   (topology, live requests, traces)
 
 ${functions}
-  firestore emulator ${info.firestore}
+  firestore emulator ${info.firestore}   databases: ${Object.entries(
+    info.databases,
+  )
+    .map(([fn, db]) => `${db} (${fn})`)
+    .join(', ')}
 ${mode === 'cloud' ? `  vpc connector      ${info.connector}   (curl -x http://${info.connector} ...)\n` : ''}
 ${byHand === '' ? '' : `${byHand}\n`}${signIn}Try:
 ${tryLines}

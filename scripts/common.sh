@@ -10,7 +10,8 @@ err() {
 # The topology (topology.json, read by scripts/topology.js): FUNCTIONS in
 # deploy order, and per function ENTRY_POINT, SERVICE_ACCOUNT_ID, INGRESS,
 # ALLOW_UNAUTHENTICATED, VPC_EGRESS, INVOKERS (who may call it) and
-# RESOURCE_FLAGS; FIRESTORE_FUNCTIONS and their COLLECTIONS.
+# RESOURCE_FLAGS; FIRESTORE_FUNCTIONS (those that keep data), each with its
+# own DATABASE and the COLLECTIONS it keeps there.
 if ! command -v node >/dev/null 2>&1; then
   err "needs node (Node.js 20+) to read topology.json"
   exit 2
@@ -19,7 +20,7 @@ TOPOLOGY_DECLARATIONS="$(node scripts/topology.js shell)" || exit 2
 eval "${TOPOLOGY_DECLARATIONS}"
 # shellcheck disable=SC2034 # used by the scripts that source this file
 readonly FUNCTIONS ENTRY_POINT SERVICE_ACCOUNT_ID INGRESS ALLOW_UNAUTHENTICATED VPC_EGRESS \
-  INVOKERS RESOURCE_FLAGS FIRESTORE_FUNCTIONS COLLECTIONS
+  INVOKERS RESOURCE_FLAGS FIRESTORE_FUNCTIONS DATABASE COLLECTIONS
 REGION="${REGION:-us-central1}"
 CONNECTOR="${CONNECTOR:-s2s-connector}"
 DRY_RUN=false
@@ -103,6 +104,38 @@ resolve_project() {
 # The service account email of a function.
 service_account() {
   echo "${SERVICE_ACCOUNT_ID[$1]}@${PROJECT_ID}.iam.gserviceaccount.com"
+}
+
+# database_of COLLECTION: the database of the function that keeps it.
+database_of() {
+  local fn collection
+  for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
+    for collection in ${COLLECTIONS[${fn}]}; do
+      [[ "${collection}" != "$1" ]] || { echo "${DATABASE[${fn}]}"; return; }
+    done
+  done
+  err "no function keeps the collection $1"
+  return 1
+}
+
+# The IAM condition that limits FN's roles/datastore.user to its own
+# database, as gcloud's --condition takes it (and its title alone).
+database_condition_title() {
+  echo "${DATABASE[$1]} only"
+}
+database_condition() {
+  echo "expression=resource.name == \"projects/${PROJECT_ID}/databases/${DATABASE[$1]}\",title=$(database_condition_title "$1"),description=The ${1} function's own database"
+}
+
+# firestore_grant FN [TITLE]: FN's roles/datastore.user binding under the
+# condition titled TITLE, or without TITLE the project-wide one (no
+# condition); empty when there is none (and in a dry run).
+firestore_grant() {
+  local condition='NOT bindings.condition:*'
+  [[ -z "${2:-}" ]] || condition="bindings.condition.title=\"$2\""
+  query '' gcloud projects get-iam-policy "${PROJECT_ID}" --flatten='bindings[].members' \
+    --filter="bindings.role=roles/datastore.user AND bindings.members=serviceAccount:$(service_account "$1") AND ${condition}" \
+    --format='value(bindings.role)'
 }
 
 # The URL a function is called on (and the audience of its tokens).

@@ -32,7 +32,9 @@ const quote = value => `'${value.replace(/'/g, "'\\''")}'`;
  */
 function shellDeclarations(topology) {
   const fns = topology.functions;
-  const stores = topology.declared.filter(s => s.firestore.length > 0);
+  const stores = topology.declared.flatMap(s =>
+    s.firestore === undefined ? [] : [{name: s.name, ...s.firestore}],
+  );
   /** @param {(s: FunctionSpec) => string} of */
   const map = of =>
     `(${fns.map(s => `[${s.name}]=${quote(of(s))}`).join(' ')})`;
@@ -48,7 +50,8 @@ function shellDeclarations(topology) {
     `declare -A INVOKERS=${map(s => s.invokers.join(' '))}`,
     `declare -A RESOURCE_FLAGS=${map(s => resourceFlags(s).join(' '))}`,
     `FIRESTORE_FUNCTIONS=${array(stores.map(s => s.name))}`,
-    `COLLECTIONS=${array(stores.flatMap(s => s.firestore))}`,
+    `declare -A DATABASE=(${stores.map(s => `[${s.name}]=${quote(s.database)}`).join(' ')})`,
+    `declare -A COLLECTIONS=(${stores.map(s => `[${s.name}]=${quote(s.collections.join(' '))}`).join(' ')})`,
   ].join('\n');
 }
 
@@ -79,12 +82,13 @@ function readmeBlock(topology) {
     ...fns.flatMap(f =>
       f.calls.map(c => `    ${f.name} -->|ID token aud=${c} URL| ${c}`),
     ),
-    ...fns
-      .filter(f => f.firestore.length > 0)
-      .map(
-        f =>
-          `    ${f.name} --- ${f.name}_store[(Firestore<br/>${f.firestore.join(', ')})]`,
-      ),
+    ...fns.flatMap(f =>
+      f.firestore === undefined
+        ? []
+        : [
+            `    ${f.name} --- ${f.name}_store[(Firestore ${f.firestore.database}<br/>${f.firestore.collections.join(', ')})]`,
+          ],
+    ),
     '```',
   ];
   const rows = fns.map(f => {
@@ -96,16 +100,34 @@ function readmeBlock(topology) {
       f.allowUnauthenticated ? 'anyone (public)' : list(f.invokers),
       list(f.calls),
       f.vpcEgress ? 'through the connector' : 'none',
-      f.firestore.length > 0 ? f.firestore.join(', ') : 'none',
+      f.firestore === undefined
+        ? 'none'
+        : `\`${f.firestore.database}\`: ${f.firestore.collections.join(', ')}`,
       `${r.maxInstances} / ${r.concurrency} / ${r.cpu} / ${r.memory} / ${r.timeout}`,
     ];
   });
+  const data = fns.flatMap(f =>
+    f.firestore === undefined
+      ? []
+      : [
+          [
+            `\`${f.firestore.database}\``,
+            `${f.name} (\`${f.serviceAccount}\`)`,
+            f.firestore.collections.join(', '),
+            `\`${f.serviceAccount}\` alone: \`roles/datastore.user\` with an IAM condition on this database`,
+          ],
+        ],
+  );
   return [
     ...graph,
     '',
     '| Function | Service account | Ingress | Who may call it | Calls | Egress | Firestore | max instances / concurrency / CPU / memory / timeout |',
     '|---|---|---|---|---|---|---|---|',
     ...rows.map(cells => `| ${cells.join(' | ')} |`),
+    '',
+    '| Database | Owner | Collections | Who may read and write it on Google Cloud |',
+    '|---|---|---|---|',
+    ...data.map(cells => `| ${cells.join(' | ')} |`),
   ].join('\n');
 }
 

@@ -15,6 +15,11 @@
  * @property {string} timeout
  */
 /**
+ * @typedef {object} Store a function's own Firestore database
+ * @property {string} database the database id, named for its function
+ * @property {string[]} collections the collections it keeps there
+ */
+/**
  * @typedef {object} FunctionSpec
  * @property {string} name
  * @property {string} entryPoint
@@ -24,7 +29,7 @@
  * @property {boolean} vpcEgress
  * @property {string[]} calls
  * @property {string[]} invokers the functions that may call this one (derived from `calls`)
- * @property {string[]} firestore collections; empty when it keeps none
+ * @property {Store | undefined} firestore its data: absent when it keeps none
  * @property {Record<string, string>} env
  * @property {string} [source] the folder of its code, when not functions/<name>
  * @property {number} localPort
@@ -42,6 +47,8 @@ const INGRESS = ['all', 'internal-only', 'internal-and-gclb'];
 const NAME = /^[a-z][a-z0-9-]{0,48}$/;
 const ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+// Firestore's rule for a database id (4-63 of a-z, 0-9, -; a letter first).
+const DATABASE_ID = /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/;
 // Set from the topology, never by hand: the function's identity and who may call it.
 const DERIVED_ENV = [
   'GOOGLE_CLOUD_PROJECT',
@@ -50,6 +57,7 @@ const DERIVED_ENV = [
   'ALLOWED_CALLERS',
   'CALLS',
   'CALL_TOKENS',
+  'FIRESTORE_DATABASE',
 ];
 
 /**
@@ -102,11 +110,8 @@ function parseTopology(raw) {
         fail(at(field), 'must be true or false');
       return f?.[field] === true;
     };
-    const list = (
-      /** @type {string} */ field,
-      /** @type {boolean} */ optional,
-    ) => {
-      const value = f?.[field] ?? (optional ? [] : undefined);
+    const list = (/** @type {string} */ field) => {
+      const value = f?.[field];
       if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
         fail(at(field), 'must be a list of names');
         return [];
@@ -122,7 +127,7 @@ function parseTopology(raw) {
     const ingress = /** @type {Ingress} */ (str('ingress'));
     if (!INGRESS.includes(ingress))
       fail(at('ingress'), `must be one of ${INGRESS.join(', ')}`);
-    const calls = list('calls', false);
+    const calls = list('calls');
     for (const callee of calls) {
       if (!names.has(callee))
         fail(at('calls'), `names no function "${callee}"`);
@@ -147,6 +152,26 @@ function parseTopology(raw) {
         source.split('/').includes('..'))
     )
       fail(at('source'), 'must be a folder of the project (a relative path)');
+    /** @type {Store | undefined} */
+    let firestore;
+    if (f?.firestore !== undefined) {
+      const database = f.firestore?.database;
+      if (typeof database !== 'string' || !DATABASE_ID.test(database))
+        fail(
+          at('firestore.database'),
+          'must be a Firestore database id (4-63 of a-z, 0-9, -, a letter first)',
+        );
+      else if (database === '(default)')
+        fail(at('firestore.database'), 'must be a database of its own');
+      const collections = f.firestore?.collections;
+      if (
+        !Array.isArray(collections) ||
+        collections.length === 0 ||
+        collections.some(c => typeof c !== 'string' || c === '')
+      )
+        fail(at('firestore.collections'), 'must be a list of collection names');
+      else firestore = {database: String(database), collections};
+    }
     const localPort = f?.localPort;
     if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535)
       fail(at('localPort'), 'must be a port number');
@@ -170,7 +195,7 @@ function parseTopology(raw) {
       vpcEgress: bool('vpcEgress'),
       calls,
       invokers: [],
-      firestore: list('firestore', true),
+      firestore,
       env,
       ...(typeof source === 'string' ? {source} : {}),
       localPort,
@@ -191,6 +216,7 @@ function parseTopology(raw) {
     const seen = new Map();
     for (const s of specs) {
       const value = of(s);
+      if (value === undefined) continue;
       if (seen.has(value))
         fail(`${s.name}.${field}`, `is also ${seen.get(value)}'s`);
       seen.set(value, s.name);
@@ -198,6 +224,8 @@ function parseTopology(raw) {
   };
   unique('serviceAccount', s => s.serviceAccount);
   unique('localPort', s => s.localPort);
+  // One owner per database: no other account is granted it.
+  unique('firestore.database', s => s.firestore?.database);
 
   const byName = new Map(specs.map(s => [s.name, s]));
   for (const caller of specs)

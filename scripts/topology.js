@@ -15,7 +15,9 @@
  *                         each through its own roles/run.invoker binding
  *   vpcEgress             its outgoing calls leave through the VPC connector (--egress-settings=all)
  *   calls                 the functions it may call: the invoker edges
- *   firestore             collections it keeps (it gets roles/datastore.user); absent: no Firestore
+ *   firestore             its data: {"database": "<id>", "collections": [...]}, a Firestore database
+ *                         of its own (its account alone gets roles/datastore.user on it, by an IAM
+ *                         condition); absent: it keeps no data
  *   env                   its own environment variables (strings); what the topology gives is derived
  *   source                optional: the folder of its code, relative to the project, when not
  *                         functions/<name> (the tests' fixture functions); it exports `create`
@@ -27,7 +29,8 @@
  * call it), and CALLS (the functions it calls) with <NAME>_URL for each.
  * For a function that takes calls only from listed callers: TOKEN_CHECK
  * (how their tokens are checked: platform on Cloud Run) and SELF_URL (its
- * own URL, the audience of its tokens).
+ * own URL, the audience of its tokens). For a function that keeps data:
+ * FIRESTORE_DATABASE, its own database.
  * Derived for every function: END_USER_AUTH (on unless turned off) and the
  * issuer and audience of end users' Identity Platform ID tokens
  * (END_USER_ISSUER, END_USER_AUDIENCE), which every function checks.
@@ -133,6 +136,8 @@ function functionEnv(topology, name, where) {
     env.TOKEN_CHECK = where.tokenCheck ?? 'platform';
     env.SELF_URL = url(name);
   }
+  if (spec.firestore !== undefined)
+    env.FIRESTORE_DATABASE = spec.firestore.database;
   if (spec.calls.length > 0) env.CALLS = spec.calls.join(',');
   for (const callee of spec.calls) env[urlVariable(callee)] = url(callee);
   return env;

@@ -49,6 +49,12 @@ export interface Config {
   callTokens: boolean;
   /** The URL of each function this one calls, by name (CALLS, <NAME>_URL). */
   calls: Record<string, string>;
+  /**
+   * The Firestore database this function owns (FIRESTORE_DATABASE, from its
+   * topology entry): the only one it opens. Absent for a function that
+   * keeps no data.
+   */
+  firestoreDatabase?: string;
   /** Upper bound for one call to another function. */
   downstreamTimeoutMs: number;
   /** Retries after the first attempt, for idempotent calls only. */
@@ -82,6 +88,18 @@ export interface Config {
  */
 export function urlVariable(name: string): string {
   return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
+}
+
+/**
+ * The database of a function that keeps data.
+ * @throws ConfigError at start when its topology entry gives it none.
+ */
+export function databaseOf(config: Config): string {
+  if (config.firestoreDatabase === undefined)
+    throw new ConfigError([
+      `FIRESTORE_DATABASE: is required (the ${config.service} function keeps data: its entry in topology.json needs "firestore")`,
+    ]);
+  return config.firestoreDatabase;
 }
 
 /**
@@ -179,6 +197,12 @@ const variables = {
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   K_SERVICE: z.string().optional(),
   EGRESS_PROXY: httpUrl.optional(),
+  FIRESTORE_DATABASE: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{2,61}[a-z0-9]$/, {
+      error: 'must be a Firestore database id (4-63 of a-z, 0-9, -)',
+    })
+    .optional(),
   FRAMEWORK_DOMAIN: z.enum(['on', 'off']).default('off'),
   END_USER_AUTH: z.enum(['on', 'off']).default('on'),
   // Identity Platform's, derived from the project unless set (locally the
@@ -258,6 +282,7 @@ function configOf(service: string, vars: Vars): Config {
         httpUrl.parse(vars[urlVariable(callee)]),
       ]),
     ),
+    firestoreDatabase: vars.FIRESTORE_DATABASE,
     downstreamTimeoutMs: vars.DOWNSTREAM_TIMEOUT_MS,
     downstreamRetries: vars.DOWNSTREAM_RETRIES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,

@@ -9,11 +9,13 @@ import {atShutdown} from './lifecycle';
 import type {Page, PageRequest} from './page';
 
 /**
- * Opens Firestore for `projectId` over REST, as on Google Cloud; with
- * FIRESTORE_EMULATOR_HOST set, against the emulator.
+ * Opens the Firestore database `databaseId` of `projectId` over REST, as
+ * on Google Cloud; with FIRESTORE_EMULATOR_HOST set, in the emulator (which
+ * keeps each named database apart, as Firestore does).
  */
 export function createFirestore(
   projectId: string,
+  databaseId: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Firestore {
   // REST instead of gRPC for unary calls: much faster to load, which is
@@ -22,6 +24,7 @@ export function createFirestore(
   // has nor checks: it gets the token the client itself sends it over gRPC.
   const db = new Firestore({
     projectId,
+    databaseId,
     preferRest: true,
     ...(env.FIRESTORE_EMULATOR_HOST !== undefined && {
       authClient: emulatorAuth(),

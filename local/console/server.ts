@@ -45,6 +45,7 @@ export function topologyView(
       public: f.allowUnauthenticated,
       calls: f.calls,
       invokers: f.invokers,
+      // Its own database and collections; absent when it keeps no data.
       firestore: f.firestore,
     })),
   };

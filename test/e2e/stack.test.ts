@@ -9,11 +9,12 @@ import {expect} from 'chai';
 import {readFileSync, rmSync} from 'node:fs';
 import {Agent, request as httpRequest} from 'node:http';
 import * as path from 'node:path';
+import {emulatorFirestore} from '../../local/firestore-emulator';
 import {SIGNATURE_REMOVED} from '../../local/front-end';
 import {claimsFor} from '../../local/token-signer';
 import {waitFor} from '../../local/processes';
 import {ROOT, startStack, type Stack, type StackMode} from '../../local/stack';
-import {parseTopology} from '../../scripts/topology';
+import {loadTopology, parseTopology} from '../../scripts/topology';
 import {viaConnector} from '../fixtures/connector';
 import {uniqueProjectId} from '../fixtures/emulator';
 import {runProcess} from '../fixtures/run-process';
@@ -640,6 +641,24 @@ for (const mode of MODES)
         /cleaned up end user \w{28}\n[\s\S]*cleaned up end user \w{28}/,
       );
       expect(result.output).not.to.match(/could not delete/);
+      // Gone from the database of the function that keeps each collection.
+      const cleaned = [...result.output.matchAll(/cleaned up (\w+)\/(\w+)/g)];
+      expect(cleaned.map(m => m[1])).to.include.members(['orders', 'users']);
+      for (const [, collection, id] of cleaned) {
+        const owner = loadTopology().declared.find(f =>
+          f.firestore?.collections.includes(collection),
+        )!;
+        const db = emulatorFirestore(
+          stack.info.projectId,
+          stack.info.firestore,
+          owner.firestore!.database,
+        );
+        expect(
+          (await db.collection(collection).doc(id).get()).exists,
+          `${collection}/${id}`,
+        ).to.equal(false);
+        await db.terminate();
+      }
     });
 
     it('says when a function exits, and starts a new instance of it', async () => {

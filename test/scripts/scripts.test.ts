@@ -15,7 +15,12 @@ import {
 } from 'node:fs';
 import {tmpdir} from 'node:os';
 import * as path from 'node:path';
+import {emulatorFirestore} from '../../local/firestore-emulator';
+import {loadSeed} from '../../local/seed';
 import {ROOT} from '../../local/stack';
+import {migrate} from '../../scripts/migrate-data';
+import {loadTopology} from '../../scripts/topology';
+import {uniqueProjectId} from '../fixtures/emulator';
 import {json, recordingServer, type Recorded} from '../fixtures/http-server';
 import {runProcess} from '../fixtures/run-process';
 
@@ -72,7 +77,7 @@ const text = (argv: string[]) => argv.join(' ');
 const startingWith = (prefix: string) => (argv: string[]) =>
   text(argv).startsWith(prefix);
 const isMutation = (argv: string[]) =>
-  /^(services enable|services api-keys (create|delete)|firestore fields ttls update|firestore databases create|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update|firestore bulk-delete)/.test(
+  /^(services enable|services api-keys (create|delete)|firestore fields ttls update|firestore databases (create|delete)|iam service-accounts (create|delete)|projects (add|remove)-iam-policy-binding|compute networks vpc-access connectors (create|delete)|functions (deploy|delete|add-invoker-policy-binding)|run services update)/.test(
     argv.filter(a => !a.startsWith('-')).join(' '),
   );
 const CREATES = /create|add-.*binding|run services update/;
@@ -171,6 +176,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(ttl).to.have.length(1);
     expect(ttl[0]).to.include.members([
       '--collection-group=orderIdempotencyKeys',
+      '--database=order-data',
       '--enable-ttl',
       '--project=demo',
     ]);
@@ -248,7 +254,24 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     }
   });
 
-  it('creates one service account per function and gives Firestore access only to user and order', () => {
+  it("creates each data-keeping function's own database", () => {
+    const created = fresh.commands
+      .filter(startingWith('firestore databases create'))
+      .map(c => c.find(a => a.startsWith('--database=')));
+    expect(created).to.deep.equal([
+      '--database=user-data',
+      '--database=order-data',
+    ]);
+    for (const c of fresh.commands.filter(
+      startingWith('firestore databases create'),
+    ))
+      expect(c).to.include.members([
+        '--type=firestore-native',
+        '--location=us-central1',
+      ]);
+  });
+
+  it('creates one service account per function and gives user and order access each to its own database only', () => {
     const accounts = fresh.commands
       .filter(startingWith('iam service-accounts create'))
       .map(c => c[3]);
@@ -263,6 +286,45 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       `--member=serviceAccount:${SA('user')}`,
     ]);
     for (const g of grants) expect(g).to.include('--role=roles/datastore.user');
+    // No project-wide grant: each is conditioned on its own database.
+    const conditionOf = (fn: string) =>
+      grants
+        .find(g => g.includes(`--member=serviceAccount:${SA(fn)}`))!
+        .find(a => a.startsWith('--condition='));
+    expect(conditionOf('user')).to.equal(
+      '--condition=expression=resource.name == "projects/demo/databases/user-data",title=user-data only,description=The user function\'s own database',
+    );
+    expect(conditionOf('order')).to.contain(
+      'expression=resource.name == "projects/demo/databases/order-data"',
+    );
+    expect(fresh.commands.map(text).join('\n')).not.to.contain(
+      '--condition=None',
+    );
+  });
+
+  it('moves an earlier deployment off its project-wide Firestore grants', () => {
+    const earlier = fakeCloud(() => ({IDENTITY_TOOLKIT_URL: platform.url}));
+    // What deploy.sh granted before each function had a database of its own.
+    writeFileSync(
+      path.join(earlier.dir, 'state.json'),
+      JSON.stringify([
+        `datastore:serviceAccount:${SA('user')}:none`,
+        `datastore:serviceAccount:${SA('order')}:none`,
+      ]),
+    );
+    const result = earlier.run('deploy.sh');
+    earlier.remove();
+    recorded.push(...result.commands);
+    expect(result.status, result.output).to.equal(0);
+    const removed = result.commands
+      .filter(startingWith('projects remove-iam-policy-binding'))
+      .map(text);
+    expect(removed).to.deep.equal(
+      ['user', 'order'].map(
+        fn =>
+          `projects remove-iam-policy-binding demo --member=serviceAccount:${SA(fn)} --role=roles/datastore.user --condition=None`,
+      ),
+    );
   });
 
   const expected: Record<
@@ -464,7 +526,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(cloud.run('deploy.sh', ['--force']).status).to.equal(2);
   });
 
-  it('cleans up everything deploy.sh created, callers first, and keeps the data', () => {
+  it('cleans up everything deploy.sh created, callers first, and keeps the data unless told', () => {
     const clean = cloud.run('cleanup.sh');
     recorded.push(...clean.commands);
     expect(clean.status, clean.output).to.equal(0);
@@ -486,16 +548,28 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       'services api-keys delete projects/demo/locations/global/keys/fake-key',
       'compute networks vpc-access connectors',
     ]);
-    expect(clean.commands.map(text).join('\n')).not.to.contain('bulk-delete');
+    // Each function's own conditional grant, and no other.
+    for (const c of clean.commands.filter(
+      startingWith('projects remove-iam-policy-binding'),
+    ))
+      expect(c.find(a => a.startsWith('--condition='))).to.match(
+        /^--condition=expression=resource\.name == "projects\/demo\/databases\/(user|order)-data"/,
+      );
+    expect(clean.output).to.contain(
+      'Keeping the databases user-data order-data and their documents (--yes deletes them)',
+    );
   });
 
-  it('cleans up idempotently, and deletes the data only when asked', () => {
-    const again = cloud.run('cleanup.sh', ['--delete-data']);
+  it('cleans up idempotently, and deletes the databases only when told', () => {
+    const again = cloud.run('cleanup.sh', ['--yes']);
     recorded.push(...again.commands);
     expect(again.status, again.output).to.equal(0);
     expect(again.commands.filter(isMutation).map(text)).to.deep.equal([
-      'firestore bulk-delete --collection-ids=users,userEmails,orders,orderIdempotencyKeys --project=demo --quiet',
+      'firestore databases delete --database=user-data --project=demo --quiet',
+      'firestore databases delete --database=order-data --project=demo --quiet',
     ]);
+    const third = cloud.run('cleanup.sh', ['--yes']);
+    expect(third.commands.filter(isMutation)).to.deep.equal([]);
   });
 
   it('replays every recorded command through the real gcloud without a parse error', async function () {
@@ -599,5 +673,120 @@ describe('the shell scripts', () => {
     );
     expect(lines.filter(l => l.startsWith('FAIL'))).to.have.length.at.least(8);
     expect(lines[lines.length - 1]).to.match(/^\d+ passed, \d+ failed$/);
+  });
+});
+
+describe('moving the data of an earlier deployment, from (default) into each function’s database (against the emulator)', function () {
+  this.timeout(120_000);
+  const projectId = uniqueProjectId('migrate');
+  // Read when used: the emulator's fixture sets it after this file loads.
+  const host = () => process.env.FIRESTORE_EMULATOR_HOST!;
+  const topology = loadTopology();
+  const db = (database: string) =>
+    emulatorFirestore(projectId, host(), database);
+  const ids = async (database: string, collection: string) =>
+    (await db(database).collection(collection).listDocuments())
+      .map(d => d.id)
+      .sort();
+
+  before(async () => {
+    // As an earlier deployment left it: everything in (default).
+    const old = db('(default)');
+    await loadSeed({users: old, orders: old});
+    await old
+      .collection('orderIdempotencyKeys')
+      .doc('k1')
+      .set({
+        orderId: 'order-001',
+        expireAt: new Date(Date.now() + 86_400_000),
+      });
+  });
+
+  it('copies each collection into the database of the function that keeps it, once, from deploy.sh', async () => {
+    const earlier = fakeCloud();
+    writeFileSync(
+      path.join(earlier.dir, 'state.json'),
+      JSON.stringify(['database:(default)']),
+    );
+    const env = {
+      PROJECT_ID: projectId,
+      END_USER_AUTH: 'off',
+      FIRESTORE_EMULATOR_HOST: host(),
+    };
+    const first = earlier.run('deploy.sh', [], env);
+    expect(first.status, first.output).to.equal(0);
+    expect(first.output).to.contain(
+      'user-data: users 3 copied, 0 already there; userEmails 3 copied, 0 already there',
+    );
+    expect(first.output).to.contain(
+      'order-data: orders 4 copied, 0 already there; orderIdempotencyKeys 1 copied, 0 already there',
+    );
+    // Before the functions are deployed on their databases.
+    const texts = first.output.split('\n');
+    expect(
+      texts.findIndex(l => l.includes('user-data: users 3 copied')),
+    ).to.be.lessThan(texts.findIndex(l => l.includes('Deploying order')));
+    expect(await ids('user-data', 'users')).to.deep.equal([
+      'user-001',
+      'user-002',
+      'user-003',
+    ]);
+    expect(await ids('order-data', 'orders')).to.have.length(4);
+    expect(await ids('order-data', 'orderIdempotencyKeys')).to.deep.equal([
+      'k1',
+    ]);
+    // Each database holds its own function's collections only.
+    expect(await ids('user-data', 'orders')).to.deep.equal([]);
+    expect(await ids('order-data', 'users')).to.deep.equal([]);
+    // (default) keeps its data, and the record of what was copied.
+    expect(await ids('(default)', 'users')).to.have.length(3);
+
+    // A second deploy copies nothing, even what changed or was added since.
+    await db('user-data')
+      .collection('users')
+      .doc('user-001')
+      .update({name: 'Alice J.'});
+    await db('(default)')
+      .collection('users')
+      .doc('user-009')
+      .set({name: 'Late'});
+    const second = earlier.run('deploy.sh', [], env);
+    earlier.remove();
+    expect(second.status, second.output).to.equal(0);
+    expect(second.output).to.contain(
+      'user-data: copied from (default) before; nothing to do',
+    );
+    expect(await ids('user-data', 'users')).not.to.include('user-009');
+    expect(
+      (await db('user-data').collection('users').doc('user-001').get()).get(
+        'name',
+      ),
+    ).to.equal('Alice J.');
+  });
+
+  it('resumes a copy that stopped half-way, leaving what is already there as it is', async () => {
+    const other = uniqueProjectId('migrate');
+    const old = emulatorFirestore(other, host(), '(default)');
+    await loadSeed({users: old, orders: old});
+    // One user copied (and changed since) before the run stopped.
+    await emulatorFirestore(other, host(), 'user-data')
+      .collection('users')
+      .doc('user-002')
+      .set({name: 'Bob, changed'});
+    const lines: string[] = [];
+    await migrate({
+      projectId: other,
+      token: 'owner',
+      topology,
+      say: l => lines.push(l),
+    });
+    expect(lines[0]).to.equal(
+      'user-data: users 2 copied, 1 already there; userEmails 3 copied, 0 already there',
+    );
+    const bob = await emulatorFirestore(other, host(), 'user-data')
+      .collection('users')
+      .doc('user-002')
+      .get();
+    expect(bob.get('name')).to.equal('Bob, changed');
   });
 });

@@ -71,6 +71,7 @@ describe('topology.json', () => {
       ALLOWED_CALLERS: 'gateway-fn@demo.iam.gserviceaccount.com',
       TOKEN_CHECK: 'platform',
       SELF_URL: 'https://u.test',
+      FIRESTORE_DATABASE: 'user-data',
       CALLS: 'order',
       ORDER_URL: 'https://o.test',
     });

@@ -86,6 +86,7 @@ describe('createHttpFunction: the request budget', function () {
         END_USER_AUTH: 'off',
         LOG_LEVEL: 'silent',
         FIRESTORE_EMULATOR_HOST: `127.0.0.1:${(silent.address() as {port: number}).port}`,
+        FIRESTORE_DATABASE: 'order-data',
       });
       child.stdout?.resume();
       child.stderr?.resume();

@@ -31,12 +31,15 @@ describe('order function (HTTP)', () => {
 
   before(async () => {
     kit = await testIdentity();
-    const db = createFirestore(kit.projectId);
-    await loadSeed(db);
+    const db = createFirestore(kit.projectId, 'order-data');
+    await loadSeed({orders: db});
     await db.terminate();
     server = frameworkServer(
       createOrder(
-        parseConfig('order', {...kit.inboundEnv(SELF, ['gateway', 'user'])}),
+        parseConfig('order', {
+          ...kit.inboundEnv(SELF, ['gateway', 'user']),
+          FIRESTORE_DATABASE: 'order-data',
+        }),
       ),
     );
     auth = callHeaders(

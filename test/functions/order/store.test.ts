@@ -177,7 +177,7 @@ describe('FirestoreOrderStore', () => {
   });
 
   it('filters by user and status and pages with a cursor', async () => {
-    await loadSeed(db);
+    await loadSeed({orders: db});
     const alice = await store.list({userId: 'user-001'}, {limit: 10});
     expect(alice.items.map(o => o.id)).to.deep.equal([
       'order-001',
@@ -203,7 +203,7 @@ describe('FirestoreOrderStore', () => {
   });
 
   it('totals every status with aggregation queries, statuses without orders included', async () => {
-    await loadSeed(db);
+    await loadSeed({orders: db});
     expect(await store.totalsByStatus()).to.deep.equal([
       {status: 'pending', count: 1, cents: 6795},
       {status: 'processing', count: 1, cents: 19999},
@@ -214,7 +214,7 @@ describe('FirestoreOrderStore', () => {
   });
 
   it('computes stats on the real store: a cancelled order counts but earns nothing', async () => {
-    await loadSeed(db);
+    await loadSeed({orders: db});
     const orders = new Orders(store);
     const {order} = await orders.create({
       userId: 'user-002',

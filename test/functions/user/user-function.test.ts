@@ -41,8 +41,8 @@ describe('user function (HTTP)', () => {
         orders: req.url.startsWith('/orders?') ? openOrders : [order],
       }),
     );
-    const db = createFirestore(kit.projectId);
-    await loadSeed(db);
+    const db = createFirestore(kit.projectId, 'user-data');
+    await loadSeed({users: db});
     await db.terminate();
     // The user function's own identity for its calls to the order function.
     savedMetadataHost = process.env.GCE_METADATA_HOST;
@@ -52,6 +52,7 @@ describe('user function (HTTP)', () => {
         parseConfig('user', {
           ...kit.inboundEnv(SELF, ['gateway']),
           CALLS: 'order',
+          FIRESTORE_DATABASE: 'user-data',
           ORDER_URL: orderFn.url,
         }),
       ),
