@@ -10,6 +10,7 @@ import {TokenVerifier} from '../functions/common/auth/verifier';
 import {lineSplitter} from '../local/logs';
 import {freePort, stopGroup, waitFor} from '../local/processes';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
+import {SIGNATURE_REMOVED} from '../local/front-end';
 import {claimsFor} from '../local/token-signer';
 import {median, round} from './stats';
 
@@ -62,13 +63,22 @@ export async function coldStart(
     );
   } else {
     const {info} = stack;
-    // The same layout as the stack's own instance, on a new URL.
+    // The same layout as the stack's own instance, on a new URL, but with
+    // the internal functions as they run on Google Cloud: behind Cloud
+    // Run's IAM check (TOKEN_CHECK=platform), handed the caller's token
+    // with its signature stripped, so they check its claims without
+    // fetching the issuer's keys, as in production.
     const where = {
       ...stack.layout,
+      mode: 'cloud' as const,
+      connector: undefined,
       urls: {...stack.layout.urls, [name]: url},
     };
     if (name !== 'gateway') {
-      headers.authorization = `Bearer ${stack.identity.signer.sign(claimsFor(info.issuer.url, info.accounts.gateway, url))}`;
+      const token = stack.identity.signer.sign(
+        claimsFor(info.issuer.url, info.accounts.gateway, url),
+      );
+      headers.authorization = `Bearer ${token.replace(/[^.]*$/, SIGNATURE_REMOVED)}`;
     }
     child = spawnFunction(
       name,
