@@ -8,14 +8,17 @@ import type {Rule} from './access';
 import {EndUserVerifier} from './auth/end-user';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
-import {calleeUrl, parseConfig, type Config} from './config';
+import type {Firestore} from '@google-cloud/firestore';
+import {calleeUrl, databaseOf, parseConfig, type Config} from './config';
 import type {RequestContext} from './context';
 import {connectorAgent} from './egress';
+import type * as FirestoreModule from './firestore';
 import {
   createHttpFunction,
   type Authenticate,
   type AuthenticateEndUser,
 } from './http-function';
+import {onFirstUse} from './lazy';
 import {JsonLogger, type Logger} from './logger';
 import {reportEndsTo} from './lifecycle';
 import type {Route} from './router';
@@ -66,6 +69,24 @@ export function clientFor(
     agent: wiring.agent,
     timeoutMs: config.downstreamTimeoutMs,
     retries: config.downstreamRetries,
+  });
+}
+
+/**
+ * The store of a function that keeps data, over its own database (its
+ * topology entry's, read now, so a wrong entry fails at start), built by
+ * the first request that reads or writes: the Firestore client is most of
+ * what a start costs, and the health check needs none of it. `open`
+ * should require its store module itself, for the same reason.
+ */
+export function ownStore<S>(
+  config: Config,
+  open: (db: Firestore) => S,
+): () => S {
+  const database = databaseOf(config);
+  return onFirstUse(() => {
+    const {createFirestore} = require('./firestore') as typeof FirestoreModule;
+    return open(createFirestore(config.projectId, database));
   });
 }
 
