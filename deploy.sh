@@ -104,8 +104,7 @@ ensure_service_accounts() {
 
 # Only the functions that keep data get Firestore access, each to its own
 # database only: roles/datastore.user under an IAM condition on the
-# database's name. A project-wide grant an earlier deploy.sh made to the
-# same account is removed.
+# database's name.
 grant_firestore_access() {
   local fn member
   for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
@@ -118,10 +117,19 @@ grant_firestore_access() {
         --member="${member}" --role=roles/datastore.user \
         --condition="$(database_condition "${fn}")"
     fi
+  done
+}
+
+# The project-wide grant an earlier deploy.sh made to a function's account,
+# removed once the function runs on its own database (until then, the
+# instances still serving from (default) need it).
+revoke_project_wide_access() {
+  local fn
+  for fn in "${FIRESTORE_FUNCTIONS[@]}"; do
     if [[ -n "$(firestore_grant "${fn}")" ]]; then
       info "Removing ${fn}'s project-wide Firestore access (from an earlier deploy)"
       run gcloud projects remove-iam-policy-binding "${PROJECT_ID}" \
-        --member="${member}" --role=roles/datastore.user --condition=None
+        --member="serviceAccount:$(service_account "${fn}")" --role=roles/datastore.user --condition=None
     fi
   done
 }
@@ -270,7 +278,11 @@ deploy_functions() {
       grant_invoker "${fn}" "${caller}"
     done
   done
+}
 
+# The public URLs, and how to try them.
+say_what_next() {
+  local fn
   echo
   for fn in "${FUNCTIONS[@]}"; do
     if [[ "${INGRESS[${fn}]}" == all ]]; then
@@ -306,6 +318,8 @@ main() {
   ensure_identity_platform
   ensure_connector
   deploy_functions
+  revoke_project_wide_access
+  say_what_next
 }
 
 main "$@"

@@ -19,9 +19,13 @@
  */
 'use strict';
 const {execFileSync} = require('node:child_process');
+const {FieldPath, Firestore} = require('@google-cloud/firestore');
+const {OAuth2Client} = require('google-auth-library');
 const {loadTopology} = require('./topology');
 
 const MARKERS = 's2sMigrations';
+/** Documents read and written at a time, by default. */
+const PAGE = 500;
 
 /**
  * An auth client holding one access token: the emulator's "owner", or
@@ -29,7 +33,6 @@ const MARKERS = 's2sMigrations';
  * @param {string} token
  */
 function staticAuth(token) {
-  const {OAuth2Client} = require('google-auth-library');
   const client = new OAuth2Client();
   client.setCredentials({
     access_token: token,
@@ -45,7 +48,6 @@ function staticAuth(token) {
  * @param {string} token
  */
 function open(projectId, databaseId, token) {
-  const {Firestore} = require('@google-cloud/firestore');
   return new Firestore({
     projectId,
     databaseId,
@@ -61,9 +63,16 @@ function open(projectId, databaseId, token) {
  * @param {import('@google-cloud/firestore').Firestore} target a function's database
  * @param {string} database the target's id, for the record
  * @param {string[]} collections
+ * @param {number} pageSize documents read and written at a time
  * @returns {Promise<{skipped: boolean, copied: Record<string, number>, present: Record<string, number>}>}
  */
-async function migrateDatabase(source, target, database, collections) {
+async function migrateDatabase(
+  source,
+  target,
+  database,
+  collections,
+  pageSize,
+) {
   const marker = source.collection(MARKERS).doc(database);
   if ((await marker.get()).exists)
     return {skipped: true, copied: {}, present: {}};
@@ -74,7 +83,6 @@ async function migrateDatabase(source, target, database, collections) {
   for (const collection of collections) {
     copied[collection] = 0;
     present[collection] = 0;
-    const docs = (await source.collection(collection).get()).docs;
     const writer = target.bulkWriter();
     // A document already there stays as it is: create() refuses to overwrite.
     writer.onWriteError(e => {
@@ -88,16 +96,33 @@ async function migrateDatabase(source, target, database, collections) {
       }
       return e.failedAttempts < 5;
     });
-    for (const doc of docs)
-      writer
-        .create(target.collection(collection).doc(doc.id), doc.data())
-        .then(() => copied[collection]++)
-        .catch(() => undefined);
+    // A page at a time, in document-id order: a large collection is never
+    // held in memory whole.
+    let read = 0;
+    /** @type {string | undefined} */
+    let after;
+    for (;;) {
+      let query = source
+        .collection(collection)
+        .orderBy(FieldPath.documentId())
+        .limit(pageSize);
+      if (after !== undefined) query = query.startAfter(after);
+      const docs = (await query.get()).docs;
+      if (docs.length === 0) break;
+      for (const doc of docs)
+        writer
+          .create(target.collection(collection).doc(doc.id), doc.data())
+          .then(() => copied[collection]++)
+          .catch(() => undefined);
+      await writer.flush();
+      read += docs.length;
+      after = docs[docs.length - 1].id;
+    }
     await writer.close();
     const written = copied[collection] + present[collection];
-    if (written !== docs.length)
+    if (written !== read)
       throw new Error(
-        `${collection}: ${docs.length - written} of ${docs.length} documents could not be copied; run again`,
+        `${collection}: ${read - written} of ${read} documents could not be copied; run again`,
       );
   }
   await marker.set({copiedAt: new Date().toISOString(), copied, present});
@@ -107,13 +132,14 @@ async function migrateDatabase(source, target, database, collections) {
 /**
  * Every data-keeping function's collections, from `(default)` into its
  * database. `say` gets one line per database.
- * @param {{projectId: string, token: string, topology?: import('./topology-parse').Topology, say?: (line: string) => void}} options
+ * @param {{projectId: string, token: string, topology?: import('./topology-parse').Topology, say?: (line: string) => void, pageSize?: number}} options
  */
 async function migrate({
   projectId,
   token,
   topology = loadTopology(),
   say = () => undefined,
+  pageSize = PAGE,
 }) {
   const source = open(projectId, '(default)', token);
   const results = [];
@@ -127,6 +153,7 @@ async function migrate({
           target,
           f.firestore.database,
           f.firestore.collections,
+          pageSize,
         );
         say(
           result.skipped

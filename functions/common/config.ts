@@ -108,7 +108,9 @@ export function databaseOf(config: Config): string {
  *   then neither the URL nor the invoker binding exist.
  */
 export function calleeUrl(config: Config, callee: string): string {
-  const url = config.calls[callee];
+  const url = Object.hasOwn(config.calls, callee)
+    ? config.calls[callee]
+    : undefined;
   if (url === undefined)
     throw new ConfigError([
       `CALLS: the ${config.service} function calls ${callee}, but its entry in topology.json does not list it in "calls"`,

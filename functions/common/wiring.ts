@@ -2,13 +2,13 @@
  * Builds a function's collaborators from its configuration: the production
  * defaults that tests replace by passing their own.
  */
+import type {Firestore} from '@google-cloud/firestore';
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
-import type {Rule} from './access';
+import type {AccessRules} from './access';
 import {EndUserVerifier} from './auth/end-user';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
-import type {Firestore} from '@google-cloud/firestore';
 import {calleeUrl, databaseOf, parseConfig, type Config} from './config';
 import type {RequestContext} from './context';
 import {connectorAgent} from './egress';
@@ -132,7 +132,7 @@ export function httpFunctionFor(
   config: Config,
   wiring: Wiring,
   routes: Route[],
-  access: Record<string, Rule>,
+  access: AccessRules,
 ): HttpFunction {
   reportEndsTo(wiring.logger);
   return createHttpFunction({
@@ -166,7 +166,7 @@ export type FunctionFactory = (
 export function defineFunction(
   service: string,
   routesFor: (config: Config, wiring: Wiring) => Route[],
-  access: Record<string, Rule>,
+  access: AccessRules,
 ): FunctionFactory {
   return (config = parseConfig(service), overrides = {}) => {
     const wiring = wiringFor(config, overrides);

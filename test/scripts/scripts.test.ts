@@ -325,6 +325,15 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
           `projects remove-iam-policy-binding demo --member=serviceAccount:${SA(fn)} --role=roles/datastore.user --condition=None`,
       ),
     );
+    // Only once the functions run on their own databases: until then the
+    // instances serving from (default) need the old grants.
+    const texts = result.commands.map(text);
+    const lastDeploy = Math.max(
+      ...texts.flatMap((t, i) => (t.startsWith('functions deploy') ? [i] : [])),
+    );
+    expect(
+      texts.findIndex(t => t.startsWith('projects remove-iam-policy-binding')),
+    ).to.be.greaterThan(lastDeploy);
   });
 
   const expected: Record<
@@ -779,6 +788,8 @@ describe('moving the data of an earlier deployment, from (default) into each fun
       token: 'owner',
       topology,
       say: l => lines.push(l),
+      // Two at a time: the three users take two pages.
+      pageSize: 2,
     });
     expect(lines[0]).to.equal(
       'user-data: users 2 copied, 1 already there; userEmails 3 copied, 0 already there',

@@ -17,6 +17,7 @@ import {
   TopologyError,
   withBlock,
 } from '../../scripts/topology';
+import {parseConfig} from '../../functions/common/config';
 
 const raw = () =>
   JSON.parse(readFileSync(path.join(ROOT, 'topology.json'), 'utf8'));
@@ -107,6 +108,35 @@ describe('topology.json', () => {
     expect(() =>
       functionEnv(topology, 'gateway', {projectId: 'demo', urls: {}}),
     ).to.throw(/gateway needs the URL of user/);
+  });
+
+  it('names the URL of a callee as the function reads it, dashes and all', () => {
+    const copy = raw();
+    copy.functions['billing-v2'] = {
+      ...copy.functions.order,
+      entryPoint: 'billing',
+      serviceAccount: 'billing-v2-fn',
+      localPort: 8093,
+    };
+    delete copy.functions['billing-v2'].firestore;
+    copy.functions.gateway.calls.push('billing-v2');
+    const env = functionEnv(parseTopology(copy), 'gateway', {
+      projectId: 'demo',
+      urls: {
+        user: 'https://u.test',
+        order: 'https://o.test',
+        'billing-v2': 'https://b.test',
+      },
+    });
+    expect(env).to.include({
+      CALLS: 'user,order,billing-v2',
+      BILLING_V2_URL: 'https://b.test',
+    });
+    expect(parseConfig('gateway', env).calls).to.deep.equal({
+      user: 'https://u.test',
+      order: 'https://o.test',
+      'billing-v2': 'https://b.test',
+    });
   });
 
   it("turns each function's resources into gcloud flags", () => {
