@@ -121,14 +121,20 @@ export async function seededEmulatorProject(
   firestoreHost: string,
   topology: Topology,
 ): Promise<SeededProject> {
+  // One client per database, found by each collection it keeps.
+  const databases: Firestore[] = [];
   const clients = new Map<string, Firestore>();
-  for (const f of topology.declared)
-    if (f.firestore !== undefined)
-      for (const collection of f.firestore.collections)
-        clients.set(
-          collection,
-          emulatorFirestore(projectId, firestoreHost, f.firestore.database),
-        );
+  for (const f of topology.declared) {
+    if (f.firestore === undefined) continue;
+    const db = emulatorFirestore(
+      projectId,
+      firestoreHost,
+      f.firestore.database,
+    );
+    databases.push(db);
+    for (const collection of f.firestore.collections)
+      clients.set(collection, db);
+  }
   const holding = (collection: string) => {
     const db = clients.get(collection);
     if (db === undefined)
@@ -139,7 +145,7 @@ export async function seededEmulatorProject(
   return {
     holding,
     terminate: async () => {
-      await Promise.all([...new Set(clients.values())].map(c => c.terminate()));
+      await Promise.all(databases.map(db => db.terminate()));
     },
   };
 }
