@@ -39,6 +39,9 @@ readonly APIS=(
   identitytoolkit.googleapis.com
   apikeys.googleapis.com
 )
+# The Node.js major the project runs on everywhere, locally too (.nvmrc).
+RUNTIME="nodejs$(tr -d '[:space:]v' <.nvmrc)"
+readonly RUNTIME
 readonly IDENTITY_TOOLKIT_URL="${IDENTITY_TOOLKIT_URL:-https://identitytoolkit.googleapis.com}"
 # The functions read it through scripts/topology.js.
 export END_USER_AUTH="${END_USER_AUTH:-on}"
@@ -208,7 +211,7 @@ deploy_function() {
   local name="$1" env="$2"
   shift 2
   info "Deploying ${name}"
-  run gcloud functions deploy "${name}" --gen2 --runtime=nodejs22 --region="${REGION}" \
+  run gcloud functions deploy "${name}" --gen2 --runtime="${RUNTIME}" --region="${REGION}" \
     --project="${PROJECT_ID}" --source=. --entry-point="${ENTRY_POINT[${name}]}" --trigger-http \
     --service-account="$(service_account "${name}")" \
     --set-env-vars="^;^${env}" "$@"

@@ -10,6 +10,7 @@ import {TokenVerifier} from '../functions/common/auth/verifier';
 import {lineSplitter} from '../local/logs';
 import {freePort, stopGroup, waitFor} from '../local/processes';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
+import {peakResidentBytes, residentBytes} from '../local/memory';
 import {SIGNATURE_REMOVED} from '../local/front-end';
 import {claimsFor} from '../local/token-signer';
 import {median, round} from './stats';
@@ -24,12 +25,17 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
-/** Resident memory of a process, in MB. */
+const inMb = (bytes: number | undefined) =>
+  bytes === undefined ? NaN : round(bytes / 1024 / 1024, 1);
+
+/** Resident memory of a process, in MiB (NaN once it is gone). */
 export function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(
-    readFileSync(`/proc/${pid}/status`, 'utf8'),
-  );
-  return match ? round(Number(match[1]) / 1024, 1) : NaN;
+  return inMb(residentBytes(pid));
+}
+
+/** The most resident memory a process has had, in MiB (NaN once it is gone). */
+export function peakRssMb(pid: number): number {
+  return inMb(peakResidentBytes(pid));
 }
 
 /** A route of each data-keeping function that reads Firestore (a seed document). */
@@ -59,7 +65,10 @@ export async function coldStart(
       'hello',
       port,
       {PATH: process.env.PATH ?? ''},
-      {source: path.join(ROOT, 'build', 'bench', 'hello.js')},
+      {
+        source: path.join(ROOT, 'build', 'bench', 'hello.js'),
+        memory: stack.layout.topology.get('gateway').resources.memory,
+      },
     );
   } else {
     const {info} = stack;
@@ -84,6 +93,7 @@ export async function coldStart(
       name,
       port,
       functionEnv(name, where, {logLevel: 'warning'}),
+      {memory: stack.layout.topology.get(name).resources.memory},
     );
   }
   child.stdout?.resume();

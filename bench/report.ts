@@ -12,6 +12,11 @@ export interface Figures {
   coldStartMs: Record<string, number>;
   /** Resident MB per function after the load, for ours and framework-domain. */
   rssMbAfterLoad: Partial<Record<VariantId, Record<string, number>>>;
+  /**
+   * Per function of ours: the most resident memory its instance had under
+   * the load, and its memory limit (topology.json), in MiB.
+   */
+  peakRssMb?: Record<string, {peak: number; limit: number}>;
   /** Logging and tracing switched on and off at a fixed rate, when silent ran. */
   telemetry?: TelemetryCosts;
   /** Logging and tracing's own CPU per request in one function (probes.ts). */
@@ -189,6 +194,11 @@ export function buildReport(
       ...Object.keys(ours).map(fn => ratio(ours[fn], before[fn])),
     );
 
+  const peakVsLimit = (fn: string) =>
+    `${fn} peak resident memory under load vs its memory limit`;
+  for (const [fn, {peak, limit}] of Object.entries(figures.peakRssMb ?? {}))
+    ratios[peakVsLimit(fn)] = round(peak / limit, 2);
+
   const target = (name: string, value: number, ok: (v: number) => boolean) => ({
     target: name,
     value,
@@ -263,6 +273,14 @@ export function buildReport(
       `${fn} cold start <= 1.5x hello-world`,
       ratios[coldVsHello(fn)],
       v => v <= 1.5,
+    );
+  // Cloud Run ends an instance over its limit: what the load takes must
+  // leave room for a burst.
+  for (const fn of Object.keys(figures.peakRssMb ?? {}))
+    goal(
+      `${fn} peak resident memory under load <= 60% of its memory limit`,
+      ratios[peakVsLimit(fn)],
+      v => v <= 0.6,
     );
   goal(
     'memory after load within 10% of the framework-domain variant (before the domain was replaced)',

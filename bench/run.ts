@@ -18,7 +18,14 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
-import {coldStart, rssMb, telemetryCostUs, verificationCostUs} from './probes';
+import {
+  coldStart,
+  peakRssMb,
+  rssMb,
+  telemetryCostUs,
+  verificationCostUs,
+} from './probes';
+import {memoryBytes} from '../local/memory';
 import {buildReport, formatTable, type Figures} from './report';
 import {SCENARIOS} from './scenarios';
 import {median, round} from './stats';
@@ -91,6 +98,18 @@ async function main(): Promise<void> {
         Object.entries(stack.pids).map(([fn, pid]) => [fn, rssMb(pid)]),
       );
     }
+    figures.peakRssMb = Object.fromEntries(
+      Object.entries(ours.stack!.pids).map(([fn, pid]) => [
+        fn,
+        {
+          peak: peakRssMb(pid),
+          limit:
+            memoryBytes(ours.stack!.layout.topology.get(fn).resources.memory) /
+            1024 /
+            1024,
+        },
+      ]),
+    );
     figures.telemetryUsPerRequest = await telemetryCostUs(
       options.telemetryIterations,
     );

@@ -28,7 +28,9 @@
  */
 import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
+import {heapFlags, memoryBytes} from '../local/memory';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
+import {functionsNode} from '../local/runtime';
 import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
 import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
@@ -127,8 +129,10 @@ async function startTrio(
   );
   const children: ChildProcess[] = ['order', 'user', 'gateway'].map(role =>
     spawnGroup(
-      process.execPath,
+      functionsNode(),
       [
+        // Within the same memory limit as the function in its place.
+        ...heapFlags(memoryBytes(TOPOLOGY.get(role).resources.memory)),
         path.join(ROOT, 'build', 'bench', script),
         ...args(role, ports[role], urls),
       ],

@@ -12,7 +12,9 @@ import {
   type Topology,
 } from '../scripts/topology';
 import type {IdentityInfo} from './identity-server';
+import {heapFlags, memoryBytes} from './memory';
 import {spawnGroup} from './processes';
+import {functionsNode} from './runtime';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -122,6 +124,11 @@ export interface SpawnOptions {
   source?: string;
   /** Extra arguments for node itself, e.g. ['--cpu-prof'] to profile the functions. */
   nodeArgs?: string[];
+  /**
+   * Its memory limit (topology.json's `memory`, e.g. "512Mi"): its heap is
+   * sized as Node sizes it in a container of that size (memory.ts).
+   */
+  memory?: string;
 }
 
 /** Makes the framework's server listen on loopback only (loopback-only.ts). */
@@ -129,25 +136,30 @@ export const LOOPBACK_ONLY = path.join(__dirname, 'loopback-only.js');
 
 /**
  * What a person needs, besides `functionEnv`, to run a function by hand in
- * the stack's place: its port, and the loopback-only preload (in
- * NODE_OPTIONS, since they start the framework themselves).
+ * the stack's place: its port, and in NODE_OPTIONS (they start the
+ * framework themselves) the loopback-only preload and the heap of its
+ * memory limit.
  */
 export function handRunEnv(
   env: Record<string, string>,
   port: number,
+  memory: string,
 ): Record<string, string> {
   const rest = {...env};
   delete rest.PATH; // theirs, not the stack's
   return {
     ...rest,
     PORT: String(port),
-    NODE_OPTIONS: `--require ${JSON.stringify(LOOPBACK_ONLY)}`,
+    NODE_OPTIONS: [
+      `--require ${JSON.stringify(LOOPBACK_ONLY)}`,
+      ...heapFlags(memoryBytes(memory)),
+    ].join(' '),
   };
 }
 
 /**
  * Starts `functions-framework --target=<target>` as a process group of its
- * own, listening on loopback only.
+ * own, listening on loopback only, on the runtime's Node.js (runtime.ts).
  */
 export function spawnFunction(
   target: string,
@@ -156,6 +168,9 @@ export function spawnFunction(
   options: SpawnOptions = {},
 ): ChildProcess {
   const args = [
+    ...(options.memory === undefined
+      ? []
+      : heapFlags(memoryBytes(options.memory))),
     ...(options.nodeArgs ?? []),
     '--require',
     LOOPBACK_ONLY,
@@ -164,7 +179,7 @@ export function spawnFunction(
     `--port=${port}`,
   ];
   if (options.source !== undefined) args.push(`--source=${options.source}`);
-  return spawnGroup(process.execPath, args, {
+  return spawnGroup(functionsNode(), args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

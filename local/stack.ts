@@ -29,6 +29,7 @@ import {
   type StackMode,
 } from './functions';
 import {IdentityServer, type EndUserInfo} from './identity-server';
+import {memoryBytes, memoryExceededMessage, watchMemory} from './memory';
 import {LocalConsole} from './console/server';
 import {TraceStore} from './console/traces';
 import {
@@ -45,6 +46,7 @@ import {
   stopGroup,
   waitFor,
 } from './processes';
+import {functionsNode} from './runtime';
 import {seedAccounts, seededEmulatorProject} from './seed';
 
 export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
@@ -135,15 +137,27 @@ export interface Stack {
 
 const url = (port: number) => `http://127.0.0.1:${port}`;
 
-/** How the stack writes, in a function's log, what it saw of that function. */
-function sayOf(sink: LogSink, name: string) {
-  return (message: string, severity = 'NOTICE') =>
+/**
+ * How the stack writes, in a function's log, what it saw of that function;
+ * what went wrong with an instance is also a notice in the console.
+ */
+function sayOf(sink: LogSink, name: string, traces?: TraceStore) {
+  return (message: string, severity = 'NOTICE') => {
     sink.write(
       JSON.stringify({severity, message, service: name, component: 'stack'}),
     );
+    if (severity === 'ERROR')
+      traces?.notice({
+        time: new Date().toISOString(),
+        service: name,
+        severity,
+        message,
+      });
+  };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  functionsNode(); // on any other Node.js, say so before starting anything
   const mode = options.mode ?? 'cloud';
   const topology = options.topology ?? loadTopology();
   const names = topology.functions.map(f => f.name);
@@ -246,22 +260,36 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Stopped on purpose (stop, stopFunction): not replaced.
     const stopped = new Set<string>();
     const startFunction = (name: string) => {
+      const {memory} = topology.get(name).resources;
       const child = spawnFunction(
         topology.get(name).entryPoint,
         Number(new URL(listens[name]).port),
         functionEnv(name, where, options),
-        options,
+        {...options, memory},
       );
       const sink = pipeLogs(name, child, logTarget);
       children[name] = child;
       const startedAt = Date.now();
+      // Over its memory limit, an instance is ended as Cloud Run ends it,
+      // with Cloud Run's line in its log; it is then replaced like any
+      // other instance that exits.
+      const limit = memoryBytes(memory);
+      const unwatch = watchMemory(child.pid!, limit, used => {
+        sayOf(sink, name, traces)(memoryExceededMessage(limit, used), 'ERROR');
+        child.kill('SIGKILL');
+      });
       // An instance that exits is replaced, as Cloud Run starts a new one:
       // a function ends itself after an uncaught exception (lifecycle.ts).
       // One that dies young waits a little, so a broken function does not
       // restart in a tight loop.
       child.once('exit', (code, signal) => {
+        unwatch();
         if (stopped.has(name)) return;
-        sayOf(sink, name)(
+        sayOf(
+          sink,
+          name,
+          traces,
+        )(
           `the ${name} function exited (${signal ?? `code ${code}`}); starting a new instance`,
           'ERROR',
         );
@@ -275,7 +303,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // it answers or stops answering, as the stack would of its own.
     const awaitHandRun = (name: string) => {
       const sink = logSink(name, logTarget);
-      const say = sayOf(sink, name);
+      const say = sayOf(sink, name, traces);
       say(
         `waiting for the ${name} function on ${listens[name]}: run it yourself (npm run env -- ${name})`,
       );
@@ -361,6 +389,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           handRunEnv(
             functionEnv(name, where, options),
             Number(new URL(listens[name]).port),
+            topology.get(name).resources.memory,
           ),
         ]),
       ),

@@ -15,6 +15,7 @@
  */
 import * as path from 'node:path';
 import {loadTopology} from '../scripts/topology';
+import {runtimeMajor} from './runtime';
 import {ROOT, startStack, type StackMode} from './stack';
 
 function port(name: string, fallback: number): number {
@@ -114,8 +115,8 @@ async function main(): Promise<void> {
     .map(
       name => `The ${name} function is yours to run: the stack waits for it on ${info.listens[name]}.
   eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${topology.get(name).entryPoint}
-  (under a debugger: node --inspect node_modules/.bin/functions-framework --target=${topology.get(name).entryPoint};
-   on every change: npx tsc -w -p . in another terminal, and node --watch in place of node)
+  (under a debugger: npx node --inspect node_modules/.bin/functions-framework --target=${topology.get(name).entryPoint};
+   on every change: npx tsc -w -p . in another terminal, and npx node --watch in place of npx node)
 `,
     )
     .join('\n');
@@ -174,6 +175,7 @@ ${people}
 Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (details in ${path.relative(ROOT, stackFile)}).
 
   console  ${consoleUrl}   (topology, live requests, traces)
+  runtime  Node.js ${process.versions.node} for every function (Google Cloud: nodejs${runtimeMajor()}), each within its memory limit
 
 ${functions}
   firestore emulator ${info.firestore}   databases: ${Object.entries(

@@ -13,7 +13,7 @@ err() {
 # RESOURCE_FLAGS; FIRESTORE_FUNCTIONS (those that keep data), each with its
 # own DATABASE and the COLLECTIONS it keeps there.
 if ! command -v node >/dev/null 2>&1; then
-  err "needs node (Node.js 20+) to read topology.json"
+  err "needs node to read topology.json"
   exit 2
 fi
 TOPOLOGY_DECLARATIONS="$(node scripts/topology.js shell)" || exit 2

@@ -47,39 +47,18 @@ function emulatorAuth(): OAuth2Client {
 /** gRPC status codes Firestore reports on failed writes. */
 export const ALREADY_EXISTS = 6;
 export const NOT_FOUND = 5;
-export const FAILED_PRECONDITION = 9;
-
-const STATUS_NAMES: Record<number, string> = {
-  [NOT_FOUND]: 'NOT_FOUND',
-  [ALREADY_EXISTS]: 'ALREADY_EXISTS',
-  [FAILED_PRECONDITION]: 'FAILED_PRECONDITION',
-};
 
 /**
- * Whether Firestore failed with gRPC status `code`, whichever transport
- * said so. Over gRPC the code is on the error. Over REST (google-gax 5,
- * which Firestore 8 uses) the error's `code` is the HTTP status, and 409
- * stands for both ALREADY_EXISTS and ABORTED: the status's name is only in
- * the JSON body the error message carries (googleapis/gax-nodejs#1634,
- * google-cloud-node#9346, fixed in google-gax 6, which needs Node 22).
- * (Transactions are safe: the client retries a 409 as an abort.)
+ * Whether Firestore failed with gRPC status `code`. Both transports put
+ * the gRPC code on the error (over REST since google-gax 6).
  */
 export function hasCode(error: unknown, code: number): boolean {
-  const e = error as {code?: unknown; message?: unknown} | undefined;
-  if (e?.code === code) return true;
-  if (typeof e?.code !== 'number' || e.code < 400) return false;
-  return restStatusOf(e.message) === STATUS_NAMES[code];
-}
-
-function restStatusOf(message: unknown): string | undefined {
-  if (typeof message !== 'string' || !message.startsWith('{')) return undefined;
-  try {
-    const status = (JSON.parse(message) as {error?: {status?: unknown}}).error
-      ?.status;
-    return typeof status === 'string' ? status : undefined;
-  } catch {
-    return undefined;
-  }
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    error.code === code
+  );
 }
 
 /**

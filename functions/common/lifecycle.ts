@@ -8,10 +8,10 @@
  * `domain.create().run(...)` so that an exception thrown asynchronously from
  * a request's code ends that request with a 500 while the process goes on
  * serving. Once a domain exists, Node tracks every promise in the process
- * with an async hook (nodejs/node#50480, #57724); an AsyncLocalStorage does
- * the same on Node 20. Both cost about a quarter of a request here, and buy
- * nothing Node stands behind: after an uncaught exception a process is not
- * in a known state and should not go on serving. So:
+ * with an async hook (nodejs/node#50480, #57724), on Node 24 as before: a
+ * cost on every request (docs/performance.md) that buys nothing Node stands
+ * behind, since after an uncaught exception a process is not in a known
+ * state and should not go on serving. So:
  *
  * - An error a request's handler throws or rejects with is that request's
  *   500 (http-function.ts answers it; `wrapHttpFunction` is the safety net).

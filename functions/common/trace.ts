@@ -173,10 +173,9 @@ export function round(ms: number): number {
 /**
  * `store` as seen by one request: each of its methods recorded as a
  * Firestore span in `sink` ("orders.list"). Only the method's name is kept:
- * never its arguments or results. The sink is passed, not looked up: an
- * AsyncLocalStorage would make Node 20 and 22 hook every promise of the
- * process, the same kind of cost as the framework's domain that
- * lifecycle.ts removes.
+ * never its arguments or results. The sink is passed, not looked up in an
+ * async context: what a request records stays visible in its arguments,
+ * and no async-context tracking runs on the request's path (lifecycle.ts).
  */
 export function tracedStore<T extends object>(
   store: T,

@@ -4,7 +4,8 @@
  *   GET /api/topology           the functions, their accounts, ingress and invoker edges
  *   GET /api/traces?limit=N     recent traces, newest first
  *   GET /api/traces/{traceId}   one trace's spans
- *   GET /api/events             server-sent events: every request as it is logged
+ *   GET /api/events             server-sent events: every request as it is logged, and
+ *                               (event "notice") what the platform did to an instance
  * It listens on 127.0.0.1 only: it shows callers and paths of the stack.
  */
 import {readFileSync} from 'node:fs';
@@ -129,7 +130,7 @@ export class LocalConsole {
     problem(res, 404, 'No such page.');
   }
 
-  /** Server-sent events: the requests kept so far, then each new one. */
+  /** Server-sent events: the requests and notices kept so far, then each new one. */
   private events(res: ServerResponse): void {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -138,11 +139,15 @@ export class LocalConsole {
     });
     const send = (event: unknown) =>
       res.write(`data: ${JSON.stringify(event)}\n\n`);
-    for (const event of this.options.traces.recent) send(event);
-    const stop = this.options.traces.subscribe(send);
+    const sendNotice = (notice: unknown) =>
+      res.write(`event: notice\ndata: ${JSON.stringify(notice)}\n\n`);
+    const {traces} = this.options;
+    for (const event of traces.recent) send(event);
+    for (const notice of traces.notices) sendNotice(notice);
+    const stops = [traces.subscribe(send), traces.subscribeNotices(sendNotice)];
     this.streams.add(res);
     res.on('close', () => {
-      stop();
+      for (const stop of stops) stop();
       this.streams.delete(res);
     });
   }

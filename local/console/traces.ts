@@ -172,11 +172,25 @@ export function spansOfLine(
   };
 }
 
-/** Recent traces, the oldest forgotten first. */
+/**
+ * What the platform did to an instance, as Cloud Run's own log lines say it
+ * (ended over its memory limit, exited and replaced): not a request, but
+ * the first thing to see when requests start failing.
+ */
+export interface Notice {
+  time: string;
+  service: string;
+  severity: string;
+  message: string;
+}
+
+/** Recent traces, the oldest forgotten first, and the platform's notices. */
 export class TraceStore {
   private readonly traces = new Map<string, SpanView[]>();
   private readonly listeners = new Set<(event: RequestEvent) => void>();
+  private readonly noticeListeners = new Set<(notice: Notice) => void>();
   readonly recent: RequestEvent[] = [];
+  readonly notices: Notice[] = [];
 
   constructor(private readonly limit = 500) {}
 
@@ -194,6 +208,19 @@ export class TraceStore {
     this.recent.push(event);
     if (this.recent.length > this.limit) this.recent.shift();
     for (const listener of this.listeners) listener(event);
+  }
+
+  /** Keeps a notice of the platform's and tells the listeners. */
+  notice(notice: Notice): void {
+    this.notices.push(notice);
+    if (this.notices.length > 100) this.notices.shift();
+    for (const listener of this.noticeListeners) listener(notice);
+  }
+
+  /** Calls `listener` with every notice from now on; returns how to stop. */
+  subscribeNotices(listener: (notice: Notice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
   }
 
   /** Calls `listener` with every request from now on; returns how to stop. */

@@ -287,6 +287,27 @@ describe('buildReport', () => {
       value: 1.6,
     },
     {
+      name: 'a function at 70% of its memory limit under load',
+      rows: rows({}),
+      figures: figures({
+        peakRssMb: {
+          gateway: {peak: 200, limit: 512},
+          order: {peak: 358.4, limit: 512},
+        },
+      }),
+      target: 'order peak resident memory under load',
+      met: false,
+      value: 0.7,
+    },
+    {
+      name: 'a function at 55% of its memory limit under load',
+      rows: rows({}),
+      figures: figures({peakRssMb: {user: {peak: 281.6, limit: 512}}}),
+      target: 'user peak resident memory under load',
+      met: true,
+      value: 0.55,
+    },
+    {
       name: 'one function 12% larger than before',
       rows: rows({}),
       figures: figures({

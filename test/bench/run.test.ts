@@ -75,6 +75,13 @@ describe('npm run bench (smoke)', function () {
         'user',
         'order',
       );
+    expect(json.figures.peakRssMb).to.have.keys('gateway', 'user', 'order');
+    for (const {peak, limit} of Object.values(
+      json.figures.peakRssMb as Record<string, {peak: number; limit: number}>,
+    )) {
+      expect(peak).to.be.within(10, limit);
+      expect(limit).to.equal(512);
+    }
     expect(json.figures.verifyUsPerToken).to.have.keys(
       'newToken',
       'repeatedToken',
@@ -112,11 +119,16 @@ describe('npm run bench (smoke)', function () {
       'mesh: end-user checks on vs off (throughput, c=1)',
       'mesh: end-user checks on vs off (CPU per request, c=1)',
     );
-    // Every target of the default run is there, each function's cold start.
-    expect(json.targets).to.have.length(13);
+    // Every target of the default run is there, each function's cold start
+    // and peak memory.
+    expect(json.targets).to.have.length(16);
     const names = json.targets.map((t: {target: string}) => t.target);
-    for (const fn of ['gateway', 'user', 'order'])
+    for (const fn of ['gateway', 'user', 'order']) {
       expect(names).to.include(`${fn} cold start <= 1.5x hello-world`);
+      expect(names).to.include(
+        `${fn} peak resident memory under load <= 60% of its memory limit`,
+      );
+    }
     expect(names).to.include('token requests per 1,000 calls <= 5');
     for (const t of json.targets)
       expect(t).to.have.keys('target', 'value', 'met');

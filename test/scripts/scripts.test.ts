@@ -408,7 +408,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       )!;
       expect(deploy).to.include.members([
         '--gen2',
-        '--runtime=nodejs22',
+        '--runtime=nodejs24',
         '--trigger-http',
         `--entry-point=${fn}`,
         '--source=.',

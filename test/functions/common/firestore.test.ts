@@ -1,7 +1,6 @@
 /**
- * Firestore's error codes as both transports report them: the stores tell
- * "already exists" and "not found" apart from everything else with hasCode,
- * and over REST (google-gax 5) the code on the error is only the HTTP status.
+ * The stores tell "already exists" and "not found" apart from everything
+ * else with hasCode: the gRPC code on the error, whichever transport threw it.
  */
 import {expect} from 'chai';
 import {
@@ -10,36 +9,22 @@ import {
   NOT_FOUND,
 } from '../../../functions/common/firestore';
 
-/** An error as the REST transport throws it: the HTTP status, the body as its message. */
-function overRest(http: number, status: string): Error {
-  return Object.assign(
-    new Error(JSON.stringify({error: {code: http, message: 'm', status}})),
-    {code: http},
-  );
-}
-
 describe('hasCode', () => {
-  it('reads the gRPC code an error carries over gRPC', () => {
+  it('reads the gRPC code an error carries', () => {
     const e = Object.assign(new Error('6 ALREADY_EXISTS: m'), {code: 6});
     expect(hasCode(e, ALREADY_EXISTS)).to.equal(true);
     expect(hasCode(e, NOT_FOUND)).to.equal(false);
   });
 
-  it('reads the status name of the body over REST, where 409 is also an abort', () => {
-    expect(hasCode(overRest(409, 'ALREADY_EXISTS'), ALREADY_EXISTS)).to.equal(
-      true,
-    );
-    expect(hasCode(overRest(409, 'ABORTED'), ALREADY_EXISTS)).to.equal(false);
-    expect(hasCode(overRest(404, 'NOT_FOUND'), NOT_FOUND)).to.equal(true);
-    expect(hasCode(overRest(404, 'NOT_FOUND'), ALREADY_EXISTS)).to.equal(false);
-  });
-
   it('says no to anything else', () => {
     for (const e of [
       undefined,
+      null,
+      6,
       'ALREADY_EXISTS',
-      new Error('{"error":{"status":"ALREADY_EXISTS"}}'),
-      Object.assign(new Error('not json'), {code: 409}),
+      new Error('6 ALREADY_EXISTS: m'),
+      Object.assign(new Error('HTTP conflict'), {code: 409}),
+      Object.assign(new Error('six'), {code: '6'}),
       Object.assign(new Error('ECONNRESET'), {code: 'ECONNRESET'}),
     ])
       expect(hasCode(e, ALREADY_EXISTS), String(e)).to.equal(false);
