@@ -152,10 +152,10 @@ ensure_connector() {
 # REST API (gcloud has no commands for it), with the caller's access token.
 identity_platform() {
   local method="$1" path="$2" data="${3:-}" args
-  args=(-sSf -X "${method}" -H "Authorization: Bearer ${ACCESS_TOKEN}"
+  args=(-sSf -X "${method}"
     -H "X-Goog-User-Project: ${PROJECT_ID}" -H 'Content-Type: application/json')
   [[ -z "${data}" ]] || args+=(--data "${data}")
-  run curl "${args[@]}" -o /dev/null "${IDENTITY_TOOLKIT_URL}${path}"
+  run curl_bearer "${ACCESS_TOKEN}" "${args[@]}" -o /dev/null "${IDENTITY_TOOLKIT_URL}${path}"
 }
 
 # Identity Platform with email/password sign-in, and the API key clients sign
@@ -166,7 +166,7 @@ ensure_identity_platform() {
     return 0
   fi
   ACCESS_TOKEN="$(query ACCESS_TOKEN gcloud auth print-access-token)"
-  if check curl -sSf -H "Authorization: Bearer ${ACCESS_TOKEN}" -H "X-Goog-User-Project: ${PROJECT_ID}" \
+  if check curl_bearer "${ACCESS_TOKEN}" -sSf -H "X-Goog-User-Project: ${PROJECT_ID}" \
     "${IDENTITY_TOOLKIT_URL}/admin/v2/projects/${PROJECT_ID}/config"; then
     info "Identity Platform is set up"
   else

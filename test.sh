@@ -45,30 +45,52 @@ USER_TOKEN="" USER_UID="" USER_EMAIL="${RUN_ID}-user@example.com"
 ADMIN_TOKEN="" ADMIN_UID="" ADMIN_EMAIL="${RUN_ID}-admin@example.com"
 
 # request METHOD URL [BODY]: sets STATUS, TYPE and BODY. Sends the ID token
-# in the variable AS names, if any.
+# in the variable AS names, if any (on curl's standard input: curl_bearer).
 request() {
   local method="$1" url="$2" data="${3:-}" out
   local args=(-sS -X "${method}" -o /dev/stdout -w '\n%{http_code} %{content_type}' --max-time 30)
-  if [[ -n "${AS}" ]]; then
-    args+=(-H "Authorization: Bearer ${!AS}")
-  fi
   if [[ -n "${data}" ]]; then
     args+=(-H 'Content-Type: application/json' -H "Idempotency-Key: ${IDEMPOTENCY_KEY}" --data "${data}")
   fi
-  out="$(curl "${args[@]}" "${url}" 2>/dev/null || printf '\n000 none')"
+  if [[ -n "${AS}" ]]; then
+    out="$(curl_bearer "${!AS}" "${args[@]}" "${url}" 2>/dev/null || printf '\n000 none')"
+  else
+    out="$(curl "${args[@]}" "${url}" 2>/dev/null || printf '\n000 none')"
+  fi
   BODY="${out%$'\n'*}"
   local last="${out##*$'\n'}"
   STATUS="${last%% *}"
   TYPE="${last#* }"
 }
 
-# json EXPR: evaluates a JavaScript expression over the body `d`; prints the result.
+# json EXPR: evaluates EXPR, a JavaScript expression written in this script
+# (a literal, never built from what anything answered), over the body `d`
+# (parsed as JSON) and `v`, the values this run has learnt (v.order,
+# v.user, v.admin, v.userEmail). What a server sends reaches the expression
+# only as data, in d and v: never as code. Prints the result.
 json() {
-  BODY="${BODY}" node -e '
+  BODY="${BODY}" V_ORDER="${CREATED_ORDER}" V_USER="${USER_UID}" V_ADMIN="${ADMIN_UID}" \
+    V_USER_EMAIL="${USER_EMAIL}" node -e '
     let d; try { d = JSON.parse(process.env.BODY); } catch { process.exit(3); }
-    const v = (new Function("d", "return (" + process.argv[1] + ")"))(d);
-    process.stdout.write(typeof v === "string" ? v : JSON.stringify(v));
+    const e = process.env;
+    const v = {order: e.V_ORDER, user: e.V_USER, admin: e.V_ADMIN, userEmail: e.V_USER_EMAIL};
+    const r = (new Function("d", "v", "return (" + process.argv[1] + ")"))(d, v);
+    process.stdout.write(typeof r === "string" ? r : JSON.stringify(r));
   ' "$1" 2>/dev/null || echo "<no value>"
+}
+
+# created_order: the id of the order the last answer created, once it is
+# known to be an id (is_id), else empty with a failed check: a value from an
+# answer goes into a URL or a document path only as an id.
+created_order() {
+  local id
+  id="$(json 'd.data.order.id')"
+  if is_id "${id}"; then
+    CREATED_ORDER="${id}"
+  else
+    CREATED_ORDER=""
+    expect "the created order is named by an id" false "got ${id:0:80}"
+  fi
 }
 
 # expect NAME CONDITION-RESULT DETAIL: records one check.
@@ -121,9 +143,9 @@ check_gateway_open() {
   check_route "an order is created with a computed total" POST /api/orders 201 \
     'd.data.order.total === 67.95 && d.data.order.status === "pending"' \
     '{"userId":"user-001","items":[{"product":"Widget C","quantity":3,"price":15.99},{"product":"Accessory D","quantity":2,"price":9.99}]}'
-  CREATED_ORDER="$(json 'd.data.order.id')"
+  created_order
   check_route "the new order is listed" GET "/api/orders?userId=user-001&limit=100" 200 \
-    "d.data.orders.some(o => o.id === '${CREATED_ORDER}')"
+    'd.data.orders.some(o => o.id === v.order)'
   check_route "mesh route crosses three hops" GET /api/user-orders/user-001 200 \
     'JSON.stringify(d.mesh_path) === JSON.stringify(["gateway","user","order"]) && d.data.user.id === "user-001" && d.data.orders.count >= 1'
   check_route "direct route has user and orders" GET /api/user-orders-direct/user-001 200 \
@@ -136,34 +158,34 @@ check_gateway_open() {
 # admin everything, nobody without a token anything but the health check.
 check_gateway_end_users() {
   as USER "a user creates their own profile" POST /api/users 201 \
-    "d.data.user.id === '${USER_UID}' && d.data.user.email === '${USER_EMAIL}' && d.data.user.role === 'viewer'" \
+    "d.data.user.id === v.user && d.data.user.email === v.userEmail && d.data.user.role === 'viewer'" \
     '{"name":"Test User"}'
-  as ADMIN "an admin creates any profile" POST /api/users 201 "d.data.user.id === '${ADMIN_UID}'" \
+  as ADMIN "an admin creates any profile" POST /api/users 201 'd.data.user.id === v.admin' \
     "{\"id\":\"${ADMIN_UID}\",\"name\":\"Test Admin\",\"email\":\"${ADMIN_EMAIL}\"}"
   as NOBODY "no token is a 401 problem" GET "/api/users/${USER_UID}" 401 'd.status === 401'
   expect "errors are application/problem+json" \
     "$([[ "${TYPE}" == application/problem+json* ]] && echo true || echo false)" "got ${TYPE}"
-  as USER "a user reads their own profile" GET "/api/users/${USER_UID}" 200 "d.data.user.id === '${USER_UID}'"
+  as USER "a user reads their own profile" GET "/api/users/${USER_UID}" 200 'd.data.user.id === v.user'
   as USER "another user's profile is a 404, as a missing one" GET "/api/users/${ADMIN_UID}" 404 'd.status === 404'
   as USER "a user may not list users" GET /api/users 403 'd.status === 403'
-  as ADMIN "an admin lists users" GET /api/users 200 "d.data.users.some(u => u.id === '${USER_UID}')"
+  as ADMIN "an admin lists users" GET /api/users 200 'd.data.users.some(u => u.id === v.user)'
   as USER "a user places an order for themselves, total computed" POST /api/orders 201 \
-    "d.data.order.total === 67.95 && d.data.order.status === 'pending' && d.data.order.userId === '${USER_UID}'" \
+    "d.data.order.total === 67.95 && d.data.order.status === 'pending' && d.data.order.userId === v.user" \
     '{"items":[{"product":"Widget C","quantity":3,"price":15.99},{"product":"Accessory D","quantity":2,"price":9.99}]}'
-  CREATED_ORDER="$(json 'd.data.order.id')"
+  created_order
   as USER "a user may not order for someone else" POST /api/orders 403 'd.status === 403' \
     "{\"userId\":\"${ADMIN_UID}\",\"items\":[{\"product\":\"x\",\"quantity\":1,\"price\":1}]}"
   as USER "a user lists only their own orders" GET "/api/orders?limit=100" 200 \
-    "d.data.orders.some(o => o.id === '${CREATED_ORDER}') && d.data.orders.every(o => o.userId === '${USER_UID}')"
+    'd.data.orders.some(o => o.id === v.order) && d.data.orders.every(o => o.userId === v.user)'
   as USER "a user asking for another's orders gets none" GET "/api/orders?userId=${ADMIN_UID}" 200 \
     'd.data.orders.length === 0'
   as USER "mesh route crosses three hops" GET "/api/user-orders/${USER_UID}" 200 \
-    "JSON.stringify(d.mesh_path) === JSON.stringify(['gateway','user','order']) && d.data.orders.orders.some(o => o.id === '${CREATED_ORDER}')"
+    "JSON.stringify(d.mesh_path) === JSON.stringify(['gateway','user','order']) && d.data.orders.orders.some(o => o.id === v.order)"
   as USER "direct route has user and orders" GET "/api/user-orders-direct/${USER_UID}" 200 \
-    "d.data.user.id === '${USER_UID}' && Array.isArray(d.data.orders.orders)"
+    'd.data.user.id === v.user && Array.isArray(d.data.orders.orders)'
   as USER "another user's mesh route is a 404" GET "/api/user-orders/${ADMIN_UID}" 404 'd.status === 404'
   as ADMIN "an admin reads any user's mesh route" GET "/api/user-orders/${USER_UID}" 200 \
-    "d.data.user.id === '${USER_UID}'"
+    'd.data.user.id === v.user'
   as USER "a user may not aggregate" GET /api/aggregate 403 'd.status === 403'
   as ADMIN "an admin aggregates users, orders and stats" GET /api/aggregate 200 \
     'd.data.users && d.data.orders && d.data.stats && !d.errors'
@@ -185,17 +207,34 @@ check_gateway() {
 toolkit() {
   local path="$1" data="$2" args=(-sS -X POST -H 'Content-Type: application/json' --max-time 30)
   if [[ -n "${3:-}" ]]; then
-    args+=(-H "Authorization: Bearer ${ADMIN_ACCESS_TOKEN}" -H "X-Goog-User-Project: ${PROJECT_ID}")
+    args+=(-H "X-Goog-User-Project: ${PROJECT_ID}")
     path="/v1/projects/${PROJECT_ID}${path#/v1}"
+    curl_bearer "${ADMIN_ACCESS_TOKEN}" "${args[@]}" --data "${data}" \
+      "${IDENTITY_TOOLKIT_URL}${path}" 2>/dev/null || true
+    return
   fi
   curl "${args[@]}" --data "${data}" "${IDENTITY_TOOLKIT_URL}${path}" 2>/dev/null || true
 }
 
-# sign_in EMAIL PASSWORD ENDPOINT: prints "uid token" from signUp or signInWithPassword.
+# sign_in EMAIL PASSWORD ENDPOINT: prints "uid token" from signUp or
+# signInWithPassword, or nothing when the answer's uid is not an id or its
+# token not a JWT: both go into URLs, documents and headers from here.
 sign_in() {
+  local uid token
   BODY="$(toolkit "/v1/accounts:$3?key=${API_KEY}" \
     "{\"email\":\"$1\",\"password\":\"$2\",\"returnSecureToken\":true}")"
-  json 'd.localId + " " + d.idToken'
+  uid="$(json 'd.localId')"
+  token="$(json 'd.idToken')"
+  if is_id "${uid}" && [[ "${token}" =~ ^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$ ]]; then
+    printf '%s %s' "${uid}" "${token}"
+  fi
+}
+
+# verify_email UID: marks the address of end user UID verified, through the
+# admin API, as following the link of Identity Platform's verification mail
+# would: a profile takes its email only from a verified sign-in.
+verify_email() {
+  BODY="$(toolkit /v1/accounts:update "{\"localId\":\"$1\",\"emailVerified\":true}" admin)"
 }
 
 # Signs up the two throw-away end users and makes one an admin (the custom
@@ -206,13 +245,19 @@ create_end_users() {
   password="$(node -p 'require("node:crypto").randomBytes(12).toString("base64url")')"
   read -r USER_UID USER_TOKEN <<<"$(sign_in "${USER_EMAIL}" "${password}" signUp)"
   read -r ADMIN_UID ADMIN_TOKEN <<<"$(sign_in "${ADMIN_EMAIL}" "${password}" signUp)"
-  BODY="$(toolkit /v1/accounts:update \
-    "{\"localId\":\"${ADMIN_UID}\",\"customAttributes\":\"{\\\"role\\\":\\\"admin\\\"}\"}" admin)"
-  read -r ADMIN_UID ADMIN_TOKEN <<<"$(sign_in "${ADMIN_EMAIL}" "${password}" signInWithPassword)"
-  if [[ "${USER_TOKEN}" == eyJ* && "${ADMIN_TOKEN}" == eyJ* ]]; then
-    expect "two end users signed up, one made an admin" true ""
+  if [[ -n "${USER_UID}" ]]; then
+    verify_email "${USER_UID}"
+    read -r USER_UID USER_TOKEN <<<"$(sign_in "${USER_EMAIL}" "${password}" signInWithPassword)"
+  fi
+  if [[ -n "${ADMIN_UID}" ]]; then
+    BODY="$(toolkit /v1/accounts:update \
+      "{\"localId\":\"${ADMIN_UID}\",\"customAttributes\":\"{\\\"role\\\":\\\"admin\\\"}\"}" admin)"
+    read -r ADMIN_UID ADMIN_TOKEN <<<"$(sign_in "${ADMIN_EMAIL}" "${password}" signInWithPassword)"
+  fi
+  if [[ -n "${USER_TOKEN}" && -n "${ADMIN_TOKEN}" ]]; then
+    expect "two end users signed up, one verified, one made an admin" true ""
   else
-    expect "two end users signed up, one made an admin" false "Identity Toolkit answered: ${BODY:0:300}"
+    expect "two end users signed up, one verified, one made an admin" false "Identity Toolkit answered: ${BODY:0:300}"
   fi
 }
 
@@ -267,8 +312,8 @@ sha256() {
 # and its idempotency record, the two profiles with their email claims, and
 # the two sign-in accounts.
 cleanup_created() {
-  local docs=() base auth doc uid key_owner=""
-  if [[ -n "${CREATED_ORDER}" && "${CREATED_ORDER}" != "<no value>" ]]; then
+  local docs=() base token doc uid key_owner=""
+  if [[ -n "${CREATED_ORDER}" ]]; then
     # Keys are scoped to the end user who sent them (access.ts, scopedKey).
     [[ "${END_USER_AUTH}" == off ]] || key_owner="${USER_UID}"
     docs+=("orders/${CREATED_ORDER}"
@@ -278,17 +323,17 @@ cleanup_created() {
   [[ -z "${ADMIN_UID}" ]] || docs+=("users/${ADMIN_UID}" "userEmails/$(sha256 "${ADMIN_EMAIL}")")
   if [[ -n "${FIRESTORE_EMULATOR_HOST:-}" ]]; then
     base="http://${FIRESTORE_EMULATOR_HOST}/v1/projects/${PROJECT_ID}/databases"
-    auth="Authorization: Bearer owner"
+    token=owner
   elif [[ "${REMOTE}" == true ]]; then
     base="https://firestore.googleapis.com/v1/projects/${PROJECT_ID}/databases"
-    auth="Authorization: Bearer $(gcloud auth print-access-token)"
+    token="$(gcloud auth print-access-token)"
   else
     echo "SKIP  cleanup: set FIRESTORE_EMULATOR_HOST to delete ${docs[*]}"
     docs=()
   fi
   for doc in "${docs[@]}"; do
     # Each document in the database of the function that keeps its collection.
-    if curl -sSf -X DELETE -H "${auth}" "${base}/$(database_of "${doc%%/*}")/documents/${doc}" >/dev/null; then
+    if curl_bearer "${token}" -sSf -X DELETE "${base}/$(database_of "${doc%%/*}")/documents/${doc}" >/dev/null; then
       echo "      cleaned up ${doc}"
     else
       err "could not delete ${doc}"

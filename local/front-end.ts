@@ -13,6 +13,9 @@
  *    SIGNATURE_REMOVED_BY_GOOGLE, and the request goes on to the function.
  *
  * Refusals are Google's plain HTML pages, logged as one JSON line each.
+ * Every request passed on gets a line too, as in Cloud Run's request log:
+ * the status the caller got (499 when the caller hung up before the
+ * answer), the latency, and the caller the front end verified.
  */
 import {
   Agent,
@@ -47,7 +50,7 @@ export interface FrontEndOptions {
   certsUrl: string;
   /** The project, for the trace field of the log lines. */
   projectId: string;
-  /** Receives one JSON line per refused request. */
+  /** Receives one JSON line per request: refused, or passed on. */
   log: (line: string) => void;
   /**
    * Requests the function may have in flight (its max instances × their
@@ -128,6 +131,7 @@ export class CloudRunFrontEnd {
     }
 
     const headers = forwardedHeaders(req.headers);
+    let caller = 'anonymous';
     if (!this.options.allowUnauthenticated) {
       // X-Serverless-Authorization wins; Authorization then passes untouched.
       const name =
@@ -143,7 +147,6 @@ export class CloudRunFrontEnd {
         );
         return;
       }
-      let caller: string;
       try {
         caller = await this.verifier.verify(value);
       } catch (e: unknown) {
@@ -183,8 +186,48 @@ export class CloudRunFrontEnd {
       return;
     }
     this.inFlight++;
-    res.once('close', () => this.inFlight--);
+    const started = performance.now();
+    res.once('close', () => {
+      this.inFlight--;
+      this.logPassed(req, res, path, caller, performance.now() - started);
+    });
     this.forward(req, res, path, headers);
+  }
+
+  /** Cloud Run's request line for a request passed on to the function. */
+  private logPassed(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    caller: string,
+    ms: number,
+  ): void {
+    // Closed before the answer was all sent: the caller went away (or the
+    // function's answer broke off), and the caller got no status at all.
+    const status = res.writableFinished ? res.statusCode : 499;
+    const trace = traceOfHeaders(req.headers);
+    this.options.log(
+      JSON.stringify({
+        severity: status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO',
+        message: `${req.method} ${path} ${status}`,
+        service: this.options.service,
+        component: 'front-end',
+        passed: true,
+        httpRequest: {
+          requestMethod: req.method,
+          requestUrl: path,
+          status,
+          latency: `${(ms / 1000).toFixed(3)}s`,
+        },
+        caller,
+        ...traceLogFields(trace, this.options.projectId),
+        span: {
+          parentSpanId: trace.parentSpanId,
+          startTime: new Date(Date.now() - ms).toISOString(),
+          durationMs: Math.round(ms * 10) / 10,
+        },
+      }),
+    );
   }
 
   private forward(

@@ -6,7 +6,7 @@
  *
  *   POST /v1/accounts:signUp?key=K              {email, password} -> a new account's tokens
  *   POST /v1/accounts:signInWithPassword?key=K  {email, password} -> tokens
- *   POST /v1/[projects/P/]accounts:update       {localId, customAttributes} (admin token)
+ *   POST /v1/[projects/P/]accounts:update       {localId, customAttributes?, emailVerified?} (admin token)
  *   POST /v1/[projects/P/]accounts:delete       {localId} (admin token)
  *
  * Unlike the Firebase Auth emulator, whose ID tokens are unsigned, tokens
@@ -32,6 +32,8 @@ export interface SeedAccount {
 interface Account {
   uid: string;
   email: string;
+  /** Whether the address is proven: false from sign-up until accounts:update says so. */
+  emailVerified: boolean;
   salt: Buffer;
   hash: Buffer;
   claims: Record<string, unknown>;
@@ -113,7 +115,10 @@ export class IdentityToolkit {
     private readonly now = () => Math.floor(Date.now() / 1000),
   ) {
     this.issuer = identityPlatformIssuer(projectId);
-    for (const a of seed) this.add(a.email, a.password, a.uid, a.claims ?? {});
+    // The seed users' addresses count as proven, as if they had followed
+    // the verification link.
+    for (const a of seed)
+      this.add(a.email, a.password, a.uid, a.claims ?? {}).emailVerified = true;
   }
 
   /** A signed ID token for the account of `email`, as signing in would give. */
@@ -226,10 +231,16 @@ export class IdentityToolkit {
     const account = this.accountOf(body.localId);
     if (body.customAttributes !== undefined)
       account.claims = claimsOf(body.customAttributes);
+    if (body.emailVerified !== undefined) {
+      if (typeof body.emailVerified !== 'boolean')
+        throw new ToolkitError(400, "Invalid value at 'email_verified'");
+      account.emailVerified = body.emailVerified;
+    }
     return {
       kind: 'identitytoolkit#SetAccountInfoResponse',
       localId: account.uid,
       email: account.email,
+      emailVerified: account.emailVerified,
     };
   }
 
@@ -255,6 +266,7 @@ export class IdentityToolkit {
     const account = {
       uid,
       email: email.toLowerCase(),
+      emailVerified: false,
       salt,
       hash: hashOf(password, salt),
       claims,
@@ -278,6 +290,7 @@ export class IdentityToolkit {
     return this.signer.sign(
       endUserClaims(this.projectId, account.uid, account.email, {
         claims: account.claims,
+        emailVerified: account.emailVerified,
         now: this.now(),
       }),
     );
@@ -294,8 +307,13 @@ export function endUserClaims(
   email: string,
   {
     claims = {},
+    emailVerified = false,
     now = Math.floor(Date.now() / 1000),
-  }: {claims?: Record<string, unknown>; now?: number} = {},
+  }: {
+    claims?: Record<string, unknown>;
+    emailVerified?: boolean;
+    now?: number;
+  } = {},
 ): Record<string, unknown> {
   return {
     ...claims,
@@ -307,7 +325,7 @@ export function endUserClaims(
     iat: now,
     exp: now + TOKEN_LIFETIME_S,
     email,
-    email_verified: false,
+    email_verified: emailVerified,
     firebase: {identities: {email: [email]}, sign_in_provider: 'password'},
   };
 }

@@ -42,8 +42,10 @@ export function logSink(name: string, target: LogTarget = {}): LogSink {
       if (fd !== undefined) writeSync(fd, line + '\n');
       if (target.print === 'json')
         process.stdout.write(prefixOf(name) + line + '\n');
-      else if (target.print === 'readable')
-        process.stdout.write(readableLine(name, line, color) + '\n');
+      else if (target.print === 'readable') {
+        const readable = readableLine(name, line, color);
+        if (readable !== undefined) process.stdout.write(readable + '\n');
+      }
       target.onLine?.(name, line);
     },
     close: async () => {
@@ -100,13 +102,14 @@ const paint = (on: boolean, color: keyof typeof COLORS, text: string) =>
  * One line a person can scan: time, function, method and path, status,
  * latency, calling identity and a short trace id for a request line; time,
  * function, severity and message for any other JSON line; anything else as
- * it came.
+ * it came. Undefined for a front end's line of a request the function
+ * answered (the function's own line says it all).
  */
 export function readableLine(
   source: string,
   line: string,
   color = false,
-): string {
+): string | undefined {
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(line);
@@ -138,8 +141,12 @@ export function readableLine(
       http.latency === undefined
         ? '-'
         : `${(parseFloat(http.latency) * 1000).toFixed(1)} ms`;
+    // A front end's line of a request it passed on says what the function's
+    // own line says, unless the caller got something else: shown only then.
+    const passed = entry.component === 'front-end' && entry.passed === true;
+    if (passed && status < 499) return undefined;
     const caller =
-      entry.component === 'front-end'
+      entry.component === 'front-end' && !passed
         ? `refused: ${String(entry.message ?? '')}`
         : String(entry.caller ?? '');
     return [

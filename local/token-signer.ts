@@ -8,6 +8,7 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
+import {selfSignedCertificate} from './x509';
 
 export interface IdTokenClaims {
   iss: string;
@@ -27,8 +28,10 @@ const b64url = (data: Buffer | string) =>
 export class TokenSigner {
   readonly keyId = randomBytes(8).toString('hex');
   private readonly privateKey: KeyObject;
-  /** PEM of the public key, as published at the certs URL. */
+  /** PEM of the public key. */
   readonly publicKeyPem: string;
+  /** PEM of a self-signed certificate of the key, as published at the certs URL. */
+  readonly certificatePem: string;
 
   constructor() {
     const {privateKey, publicKey} = generateKeyPairSync('rsa', {
@@ -38,6 +41,11 @@ export class TokenSigner {
     this.publicKeyPem = publicKey
       .export({type: 'spki', format: 'pem'})
       .toString();
+    this.certificatePem = selfSignedCertificate(
+      privateKey,
+      publicKey,
+      'local-identity-server',
+    );
   }
 
   /** Signs `claims` as a compact JWS. */
@@ -57,9 +65,12 @@ export class TokenSigner {
     return `${head}.${body}.${b64url(signature)}`;
   }
 
-  /** The certs document: key id to PEM, the format google-auth-library reads. */
+  /**
+   * The certs document: key id to X.509 certificate, as Google's certs URLs
+   * serve it (and google-auth-library, Java's, Go's verifiers read it).
+   */
   certs(): Record<string, string> {
-    return {[this.keyId]: this.publicKeyPem};
+    return {[this.keyId]: this.certificatePem};
   }
 }
 

@@ -28,6 +28,28 @@ DRY_RUN=false
 # (nothing exists), cleanup.sh for a deployed one (everything exists).
 DRY_RUN_ASSUMES_EXISTING=false
 
+# curl_bearer TOKEN CURL-ARG...: curl with "Authorization: Bearer TOKEN",
+# the header read from curl's standard input (--config -) rather than given
+# in its arguments, where any user of this machine could read the token in
+# the process list while curl runs. A token is base64url and dots; anything
+# else is refused rather than written into curl's config.
+curl_bearer() {
+  local token="$1"
+  shift
+  if [[ ! "${token}" =~ ^[A-Za-z0-9._~+/=-]+$ ]]; then
+    err "refusing to send a token with unexpected characters"
+    return 2
+  fi
+  printf 'header = "Authorization: Bearer %s"\n' "${token}" | curl --config - "$@"
+}
+
+# is_id VALUE: VALUE may name a document (the functions' id rule): 1-128 of
+# letters, digits, "_" and "-", and not one of the ids Firestore reserves
+# (__…__). Checked before a value from an answer goes into a URL or a path.
+is_id() {
+  [[ "$1" =~ ^[A-Za-z0-9_-]{1,128}$ && ! "$1" =~ ^__.*__$ ]]
+}
+
 # Prints the calling script's header comment: its usage.
 usage() {
   sed -n '2,/^$/s/^# \{0,1\}//p' "$0"

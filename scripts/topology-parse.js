@@ -59,6 +59,39 @@ const DERIVED_ENV = [
   'CALL_TOKENS',
   'FIRESTORE_DATABASE',
 ];
+// What decides whom a function trusts, or what code it runs: a function's
+// own `env` may set none of it, so that topology.json cannot quietly point
+// token checks at other keys, calls through another proxy, or preload code.
+const TRUST_ENV = [
+  'END_USER_AUTH',
+  'EGRESS_PROXY',
+  'TOPOLOGY_FILE',
+  'FRAMEWORK_DOMAIN',
+  'PORT',
+];
+// Families of the same: the identity settings (TOKEN_ISSUER,
+// END_USER_CERTS_URL…), Google's and the platform's own variables (Cloud
+// Run's K_SERVICE, the metadata server's GCE_METADATA_HOST…), the
+// Firestore client's, and Node's (NODE_OPTIONS).
+const TRUST_PREFIXES = [
+  'TOKEN_',
+  'END_USER_',
+  'GOOGLE_',
+  'GCE_',
+  'GCLOUD_',
+  'CLOUDSDK_',
+  'CLOUD_RUN_',
+  'K_',
+  'FUNCTION_',
+  'FIRESTORE_',
+  'METADATA_',
+  'NODE_',
+  'NPM_',
+];
+// deploy.sh passes the environment as KEY=VALUE pairs split on ";"
+// (--set-env-vars=^;^…): a value with one would make a second variable.
+const safeEnvValue = (/** @type {string} */ value) =>
+  ![...value].some(c => c === ';' || c < ' ' || c === '\u007f');
 
 /**
  * The variable that holds the URL of the function `name` (user -> USER_URL),
@@ -141,8 +174,21 @@ function parseTopology(raw) {
         fail(at(`env.${key}`), 'must be an UPPER_CASE name');
       if (DERIVED_ENV.includes(key) || urlVariables.includes(key))
         fail(at(`env.${key}`), 'is derived from the topology');
-      if (typeof value === 'string') env[key] = value;
-      else fail(at(`env.${key}`), 'must be a string');
+      else if (
+        TRUST_ENV.includes(key) ||
+        TRUST_PREFIXES.some(prefix => key.startsWith(prefix))
+      )
+        fail(
+          at(`env.${key}`),
+          'decides whom the function trusts or what it runs: not settable here',
+        );
+      if (typeof value !== 'string') fail(at(`env.${key}`), 'must be a string');
+      else if (!safeEnvValue(value))
+        fail(
+          at(`env.${key}`),
+          'must not hold ";" or control characters (it would split into another variable)',
+        );
+      else env[key] = value;
     }
     const source = f?.source;
     if (

@@ -20,6 +20,13 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const MAX_ITEMS = 100;
 export const MAX_QUANTITY = 10_000;
 export const MAX_PRICE = 1_000_000;
+/**
+ * The most one order may come to, in cents (US$1,000,000.00): without it
+ * one order could total a hundred times MAX_ITEMS × MAX_QUANTITY ×
+ * MAX_PRICE, and a few dozen such orders carry the revenue statistics past
+ * where integer cents are exact in a double.
+ */
+export const MAX_ORDER_TOTAL_CENTS = 100_000_000;
 
 /** True when `amount` has at most two decimals, allowing for binary floating point. */
 function isWholeCents(amount: number): boolean {
@@ -45,13 +52,20 @@ export const orderItemSchema = z.strictObject({
     .refine(isWholeCents, {error: 'must have at most 2 decimals'}),
 });
 
+/** An order's total in cents: each price is whole cents (orderItemSchema). */
+const totalCentsOf = (items: {quantity: number; price: number}[]) =>
+  items.reduce((sum, i) => sum + i.quantity * Math.round(i.price * 100), 0);
+
 /** The body of a new order. The total is not part of it: the server computes it. */
 export const createOrderSchema = z.strictObject({
   userId: idSchema,
   items: z
     .array(orderItemSchema, {error: 'must be a list of items'})
     .min(1, {error: 'must have at least one item'})
-    .max(MAX_ITEMS, {error: `must have at most ${MAX_ITEMS} items`}),
+    .max(MAX_ITEMS, {error: `must have at most ${MAX_ITEMS} items`})
+    .refine(items => totalCentsOf(items) <= MAX_ORDER_TOTAL_CENTS, {
+      error: `must come to at most ${(MAX_ORDER_TOTAL_CENTS / 100).toFixed(2)} in all`,
+    }),
 });
 export type CreateOrder = z.infer<typeof createOrderSchema>;
 

@@ -47,8 +47,9 @@ function profileSchemaFor(admin: boolean) {
 /**
  * The profile `p` may create from `input`: an admin any (its id, email and
  * role as given), an end user only their own, once, under their uid, with
- * the email their token carries and the default role.
- * @throws ForbiddenError for an end user naming another id, an email or a role.
+ * the email their token carries, once verified, and the default role.
+ * @throws ForbiddenError for an end user naming another id, an email or a
+ *   role, or whose email is not verified.
  */
 function profileFor(
   p: Principal,
@@ -67,6 +68,12 @@ function profileFor(
     throw new ForbiddenError('Only a signed-in user may create a profile.');
   if (p.email === undefined)
     throw new HttpError(422, 'Your sign-in has no email for the profile.');
+  // Anyone may sign up with any address: an unproven one must not become
+  // a profile's, nor keep its owner from having one.
+  if (!p.emailVerified)
+    throw new ForbiddenError(
+      'Verify your email address first: a profile takes its email only from a sign-in whose address is verified.',
+    );
   if (!idSchema.safeParse(uid).success)
     throw new HttpError(422, 'Your user id cannot name a profile.');
   return {id: uid, user: {name, email: p.email, role: DEFAULT_ROLE}};

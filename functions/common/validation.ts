@@ -5,10 +5,20 @@
 import {z} from 'zod';
 import {ValidationError} from './problem';
 
-/** Document ids: what Firestore generates and the seed data uses, nothing that could form a path. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
-  error: 'must be 1-64 letters, digits, "_" or "-"',
-});
+/**
+ * Document ids: what Firestore generates and the seed data uses. Nothing
+ * that could form a path ("/", ".", ".."), and none of the ids Firestore
+ * reserves (`__…__`), which it refuses with an error of its own: every id
+ * from a path, a body or a cursor is checked here before it reaches it.
+ */
+export const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+    error: 'must be 1-64 letters, digits, "_" or "-"',
+  })
+  .refine(id => !/^__.*__$/.test(id), {
+    error: 'is reserved: ids of the form __…__ belong to Firestore',
+  });
 
 export const MAX_PAGE_SIZE = 100;
 

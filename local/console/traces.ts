@@ -11,8 +11,11 @@ export interface SpanView {
   parentSpanId?: string;
   /** The function (or "<function> front end") the span belongs to. */
   service: string;
-  /** request: a function's handling of a request; refused: a front end's refusal. */
-  kind: 'request' | 'refused' | 'call' | 'firestore';
+  /**
+   * request: a function's handling of a request; refused: a front end's
+   * refusal; front-end: a request a front end passed on, as the caller got it.
+   */
+  kind: 'request' | 'refused' | 'front-end' | 'call' | 'firestore';
   name: string;
   status?: number;
   /** "ok", or what went wrong, for calls and Firestore operations. */
@@ -56,6 +59,7 @@ export interface RequestEvent {
 interface LogEntry {
   service?: unknown;
   component?: unknown;
+  passed?: unknown;
   message?: unknown;
   caller?: unknown;
   auth?: {check?: unknown; refused?: unknown};
@@ -91,10 +95,15 @@ function endUserOf(entry: LogEntry): Pick<SpanView, 'endUser' | 'access'> {
   return view;
 }
 
-/** The request (or refusal) a log line records, with its child spans; undefined for any other line. */
+/**
+ * The request (or refusal) a log line records, with its child spans;
+ * undefined for any other line. `listed`: whether the live list shows it (a
+ * front end's line of a request it passed on only when the caller got no
+ * answer of the function's: 499, or 5xx).
+ */
 export function spansOfLine(
   line: string,
-): {event: RequestEvent; spans: SpanView[]} | undefined {
+): {event: RequestEvent; spans: SpanView[]; listed: boolean} | undefined {
   let entry: LogEntry;
   try {
     entry = JSON.parse(line);
@@ -107,8 +116,10 @@ export function spansOfLine(
   const spanId = str(entry?.['logging.googleapis.com/spanId']);
   const http = entry?.httpRequest;
   if (!traceId || !spanId || !http || !entry.span) return undefined;
-  const refused = entry.component === 'front-end';
-  const service = `${str(entry.service) ?? '?'}${refused ? ' front end' : ''}`;
+  const atFrontEnd = entry.component === 'front-end';
+  const passed = atFrontEnd && entry.passed === true;
+  const refused = atFrontEnd && !passed;
+  const service = `${str(entry.service) ?? '?'}${atFrontEnd ? ' front end' : ''}`;
   const method = str(http.requestMethod) ?? '?';
   const path = str(http.requestUrl) ?? '?';
   const status = num(http.status) ?? 0;
@@ -118,18 +129,19 @@ export function spansOfLine(
   const caller = refused
     ? str(entry.caller)
     : (str(entry.caller) ?? 'anonymous');
+  const kind = passed ? 'front-end' : refused ? 'refused' : 'request';
   const root: SpanView = {
     spanId,
     parentSpanId: str(entry.span.parentSpanId),
     service,
-    kind: refused ? 'refused' : 'request',
+    kind,
     name: `${method} ${path}`,
     status,
     startTime,
     durationMs,
     caller,
     auth: {
-      check: refused ? 'front end' : (str(entry.auth?.check) ?? 'none'),
+      check: atFrontEnd ? 'front end' : (str(entry.auth?.check) ?? 'none'),
       ...(authRefused === undefined ? {} : {refused: authRefused}),
     },
     ...endUserOf(entry),
@@ -169,6 +181,7 @@ export function spansOfLine(
       time: startTime,
     },
     spans: [root, ...children],
+    listed: !passed || status >= 499,
   };
 }
 
@@ -198,13 +211,14 @@ export class TraceStore {
   ingest(line: string): void {
     const found = spansOfLine(line);
     if (found === undefined) return;
-    const {event, spans} = found;
+    const {event, spans, listed} = found;
     // Re-inserted so that the map's order is the order of last activity.
     const known = this.traces.get(event.traceId) ?? [];
     this.traces.delete(event.traceId);
     this.traces.set(event.traceId, [...known, ...spans]);
     while (this.traces.size > this.limit)
       this.traces.delete(this.traces.keys().next().value as string);
+    if (!listed) return;
     this.recent.push(event);
     if (this.recent.length > this.limit) this.recent.shift();
     for (const listener of this.listeners) listener(event);

@@ -11,7 +11,9 @@ import {ROOT} from '../../local/stack';
 import {runProcess} from '../fixtures/run-process';
 
 describe('npm run bench (smoke)', function () {
-  this.timeout(180_000);
+  // Seven targets started and stopped, each a stack or a trio of processes:
+  // room for a busy two-core machine.
+  this.timeout(420_000);
 
   it('runs every variant and scenario and writes valid JSON', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-'));

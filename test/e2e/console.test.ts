@@ -228,9 +228,19 @@ describe('the local console, end to end', function () {
       );
       const services = await page.evaluate(hopsShown);
       expect(services).to.deep.equal(['gateway', 'user', 'order']);
+      // Each front end's line of the request it passed on is in the trace
+      // too: what each caller got.
+      const frontEnds = await page.evaluate(
+        '[...document.querySelectorAll(\'#trace .span[data-kind="front-end"]\')].map(s => s.dataset.service)',
+      );
+      expect(frontEnds).to.have.members([
+        'gateway front end',
+        'user front end',
+        'order front end',
+      ]);
       // Each hop names the end user and the decision, never the token.
       const details = await page.evaluate(
-        "[...document.querySelectorAll('#trace .detail')].map(d => d.textContent)",
+        "[...document.querySelectorAll('#trace .span[data-kind=request] .detail')].map(d => d.textContent)",
       );
       expect(details).to.have.length(3);
       for (const d of details as string[])

@@ -307,9 +307,9 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
       expect(bobsAgain.body.data.order.id).to.equal(bobs.body.data.order.id);
     });
 
-    it('creates a profile once, under the uid, with the email of the token and the default role', async () => {
+    it('creates a profile once, under the uid, with the verified email of the token and the default role', async () => {
       const email = `dana-${mode}@example.com`;
-      const dana = await signIn(stack, email, 'signUp', 'dana-password');
+      let dana = await signIn(stack, email, 'signUp', 'dana-password');
       const create = (body: unknown) =>
         call(`${stack.info.urls.gateway}/api/users`, {
           method: 'POST',
@@ -319,6 +319,41 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
           },
           body: JSON.stringify(body),
         });
+      // Signed up, not yet proven to own the address: no profile.
+      const unproven = await create({name: 'Dana'});
+      expect(unproven.status).to.equal(403);
+      expect(unproven.body.detail).to.match(/verif/i);
+      // Nor is an address taken from whoever owns it by signing up with it.
+      const ceo = `ceo-${mode}@victim.example`;
+      const mallory = await signIn(stack, ceo, 'signUp', 'mallory-pw');
+      const squat = await call(`${stack.info.urls.gateway}/api/users`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${mallory.idToken}`,
+        },
+        body: JSON.stringify({name: 'The CEO'}),
+      });
+      expect(squat.status).to.equal(403);
+      const real = await send('alice', 'POST', '/api/users', {
+        id: `ceo-${mode}`,
+        name: 'The CEO',
+        email: ceo,
+      });
+      expect(real.status).to.equal(201);
+      const verified = await call(
+        `${stack.info.endUsers.identityToolkit}/v1/accounts:update`,
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: `Bearer ${stack.info.endUsers.adminToken}`,
+          },
+          body: JSON.stringify({localId: dana.localId, emailVerified: true}),
+        },
+      );
+      expect(verified.status).to.equal(200);
+      dana = await signIn(stack, email, 'signInWithPassword', 'dana-password');
       expect((await create({name: 'Dana', role: 'admin'})).status).to.equal(
         403,
       );
@@ -351,6 +386,29 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
         headers: {Authorization: `Bearer ${dana.idToken}`},
       });
       expect(own.status).to.equal(403);
+    });
+
+    it('refuses the ids Firestore reserves with a 400 problem, at every hop, never a 5xx', async () => {
+      const asAlice: [string, string, unknown?][] = [
+        ['GET', '/api/orders/__x__'],
+        ['PATCH', '/api/orders/__x__/status', {status: 'cancelled'}],
+        ['GET', '/api/orders?cursor=__x__'],
+        ['GET', '/api/orders?userId=__x__'],
+        ['GET', '/api/users/__x__'],
+        ['GET', '/api/users?cursor=__x__'],
+        ['GET', '/api/user-orders/__x__'],
+        ['GET', '/api/user-orders-direct/__x__'],
+        ['POST', '/api/orders', {userId: '__x__', items: [item]}],
+        ['POST', '/api/users', {id: '__x__', name: 'X', email: 'x@x.example'}],
+      ];
+      for (const [method, path, body] of asAlice) {
+        const res =
+          body === undefined
+            ? await gw('alice', path, {method})
+            : await send('alice', method, path, body);
+        expect(res.status, `${method} ${path}`).to.equal(400);
+        expect(res.body.status, `${method} ${path}`).to.equal(400);
+      }
     });
 
     it('never reads a token from the query string', async () => {

@@ -155,6 +155,38 @@ describe('console traces', () => {
     });
   });
 
+  it("keeps a front end's line of a passed request in the trace, and lists it only when the caller got no answer", () => {
+    const passed = (status: number) =>
+      JSON.stringify({
+        severity: 'INFO',
+        message: `GET /orders ${status}`,
+        service: 'order',
+        component: 'front-end',
+        passed: true,
+        httpRequest: {requestMethod: 'GET', requestUrl: '/orders', status},
+        caller: 'user-fn@p',
+        'logging.googleapis.com/trace': `projects/p/traces/${TRACE}`,
+        'logging.googleapis.com/spanId': `${status}`.padStart(16, '0'),
+        span: {
+          parentSpanId: 'b2'.repeat(8),
+          startTime: '2026-01-01T00:00:00.003Z',
+          durationMs: 4,
+        },
+      });
+    const store = new TraceStore();
+    store.ingest(passed(200));
+    store.ingest(passed(499));
+    expect(store.get(TRACE)!.spans.map(s => [s.kind, s.status])).to.deep.equal([
+      ['front-end', 200],
+      ['front-end', 499],
+    ]);
+    expect(store.recent.map(e => e.status)).to.deep.equal([499]);
+    expect(store.recent[0]).to.include({
+      service: 'order front end',
+      caller: 'user-fn@p',
+    });
+  });
+
   it('ignores lines that record no request', () => {
     for (const line of [
       'not json',

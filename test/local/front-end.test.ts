@@ -12,6 +12,7 @@ import {
   type FrontEndOptions,
   type Origin,
 } from '../../local/front-end';
+import {waitFor} from '../../local/processes';
 import {testIdentity} from '../fixtures/functions';
 import {json, recordingServer} from '../fixtures/http-server';
 
@@ -212,7 +213,57 @@ describe('CloudRunFrontEnd', () => {
     expect(got.headers.authorization).to.equal(
       `${head}.${payload}.${SIGNATURE_REMOVED}`,
     );
-    expect(logged).to.deep.equal([]);
+    // Cloud Run's request line: the status, the latency and the caller.
+    await waitFor('the request line', async () => logged.length > 0, 2000);
+    expect(logged).to.have.length(1);
+    expect(logged[0]).to.deep.include({
+      severity: 'INFO',
+      service: 'user',
+      component: 'front-end',
+      passed: true,
+      caller: kit.accounts.gateway,
+    });
+    expect(logged[0].httpRequest).to.include({
+      requestMethod: 'POST',
+      requestUrl: '/users/u1?x=1',
+      status: 200,
+    });
+    expect((logged[0].httpRequest as {latency: string}).latency).to.match(
+      /^\d+\.\d{3}s$/,
+    );
+    expect(JSON.stringify(logged)).not.to.match(/eyJ[\w-]+\.eyJ|Bearer /);
+  });
+
+  it('logs 499 for a caller that hangs up before the answer', async () => {
+    let arrived: () => void = () => undefined;
+    const first = new Promise<void>(r => (arrived = r));
+    let answer: (() => void) | undefined;
+    const slow = createServer((req, res) => {
+      req.resume();
+      answer = () => json(res, 200, {ok: true});
+      arrived();
+    });
+    servers.push(slow);
+    await new Promise<void>(r => slow.listen(0, '127.0.0.1', r));
+    const inside = await door('vpc', {
+      functionUrl: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+    });
+    const abort = new AbortController();
+    const gone = fetch(`${inside}/users`, {
+      headers: {Authorization: bearer('gateway')},
+      signal: abort.signal,
+    }).catch(() => 'aborted');
+    await first;
+    abort.abort();
+    expect(await gone).to.equal('aborted');
+    answer?.();
+    await waitFor('the request line', async () => logged.length > 0, 2000);
+    expect(logged[0]).to.deep.include({
+      severity: 'WARNING',
+      passed: true,
+      caller: kit.accounts.gateway,
+    });
+    expect(logged[0].httpRequest).to.include({status: 499});
   });
 
   it('checks and strips X-Serverless-Authorization, and passes Authorization through untouched', async () => {

@@ -63,7 +63,12 @@ describe('the local Identity Platform (Identity Toolkit REST)', () => {
     expect(res.body.refreshToken).to.be.a('string');
     expect(
       await verifier().authenticate(`Bearer ${res.body.idToken}`),
-    ).to.deep.equal({uid: 'user-001', admin: true, email: 'alice@example.com'});
+    ).to.deep.equal({
+      uid: 'user-001',
+      admin: true,
+      email: 'alice@example.com',
+      emailVerified: true,
+    });
     expect(info.issuer).to.equal('https://securetoken.google.com/toolkit-test');
     expect(info.audience).to.equal('toolkit-test');
   });
@@ -78,7 +83,12 @@ describe('the local Identity Platform (Identity Toolkit REST)', () => {
     expect(up.body.localId).to.match(/^[A-Za-z0-9]{28}$/);
     expect(up.body.email).to.equal('new@example.com');
     const user = await verifier().authenticate(`Bearer ${up.body.idToken}`);
-    expect(user).to.deep.include({uid: up.body.localId, admin: false});
+    // Anyone may sign up with any address: it is not proven yet.
+    expect(user).to.deep.include({
+      uid: up.body.localId,
+      admin: false,
+      emailVerified: false,
+    });
     const again = await post(`/v1/accounts:signUp?key=${info.apiKey}`, {
       email: 'new@example.com',
       password: 'secret-2',
@@ -136,6 +146,33 @@ describe('the local Identity Platform (Identity Toolkit REST)', () => {
       expect(JSON.stringify(res.body)).not.to.match(/eyJ/);
     }),
   );
+
+  it('marks an address verified only through the admin API, and the next token says so', async () => {
+    const up = await post(`/v1/accounts:signUp?key=${info.apiKey}`, {
+      email: 'erin@example.com',
+      password: 'erin-pw',
+    });
+    const verify = (headers: Record<string, string>, value: unknown) =>
+      post(
+        '/v1/accounts:update',
+        {localId: up.body.localId, emailVerified: value},
+        headers,
+      );
+    const verified = async () =>
+      (
+        await verifier().authenticate(
+          `Bearer ${(await signIn('erin@example.com', 'erin-pw')).body.idToken}`,
+        )
+      ).emailVerified;
+    expect(await verified()).to.equal(false);
+    expect((await verify({}, true)).status).to.equal(401);
+    expect(await verified()).to.equal(false);
+    expect((await verify(admin, 'yes')).status).to.equal(400);
+    const done = await verify(admin, true);
+    expect(done.status).to.equal(200);
+    expect(done.body).to.include({emailVerified: true});
+    expect(await verified()).to.equal(true);
+  });
 
   it('sets custom claims only through the admin API, with the admin token', async () => {
     const up = await post(`/v1/accounts:signUp?key=${info.apiKey}`, {

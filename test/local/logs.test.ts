@@ -59,6 +59,29 @@ describe('logs', () => {
     );
   });
 
+  it("leaves out a front end's line of a request the function answered, and shows one whose caller got no answer", () => {
+    const passed = (status: number) =>
+      JSON.stringify({
+        severity: 'INFO',
+        message: `GET /users ${status}`,
+        service: 'user',
+        component: 'front-end',
+        passed: true,
+        caller: 'gateway-fn@p.iam.gserviceaccount.com',
+        httpRequest: {
+          requestMethod: 'GET',
+          requestUrl: '/users',
+          status,
+          latency: '0.020s',
+        },
+      });
+    expect(readableLine('front-end', passed(200))).to.equal(undefined);
+    expect(readableLine('front-end', passed(404))).to.equal(undefined);
+    expect(readableLine('front-end', passed(499))).to.match(
+      /user:fe +GET \/users +499 +20\.0 ms +gateway-fn@p\.iam\.gserviceaccount\.com/,
+    );
+  });
+
   it('shows other JSON lines by severity and message, and anything else as it came', () => {
     expect(
       readableLine(

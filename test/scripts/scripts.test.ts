@@ -499,12 +499,18 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         .join(' '),
     );
     expect(printed).to.deep.equal(ran);
-    // Identity Platform's calls too, with a placeholder for the token.
-    const curls = result.output.split('\n').filter(l => l.startsWith('curl '));
+    // Identity Platform's calls too, with a placeholder for the token, which
+    // goes to curl on its standard input, never in its arguments.
+    const curls = result.output
+      .split('\n')
+      .filter(l => l.startsWith('curl_bearer '));
     expect(curls).to.have.length(2);
     expect(curls[0]).to.match(/-X POST .*identityPlatform:initializeAuth$/);
     expect(curls[1]).to.match(/-X PATCH .*config\\\?updateMask=signIn\.email$/);
-    for (const c of curls) expect(c).to.contain('Bearer\\ ACCESS_TOKEN');
+    for (const c of curls) {
+      expect(c).to.match(/^curl_bearer ACCESS_TOKEN /);
+      expect(c).not.to.contain('Authorization');
+    }
   });
 
   it('takes the project from gcloud config and the region from REGION', () => {

@@ -35,6 +35,12 @@ export interface EndUser {
   admin: boolean;
   /** From the token; never logged. */
   email?: string;
+  /**
+   * The token's `email_verified`: whether Identity Platform saw the person
+   * prove the address. Anyone may sign up with any address, so an
+   * unverified one says nothing about who owns it.
+   */
+  emailVerified: boolean;
 }
 
 /** Identity Platform's longest uid. */
@@ -54,7 +60,7 @@ export class EndUserVerifier {
    */
   async authenticate(authorization: string | undefined): Promise<EndUser> {
     const claims = await this.tokens.verify(bearerToken(authorization));
-    const {sub, auth_time: authTime, email, role} = claims;
+    const {sub, auth_time: authTime, email, email_verified, role} = claims;
     if (typeof sub !== 'string' || sub.length === 0)
       throw invalid('names no user');
     if (sub.length > MAX_UID_LENGTH) throw invalid('names an invalid user');
@@ -68,6 +74,7 @@ export class EndUserVerifier {
       uid: sub,
       admin: role === 'admin',
       ...(typeof email === 'string' ? {email} : {}),
+      emailVerified: email_verified === true,
     };
   }
 }

@@ -29,8 +29,18 @@ import request from 'supertest';
 import {UnauthorizedError} from '../../../functions/common/problem';
 import {frameworkServer} from '../../fixtures/functions';
 
-const bob: Principal = {kind: 'end-user', uid: 'bob', admin: false};
-const alice: Principal = {kind: 'end-user', uid: 'alice', admin: true};
+const bob: Principal = {
+  kind: 'end-user',
+  uid: 'bob',
+  admin: false,
+  emailVerified: true,
+};
+const alice: Principal = {
+  kind: 'end-user',
+  uid: 'alice',
+  admin: true,
+  emailVerified: true,
+};
 
 describe('access rules', () => {
   const cases: {
@@ -98,9 +108,15 @@ describe('access rules', () => {
     expect(scopedKey(bob, 'k')).to.equal(scopedKey(bob, 'k'));
     // No way to make one user's key another's by choosing the key.
     expect(
-      scopedKey({kind: 'end-user', uid: 'a', admin: false}, 'b:c'),
+      scopedKey(
+        {kind: 'end-user', uid: 'a', admin: false, emailVerified: true},
+        'b:c',
+      ),
     ).not.to.equal(
-      scopedKey({kind: 'end-user', uid: 'a:b', admin: false}, 'c'),
+      scopedKey(
+        {kind: 'end-user', uid: 'a:b', admin: false, emailVerified: true},
+        'c',
+      ),
     );
   });
 
@@ -161,7 +177,12 @@ describe('createHttpFunction: the end user on each route', () => {
           const m = /^Bearer (\w+)(!?)$/.exec(header ?? '');
           if (!m)
             throw new UnauthorizedError('A bearer token is required.', !header);
-          return {uid: m[1], admin: m[2] === '!', email: `${m[1]}@x.test`};
+          return {
+            uid: m[1],
+            admin: m[2] === '!',
+            email: `${m[1]}@x.test`,
+            emailVerified: true,
+          };
         },
       }),
     );

@@ -17,6 +17,16 @@ describe('createOrderSchema', () => {
       name: 'a price with one decimal',
       body: {userId: 'user-001', items: [{...item, price: 0.1}]},
     },
+    {
+      name: 'an order of exactly the largest total',
+      body: {
+        userId: 'user-001',
+        items: [
+          {product: 'a', quantity: 3, price: 333_333.33},
+          {product: 'b', quantity: 1, price: 0.01},
+        ],
+      },
+    },
   ];
   valid.forEach(c =>
     it(`accepts ${c.name}`, () =>
@@ -66,6 +76,29 @@ describe('createOrderSchema', () => {
       field: 'userId',
     },
     {name: 'a body that is not an object', body: [1], field: ''},
+    {
+      name: 'an order a cent over the largest total',
+      body: {
+        userId: 'user-001',
+        items: [
+          {product: 'a', quantity: 3, price: 333_333.33},
+          {product: 'b', quantity: 1, price: 0.02},
+        ],
+      },
+      field: 'items',
+    },
+    {
+      name: 'the largest order each bound on its own allows',
+      body: {
+        userId: 'user-001',
+        items: Array.from({length: 100}, (_, i) => ({
+          product: `p${i}`,
+          quantity: 10_000,
+          price: 1_000_000,
+        })),
+      },
+      field: 'items',
+    },
   ];
   invalid.forEach(c =>
     it(`refuses ${c.name}`, () => {

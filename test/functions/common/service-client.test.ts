@@ -38,7 +38,7 @@ describe('ServiceClient', () => {
     const ctx = testContext();
     setEndUser(
       ctx,
-      {kind: 'end-user', uid: 'u1', admin: false},
+      {kind: 'end-user', uid: 'u1', admin: false, emailVerified: true},
       'Bearer end-user-token',
     );
     const reply = await client(srv.url).call(ctx, {

@@ -34,6 +34,14 @@ describe('validation', () => {
     ['/ab', false],
     ['ab/', false],
     ['..', false],
+    ['.', false],
+    // Firestore reserves __…__ ids: they would be its errors, not ours.
+    ['__x__', false],
+    ['__name__', false],
+    ['____', false],
+    ['__x', true],
+    ['x__', true],
+    ['_x_', true],
   ];
   ids.forEach(([id, ok]) =>
     it(`${ok ? 'accepts' : 'refuses'} the id "${id.length > 20 ? `${id.length} x` : id}"`, () => {

@@ -342,6 +342,23 @@ describe('order function (HTTP)', () => {
         status: 400,
         field: 'id',
       },
+      ...[
+        ['an order id Firestore reserves', () => api().get('/orders/__x__')],
+        [
+          'a status change of an id Firestore reserves',
+          () => api().patch('/orders/__x__/status').send({status: 'cancelled'}),
+        ],
+        [
+          'a cursor Firestore reserves',
+          () => api().get('/orders?cursor=__x__'),
+        ],
+        ["a reserved user's orders", () => api().get('/orders/user/__name__')],
+        ['a delete of a reserved id', () => api().delete('/orders/__x__')],
+      ].map(([name, send]) => ({
+        name: name as string,
+        send: send as () => request.Test,
+        status: 400,
+      })),
       {
         name: 'an unknown order',
         send: () => api().get('/orders/does-not-exist'),

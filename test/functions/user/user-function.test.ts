@@ -235,6 +235,24 @@ describe('user function (HTTP)', () => {
         fields: ['id'],
       },
       {
+        name: 'an id Firestore reserves',
+        send: () => api().get('/users/__x__'),
+        status: 400,
+        fields: ['id'],
+      },
+      {
+        name: 'the orders of an id Firestore reserves',
+        send: () => api().get('/users/__x__/orders'),
+        status: 400,
+        fields: ['id'],
+      },
+      {
+        name: 'a cursor Firestore reserves',
+        send: () => api().get('/users?cursor=__name__'),
+        status: 400,
+        fields: ['cursor'],
+      },
+      {
         name: 'a bad page size',
         send: () => api().get('/users?limit=abc'),
         status: 400,

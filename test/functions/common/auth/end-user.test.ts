@@ -52,7 +52,23 @@ describe('EndUserVerifier', () => {
       uid: 'uid-1',
       admin: false,
       email: 'u1@example.com',
+      emailVerified: false,
     });
+    // Only Identity Platform's own true proves the address.
+    for (const [value, verified] of [
+      [true, true],
+      ['true', false],
+      [1, false],
+      [null, false],
+    ] as const)
+      expect(
+        (
+          await verifier.authenticate(
+            `Bearer ${token({email_verified: value})}`,
+          )
+        ).emailVerified,
+        JSON.stringify(value),
+      ).to.equal(verified);
     expect(
       await verifier.authenticate(`Bearer ${token({role: 'admin'})}`),
     ).to.deep.include({uid: 'uid-1', admin: true});
