@@ -26,6 +26,9 @@ export function createFirestore(
     projectId,
     databaseId,
     preferRest: true,
+    // Integers come back as bigints: Firestore's sums are int64, exact
+    // past 2^53, where a number is not. Stores convert the small ones.
+    useBigInt: true,
     ...(env.FIRESTORE_EMULATOR_HOST !== undefined && {
       authClient: emulatorAuth(),
     }),

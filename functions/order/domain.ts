@@ -53,16 +53,22 @@ export interface IdempotencyClaim {
   expireAt: Date;
 }
 
-/** How many orders have a status, and their total in cents. */
+/**
+ * How many orders have a status, and their total in cents: a bigint, as
+ * Firestore adds them up (int64), exact however many orders there are.
+ */
 export interface StatusTotal {
   status: OrderStatus;
   count: number;
-  cents: number;
+  cents: bigint;
 }
 
 export interface OrderStats {
   totalOrders: number;
+  /** The revenue in decimals, as a number: exact below 2^53 cents. */
   totalRevenue: number;
+  /** The revenue in integer cents, as a string of digits: exact always. */
+  totalRevenueCents: string;
   ordersByStatus: Record<OrderStatus, number>;
   averageOrderValue: number;
 }
@@ -72,15 +78,18 @@ export interface OrderStore {
   list(filter: OrderFilter, page: PageRequest): Promise<Page<WithId>>;
   get(id: string): Promise<OrderRecord | undefined>;
   /**
-   * Writes a new order under a fresh id, and with `claim` the key's claim in
-   * the same write. When the key was claimed already, writes nothing and
-   * resolves to that claim's order id and fingerprint; a claim past its
-   * `expireAt` counts as no claim (it is replaced).
+   * Writes a new order under a fresh id, and with `claim` the key's claim,
+   * in one transaction that first counts the user's open orders. When the
+   * key was claimed already, writes nothing and resolves to that claim's
+   * order id and fingerprint (a claim past its `expireAt` counts as no
+   * claim: it is replaced); when the user has `maxOpen` open orders or
+   * more, writes nothing and resolves to how many.
    */
   insert(
     record: OrderRecord,
+    maxOpen: number,
     claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy}>;
+  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {openOrders: number}>;
   /**
    * Reads the order, applies `change` and writes the result in one
    * transaction (`change` may run more than once); undefined when there is
@@ -119,6 +128,23 @@ export class TransitionError extends Error {
       }`,
     );
     this.name = 'TransitionError';
+  }
+}
+
+/**
+ * The most open orders (placed, not shipped yet: UNSHIPPED_STATUSES) one
+ * user may hold: without a bound, one signed-in user could fill the store
+ * and every listing.
+ */
+export const MAX_OPEN_ORDERS = 100;
+export const UNSHIPPED_STATUSES: OrderStatus[] = ['pending', 'processing'];
+
+export class TooManyOpenOrdersError extends Error {
+  constructor(readonly limit: number) {
+    super(
+      `You have ${limit} open (pending or processing) orders, the most one user may have: wait for one to ship, or cancel one.`,
+    );
+    this.name = 'TooManyOpenOrdersError';
   }
 }
 
@@ -177,16 +203,21 @@ export function statsOf(totals: StatusTotal[]): OrderStats {
     totals.map(t => [t.status, t.count]),
   ) as Record<OrderStatus, number>;
   const earning = totals.filter(t => t.status !== 'cancelled');
-  const revenueCents = earning.reduce((sum, t) => sum + t.cents, 0);
-  const earningCount = earning.reduce((sum, t) => sum + t.count, 0);
+  // In bigint: a sum of cents past 2^53 is no longer exact in a number.
+  const revenueCents = earning.reduce((sum, t) => sum + t.cents, 0n);
+  const earningCount = BigInt(earning.reduce((sum, t) => sum + t.count, 0));
   return {
     totalOrders: totals.reduce((sum, t) => sum + t.count, 0),
-    totalRevenue: fromCents(revenueCents),
+    totalRevenue: fromCents(Number(revenueCents)),
+    totalRevenueCents: revenueCents.toString(),
     ordersByStatus,
+    // Rounded half up to whole cents: (2a + b) / 2b.
     averageOrderValue:
-      earningCount === 0
+      earningCount === 0n
         ? 0
-        : fromCents(Math.round(revenueCents / earningCount)),
+        : fromCents(
+            Number((2n * revenueCents + earningCount) / (2n * earningCount)),
+          ),
   };
 }
 
@@ -195,6 +226,7 @@ export class Orders {
   constructor(
     private readonly store: OrderStore,
     private readonly now: () => Date = () => new Date(),
+    private readonly maxOpenOrders = MAX_OPEN_ORDERS,
   ) {}
 
   async list(filter: OrderFilter, page: PageRequest): Promise<Page<OrderView>> {
@@ -214,7 +246,8 @@ export class Orders {
    * request returns the first answer (`created: false`): the order as it
    * was created, even if it changed or was deleted since, as payment APIs
    * replay a request.
-   * @throws IdempotencyMismatchError when the key came with another request.
+   * @throws IdempotencyMismatchError when the key came with another request,
+   *   TooManyOpenOrdersError when the user holds the most open orders.
    */
   async create(
     order: CreateOrder,
@@ -225,6 +258,7 @@ export class Orders {
     const fingerprint = sha256Hex(JSON.stringify(order));
     const result = await this.store.insert(
       record,
+      this.maxOpenOrders,
       idempotencyKey === undefined
         ? undefined
         : {
@@ -235,6 +269,8 @@ export class Orders {
     );
     if ('id' in result)
       return {order: toOrderView(result.id, record), created: true};
+    if ('openOrders' in result)
+      throw new TooManyOpenOrdersError(this.maxOpenOrders);
     if (result.claimedBy.fingerprint !== fingerprint)
       throw new IdempotencyMismatchError();
     const {orderId, first} = result.claimedBy;

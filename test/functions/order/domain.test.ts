@@ -10,6 +10,8 @@ import {
   Orders,
   statsOf,
   toOrderView,
+  TooManyOpenOrdersError,
+  MAX_OPEN_ORDERS,
   TransitionError,
   type IdempotencyClaim,
   type OrderFilter,
@@ -18,6 +20,8 @@ import {
   type WithId,
 } from '../../../functions/order/domain';
 import {rejectionOf} from '../../fixtures/rejection';
+import {httpErrorOf} from '../../../functions/order/routes';
+import {HttpError} from '../../../functions/common/problem';
 
 const NOW = new Date('2026-03-04T05:06:07.000Z');
 const LATER = new Date('2026-03-04T06:00:00.000Z');
@@ -47,7 +51,7 @@ class MemoryOrderStore implements OrderStore {
   async get(id: string) {
     return this.records.get(id);
   }
-  async insert(record: OrderRecord, claim?: IdempotencyClaim) {
+  async insert(record: OrderRecord, maxOpen: number, claim?: IdempotencyClaim) {
     const existing = claim && this.claims.get(claim.keyHash);
     if (existing !== undefined)
       return {
@@ -57,6 +61,12 @@ class MemoryOrderStore implements OrderStore {
           first: existing.first,
         },
       };
+    const openOrders = [...this.records.values()].filter(
+      r =>
+        r.userId === record.userId &&
+        (r.status === 'pending' || r.status === 'processing'),
+    ).length;
+    if (openOrders >= maxOpen) return {openOrders};
     const id = `o${this.records.size + 1}`;
     this.records.set(id, record);
     if (claim !== undefined)
@@ -153,6 +163,24 @@ describe('Orders (the order domain)', () => {
     expect(again.created).to.equal(false);
     expect(again.order).to.deep.equal(first.order);
     expect(store.records.size).to.equal(1);
+  });
+
+  it('refuses a new order past the most open orders one user may hold, as a 409', async () => {
+    const limited = new Orders(store, () => now, 2);
+    await limited.create(INPUT);
+    await limited.create(INPUT);
+    const e = await rejectionOf(limited.create(INPUT), TooManyOpenOrdersError);
+    expect(e.limit).to.equal(2);
+    expect(store.records.size).to.equal(2);
+    expect(httpErrorOf(e))
+      .to.be.instanceOf(HttpError)
+      .with.property('status', 409);
+    // Another user's, and a cancelled order frees a place.
+    await limited.create({...INPUT, userId: 'user-002'});
+    store.records.set('o1', {...store.records.get('o1')!, status: 'cancelled'});
+    await limited.create(INPUT);
+    expect(store.records.size).to.equal(4);
+    expect(MAX_OPEN_ORDERS).to.equal(100);
   });
 
   it('refuses a key reused with another request', async () => {
@@ -270,15 +298,16 @@ describe('Orders (the order domain)', () => {
   it('counts every order in stats, but earns only from those not cancelled', () => {
     expect(
       statsOf([
-        {status: 'pending', count: 2, cents: 1001},
-        {status: 'processing', count: 0, cents: 0},
-        {status: 'shipped', count: 1, cents: 501},
-        {status: 'completed', count: 0, cents: 0},
-        {status: 'cancelled', count: 4, cents: 99_999},
+        {status: 'pending', count: 2, cents: 1001n},
+        {status: 'processing', count: 0, cents: 0n},
+        {status: 'shipped', count: 1, cents: 501n},
+        {status: 'completed', count: 0, cents: 0n},
+        {status: 'cancelled', count: 4, cents: 99_999n},
       ]),
     ).to.deep.equal({
       totalOrders: 7,
       totalRevenue: 15.02,
+      totalRevenueCents: '1502',
       ordersByStatus: {
         pending: 2,
         processing: 0,
@@ -290,8 +319,20 @@ describe('Orders (the order domain)', () => {
     });
   });
 
+  it('adds revenue exactly in cents past where a number is exact', () => {
+    // Ninety million orders at the largest total, in two statuses.
+    const huge = 90_000_000n * 100_000_000n; // 9e15 cents, past 2^53
+    const stats = statsOf([
+      {status: 'completed', count: 90_000_000, cents: huge},
+      {status: 'shipped', count: 1, cents: 1n},
+    ]);
+    expect(stats.totalRevenueCents).to.equal('9000000000000001');
+    expect(BigInt(stats.totalRevenueCents)).to.equal(huge + 1n);
+    expect(stats.totalOrders).to.equal(90_000_001);
+  });
+
   it('reports an average of zero when no order earns', () => {
-    expect(statsOf([{status: 'cancelled', count: 2, cents: 300}])).to.include({
+    expect(statsOf([{status: 'cancelled', count: 2, cents: 300n}])).to.include({
       totalOrders: 2,
       totalRevenue: 0,
       averageOrderValue: 0,

@@ -221,6 +221,7 @@ describe('order function (HTTP)', () => {
     expect(res.body.stats).to.deep.equal({
       totalOrders: orders.length,
       totalRevenue: revenueCents / 100,
+      totalRevenueCents: String(revenueCents),
       ordersByStatus: {
         pending: byStatus('pending'),
         processing: byStatus('processing'),
