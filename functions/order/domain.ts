@@ -78,18 +78,15 @@ export interface OrderStore {
   list(filter: OrderFilter, page: PageRequest): Promise<Page<WithId>>;
   get(id: string): Promise<OrderRecord | undefined>;
   /**
-   * Writes a new order under a fresh id, and with `claim` the key's claim,
-   * in one transaction that first counts the user's open orders. When the
-   * key was claimed already, writes nothing and resolves to that claim's
-   * order id and fingerprint (a claim past its `expireAt` counts as no
-   * claim: it is replaced); when the user has `maxOpen` open orders or
-   * more, writes nothing and resolves to how many.
+   * Writes a new order under a fresh id, and with `claim` the key's claim in
+   * the same write. When the key was claimed already, writes nothing and
+   * resolves to that claim's order id and fingerprint; a claim past its
+   * `expireAt` counts as no claim (it is replaced).
    */
   insert(
     record: OrderRecord,
-    maxOpen: number,
     claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {openOrders: number}>;
+  ): Promise<{id: string} | {claimedBy: ClaimedBy}>;
   /**
    * Reads the order, applies `change` and writes the result in one
    * transaction (`change` may run more than once); undefined when there is
@@ -128,23 +125,6 @@ export class TransitionError extends Error {
       }`,
     );
     this.name = 'TransitionError';
-  }
-}
-
-/**
- * The most open orders (placed, not shipped yet: UNSHIPPED_STATUSES) one
- * user may hold: without a bound, one signed-in user could fill the store
- * and every listing.
- */
-export const MAX_OPEN_ORDERS = 100;
-export const UNSHIPPED_STATUSES: OrderStatus[] = ['pending', 'processing'];
-
-export class TooManyOpenOrdersError extends Error {
-  constructor(readonly limit: number) {
-    super(
-      `You have ${limit} open (pending or processing) orders, the most one user may have: wait for one to ship, or cancel one.`,
-    );
-    this.name = 'TooManyOpenOrdersError';
   }
 }
 
@@ -226,7 +206,6 @@ export class Orders {
   constructor(
     private readonly store: OrderStore,
     private readonly now: () => Date = () => new Date(),
-    private readonly maxOpenOrders = MAX_OPEN_ORDERS,
   ) {}
 
   async list(filter: OrderFilter, page: PageRequest): Promise<Page<OrderView>> {
@@ -246,8 +225,7 @@ export class Orders {
    * request returns the first answer (`created: false`): the order as it
    * was created, even if it changed or was deleted since, as payment APIs
    * replay a request.
-   * @throws IdempotencyMismatchError when the key came with another request,
-   *   TooManyOpenOrdersError when the user holds the most open orders.
+   * @throws IdempotencyMismatchError when the key came with another request.
    */
   async create(
     order: CreateOrder,
@@ -258,7 +236,6 @@ export class Orders {
     const fingerprint = sha256Hex(JSON.stringify(order));
     const result = await this.store.insert(
       record,
-      this.maxOpenOrders,
       idempotencyKey === undefined
         ? undefined
         : {
@@ -269,8 +246,6 @@ export class Orders {
     );
     if ('id' in result)
       return {order: toOrderView(result.id, record), created: true};
-    if ('openOrders' in result)
-      throw new TooManyOpenOrdersError(this.maxOpenOrders);
     if (result.claimedBy.fingerprint !== fingerprint)
       throw new IdempotencyMismatchError();
     const {orderId, first} = result.claimedBy;

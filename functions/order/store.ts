@@ -1,26 +1,31 @@
 /**
  * Orders in Firestore: the OrderStore port of domain.ts and nothing more.
- * Every write is a small transaction (a create: its key, the user's open
- * orders, the order; a change: one order) or one delete, so nothing is ever
- * half-written, and transactions contend only for one user's orders.
+ * Every write is a single atomic batch or a small transaction on one
+ * document, so nothing is ever half-written and the emulator's slow
+ * contended transactions stay rare.
  */
 import {
   AggregateField,
   type Firestore,
   type Query,
 } from '@google-cloud/firestore';
-import {createIfMissing, hasCode, NOT_FOUND, pageOf} from '../common/firestore';
+import {
+  ALREADY_EXISTS,
+  createIfMissing,
+  hasCode,
+  NOT_FOUND,
+  pageOf,
+} from '../common/firestore';
 import {ORDER_STATUSES} from '../common/orders';
 import type {Page, PageRequest} from '../common/page';
-import {
-  UNSHIPPED_STATUSES,
-  type ClaimedBy,
-  type IdempotencyClaim,
-  type OrderFilter,
-  type OrderRecord,
-  type OrderStore,
-  type StatusTotal,
-  type WithId,
+import type {
+  ClaimedBy,
+  IdempotencyClaim,
+  OrderFilter,
+  OrderRecord,
+  OrderStore,
+  StatusTotal,
+  WithId,
 } from './domain';
 
 export const ORDERS = 'orders';
@@ -44,16 +49,6 @@ function toRecord(data: FirebaseFirestore.DocumentData): OrderRecord {
     status: data.status,
     createdAt: data.createdAt,
     updatedAt: data.updatedAt,
-  };
-}
-
-/** What a used key's document says. */
-function claimOf(doc: FirebaseFirestore.DocumentSnapshot): ClaimedBy {
-  const first = doc.get('first') as OrderRecord | undefined;
-  return {
-    orderId: doc.get('orderId') as string,
-    fingerprint: doc.get('fingerprint') as string,
-    ...(first !== undefined && {first: toRecord(first)}),
   };
 }
 
@@ -96,39 +91,54 @@ export class FirestoreOrderStore implements OrderStore {
 
   async insert(
     record: OrderRecord,
-    maxOpen: number,
     claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {openOrders: number}> {
+  ): Promise<{id: string} | {claimedBy: ClaimedBy}> {
     const ref = this.orders.doc();
-    const keyRef =
-      claim && this.db.collection(IDEMPOTENCY_KEYS).doc(claim.keyHash);
-    const open = this.orders
-      .where('userId', '==', record.userId)
-      .where('status', 'in', UNSHIPPED_STATUSES)
-      .count();
-    // One transaction: a used key answers before anything is counted (a
-    // replay is the first answer, whatever happened since), the user's open
-    // orders are counted, and the key's claim and the order are written
-    // together. Firestore's transactions are serializable: two creates
-    // racing past the count cannot both make the user's last open order.
+    if (claim === undefined) {
+      await ref.create(record);
+      return {id: ref.id};
+    }
+    // The key's claim and the order are one atomic batch: two concurrent
+    // requests with the same key cannot both create an order, and no key
+    // ever points at an order that was not written.
+    const keyRef = this.db.collection(IDEMPOTENCY_KEYS).doc(claim.keyHash);
+    const batch = this.db.batch();
+    // The key keeps the order as created: a replay answers with it.
+    const keyDoc = {
+      orderId: ref.id,
+      fingerprint: claim.fingerprint,
+      expireAt: claim.expireAt,
+      first: record,
+    };
+    batch.create(keyRef, keyDoc);
+    batch.create(ref, record);
+    try {
+      await batch.commit();
+      return {id: ref.id};
+    } catch (e: unknown) {
+      if (!hasCode(e, ALREADY_EXISTS)) throw e;
+    }
+    const claimedBy = (doc: FirebaseFirestore.DocumentSnapshot) => {
+      const first = doc.get('first') as OrderRecord | undefined;
+      return {
+        claimedBy: {
+          orderId: doc.get('orderId') as string,
+          fingerprint: doc.get('fingerprint') as string,
+          ...(first !== undefined && {first: toRecord(first)}),
+        },
+      };
+    };
+    const existing = await keyRef.get();
+    if (!existing.exists || !expired(existing, this.now()))
+      return claimedBy(existing);
+    // Past its expireAt the key is free again, though Firestore's TTL may
+    // take a day or more to delete it: take it over with the new order in
+    // one transaction, so that two retries racing here still make one.
     return this.db.runTransaction(async tx => {
-      if (claim !== undefined && keyRef !== undefined) {
-        const existing = await tx.get(keyRef);
-        // Past its expireAt a key is free again, though Firestore's TTL may
-        // take a day or more to delete it: it is taken over below.
-        if (existing.exists && !expired(existing, this.now()))
-          return {claimedBy: claimOf(existing)};
-      }
-      const openOrders = Number((await tx.get(open)).data().count);
-      if (openOrders >= maxOpen) return {openOrders};
-      if (claim !== undefined && keyRef !== undefined)
-        // The key keeps the order as created: a replay answers with it.
-        tx.set(keyRef, {
-          orderId: ref.id,
-          fingerprint: claim.fingerprint,
-          expireAt: claim.expireAt,
-          first: record,
-        });
+      const current = await tx.get(keyRef);
+      if (current.exists && !expired(current, this.now()))
+        return claimedBy(current);
+      tx.set(keyRef, keyDoc);
       tx.create(ref, record);
       return {id: ref.id};
     });

@@ -10,8 +10,6 @@ import {
   Orders,
   statsOf,
   toOrderView,
-  TooManyOpenOrdersError,
-  MAX_OPEN_ORDERS,
   TransitionError,
   type IdempotencyClaim,
   type OrderFilter,
@@ -20,8 +18,6 @@ import {
   type WithId,
 } from '../../../functions/order/domain';
 import {rejectionOf} from '../../fixtures/rejection';
-import {httpErrorOf} from '../../../functions/order/routes';
-import {HttpError} from '../../../functions/common/problem';
 
 const NOW = new Date('2026-03-04T05:06:07.000Z');
 const LATER = new Date('2026-03-04T06:00:00.000Z');
@@ -51,7 +47,7 @@ class MemoryOrderStore implements OrderStore {
   async get(id: string) {
     return this.records.get(id);
   }
-  async insert(record: OrderRecord, maxOpen: number, claim?: IdempotencyClaim) {
+  async insert(record: OrderRecord, claim?: IdempotencyClaim) {
     const existing = claim && this.claims.get(claim.keyHash);
     if (existing !== undefined)
       return {
@@ -61,12 +57,6 @@ class MemoryOrderStore implements OrderStore {
           first: existing.first,
         },
       };
-    const openOrders = [...this.records.values()].filter(
-      r =>
-        r.userId === record.userId &&
-        (r.status === 'pending' || r.status === 'processing'),
-    ).length;
-    if (openOrders >= maxOpen) return {openOrders};
     const id = `o${this.records.size + 1}`;
     this.records.set(id, record);
     if (claim !== undefined)
@@ -163,24 +153,6 @@ describe('Orders (the order domain)', () => {
     expect(again.created).to.equal(false);
     expect(again.order).to.deep.equal(first.order);
     expect(store.records.size).to.equal(1);
-  });
-
-  it('refuses a new order past the most open orders one user may hold, as a 409', async () => {
-    const limited = new Orders(store, () => now, 2);
-    await limited.create(INPUT);
-    await limited.create(INPUT);
-    const e = await rejectionOf(limited.create(INPUT), TooManyOpenOrdersError);
-    expect(e.limit).to.equal(2);
-    expect(store.records.size).to.equal(2);
-    expect(httpErrorOf(e))
-      .to.be.instanceOf(HttpError)
-      .with.property('status', 409);
-    // Another user's, and a cancelled order frees a place.
-    await limited.create({...INPUT, userId: 'user-002'});
-    store.records.set('o1', {...store.records.get('o1')!, status: 'cancelled'});
-    await limited.create(INPUT);
-    expect(store.records.size).to.equal(4);
-    expect(MAX_OPEN_ORDERS).to.equal(100);
   });
 
   it('refuses a key reused with another request', async () => {
