@@ -23,6 +23,8 @@ import {VARIANTS, type VariantId} from './targets';
 
 export interface BenchOptions {
   smoke: boolean;
+  /** Reads per client setting in the floor's Firestore probe (probes.ts). */
+  firestoreReads: number;
   /** BENCH_FULL=1: every variant on every route, at two concurrencies. */
   full: boolean;
   /** Seconds of each measured run. */
@@ -94,6 +96,7 @@ export function parseBenchOptions(
     coldStartSamples: smoke ? 1 : 5,
     telemetryRounds: smoke ? 2 : num('BENCH_TELEMETRY_ROUNDS', full ? 20 : 3),
     verifyIterations: smoke ? 50 : 500,
+    firestoreReads: smoke ? 100 : 1000,
     telemetryIterations: smoke ? 200 : 3000,
     out: env.BENCH_OUT ?? path.join(root, 'bench', 'results', 'latest.json'),
     variants: variantsOf(env.BENCH_VARIANTS, full || smoke),

@@ -3,7 +3,7 @@
  * process (from /proc), cold starts, the cost of verifying a token, and of
  * logging and tracing a request.
  */
-import {spawn, type ChildProcess} from 'node:child_process';
+import {execFile, spawn, type ChildProcess} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {TokenVerifier} from '../functions/common/auth/verifier';
@@ -11,6 +11,7 @@ import {lineSplitter} from '../local/logs';
 import {freePort, stopGroup, waitFor} from '../local/processes';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
 import {peakResidentBytes, residentBytes} from '../local/memory';
+import {functionsNode} from '../local/runtime';
 import {SIGNATURE_REMOVED} from '../local/front-end';
 import {claimsFor} from '../local/token-signer';
 import {median, round} from './stats';
@@ -198,4 +199,54 @@ export async function telemetryCostUs(
   }
   const [a, b] = [median(on), median(off)];
   return {on: round(a, 1), off: round(b, 1), added: round(a - b, 1)};
+}
+
+/** A Firestore client setting the benchmark compares. */
+export type FirestoreClient = 'grpc' | 'rest' | 'ours';
+
+export interface FirestoreReads {
+  cpuMsPerRead: number;
+  readsPerSec: number;
+}
+
+/**
+ * One document read `reads` times, 16 at a time, by each client setting in
+ * a process of its own (bench/firestore-probe.ts), `runs` times each,
+ * interleaved; the median of each figure per client.
+ */
+export async function firestoreReads(
+  firestoreHost: string,
+  projectId: string,
+  database: string,
+  docPath: string,
+  {reads = 2000, runs = 3} = {},
+): Promise<Record<FirestoreClient, FirestoreReads>> {
+  const probe = path.join(ROOT, 'build', 'bench', 'firestore-probe.js');
+  const once = (client: FirestoreClient) =>
+    new Promise<FirestoreReads>((resolve, reject) => {
+      execFile(
+        functionsNode(),
+        [probe, client, projectId, database, docPath, String(reads), '16'],
+        {env: {PATH: process.env.PATH, FIRESTORE_EMULATOR_HOST: firestoreHost}},
+        (error, stdout, stderr) =>
+          error
+            ? reject(new Error(`firestore probe (${client}): ${stderr}`))
+            : resolve(JSON.parse(stdout) as FirestoreReads),
+      );
+    });
+  const clients: FirestoreClient[] = ['grpc', 'rest', 'ours'];
+  const samples = Object.fromEntries(
+    clients.map(c => [c, [] as FirestoreReads[]]),
+  ) as Record<FirestoreClient, FirestoreReads[]>;
+  for (let i = 0; i < runs; i++)
+    for (const c of clients) samples[c].push(await once(c));
+  return Object.fromEntries(
+    clients.map(c => [
+      c,
+      {
+        cpuMsPerRead: round(median(samples[c].map(s => s.cpuMsPerRead)), 3),
+        readsPerSec: Math.round(median(samples[c].map(s => s.readsPerSec))),
+      },
+    ]),
+  ) as Record<FirestoreClient, FirestoreReads>;
 }

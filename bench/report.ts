@@ -17,6 +17,12 @@ export interface Figures {
    * the load, and its memory limit (topology.json), in MiB.
    */
   peakRssMb?: Record<string, {peak: number; limit: number}>;
+  /** One Firestore read per client setting (the floor's probe), and the floor's choice. */
+  firestoreReads?: Record<
+    'grpc' | 'rest' | 'ours',
+    {cpuMsPerRead: number; readsPerSec: number}
+  >;
+  floorFirestoreTransport?: 'grpc' | 'rest';
   /** Logging and tracing switched on and off at a fixed rate, when silent ran. */
   telemetry?: TelemetryCosts;
   /** Logging and tracing's own CPU per request in one function (probes.ts). */
@@ -194,6 +200,18 @@ export function buildReport(
       ...Object.keys(ours).map(fn => ratio(ours[fn], before[fn])),
     );
 
+  const reads = figures.firestoreReads;
+  const floorClient = figures.floorFirestoreTransport;
+  if (reads !== undefined && floorClient !== undefined) {
+    ratios["one Firestore read: ours vs the floor's client (CPU)"] = ratio(
+      reads.ours.cpuMsPerRead,
+      reads[floorClient].cpuMsPerRead,
+    );
+    ratios["one Firestore read: ours vs the floor's client (reads/s)"] = ratio(
+      reads.ours.readsPerSec,
+      reads[floorClient].readsPerSec,
+    );
+  }
   const peakVsLimit = (fn: string) =>
     `${fn} peak resident memory under load vs its memory limit`;
   for (const [fn, {peak, limit}] of Object.entries(figures.peakRssMb ?? {}))

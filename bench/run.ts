@@ -58,7 +58,11 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void stopAll().finally(() => process.exit(130)));
   try {
-    targets = await startTargets(firestoreHost, options.variants);
+    targets = await startTargets(
+      firestoreHost,
+      options.variants,
+      options.firestoreReads,
+    );
     log(`Targets: ${options.variants.join(', ')}`);
     const byId = Object.fromEntries(targets.map(t => [t.variant, t]));
     const ours = byId.ours;
@@ -97,6 +101,16 @@ async function main(): Promise<void> {
       figures.rssMbAfterLoad[variant] = Object.fromEntries(
         Object.entries(stack.pids).map(([fn, pid]) => [fn, rssMb(pid)]),
       );
+    }
+    const floorFirestore = byId.floor?.firestore;
+    if (floorFirestore !== undefined) {
+      figures.firestoreReads = floorFirestore.reads;
+      figures.floorFirestoreTransport = floorFirestore.floorTransport;
+      for (const [client, r] of Object.entries(floorFirestore.reads))
+        log(
+          `  one Firestore read, ${client.padEnd(4)} client: ${r.cpuMsPerRead} ms CPU, ${r.readsPerSec} reads/s at 16 in flight`,
+        );
+      log(`  the floor ran on ${floorFirestore.floorTransport}`);
     }
     figures.peakRssMb = Object.fromEntries(
       Object.entries(ours.stack!.pids).map(([fn, pid]) => [

@@ -35,6 +35,11 @@ import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
 import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
 import {loadTopology} from '../scripts/topology';
+import {
+  firestoreReads,
+  type FirestoreClient,
+  type FirestoreReads,
+} from './probes';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
@@ -76,6 +81,14 @@ export interface Target {
   stack?: Stack;
   /** Turns logging and tracing on and off in its functions (silent only). */
   telemetry?: TelemetrySwitch;
+  /**
+   * The floor only: one Firestore read's cost per client setting, measured
+   * before it started, and the transport it chose by that measurement.
+   */
+  firestore?: {
+    reads: Record<FirestoreClient, FirestoreReads>;
+    floorTransport: 'grpc' | 'rest';
+  };
 }
 
 /** The project's topology: where each function keeps its data. */
@@ -163,9 +176,23 @@ function startLimit(): Promise<Target> {
   ]);
 }
 
-async function startFloor(firestoreHost: string): Promise<Target> {
+async function startFloor(
+  firestoreHost: string,
+  probeReads: number,
+): Promise<Target> {
   const projectId = projectFor('floor');
   const data = await seeded(projectId, firestoreHost);
+  // The floor is the client as it ships (gRPC), unless REST reads cheaper
+  // here and now: the floor is the best plain way, measured, not assumed.
+  const reads = await firestoreReads(
+    firestoreHost,
+    projectId,
+    TOPOLOGY.get('user').firestore!.database,
+    'users/user-001',
+    {reads: probeReads, runs: 2},
+  );
+  const floorTransport =
+    reads.rest.cpuMsPerRead < reads.grpc.cpuMsPerRead ? 'rest' : 'grpc';
   const trio = await startTrio(
     'floor',
     'floor-server.js',
@@ -177,10 +204,11 @@ async function startFloor(firestoreHost: string): Promise<Target> {
       urls.user,
       urls.order,
     ],
-    {FIRESTORE_EMULATOR_HOST: firestoreHost},
+    {FIRESTORE_EMULATOR_HOST: firestoreHost, FLOOR_FIRESTORE: floorTransport},
   );
   return {
     ...trio,
+    firestore: {reads, floorTransport},
     reset: data.reset,
     stop: async () => {
       await trio.stop();
@@ -246,17 +274,21 @@ export async function startVariant(
   };
 }
 
-/** Starts `variants` against the emulator at `firestoreHost`. */
+/**
+ * Starts `variants` against the emulator at `firestoreHost`; `firestoreReads`:
+ * how many reads the floor's Firestore probe makes per client setting.
+ */
 export async function startTargets(
   firestoreHost: string,
   variants: VariantId[] = VARIANTS,
+  firestoreReads = 1000,
 ): Promise<Target[]> {
   const targets: Target[] = [];
   try {
     for (const variant of variants) {
       if (variant === 'limit') targets.push(await startLimit());
       else if (variant === 'floor')
-        targets.push(await startFloor(firestoreHost));
+        targets.push(await startFloor(firestoreHost, firestoreReads));
       else targets.push(await startVariant(variant, firestoreHost));
     }
     return targets;

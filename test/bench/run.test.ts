@@ -77,6 +77,18 @@ describe('npm run bench (smoke)', function () {
         'user',
         'order',
       );
+    // One Firestore read per client setting, and the floor on the cheaper.
+    expect(json.figures.firestoreReads).to.have.keys('grpc', 'rest', 'ours');
+    for (const r of Object.values(
+      json.figures.firestoreReads as Record<string, Record<string, number>>,
+    )) {
+      expect(r.cpuMsPerRead).to.be.above(0);
+      expect(r.readsPerSec).to.be.above(0);
+    }
+    expect(['grpc', 'rest']).to.include(json.figures.floorFirestoreTransport);
+    expect(json.ratios).to.include.keys(
+      "one Firestore read: ours vs the floor's client (CPU)",
+    );
     expect(json.figures.peakRssMb).to.have.keys('gateway', 'user', 'order');
     for (const {peak, limit} of Object.values(
       json.figures.peakRssMb as Record<string, {peak: number; limit: number}>,
