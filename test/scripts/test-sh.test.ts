@@ -46,6 +46,22 @@ describe('test.sh against a hostile gateway', function () {
   });
   after(() => rmSync(dir, {recursive: true, force: true}));
 
+  /**
+   * Runs test.sh against `url`, which plays every service it talks to, with
+   * the curl shim first on its PATH.
+   */
+  const testSh = (url: string, env: Record<string, string>) =>
+    runProcess('bash', [path.join(ROOT, 'test.sh'), url], {
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      STACK_MODE: 'verify',
+      PROJECT_ID: 'hostile',
+      FIRESTORE_EMULATOR_HOST: new URL(url).host,
+      USER_URL: url,
+      ORDER_URL: url,
+      ...env,
+    });
+
   /** JavaScript that, if evaluated anywhere, leaves the marker file. */
   const payload = () =>
     `x') || require('fs').writeFileSync('${marker}', '') || ('`;
@@ -60,20 +76,7 @@ describe('test.sh against a hostile gateway', function () {
         return json(res, 200, {data: {orders: [{id: `${payload()}`}]}});
       json(res, 200, {service: 'gateway', status: 'ok', data: {}});
     });
-    const result = await runProcess(
-      'bash',
-      [path.join(ROOT, 'test.sh'), hostile.url],
-      {
-        PATH: `${bin}:${process.env.PATH}`,
-        HOME: process.env.HOME,
-        END_USER_AUTH: 'off',
-        STACK_MODE: 'verify',
-        PROJECT_ID: 'hostile',
-        FIRESTORE_EMULATOR_HOST: new URL(hostile.url).host,
-        USER_URL: hostile.url,
-        ORDER_URL: hostile.url,
-      },
-    );
+    const result = await testSh(hostile.url, {END_USER_AUTH: 'off'});
     await hostile.close();
     expect(existsSync(marker), 'the payload ran').to.equal(false);
     expect(result.status).to.equal(1);
@@ -104,23 +107,12 @@ describe('test.sh against a hostile gateway', function () {
         return json(res, 200, {kind: 'identitytoolkit#DeleteAccountResponse'});
       json(res, 200, {service: 'gateway', status: 'ok', data: {}});
     });
-    const result = await runProcess(
-      'bash',
-      [path.join(ROOT, 'test.sh'), hostile.url],
-      {
-        PATH: `${bin}:${process.env.PATH}`,
-        HOME: process.env.HOME,
-        END_USER_AUTH: 'on',
-        STACK_MODE: 'verify',
-        PROJECT_ID: 'hostile',
-        FIRESTORE_EMULATOR_HOST: new URL(hostile.url).host,
-        IDENTITY_TOOLKIT_URL: hostile.url,
-        API_KEY: 'key',
-        ADMIN_ACCESS_TOKEN: adminToken,
-        USER_URL: hostile.url,
-        ORDER_URL: hostile.url,
-      },
-    );
+    const result = await testSh(hostile.url, {
+      END_USER_AUTH: 'on',
+      IDENTITY_TOOLKIT_URL: hostile.url,
+      API_KEY: 'key',
+      ADMIN_ACCESS_TOKEN: adminToken,
+    });
     await hostile.close();
     expect(result.status).to.equal(1);
     expect(result.stdout).to.match(/FAIL {2}two end users signed up/);
