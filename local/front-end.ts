@@ -205,28 +205,16 @@ export class CloudRunFrontEnd {
     // Closed before the answer was all sent: the caller went away (or the
     // function's answer broke off), and the caller got no status at all.
     const status = res.writableFinished ? res.statusCode : 499;
-    const trace = traceOfHeaders(req.headers);
-    this.options.log(
-      JSON.stringify({
+    this.logLine(
+      req,
+      path,
+      {
         severity: status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO',
         message: `${req.method} ${path} ${status}`,
-        service: this.options.service,
-        component: 'front-end',
-        passed: true,
-        httpRequest: {
-          requestMethod: req.method,
-          requestUrl: path,
-          status,
-          latency: `${(ms / 1000).toFixed(3)}s`,
-        },
-        caller,
-        ...traceLogFields(trace, this.options.projectId),
-        span: {
-          parentSpanId: trace.parentSpanId,
-          startTime: new Date(Date.now() - ms).toISOString(),
-          durationMs: Math.round(ms * 10) / 10,
-        },
-      }),
+        status,
+        ms,
+      },
+      {passed: true, caller},
     );
   }
 
@@ -289,22 +277,40 @@ export class CloudRunFrontEnd {
     message: string,
     details: Record<string, unknown>,
   ): void {
-    // A refused call is a span of the caller's trace, as in Cloud Run's
-    // request log: under the caller's span, with no function span below it.
+    this.logLine(req, path, {severity: 'WARNING', message, status}, details);
+  }
+
+  /**
+   * One line of the front end's request log: a span of the caller's trace,
+   * under the caller's span, as in Cloud Run's request log; `ms`, how long
+   * the request took, when it was passed on (a refusal takes none).
+   */
+  private logLine(
+    req: IncomingMessage,
+    path: string,
+    line: {severity: string; message: string; status: number; ms?: number},
+    details: Record<string, unknown>,
+  ): void {
+    const {severity, message, status, ms} = line;
     const trace = traceOfHeaders(req.headers);
     this.options.log(
       JSON.stringify({
-        severity: 'WARNING',
+        severity,
         message,
         service: this.options.service,
         component: 'front-end',
-        httpRequest: {requestMethod: req.method, requestUrl: path, status},
+        httpRequest: {
+          requestMethod: req.method,
+          requestUrl: path,
+          status,
+          ...(ms !== undefined && {latency: `${(ms / 1000).toFixed(3)}s`}),
+        },
         ...details,
         ...traceLogFields(trace, this.options.projectId),
         span: {
           parentSpanId: trace.parentSpanId,
-          startTime: new Date().toISOString(),
-          durationMs: 0,
+          startTime: new Date(Date.now() - (ms ?? 0)).toISOString(),
+          durationMs: ms === undefined ? 0 : Math.round(ms * 10) / 10,
         },
       }),
     );
