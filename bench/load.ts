@@ -11,7 +11,14 @@ export interface Scenario {
   title: string;
   method: 'GET' | 'POST';
   path: string;
-  body?: unknown;
+  body?: Record<string, unknown>;
+  /**
+   * Each connection sends the body with `userId` set to one of these, its
+   * own: one user's creates contend in the transaction that counts that
+   * user's open orders (order/store.ts), and a shopper does not send
+   * sixteen at a time.
+   */
+  buyers?: string[];
   /** How many functions one request runs in: the request lines it writes. */
   functions: number;
 }
@@ -39,6 +46,20 @@ interface LoadJob extends LoadTarget {
   rate?: number;
 }
 
+/** Sets each connection's request body for a user of its own. */
+function buyerPerConnection(scenario: Scenario) {
+  const buyers = scenario.buyers!;
+  let next = 0;
+  return (request: autocannon.Request, context: object) => {
+    const own = context as {body?: string};
+    own.body ??= JSON.stringify({
+      ...scenario.body,
+      userId: buyers[next++ % buyers.length],
+    });
+    return {...request, body: own.body};
+  };
+}
+
 async function run(job: LoadJob): Promise<LoadResult> {
   const {scenario} = job;
   const result = await autocannon({
@@ -56,6 +77,9 @@ async function run(job: LoadJob): Promise<LoadResult> {
     },
     body:
       scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
+    ...(scenario.buyers !== undefined && {
+      requests: [{setupRequest: buyerPerConnection(scenario)}],
+    }),
   });
   return {
     requestsPerSec: result.requests.average,

@@ -1,6 +1,18 @@
 /** The routes the benchmark loads: every call pattern of the gateway. */
 import type {Scenario} from './load';
 
+/**
+ * The users the create route orders for, one per connection (load.ts):
+ * more than the benchmark ever opens. Seeded with each target's data.
+ */
+export const BUYERS = Array.from(
+  {length: 64},
+  (_, i) => `buyer-${String(i + 1).padStart(2, '0')}`,
+);
+
+/** High enough that no run of the benchmark meets it: it measures, not refuses. */
+export const MAX_OPEN_ORDERS = '1000000';
+
 export const SCENARIOS: Scenario[] = [
   {
     id: 'user-hop',
@@ -37,9 +49,10 @@ export const SCENARIOS: Scenario[] = [
     path: '/api/orders',
     functions: 3,
     body: {
-      userId: 'user-002',
+      userId: BUYERS[0],
       items: [{product: 'Bench', quantity: 2, price: 9.99}],
     },
+    buyers: BUYERS,
   },
 ];
 

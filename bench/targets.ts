@@ -32,6 +32,7 @@ import {heapFlags, memoryBytes} from '../local/memory';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {functionsNode} from '../local/runtime';
 import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
+import {FirestoreUserStore} from '../functions/user/store';
 import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
 import {loadTopology} from '../scripts/topology';
@@ -40,6 +41,7 @@ import {
   type FirestoreClient,
   type FirestoreReads,
 } from './probes';
+import {BUYERS, MAX_OPEN_ORDERS} from './scenarios';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
@@ -107,6 +109,19 @@ async function seeded(
     projectId,
     firestoreHost,
     TOPOLOGY,
+  );
+  await new FirestoreUserStore(project.holding('users')).seed(
+    Object.fromEntries(
+      BUYERS.map(id => [
+        id,
+        {
+          name: `Buyer ${id}`,
+          email: `${id}@example.com`,
+          role: 'viewer' as const,
+          createdAt: new Date().toISOString(),
+        },
+      ]),
+    ),
   );
   return {
     reset: async () => {
@@ -204,7 +219,11 @@ async function startFloor(
       urls.user,
       urls.order,
     ],
-    {FIRESTORE_EMULATOR_HOST: firestoreHost, FLOOR_FIRESTORE: floorTransport},
+    {
+      FIRESTORE_EMULATOR_HOST: firestoreHost,
+      FLOOR_FIRESTORE: floorTransport,
+      MAX_OPEN_ORDERS,
+    },
   );
   return {
     ...trio,
@@ -240,6 +259,7 @@ export async function startVariant(
     serviceTokens: variant === 'auth-off' ? 'off' : undefined,
     endUserAuth: variant === 'end-users-off' ? 'off' : 'on',
     env: {
+      MAX_OPEN_ORDERS,
       ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
       ...(telemetry !== undefined && {TELEMETRY_SWITCH: telemetry.file}),
     },

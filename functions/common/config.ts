@@ -80,6 +80,11 @@ export interface Config {
    * token needed).
    */
   endUsers?: EndUserConfig;
+  /**
+   * The variables all of this was read from, where a function reads the
+   * settings that are its own alone (order/settings.ts).
+   */
+  env: Readonly<NodeJS.ProcessEnv>;
 }
 
 /**
@@ -172,7 +177,8 @@ const IDENTITY_PLATFORM_CERTS_URL =
 export const identityPlatformIssuer = (projectId: string) =>
   `https://securetoken.google.com/${projectId}`;
 
-const positiveInt = (fallback: number) =>
+/** A whole number above zero, `fallback` when unset. */
+export const positiveInt = (fallback: number) =>
   z.coerce
     .number({error: 'must be a number'})
     .int({error: 'must be a whole number'})
@@ -272,8 +278,9 @@ function authOf(vars: Vars): AuthConfig | undefined {
   };
 }
 
-function configOf(service: string, vars: Vars): Config {
+function configOf(service: string, vars: Vars, env: NodeJS.ProcessEnv): Config {
   return {
+    env,
     service,
     projectId: vars.GOOGLE_CLOUD_PROJECT,
     auth: authOf(vars),
@@ -312,11 +319,22 @@ export function parseConfig(
   service: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Config {
-  const result = z.looseObject(variables).superRefine(check).safeParse(env);
-  if (!result.success) {
+  const vars = parseVariables(z.looseObject(variables).superRefine(check), env);
+  return configOf(service, vars, env);
+}
+
+/**
+ * The variables `schema` reads from `env`, parsed.
+ * @throws ConfigError naming every missing or malformed variable.
+ */
+export function parseVariables<T>(
+  schema: z.ZodType<T>,
+  env: Readonly<NodeJS.ProcessEnv>,
+): T {
+  const result = schema.safeParse(env);
+  if (!result.success)
     throw new ConfigError(
       result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`),
     );
-  }
-  return configOf(service, result.data);
+  return result.data;
 }

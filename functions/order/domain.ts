@@ -78,15 +78,18 @@ export interface OrderStore {
   list(filter: OrderFilter, page: PageRequest): Promise<Page<WithId>>;
   get(id: string): Promise<OrderRecord | undefined>;
   /**
-   * Writes a new order under a fresh id, and with `claim` the key's claim in
-   * the same write. When the key was claimed already, writes nothing and
-   * resolves to that claim's order id and fingerprint; a claim past its
-   * `expireAt` counts as no claim (it is replaced).
+   * Writes a new order under a fresh id, and with `claim` the key's claim,
+   * in one transaction. When the key was claimed already, writes nothing
+   * and resolves to that claim's order id and fingerprint; a claim past its
+   * `expireAt` counts as no claim (it is replaced). When the order's user
+   * holds `maxOpen` open orders (OPEN_STATUSES) already, writes nothing and
+   * resolves to `{full: true}`.
    */
   insert(
     record: OrderRecord,
+    maxOpen: number,
     claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy}>;
+  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}>;
   /**
    * Reads the order, applies `change` and writes the result in one
    * transaction (`change` may run more than once); undefined when there is
@@ -125,6 +128,18 @@ export class TransitionError extends Error {
       }`,
     );
     this.name = 'TransitionError';
+  }
+}
+
+export class OpenOrdersLimitError extends Error {
+  constructor(
+    readonly userId: string,
+    readonly max: number,
+  ) {
+    super(
+      `User ${userId} has ${max} open orders, as many as one user may have: complete or cancel one first.`,
+    );
+    this.name = 'OpenOrdersLimitError';
   }
 }
 
@@ -201,10 +216,17 @@ export function statsOf(totals: StatusTotal[]): OrderStats {
   };
 }
 
+/** The order function's limits (settings.ts reads them from the environment). */
+export interface OrderLimits {
+  /** How many open (pending or processing) orders one user may hold. */
+  maxOpenOrders: number;
+}
+
 /** The order function's use cases. */
 export class Orders {
   constructor(
     private readonly store: OrderStore,
+    private readonly limits: OrderLimits,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -226,6 +248,8 @@ export class Orders {
    * was created, even if it changed or was deleted since, as payment APIs
    * replay a request.
    * @throws IdempotencyMismatchError when the key came with another request.
+   * @throws OpenOrdersLimitError when the user holds as many open orders as
+   * the limit allows (a replay is answered all the same).
    */
   async create(
     order: CreateOrder,
@@ -236,6 +260,7 @@ export class Orders {
     const fingerprint = sha256Hex(JSON.stringify(order));
     const result = await this.store.insert(
       record,
+      this.limits.maxOpenOrders,
       idempotencyKey === undefined
         ? undefined
         : {
@@ -246,6 +271,8 @@ export class Orders {
     );
     if ('id' in result)
       return {order: toOrderView(result.id, record), created: true};
+    if ('full' in result)
+      throw new OpenOrdersLimitError(order.userId, this.limits.maxOpenOrders);
     if (result.claimedBy.fingerprint !== fingerprint)
       throw new IdempotencyMismatchError();
     const {orderId, first} = result.claimedBy;

@@ -3,6 +3,7 @@ import {defineFunction, ownStore, perRequest} from '../common/wiring';
 import {ACCESS} from './access';
 import {Orders} from './domain';
 import {orderRoutes} from './routes';
+import {orderLimits} from './settings';
 import type * as Store from './store';
 
 export const create = defineFunction(
@@ -12,8 +13,9 @@ export const create = defineFunction(
       const {FirestoreOrderStore} = require('./store') as typeof Store;
       return new FirestoreOrderStore(db);
     });
+    const limits = orderLimits(config);
     return orderRoutes({
-      orders: perRequest(store, 'orders', s => new Orders(s)),
+      orders: perRequest(store, 'orders', s => new Orders(s, limits)),
     });
   },
   ACCESS,

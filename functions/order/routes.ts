@@ -28,6 +28,7 @@ import {
 import type {PerRequest} from '../common/wiring';
 import {
   IdempotencyMismatchError,
+  OpenOrdersLimitError,
   OrderNotFoundError,
   TransitionError,
   type Orders,
@@ -40,6 +41,7 @@ const NOTHING = orderList({items: []});
 export function httpErrorOf(e: unknown): unknown {
   if (e instanceof OrderNotFoundError) return new NotFoundError(e.message);
   if (e instanceof TransitionError) return new ConflictError(e.message);
+  if (e instanceof OpenOrdersLimitError) return new ConflictError(e.message);
   // RFC draft "The Idempotency-Key HTTP Header Field": reuse with another payload is a 422.
   if (e instanceof IdempotencyMismatchError)
     return new HttpError(422, e.message);

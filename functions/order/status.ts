@@ -20,3 +20,13 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 export function nextStatuses(from: OrderStatus): readonly OrderStatus[] {
   return NEXT[from];
 }
+
+/**
+ * What counts toward a user's open orders (MAX_OPEN_ORDERS): the statuses
+ * an order can still be cancelled from (pending, processing). A shipped
+ * order is still to be fulfilled (common/orders.ts's OPEN_STATUSES, which
+ * keep a user from being deleted) but is no longer the user's to take back.
+ */
+export const CANCELLABLE_STATUSES = (Object.keys(NEXT) as OrderStatus[]).filter(
+  from => canTransition(from, 'cancelled'),
+);

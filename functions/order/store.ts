@@ -1,21 +1,15 @@
 /**
  * Orders in Firestore: the OrderStore port of domain.ts and nothing more.
- * Every write is a single atomic batch or a small transaction on one
- * document, so nothing is ever half-written and the emulator's slow
- * contended transactions stay rare.
+ * Every write is atomic (one write or one small transaction), so nothing is
+ * ever half-written; transactions touch one order or one user's open
+ * orders, so the emulator's slow contended transactions stay rare.
  */
 import {
   AggregateField,
   type Firestore,
   type Query,
 } from '@google-cloud/firestore';
-import {
-  ALREADY_EXISTS,
-  createIfMissing,
-  hasCode,
-  NOT_FOUND,
-  pageOf,
-} from '../common/firestore';
+import {createIfMissing, hasCode, NOT_FOUND, pageOf} from '../common/firestore';
 import {ORDER_STATUSES} from '../common/orders';
 import type {Page, PageRequest} from '../common/page';
 import type {
@@ -27,6 +21,7 @@ import type {
   StatusTotal,
   WithId,
 } from './domain';
+import {CANCELLABLE_STATUSES} from './status';
 
 export const ORDERS = 'orders';
 /** One document per Idempotency-Key (id: its hash) naming the order it created. */
@@ -61,6 +56,20 @@ function expired(
   return expireAt !== undefined && expireAt.toMillis() <= now.getTime();
 }
 
+/** What a used key's document says. */
+function claimedBy(doc: FirebaseFirestore.DocumentSnapshot): {
+  claimedBy: ClaimedBy;
+} {
+  const first = doc.get('first') as OrderRecord | undefined;
+  return {
+    claimedBy: {
+      orderId: doc.get('orderId') as string,
+      fingerprint: doc.get('fingerprint') as string,
+      ...(first !== undefined && {first: toRecord(first)}),
+    },
+  };
+}
+
 export class FirestoreOrderStore implements OrderStore {
   constructor(
     private readonly db: Firestore,
@@ -89,56 +98,42 @@ export class FirestoreOrderStore implements OrderStore {
     return doc.exists ? toRecord(doc.data()!) : undefined;
   }
 
-  async insert(
+  insert(
     record: OrderRecord,
+    maxOpen: number,
     claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy}> {
+  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
     const ref = this.orders.doc();
-    if (claim === undefined) {
-      await ref.create(record);
-      return {id: ref.id};
-    }
-    // The key's claim and the order are one atomic batch: two concurrent
-    // requests with the same key cannot both create an order, and no key
-    // ever points at an order that was not written.
-    const keyRef = this.db.collection(IDEMPOTENCY_KEYS).doc(claim.keyHash);
-    const batch = this.db.batch();
-    // The key keeps the order as created: a replay answers with it.
-    const keyDoc = {
-      orderId: ref.id,
-      fingerprint: claim.fingerprint,
-      expireAt: claim.expireAt,
-      first: record,
-    };
-    batch.create(keyRef, keyDoc);
-    batch.create(ref, record);
-    try {
-      await batch.commit();
-      return {id: ref.id};
-    } catch (e: unknown) {
-      if (!hasCode(e, ALREADY_EXISTS)) throw e;
-    }
-    const claimedBy = (doc: FirebaseFirestore.DocumentSnapshot) => {
-      const first = doc.get('first') as OrderRecord | undefined;
-      return {
-        claimedBy: {
-          orderId: doc.get('orderId') as string,
-          fingerprint: doc.get('fingerprint') as string,
-          ...(first !== undefined && {first: toRecord(first)}),
-        },
-      };
-    };
-    const existing = await keyRef.get();
-    if (!existing.exists || !expired(existing, this.now()))
-      return claimedBy(existing);
-    // Past its expireAt the key is free again, though Firestore's TTL may
-    // take a day or more to delete it: take it over with the new order in
-    // one transaction, so that two retries racing here still make one.
+    const keyRef =
+      claim && this.db.collection(IDEMPOTENCY_KEYS).doc(claim.keyHash);
+    // One transaction: the key's claim, the count of the user's open orders
+    // and the new order. Two requests with the same key cannot both create
+    // an order, no key points at an order that was not written, and two
+    // concurrent creates cannot both take a user's last open slot. Each
+    // user's creates contend only with that user's own.
     return this.db.runTransaction(async tx => {
-      const current = await tx.get(keyRef);
-      if (current.exists && !expired(current, this.now()))
-        return claimedBy(current);
-      tx.set(keyRef, keyDoc);
+      if (keyRef !== undefined) {
+        const current = await tx.get(keyRef);
+        // Past its expireAt a key is free again, though Firestore's TTL
+        // may take a day or more to delete it: it is taken over.
+        if (current.exists && !expired(current, this.now()))
+          return claimedBy(current);
+      }
+      const open = await tx.get(
+        this.orders
+          .where('userId', '==', record.userId)
+          .where('status', 'in', CANCELLABLE_STATUSES)
+          .count(),
+      );
+      if (Number(open.data().count) >= maxOpen) return {full: true};
+      if (keyRef !== undefined)
+        // The key keeps the order as created: a replay answers with it.
+        tx.set(keyRef, {
+          orderId: ref.id,
+          fingerprint: claim!.fingerprint,
+          expireAt: claim!.expireAt,
+          first: record,
+        });
       tx.create(ref, record);
       return {id: ref.id};
     });

@@ -6,11 +6,13 @@ import {
   IDEMPOTENCY_TTL_MS,
   IdempotencyMismatchError,
   newOrderRecord,
+  OpenOrdersLimitError,
   OrderNotFoundError,
   Orders,
   statsOf,
   toOrderView,
   TransitionError,
+  type ClaimedBy,
   type IdempotencyClaim,
   type OrderFilter,
   type OrderRecord,
@@ -47,7 +49,11 @@ class MemoryOrderStore implements OrderStore {
   async get(id: string) {
     return this.records.get(id);
   }
-  async insert(record: OrderRecord, claim?: IdempotencyClaim) {
+  async insert(
+    record: OrderRecord,
+    maxOpen: number,
+    claim?: IdempotencyClaim,
+  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
     const existing = claim && this.claims.get(claim.keyHash);
     if (existing !== undefined)
       return {
@@ -57,6 +63,12 @@ class MemoryOrderStore implements OrderStore {
           first: existing.first,
         },
       };
+    const open = [...this.records.values()].filter(
+      r =>
+        r.userId === record.userId &&
+        (r.status === 'pending' || r.status === 'processing'),
+    );
+    if (open.length >= maxOpen) return {full: true};
     const id = `o${this.records.size + 1}`;
     this.records.set(id, record);
     if (claim !== undefined)
@@ -88,7 +100,7 @@ describe('Orders (the order domain)', () => {
   beforeEach(() => {
     store = new MemoryOrderStore();
     now = NOW;
-    orders = new Orders(store, () => now);
+    orders = new Orders(store, {maxOpenOrders: 3}, () => now);
   });
 
   it('keeps money in cents and shows it in decimals, the total computed here', () => {
@@ -160,6 +172,19 @@ describe('Orders (the order domain)', () => {
     const other = {...INPUT, userId: 'user-002'};
     await rejectionOf(orders.create(other, 'key-1'), IdempotencyMismatchError);
     expect(store.records.size).to.equal(1);
+  });
+
+  it("refuses an order past the user's open-order limit, saying so, and passes the limit to the store", async () => {
+    for (let i = 0; i < 3; i++) await orders.create(INPUT);
+    const refused = await rejectionOf(
+      orders.create(INPUT),
+      OpenOrdersLimitError,
+    );
+    expect(refused.message).to.include('user-001').and.include('3 open orders');
+    expect(store.records.size).to.equal(3);
+    expect(
+      (await orders.create({...INPUT, userId: 'user-002'})).created,
+    ).to.equal(true);
   });
 
   it('answers a repeated key with the first order though it was deleted since', async () => {

@@ -7,7 +7,7 @@ import type {Server} from 'node:http';
 import {request as httpRequest} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import request from 'supertest';
-import {parseConfig} from '../../../functions/common/config';
+import {ConfigError, parseConfig} from '../../../functions/common/config';
 import {createFirestore} from '../../../functions/common/firestore';
 import {create as createOrder} from '../../../functions/order/index';
 import {loadSeed} from '../../../local/seed';
@@ -190,6 +190,38 @@ describe('order function (HTTP)', () => {
       .send({status: 'pending'});
     expect(bad.status).to.equal(409);
     expect(bad.body.detail).to.match(/completed cannot become pending.*final/);
+  });
+
+  it("answers 409 past a user's open-order limit (MAX_OPEN_ORDERS), and refuses a malformed one at start", async () => {
+    const env = {
+      ...kit.inboundEnv(SELF, ['gateway', 'user']),
+      FIRESTORE_DATABASE: 'order-data',
+    };
+    const limited = frameworkServer(
+      createOrder(parseConfig('order', {...env, MAX_OPEN_ORDERS: '1'})),
+    );
+    const order = {...newOrder, userId: 'user-limited'};
+    const first = await request(limited).post('/orders').set(auth).send(order);
+    expect(first.status).to.equal(201);
+    const second = await request(limited).post('/orders').set(auth).send(order);
+    expect(second.status).to.equal(409);
+    expect(second.type).to.equal('application/problem+json');
+    expect(second.body.detail)
+      .to.include('user-limited')
+      .and.include('1 open orders');
+    // Cancelled, it no longer counts.
+    const cancel = await request(limited)
+      .patch(`/orders/${first.body.order.id}/status`)
+      .set(auth)
+      .send({status: 'cancelled'});
+    expect(cancel.status).to.equal(200);
+    expect(
+      (await request(limited).post('/orders').set(auth).send(order)).status,
+    ).to.equal(201);
+    for (const bad of ['0', 'many', '1.5'])
+      expect(() =>
+        createOrder(parseConfig('order', {...env, MAX_OPEN_ORDERS: bad})),
+      ).to.throw(ConfigError, 'MAX_OPEN_ORDERS');
   });
 
   it('lists by user and by status', async () => {

@@ -20,6 +20,8 @@ import {
 import {loadSeed} from '../../../local/seed';
 import {isolatedFirestore} from '../../fixtures/emulator';
 
+/** Far above what any test here creates for one user. */
+const MAX_OPEN = 100;
 const AT = '2026-02-03T04:05:06.000Z';
 const record = newOrderRecord(
   {
@@ -63,7 +65,7 @@ describe('FirestoreOrderStore', () => {
     (await db.collection(collection).get()).size;
 
   it('inserts a record under a random id and reads it back as written', async () => {
-    const result = await store.insert(record);
+    const result = await store.insert(record, MAX_OPEN);
     const id = (result as {id: string}).id;
     expect(id).to.match(/^[A-Za-z0-9]{20}$/);
     expect(await store.get(id)).to.deep.equal(record);
@@ -74,7 +76,9 @@ describe('FirestoreOrderStore', () => {
   });
 
   it('writes an order and its key claim together, and a second claim of the key writes nothing', async () => {
-    const first = (await store.insert(record, claim('f1'))) as {id: string};
+    const first = (await store.insert(record, MAX_OPEN, claim('f1'))) as {
+      id: string;
+    };
     const keyDoc = await db
       .collection(IDEMPOTENCY_KEYS)
       .doc('k'.repeat(64))
@@ -84,7 +88,7 @@ describe('FirestoreOrderStore', () => {
     expect(keyDoc.get('expireAt').toDate()).to.deep.equal(claim('f1').expireAt);
     expect(keyDoc.get('first')).to.deep.equal(asStored(record));
 
-    expect(await store.insert(record, claim('f2'))).to.deep.equal({
+    expect(await store.insert(record, MAX_OPEN, claim('f2'))).to.deep.equal({
       claimedBy: {orderId: first.id, fingerprint: 'f1', first: record},
     });
     expect(await count(ORDERS)).to.equal(1);
@@ -92,7 +96,9 @@ describe('FirestoreOrderStore', () => {
   });
 
   it("takes over a claim past its expireAt, which Firestore's TTL may not have deleted yet", async () => {
-    const first = (await store.insert(record, claim('f1'))) as {id: string};
+    const first = (await store.insert(record, MAX_OPEN, claim('f1'))) as {
+      id: string;
+    };
     const later = new FirestoreOrderStore(
       db,
       () => new Date('2026-02-04T04:05:06.001Z'),
@@ -101,7 +107,9 @@ describe('FirestoreOrderStore', () => {
       ...claim('f2'),
       expireAt: new Date('2026-02-05T04:05:07.000Z'),
     };
-    const second = (await later.insert(record, renewed)) as {id: string};
+    const second = (await later.insert(record, MAX_OPEN, renewed)) as {
+      id: string;
+    };
     expect(second.id).to.be.a('string').and.not.equal(first.id);
     const keyDoc = await db
       .collection(IDEMPOTENCY_KEYS)
@@ -112,13 +120,13 @@ describe('FirestoreOrderStore', () => {
     expect(keyDoc.get('expireAt').toDate()).to.deep.equal(renewed.expireAt);
     expect(await count(ORDERS)).to.equal(2);
     // The renewed claim holds again, for a retry within its day.
-    expect(await later.insert(record, claim('f3'))).to.deep.equal({
+    expect(await later.insert(record, MAX_OPEN, claim('f3'))).to.deep.equal({
       claimedBy: {orderId: second.id, fingerprint: 'f2', first: record},
     });
   });
 
   it('creates exactly one order for concurrent requests with the same key', async () => {
-    const orders = new Orders(store);
+    const orders = new Orders(store, {maxOpenOrders: MAX_OPEN});
     const input = {
       userId: 'user-001',
       items: [{product: 'P', quantity: 1, price: 1}],
@@ -132,8 +140,43 @@ describe('FirestoreOrderStore', () => {
     expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
   });
 
+  it("refuses an order past the user's open-order limit: pending and processing count, shipped, completed and cancelled do not, other users' neither", async () => {
+    const open = (status: OrderRecord['status'], userId = 'user-001') =>
+      store.insert({...record, userId, status}, 2);
+    for (const status of ['shipped', 'completed', 'cancelled'] as const)
+      expect(await open(status)).to.have.property('id');
+    expect(await open('pending', 'user-002')).to.have.property('id');
+    expect(await open('pending')).to.have.property('id');
+    const second = (await open('processing')) as {id: string};
+    expect(second).to.have.property('id');
+    expect(await open('pending')).to.deep.equal({full: true});
+    expect(await count(ORDERS)).to.equal(6);
+    // A key's replay is answered at the limit too; a new key is refused.
+    await store.update(second.id, () => ({status: 'shipped'}));
+    const keyed = (await store.insert(record, 2, claim('f1'))) as {id: string};
+    expect(await store.insert(record, 2, claim('f1'))).to.deep.equal({
+      claimedBy: {orderId: keyed.id, fingerprint: 'f1', first: record},
+    });
+    expect(
+      await store.insert(record, 2, {...claim('f2'), keyHash: 'j'.repeat(64)}),
+    ).to.deep.equal({full: true});
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
+  });
+
+  it("lets concurrent creates take a user's last open slots once each", async function () {
+    // Same-user creates contend in one transaction's query: the emulator
+    // makes the losers wait and the client retries them.
+    this.timeout(120_000);
+    const results = await Promise.all(
+      Array.from({length: 4}, () => store.insert(record, 2)),
+    );
+    expect(results.filter(r => 'id' in r)).to.have.length(2);
+    expect(results.filter(r => 'full' in r)).to.have.length(2);
+    expect(await count(ORDERS)).to.equal(2);
+  });
+
   it('updates a record in a transaction, and writes nothing when the change throws', async () => {
-    const {id} = (await store.insert(record)) as {id: string};
+    const {id} = (await store.insert(record, MAX_OPEN)) as {id: string};
     const updated = await store.update(id, current => ({
       status: 'processing',
       updatedAt: `${current.createdAt}!`,
@@ -166,8 +209,11 @@ describe('FirestoreOrderStore', () => {
     // From processing, shipped and cancelled exclude each other: neither can
     // follow the other. Both succeeding would mean both read "processing",
     // an update lost.
-    const orders = new Orders(store);
-    const {id} = (await store.insert({...record, status: 'processing'})) as {
+    const orders = new Orders(store, {maxOpenOrders: MAX_OPEN});
+    const {id} = (await store.insert(
+      {...record, status: 'processing'},
+      MAX_OPEN,
+    )) as {
       id: string;
     };
     const results = await Promise.allSettled([
@@ -183,7 +229,7 @@ describe('FirestoreOrderStore', () => {
   });
 
   it('deletes a record once', async () => {
-    const {id} = (await store.insert(record)) as {id: string};
+    const {id} = (await store.insert(record, MAX_OPEN)) as {id: string};
     expect(await store.delete(id)).to.equal(true);
     expect(await store.delete(id)).to.equal(false);
     expect(await store.get(id)).to.equal(undefined);
@@ -228,7 +274,7 @@ describe('FirestoreOrderStore', () => {
 
   it('computes stats on the real store: a cancelled order counts but earns nothing', async () => {
     await loadSeed({orders: db});
-    const orders = new Orders(store);
+    const orders = new Orders(store, {maxOpenOrders: MAX_OPEN});
     const {order} = await orders.create({
       userId: 'user-002',
       items: [{product: 'Gone', quantity: 1, price: 10}],
