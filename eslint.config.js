@@ -27,6 +27,8 @@ module.exports = [
         module: 'writable',
         __dirname: 'readonly',
         process: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
       },
     },
   },

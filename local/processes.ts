@@ -3,7 +3,7 @@
  */
 import {spawn, type ChildProcess, type SpawnOptions} from 'node:child_process';
 import type {Server} from 'node:http';
-import {createServer, type Server as NetServer} from 'node:net';
+import {connect, createServer, type Server as NetServer} from 'node:net';
 
 /**
  * Ports freePort has handed out in this process. A port is free only until
@@ -99,6 +99,24 @@ export async function waitFor(
     await new Promise(r => setTimeout(r, intervalMs));
   }
   throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Whether something accepts connections at `url`'s host and port: Cloud
+ * Run's own startup check (a TCP probe), which sends no request, so the
+ * function's log holds only requests someone made.
+ */
+export function accepts(url: string): Promise<boolean> {
+  const {hostname, port} = new URL(url);
+  return new Promise(resolve => {
+    const socket = connect(Number(port), hostname);
+    const seen = (listening: boolean) => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.once('connect', () => seen(true));
+    socket.once('error', () => seen(false));
+  });
 }
 
 /** Spawns a child in its own process group, so that it and all it starts can be ended together. */

@@ -10,7 +10,6 @@
  */
 import type {ChildProcess} from 'node:child_process';
 import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
-import {connect} from 'node:net';
 import * as path from 'node:path';
 import {loadTopology, type Topology} from '../scripts/topology';
 import {
@@ -40,6 +39,7 @@ import {
   type LogTarget,
 } from './logs';
 import {
+  accepts,
   assertPortFree,
   freePort,
   listenOn,
@@ -305,23 +305,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const sink = logSink(name, logTarget);
       const say = sayOf(sink, name, traces);
       say(
-        `waiting for the ${name} function on ${listens[name]}: run it yourself (npm run env -- ${name})`,
+        // -s: without it npm prints its own lines first, which eval would run.
+        `waiting for the ${name} function on ${listens[name]}: run it yourself: eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${name}`,
       );
       // A connection, not a request: the function's own log stays its own.
       let up = false;
-      const {hostname, port} = new URL(listens[name]);
       const poll = setInterval(() => {
-        const socket = connect(Number(port), hostname);
-        const seen = (listening: boolean) => {
-          socket.destroy();
+        void accepts(listens[name]).then(listening => {
           if (listening && !up)
             say(`the ${name} function listens on ${listens[name]}`);
           if (!listening && up)
             say(`the ${name} function stopped: waiting for it again`);
           up = listening;
-        };
-        socket.once('connect', () => seen(true));
-        socket.once('error', () => seen(false));
+        });
       }, 500);
       poll.unref();
       return async () => {
@@ -340,10 +336,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const name of handRun) stoppers.push(awaitHandRun(name));
     await Promise.all(
       started.map(name =>
-        // Any HTTP answer means it is up: user and order answer 401 without a token.
+        // As Cloud Run checks a start: a connection, no request in its log.
         waitFor(
           `The ${name} function`,
-          async () => (await fetch(`${listens[name]}/`)).status > 0,
+          () => accepts(listens[name]),
           30_000,
           children[name],
         ),

@@ -5,36 +5,79 @@
  */
 import {FieldPath, Firestore, type Query} from '@google-cloud/firestore';
 import {OAuth2Client} from 'google-auth-library';
-import {atShutdown} from './lifecycle';
+import {afterRequests, atShutdown} from './lifecycle';
 import type {Page, PageRequest} from './page';
 
+/** How the client reaches Firestore. */
+export type Transport = 'grpc' | 'rest';
+
 /**
- * Opens the Firestore database `databaseId` of `projectId` over REST, as
- * on Google Cloud; with FIRESTORE_EMULATOR_HOST set, in the emulator (which
- * keeps each named database apart, as Firestore does).
+ * Opens the Firestore database `databaseId` of `projectId` over
+ * `transport`: gRPC, the client's default, or REST; with
+ * FIRESTORE_EMULATOR_HOST set, in the emulator (which keeps each named
+ * database apart, as Firestore does).
  */
 export function createFirestore(
   projectId: string,
   databaseId: string,
-  env: NodeJS.ProcessEnv = process.env,
+  {
+    transport = 'grpc',
+    env = process.env,
+  }: {transport?: Transport; env?: NodeJS.ProcessEnv} = {},
 ): Firestore {
-  // REST instead of gRPC for unary calls: much faster to load, which is
-  // most of a cold start, and the same transport locally as in production.
-  // The REST transport insists on credentials, which the emulator neither
-  // has nor checks: it gets the token the client itself sends it over gRPC.
   const db = new Firestore({
     projectId,
     databaseId,
-    preferRest: true,
     // Integers come back as bigints: Firestore's sums are int64, exact
     // past 2^53, where a number is not. Stores convert the small ones.
     useBigInt: true,
-    ...(env.FIRESTORE_EMULATOR_HOST !== undefined && {
-      authClient: emulatorAuth(),
+    ...(transport === 'rest' && {
+      preferRest: true,
+      // The REST transport insists on credentials, which the emulator
+      // neither has nor checks: it gets the token the client itself sends
+      // the emulator over gRPC.
+      ...(env.FIRESTORE_EMULATOR_HOST !== undefined && {
+        authClient: emulatorAuth(),
+      }),
     }),
   });
   atShutdown(() => db.terminate());
   return db;
+}
+
+/** A document no one writes: what the gRPC client's first call reads. */
+export const WARM_UP_DOCUMENT = 'warm-up/connection';
+
+/**
+ * A function's Firestore client: REST for its first requests, gRPC for
+ * every one after. REST answers a cold start's first request sooner (it
+ * loads and connects faster); gRPC costs about half the CPU per call from
+ * then on. `use` gets the REST client now; once no request is in flight,
+ * a gRPC client is opened and, when it has read WARM_UP_DOCUMENT (one
+ * read per instance, off every request's path), `use` gets it, and the
+ * REST client is closed when the requests still on it are done. Should
+ * gRPC fail, REST carries on.
+ */
+export function restThenGrpc(
+  projectId: string,
+  databaseId: string,
+  use: (db: Firestore) => void,
+): void {
+  const rest = createFirestore(projectId, databaseId, {transport: 'rest'});
+  use(rest);
+  afterRequests(() => {
+    const grpc = createFirestore(projectId, databaseId);
+    grpc
+      .doc(WARM_UP_DOCUMENT)
+      .get()
+      .then(
+        () => {
+          use(grpc);
+          afterRequests(() => void rest.terminate());
+        },
+        () => void grpc.terminate(),
+      );
+  });
 }
 
 /** The emulator's "owner" token, as the Firestore client sends it over gRPC. */

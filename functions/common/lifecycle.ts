@@ -56,6 +56,8 @@ const inFlight = new Set<ServerResponse>();
 const shutdownTasks: (() => Promise<unknown>)[] = [];
 /** Called each time the last request in flight ends, while ending. */
 let onIdle: (() => void) | undefined;
+/** What waits for no request to be in flight (afterRequests). */
+let idleTasks: (() => void)[] = [];
 let logger: Logger | undefined;
 let ending: 'draining' | 'crashed' | undefined;
 
@@ -80,6 +82,22 @@ export function atShutdown(task: () => Promise<unknown>): void {
   shutdownTasks.push(task);
 }
 
+/**
+ * Runs `task` once no request is in flight: when the last one's answer is
+ * done, or soon if none is. For work that should not delay an answer.
+ */
+export function afterRequests(task: () => void): void {
+  idleTasks.push(task);
+  if (inFlight.size === 0) setImmediate(runIdleTasks);
+}
+
+function runIdleTasks(): void {
+  if (inFlight.size > 0) return;
+  const tasks = idleTasks;
+  idleTasks = [];
+  for (const task of tasks) task();
+}
+
 /** The framework's HTTP wrapper, without the domain: counts requests in flight. */
 export function wrapHttpFunction(execute: Handler): Handler {
   return (req, res) => {
@@ -91,7 +109,10 @@ export function wrapHttpFunction(execute: Handler): Handler {
     inFlight.add(res);
     res.once('close', () => {
       inFlight.delete(res);
-      if (inFlight.size === 0) onIdle?.();
+      if (inFlight.size === 0) {
+        onIdle?.();
+        runIdleTasks();
+      }
     });
     // Draining: this answer is the connection's last.
     if (ending === 'draining') res.setHeader('Connection', 'close');

@@ -18,7 +18,6 @@ import {
   type Authenticate,
   type AuthenticateEndUser,
 } from './http-function';
-import {onFirstUse} from './lazy';
 import {JsonLogger, type Logger} from './logger';
 import {reportEndsTo} from './lifecycle';
 import type {Route} from './router';
@@ -77,17 +76,24 @@ export function clientFor(
  * topology entry's, read now, so a wrong entry fails at start), built by
  * the first request that reads or writes: the Firestore client is most of
  * what a start costs, and the health check needs none of it. `open`
- * should require its store module itself, for the same reason.
+ * should require its store module itself, for the same reason. It builds
+ * the store twice: over the REST client first, then over the gRPC one
+ * (firestore.ts restThenGrpc); each request keeps the store it began with.
  */
 export function ownStore<S>(
   config: Config,
   open: (db: Firestore) => S,
 ): () => S {
   const database = databaseOf(config);
-  return onFirstUse(() => {
-    const {createFirestore} = require('./firestore') as typeof FirestoreModule;
-    return open(createFirestore(config.projectId, database));
-  });
+  let store: S | undefined;
+  return () => {
+    if (store === undefined) {
+      const {restThenGrpc} = require('./firestore') as typeof FirestoreModule;
+      // Over REST first, over gRPC once it is ready (see restThenGrpc).
+      restThenGrpc(config.projectId, database, db => (store = open(db)));
+    }
+    return store!;
+  };
 }
 
 /**

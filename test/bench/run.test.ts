@@ -64,7 +64,14 @@ describe('npm run bench (smoke)', function () {
       expect(r.requests, `${r.variant}/${r.scenario}`).to.be.above(0);
       expect(r.errors, `${r.variant}/${r.scenario}`).to.equal(0);
     }
-    expect(json.figures.coldStartFirstDataMs).to.have.keys('user', 'order');
+    // User's and order's first answers beside the floor's, per transport.
+    expect(json.figures.floorColdStartMs).to.have.keys('user', 'order');
+    for (const fn of ['user', 'order'])
+      expect(json.figures.floorColdStartMs[fn]).to.have.keys('grpc', 'rest');
+    expect(json.ratios).to.include.keys(
+      "user first answer vs the floor's (its faster transport)",
+      'gateway cold start vs hello-world',
+    );
     expect(json.figures.coldStartMs).to.have.keys(
       'hello',
       'gateway',
@@ -134,11 +141,14 @@ describe('npm run bench (smoke)', function () {
       'mesh: end-user checks on vs off (CPU per request, c=1)',
     );
     // Every target of the default run is there, each function's cold start
+    // (the gateway's against a hello-world, the others' against the floor)
     // and peak memory.
     expect(json.targets).to.have.length(16);
     const names = json.targets.map((t: {target: string}) => t.target);
+    expect(names).to.include('gateway cold start <= 1.5x hello-world');
+    for (const fn of ['user', 'order'])
+      expect(names).to.include(`${fn} first answer <= 1.2x the floor's`);
     for (const fn of ['gateway', 'user', 'order']) {
-      expect(names).to.include(`${fn} cold start <= 1.5x hello-world`);
       expect(names).to.include(
         `${fn} peak resident memory under load <= 60% of its memory limit`,
       );

@@ -49,6 +49,10 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
     rmSync(dir, {recursive: true, force: true});
   });
 
+  /** The command the stack's notice gives for running the gateway by hand. */
+  const HAND_RUN =
+    'eval "$(npm run -s env -- gateway)" && npx functions-framework --target=gateway';
+
   const mesh = () =>
     call(`${stack.info.urls.gateway}/api/user-orders/user-001`, {
       headers: {
@@ -59,10 +63,16 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
   it('keeps the gateway its place, and says it waits for it', async () => {
     expect(stack.info.handRun).to.deep.equal(['gateway']);
     expect(Object.keys(stack.pids)).to.have.members(['user', 'order']);
+    // The stack saw them start as Cloud Run does, by a connection: their
+    // logs hold no request nobody made.
+    for (const name of ['user', 'order'])
+      expect(
+        logEntries(logs, name).filter(e => e.httpRequest !== undefined),
+      ).to.deep.equal([]);
     // Its front end is there, with nothing behind it yet: Cloud Run's 503.
     expect((await mesh()).status).to.equal(503);
     expect(logEntries(logs, 'gateway').map(e => e.message)).to.include(
-      `waiting for the gateway function on ${stack.info.listens.gateway}: run it yourself (npm run env -- gateway)`,
+      `waiting for the gateway function on ${stack.info.listens.gateway}: run it yourself: ${HAND_RUN}`,
     );
   });
 
@@ -83,19 +93,12 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
   });
 
   it('serves the mesh route through a gateway started by hand with functions-framework, calls crossing the connector and the front ends', async () => {
-    // As a person types it, in a shell.
-    gateway = spawnGroup(
-      'bash',
-      [
-        '-c',
-        'eval "$(node build/local/env.js gateway)" && exec node_modules/.bin/functions-framework --target=gateway',
-      ],
-      {
-        cwd: ROOT,
-        env: {PATH: process.env.PATH ?? '', STACK_FILE: stackFile},
-        stdio: 'ignore',
-      },
-    );
+    // As the stack's notice says it, pasted into a shell.
+    gateway = spawnGroup('bash', ['-c', HAND_RUN], {
+      cwd: ROOT,
+      env: {PATH: process.env.PATH ?? '', STACK_FILE: stackFile},
+      stdio: 'ignore',
+    });
     await waitFor(
       'the gateway run by hand',
       async () => (await mesh()).status === 200,

@@ -75,6 +75,8 @@ describe('topology.json', () => {
       FIRESTORE_DATABASE: 'user-data',
       CALLS: 'order',
       ORDER_URL: 'https://o.test',
+      NODE_COMPILE_CACHE: '.compile-cache',
+      NODE_COMPILE_CACHE_PORTABLE: '1',
     });
     expect(
       functionEnv(topology, 'order', {
@@ -97,6 +99,8 @@ describe('topology.json', () => {
       CALLS: 'user,order',
       USER_URL: 'https://u.test',
       ORDER_URL: 'https://o.test',
+      NODE_COMPILE_CACHE: '.compile-cache',
+      NODE_COMPILE_CACHE_PORTABLE: '1',
     });
     expect(
       functionEnv(topology, 'gateway', {

@@ -118,6 +118,9 @@ export class SignedTokens {
       options.client ??
       new OAuth2Client({
         endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
+        // Node's own fetch: else gaxios imports node-fetch, a graph of ES
+        // modules, on the first request of every instance.
+        transporterOptions: {fetchImplementation: fetch},
       });
     this.now = options.now ?? (() => Date.now() / 1000);
   }
