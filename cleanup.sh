@@ -130,6 +130,7 @@ main() {
     shift
   done
   resolve_project
+  require_account
   announce
   delete_functions
   revoke_firestore_access

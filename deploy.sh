@@ -231,6 +231,7 @@ deploy_internal() {
     "$(function_env "${name}" "${url:-https://${REGION}-${PROJECT_ID}.cloudfunctions.net/${name}}")" "$@"
   if [[ -z "${url}" ]]; then
     url="$(function_url "${name}")"
+    info "${name}'s URL is known only now that it exists: setting SELF_URL to it on the running service (no rebuild)"
     run gcloud run services update "${name}" --region="${REGION}" --project="${PROJECT_ID}" \
       --update-env-vars="SELF_URL=${url}"
   fi
@@ -287,6 +288,10 @@ deploy_functions() {
 say_what_next() {
   local fn
   echo
+  if is_dry_run; then
+    info "Dry run: nothing was deployed. A real run ends with each public function's URL."
+    return
+  fi
   for fn in "${FUNCTIONS[@]}"; do
     if [[ "${INGRESS[${fn}]}" == all ]]; then
       info "Deployed. ${fn^}: ${URLS[${fn}]}"
@@ -311,6 +316,7 @@ main() {
     shift
   done
   resolve_project
+  require_account
   announce
   enable_apis
   ensure_databases

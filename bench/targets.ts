@@ -31,7 +31,11 @@ import * as path from 'node:path';
 import {heapFlags, memoryBytes} from '../local/memory';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {functionsNode} from '../local/runtime';
-import {IDEMPOTENCY_KEYS, ORDERS} from '../functions/order/store';
+import {
+  IDEMPOTENCY_KEYS,
+  OPEN_ORDER_COUNTS,
+  ORDERS,
+} from '../functions/order/store';
 import {FirestoreUserStore} from '../functions/user/store';
 import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
@@ -123,6 +127,16 @@ async function seeded(
       ]),
     ),
   );
+  // The buyers hold no open order: their counts say so from the start, as
+  // they would after their first order (order/store.ts).
+  const noOpenOrders = async () => {
+    const db = project.holding(OPEN_ORDER_COUNTS);
+    const writer = db.bulkWriter();
+    for (const id of BUYERS)
+      void writer.set(db.collection(OPEN_ORDER_COUNTS).doc(id), {open: 0});
+    await writer.close();
+  };
+  await noOpenOrders();
   return {
     reset: async () => {
       for (const collection of [ORDERS, IDEMPOTENCY_KEYS]) {
@@ -134,6 +148,7 @@ async function seeded(
             void writer.delete(ref);
         await writer.close();
       }
+      await noOpenOrders();
     },
     close: () => project.terminate(),
   };

@@ -99,8 +99,23 @@ const paint = (on: boolean, color: keyof typeof COLORS, text: string) =>
   on ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
 
 /**
+ * Who a request line says a request came from: the end user it acted for,
+ * then the caller that sent it unless that was no one's (a public
+ * function's callers): "user-002 via <the caller's account>", "user-001
+ * (admin)", "anonymous".
+ */
+export function whoOf(entry: {caller?: unknown; endUser?: unknown}): string {
+  const caller = typeof entry.caller === 'string' ? entry.caller : 'anonymous';
+  const user = entry.endUser as {uid?: unknown; admin?: unknown} | undefined;
+  if (typeof user !== 'object' || user === null || typeof user.uid !== 'string')
+    return caller;
+  const endUser = `${user.uid}${user.admin === true ? ' (admin)' : ''}`;
+  return caller === 'anonymous' ? endUser : `${endUser} via ${caller}`;
+}
+
+/**
  * One line a person can scan: time, function, method and path, status,
- * latency, calling identity and a short trace id for a request line; time,
+ * latency, who (whoOf) and a short trace id for a request line; time,
  * function, severity and message for any other JSON line; anything else as
  * it came. Undefined for a front end's line of a request the function
  * answered (the function's own line says it all).
@@ -148,7 +163,7 @@ export function readableLine(
     const caller =
       entry.component === 'front-end' && !passed
         ? `refused: ${String(entry.message ?? '')}`
-        : String(entry.caller ?? '');
+        : whoOf(entry);
     return [
       paint(color, 'dim', time),
       paint(color, 'cyan', who),

@@ -102,6 +102,22 @@ query() {
   "$@" 2>/dev/null || true
 }
 
+# Stops when gcloud has no active account, before a command fails on it;
+# with --dry-run, which changes nothing, says so and carries on. The one
+# command a dry run runs: it reads, and what it says is the plan's first
+# line.
+require_account() {
+  if [[ -n "$(gcloud config get-value account 2>/dev/null || true)" ]]; then
+    return
+  fi
+  if is_dry_run; then
+    err "WARNING: gcloud has no active account: a real run would stop here (run 'gcloud auth login' first)."
+  else
+    err "gcloud has no active account: run 'gcloud auth login' first."
+    exit 1
+  fi
+}
+
 # Handles a flag that deploy.sh and cleanup.sh share; refuses any other.
 shared_flag() {
   case "$1" in

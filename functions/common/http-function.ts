@@ -144,7 +144,12 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       ctx.access = {rule: rule.access, decision: 'allowed'};
       if (rule.access !== 'public') {
         try {
-          await checkEndUser(ctx, rule, endUsers, req.get('authorization'));
+          await checkEndUser(
+            ctx,
+            rule,
+            endUsers,
+            endUserAuthorization(req, options.authenticate !== undefined),
+          );
         } catch (e: unknown) {
           ctx.access.decision = 'refused';
           ctx.access.reason = toProblem(e).problem.detail;
@@ -203,6 +208,20 @@ function rulesOf(
       return [route, rule];
     }),
   );
+}
+
+/**
+ * The end user's `Authorization` value. A caller that sends its own token
+ * and an end user's sends its own in X-Serverless-Authorization; when its
+ * own came in Authorization, that header holds no end user's token.
+ */
+function endUserAuthorization(
+  req: {get(name: string): string | undefined},
+  callersChecked: boolean,
+): string | undefined {
+  return callersChecked && req.get('x-serverless-authorization') === undefined
+    ? undefined
+    : req.get('authorization');
 }
 
 /**

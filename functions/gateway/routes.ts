@@ -1,10 +1,11 @@
 /**
  * The gateway's public API. It owns no data: every route calls the user or
  * order function with the gateway's identity and wraps the answer in the
- * envelope `{source, target, flow, data}`. It validates input before any
+ * envelope `{source, target, flow, workflow?, mesh_path?, data}`. It validates input before any
  * call, so bad requests never cost a hop.
  */
 import {randomUUID} from 'node:crypto';
+import {z} from 'zod';
 import {ownerFor} from '../common/access';
 import {
   idempotencyHeader,
@@ -30,6 +31,9 @@ import {
   parseInput,
   userIdParams,
 } from '../common/validation';
+
+/** What the mesh route needs of user's answer: the path it took. */
+const meshAnswer = z.looseObject({mesh_path: z.array(z.string())});
 
 export interface GatewayRouteDeps {
   users: ServiceCaller;
@@ -240,14 +244,23 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       path: '/api/user-orders/:userId',
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
-        const res = await users.call<{mesh_path: string[]}>(ctx, {
+        const res = await users.call<unknown>(ctx, {
           method: 'GET',
           path: ['users', userId, 'orders'],
         });
+        // The path user took is the answer's whole path: one mesh_path,
+        // at the top, not a second one inside `data`.
+        const parsed = meshAnswer.safeParse(res.data);
+        if (!parsed.success)
+          throw new HttpError(
+            502,
+            'The user function answered without the path it took.',
+          );
+        const {mesh_path: path, ...answer} = parsed.data;
         return {
-          body: envelope('user', 'gateway → user → order', res.data, {
+          body: envelope('user', 'gateway → user → order', answer, {
             workflow: 'user-orders-mesh',
-            mesh_path: ['gateway', ...res.data.mesh_path],
+            mesh_path: ['gateway', ...path],
           }),
         };
       },

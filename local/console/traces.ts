@@ -5,6 +5,8 @@
  * functions for the console: it sees what Logs Explorer would see.
  */
 
+import {whoOf} from '../logs';
+
 /** One span of a trace, as the console's API serves it. */
 export interface SpanView {
   spanId: string;
@@ -52,6 +54,8 @@ export interface RequestEvent {
   status: number;
   durationMs: number;
   caller: string;
+  /** The end user, then the caller (logs.ts whoOf): what the list shows. */
+  who: string;
   refused?: string;
   time: string;
 }
@@ -177,6 +181,7 @@ export function spansOfLine(
       status,
       durationMs,
       caller: caller ?? 'unknown',
+      who: whoOf(entry),
       ...(authRefused === undefined ? {} : {refused: authRefused}),
       time: startTime,
     },

@@ -430,9 +430,14 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
             audience,
           ),
         );
-      const direct = async (base: string, path: string, endUser?: string) => {
+      const direct = async (
+        base: string,
+        path: string,
+        endUser?: string,
+        serviceHeader = 'X-Serverless-Authorization',
+      ) => {
         const headers = {
-          'X-Serverless-Authorization': `Bearer ${serviceToken(base)}`,
+          [serviceHeader]: `Bearer ${serviceToken(base)}`,
           ...(endUser === undefined
             ? {}
             : {Authorization: `Bearer ${endUser}`}),
@@ -466,6 +471,18 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
         const res = await direct(base, path);
         expect(res.status, path).to.equal(401);
       }
+      // The service token alone, in Authorization: it is taken for the
+      // caller's, and the answer names what is missing, the end user's.
+      const serviceOnly = await direct(
+        user,
+        '/users/user-002',
+        undefined,
+        'Authorization',
+      );
+      expect(serviceOnly.status).to.equal(401);
+      expect(serviceOnly.body.detail).to.equal(
+        "An end user's ID token is required, in the Authorization header.",
+      );
       // And the owner's token works the same way: the refusals were about the user.
       expect(
         (await direct(user, '/users/user-002', tokens.bob)).status,

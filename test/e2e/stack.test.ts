@@ -471,10 +471,10 @@ for (const mode of MODES)
             /403 Forbidden/,
           ],
           [
-            "a gateway token alone: through the front end, but no end user's data",
+            "a gateway token alone: through the front end, but no end user's data, and the answer says whose token is missing",
             bearer(gatewayToken),
             401,
-            /"detail":"The bearer token is signed by an unknown key\."/,
+            /"detail":"An end user's ID token is required, in the Authorization header\."/,
           ],
           [
             'a gateway token in X-Serverless-Authorization, Authorization for the application',

@@ -116,7 +116,21 @@ describe('console traces', () => {
       path: '/users/u1/orders',
       status: 200,
       caller: 'gateway-fn@p',
+      who: 'gateway-fn@p',
     });
+    // The live list names the end user, at the gateway (no caller) too.
+    const asBob = (line: string, caller: string) =>
+      spansOfLine(
+        JSON.stringify({
+          ...JSON.parse(line),
+          caller,
+          endUser: {uid: 'user-002', admin: false},
+        }),
+      )!.event.who;
+    expect(asBob(mesh[1], 'gateway-fn@p')).to.equal(
+      'user-002 via gateway-fn@p',
+    );
+    expect(asBob(mesh[1], 'anonymous')).to.equal('user-002');
     expect(
       found.spans.map(s => [s.kind, s.spanId, s.parentSpanId]),
     ).to.deep.equal([

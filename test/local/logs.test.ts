@@ -38,6 +38,30 @@ describe('logs', () => {
     expect(line).not.to.contain('\x1b[');
   });
 
+  it('names the end user a request acted for, before its caller, and a public function’s by the end user alone', () => {
+    const bob = {uid: 'user-002', admin: false};
+    const atUser = JSON.parse(request);
+    expect(
+      readableLine('user', JSON.stringify({...atUser, endUser: bob})),
+    ).to.contain(' user-002 via gateway-fn@p.iam.gserviceaccount.com ');
+    const atGateway = {...atUser, caller: 'anonymous'};
+    expect(
+      readableLine(
+        'gateway',
+        JSON.stringify({...atGateway, endUser: {uid: 'user-001', admin: true}}),
+      ),
+    )
+      .to.contain(' user-001 (admin) ')
+      .and.not.contain('anonymous');
+    // No end user checked (a public route): the caller only.
+    expect(
+      readableLine(
+        'gateway',
+        JSON.stringify({...atGateway, endUser: 'anonymous'}),
+      ),
+    ).to.contain(' anonymous ');
+  });
+
   it('colours the status by class when asked', () => {
     expect(readableLine('user', request, true)).to.contain('\x1b[32m200');
     const failed = request.replace('"status":200', '"status":503');

@@ -476,12 +476,42 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(envOf(order).SELF_URL).to.equal(URL_OF('order'));
   });
 
+  it('says when gcloud has no active account: a dry run warns and goes on, a real one stops before any change', () => {
+    for (const script of ['deploy.sh', 'cleanup.sh']) {
+      const cloud = fakeCloud();
+      writeFileSync(path.join(cloud.dir, 'no-account'), '');
+      const dry = cloud.run(script, ['--dry-run']);
+      expect(dry.status, dry.output).to.equal(0);
+      expect(dry.output).to.contain(
+        "WARNING: gcloud has no active account: a real run would stop here (run 'gcloud auth login' first).",
+      );
+      const real = cloud.run(
+        script,
+        ['--yes'].filter(() => script === 'cleanup.sh'),
+      );
+      cloud.remove();
+      expect(real.status).to.equal(1);
+      expect(real.output).to.contain(
+        "gcloud has no active account: run 'gcloud auth login' first.",
+      );
+      expect(real.commands.map(c => c.join(' '))).to.deep.equal([
+        'config get-value account',
+      ]);
+    }
+  });
+
   it('prints, with --dry-run, the commands a fresh deploy runs, in order, and runs none', () => {
     const dry = fakeCloud();
     const result = dry.run('deploy.sh', ['--dry-run']);
     dry.remove();
     expect(result.status, result.output).to.equal(0);
-    expect(result.commands).to.deep.equal([]);
+    // Only whether gcloud has an active account, which it reads.
+    expect(result.commands.map(c => c.join(' '))).to.deep.equal([
+      'config get-value account',
+    ]);
+    expect(result.output)
+      .to.contain('Dry run: nothing was deployed.')
+      .and.not.contain('Deployed.');
     const printed = result.output
       .split('\n')
       .filter(l => l.startsWith('gcloud '))
@@ -618,11 +648,14 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     for (let i = 0; i < unique.length; i += 4)
       results.push(...(await Promise.all(unique.slice(i, i + 4).map(replay))));
     rmSync(config, {recursive: true, force: true});
+    // Reading gcloud's own configuration needs no account: it answers.
+    const local = (argv: string[]) => argv[0] === 'config';
     const bad = results.filter(
       r =>
-        !/You do not currently have an active account selected/.test(
-          r.stderr,
-        ) ||
+        (!local(r.argv) &&
+          !/You do not currently have an active account selected/.test(
+            r.stderr,
+          )) ||
         /unrecognized arguments|Invalid choice|must be specified|argument --/.test(
           r.stderr,
         ),

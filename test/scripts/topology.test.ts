@@ -164,7 +164,7 @@ describe('topology.json', () => {
     );
     expect(result.stderr).to.equal('');
     expect(result.stdout.trim()).to.equal(
-      'order user gateway|gateway user|user-fn|all|users userEmails orders orderIdempotencyKeys',
+      'order user gateway|gateway user|user-fn|all|users userEmails orders orderIdempotencyKeys openOrderCounts',
     );
   });
 

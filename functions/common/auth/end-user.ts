@@ -17,6 +17,7 @@ import {
   SignedTokens,
   type SignedTokenOptions,
 } from './signed-tokens';
+import {UnauthorizedError} from '../problem';
 
 /** Where end-user tokens come from: the functions' END_USER_* configuration. */
 export interface EndUserConfig {
@@ -59,6 +60,11 @@ export class EndUserVerifier {
    *   HttpError (503) when the issuer's keys cannot be fetched.
    */
   async authenticate(authorization: string | undefined): Promise<EndUser> {
+    if (authorization === undefined || authorization === '')
+      throw new UnauthorizedError(
+        "An end user's ID token is required, in the Authorization header.",
+        true,
+      );
     const claims = await this.tokens.verify(bearerToken(authorization));
     const {sub, auth_time: authTime, email, email_verified, role} = claims;
     if (typeof sub !== 'string' || sub.length === 0)

@@ -187,6 +187,20 @@ describe('gateway function (HTTP)', () => {
     expect(g.orders).to.have.length(1);
   });
 
+  it('answers 502, not a crash, when user answers the mesh route without its path', async () => {
+    const g = gateway(() => ({
+      status: 200,
+      data: {service: 'user', user: alice},
+      headers,
+    }));
+    const res = await g.api().get('/api/user-orders/user-001');
+    expect(res.status).to.equal(502);
+    expect(res.type).to.equal('application/problem+json');
+    expect(res.body.detail).to.equal(
+      'The user function answered without the path it took.',
+    );
+  });
+
   it('serves the mesh route with every hop in mesh_path', async () => {
     const g = gateway();
     const res = await g.api().get('/api/user-orders/user-001');
@@ -196,6 +210,9 @@ describe('gateway function (HTTP)', () => {
       flow: 'gateway → user → order',
     });
     expect(res.body.mesh_path).to.deep.equal(['gateway', 'user', 'order']);
+    // One path, the whole one: user's own part is not repeated in data.
+    expect(res.body.data).not.to.have.property('mesh_path');
+    expect(res.body.data.user.id).to.equal('user-001');
     expect(g.users[0].call.path).to.deep.equal(['users', 'user-001', 'orders']);
     expect(g.orders).to.have.length(0);
   });

@@ -15,6 +15,7 @@ import {
 import {
   FirestoreOrderStore,
   IDEMPOTENCY_KEYS,
+  OPEN_ORDER_COUNTS,
   ORDERS,
 } from '../../../functions/order/store';
 import {loadSeed} from '../../../local/seed';
@@ -161,6 +162,32 @@ describe('FirestoreOrderStore', () => {
       await store.insert(record, 2, {...claim('f2'), keyHash: 'j'.repeat(64)}),
     ).to.deep.equal({full: true});
     expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
+  });
+
+  it("keeps each user's count of open orders with every change, and counts orders written before it on first use", async () => {
+    const openCount = async (userId: string) =>
+      (await db.collection(OPEN_ORDER_COUNTS).doc(userId).get()).get('open');
+    // Orders that predate the counts (the seed: user-001 has one pending).
+    await loadSeed({orders: db});
+    expect(await openCount('user-001')).to.equal(undefined);
+    const a = (await store.insert(record, 3)) as {id: string};
+    expect(await openCount('user-001')).to.equal(2n);
+    const b = (await store.insert(record, 3)) as {id: string};
+    expect(await store.insert(record, 3)).to.deep.equal({full: true});
+    // Shipped: no longer open. Processing: still open.
+    await store.update(a.id, () => ({status: 'processing'}));
+    expect(await openCount('user-001')).to.equal(3n);
+    await store.update(a.id, () => ({status: 'shipped'}));
+    expect(await openCount('user-001')).to.equal(2n);
+    // Deleting an open order frees its slot; a shipped one held none.
+    expect(await store.delete(b.id)).to.equal(true);
+    expect(await openCount('user-001')).to.equal(1n);
+    expect(await store.delete(a.id)).to.equal(true);
+    expect(await openCount('user-001')).to.equal(1n);
+    expect(await store.delete(a.id)).to.equal(false);
+    expect(await store.insert(record, 3)).to.have.property('id');
+    expect(await store.insert(record, 3)).to.have.property('id');
+    expect(await store.insert(record, 3)).to.deep.equal({full: true});
   });
 
   it("lets concurrent creates take a user's last open slots once each", async function () {

@@ -88,7 +88,8 @@ describe('EndUserVerifier', () => {
     {
       name: 'no Authorization header',
       header: () => undefined,
-      detail: 'A bearer token is required.',
+      detail:
+        "An end user's ID token is required, in the Authorization header.",
     },
     {
       name: 'another scheme',
