@@ -200,7 +200,8 @@ describe('the local console, end to end', function () {
         args: ['--no-sandbox', '--disable-dev-shm-usage'],
       });
       const page = await browser.newPage();
-      await page.setViewport({width: 1400, height: 900});
+      // A laptop's screen: every row must still read whole.
+      await page.setViewport({width: 1280, height: 800});
       await page.goto(consoleUrl);
       await page.waitForSelector('#graph [data-function="order"]');
       // The request is made after the page is open: it must arrive live.
@@ -245,6 +246,26 @@ describe('the local console, end to end', function () {
       expect(details).to.have.length(3);
       for (const d of details as string[])
         expect(d).to.contain('end user user-002 · signed-in route: allowed');
+      // The live list at 1280 px: each row's time, request, status and who
+      // whole, not cut; newest first by when the request began; the
+      // gateway's row names the end user.
+      const rows = (await page.evaluate(
+        `[...document.querySelectorAll('.request-row')].map(tr => ({
+          service: tr.dataset.service,
+          cells: [...tr.children].map(td => ({text: td.textContent, cut: td.scrollWidth > td.clientWidth})),
+        }))`,
+      )) as {service: string; cells: {text: string; cut: boolean}[]}[];
+      expect(rows.length).to.be.at.least(3);
+      for (const {cells} of rows)
+        for (const column of [0, 2, 3, 5])
+          expect(cells[column].cut, cells[column].text).to.equal(false);
+      const times = rows.map(r => r.cells[0].text);
+      expect(times).to.deep.equal([...times].sort().reverse());
+      const gatewayRow = rows.find(r => r.service === 'gateway')!;
+      expect(gatewayRow.cells[2].text).to.equal(
+        'GET /api/user-orders/user-002',
+      );
+      expect(gatewayRow.cells[5].text).to.equal('user-002');
       if (process.env.CONSOLE_SCREENSHOT)
         await page.screenshot({
           path: process.env.CONSOLE_SCREENSHOT as `${string}.png`,
