@@ -8,10 +8,12 @@
  * NODE_COMPILE_CACHE pointing here compiles none of them again, and
  * compiling is much of what a cold start does.
  *
- * Run on Cloud Build by gcp-build, after tsc, so the cache is made by the
- * Node.js of the runtime that runs it (a cache another version made is
- * ignored, never wrong); deploy.sh sets NODE_COMPILE_CACHE for every
- * function. Locally the stack and the benchmark run it after compiling.
+ * Run on Cloud Build by gcp-build, after tsc, with the Node.js that runs npm
+ * there ($npm_node_execpath): the runtime's own, whose version keys the
+ * cache (one made by another version, such as the `node` devDependency's,
+ * is ignored, never wrong). deploy.sh sets NODE_COMPILE_CACHE for every
+ * function. Locally the benchmark runs it before its cold starts, and the
+ * stack's functions add to it as they exit.
  * Portable: entries are keyed by paths relative to the cache, so it holds
  * wherever the project sits.
  *
@@ -45,6 +47,8 @@ function jsFiles(dir, skip = []) {
 }
 
 async function main() {
+  if (typeof Module.enableCompileCache !== 'function')
+    throw new Error(`Node.js ${process.version} has none (22.1 and later do)`);
   const result = Module.enableCompileCache({directory, portable: true});
   if (result.directory === undefined)
     throw new Error(`No compile cache: ${result.message}`);
