@@ -82,7 +82,7 @@ export interface OrderStore {
    * in one transaction. When the key was claimed already, writes nothing
    * and resolves to that claim's order id and fingerprint; a claim past its
    * `expireAt` counts as no claim (it is replaced). When the order's user
-   * holds `maxOpen` open orders (OPEN_STATUSES) already, writes nothing and
+   * holds `maxOpen` open orders (status.ts CANCELLABLE_STATUSES) already, writes nothing and
    * resolves to `{full: true}`.
    */
   insert(

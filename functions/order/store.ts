@@ -129,6 +129,20 @@ export class FirestoreOrderStore implements OrderStore {
     return Number(aggregate.data().count);
   }
 
+  /**
+   * Adds `delta` to `userId`'s count of open orders, in `tx`; nothing when
+   * it is 0. It reads the count, so it comes before the other writes.
+   */
+  private async countOpen(
+    tx: FirebaseFirestore.Transaction,
+    userId: string,
+    delta: number,
+  ): Promise<void> {
+    if (delta === 0) return;
+    const open = await this.openOrders(tx, userId);
+    tx.set(this.openCountOf(userId), {open: Math.max(0, open + delta)});
+  }
+
   insert(
     record: OrderRecord,
     maxOpen: number,
@@ -162,7 +176,7 @@ export class FirestoreOrderStore implements OrderStore {
           first: record,
         });
       tx.create(ref, record);
-      if (CANCELLABLE_STATUSES.includes(record.status))
+      if (openness(record) === 1)
         tx.set(this.openCountOf(record.userId), {open: open + 1});
       return {id: ref.id};
     });
@@ -182,13 +196,12 @@ export class FirestoreOrderStore implements OrderStore {
       const current = toRecord(doc.data()!);
       const changes = change(current);
       const updated = {...current, ...changes};
-      const delta = openness(updated) - openness(current);
-      const open = delta === 0 ? 0 : await this.openOrders(tx, current.userId);
+      await this.countOpen(
+        tx,
+        current.userId,
+        openness(updated) - openness(current),
+      );
       tx.update(ref, changes);
-      if (delta !== 0)
-        tx.set(this.openCountOf(current.userId), {
-          open: Math.max(0, open + delta),
-        });
       return updated;
     });
   }
@@ -200,14 +213,8 @@ export class FirestoreOrderStore implements OrderStore {
       const doc = await tx.get(ref);
       if (!doc.exists) return false;
       const current = toRecord(doc.data()!);
-      const open = openness(current)
-        ? await this.openOrders(tx, current.userId)
-        : 0;
+      await this.countOpen(tx, current.userId, -openness(current));
       tx.delete(ref);
-      if (openness(current))
-        tx.set(this.openCountOf(current.userId), {
-          open: Math.max(0, open - 1),
-        });
       return true;
     });
   }
