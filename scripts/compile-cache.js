@@ -27,10 +27,11 @@
  */
 'use strict';
 const {spawn} = require('node:child_process');
-const {readdirSync, readFileSync} = require('node:fs');
+const {readdirSync} = require('node:fs');
 const Module = require('node:module');
 const {createServer} = require('node:net');
 const path = require('node:path');
+const {functionEnv, loadTopology} = require('./topology');
 
 const ROOT = path.join(__dirname, '..');
 const directory = path.resolve(ROOT, process.argv[2] || '.compile-cache');
@@ -75,11 +76,21 @@ async function main() {
   require('google-gax/fallback');
   require('@grpc/grpc-js');
   Module.flushCompileCache();
-  const topology = JSON.parse(
-    readFileSync(path.join(ROOT, 'topology.json'), 'utf8'),
-  );
-  for (const [name, f] of Object.entries(topology.functions))
-    await startOnce(framework, name, f);
+  const topology = loadTopology();
+  for (const f of topology.declared)
+    await startOnce(framework, f, {
+      ...functionEnv(topology, f.name, {
+        projectId: 'compile-cache',
+        // No function calls anything here: any URL will do.
+        urls: Object.fromEntries(
+          topology.declared.map(g => [g.name, 'http://127.0.0.1:9']),
+        ),
+      }),
+      // Anyone may ask its health check, which answers before any token.
+      ALLOWED_CALLERS: 'anyone',
+      LOG_LEVEL: 'error',
+      NODE_COMPILE_CACHE: directory,
+    });
 }
 
 /**
@@ -99,31 +110,14 @@ function freePort() {
 }
 
 /**
- * Starts the function `name` as the framework does, with the least
- * configuration it starts with, until its health check answers.
+ * Starts the function `f` as the framework does, with its environment as
+ * deployed (`env`, from the topology), until its health check answers.
  * @param {string} framework the framework's folder
- * @param {string} name
- * @param {{entryPoint: string, calls: string[], firestore?: {database: string}}} f
- *   its entry in topology.json
+ * @param {import('./topology-parse').FunctionSpec} f its topology entry
+ * @param {Record<string, string>} env
  */
-async function startOnce(framework, name, f) {
+async function startOnce(framework, f, env) {
   const port = await freePort();
-  const env = {
-    PATH: process.env.PATH,
-    NODE_COMPILE_CACHE: directory,
-    NODE_COMPILE_CACHE_PORTABLE: '1',
-    GOOGLE_CLOUD_PROJECT: 'compile-cache',
-    ALLOWED_CALLERS: 'anyone',
-    CALLS: f.calls.join(','),
-    LOG_LEVEL: 'error',
-    ...Object.fromEntries(
-      f.calls.map(callee => [
-        `${callee.toUpperCase().replace(/-/g, '_')}_URL`,
-        'http://127.0.0.1:9',
-      ]),
-    ),
-    ...(f.firestore && {FIRESTORE_DATABASE: f.firestore.database}),
-  };
   const child = spawn(
     process.execPath,
     [
@@ -131,19 +125,23 @@ async function startOnce(framework, name, f) {
       `--target=${f.entryPoint}`,
       `--port=${port}`,
     ],
-    {cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit']},
+    {
+      cwd: ROOT,
+      env: {PATH: process.env.PATH, ...env},
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
   );
   const exited = new Promise(resolve => child.on('exit', resolve));
   try {
     for (let tries = 0; ; tries++) {
       if (child.exitCode !== null)
-        throw new Error(`${name} exited with code ${child.exitCode}`);
+        throw new Error(`${f.name} exited with code ${child.exitCode}`);
       const ok = await fetch(`http://127.0.0.1:${port}/`).then(
         res => res.ok,
         () => false,
       );
       if (ok) break;
-      if (tries === 600) throw new Error(`${name} did not answer in 30 s`);
+      if (tries === 600) throw new Error(`${f.name} did not answer in 30 s`);
       await new Promise(resolve => setTimeout(resolve, 50));
     }
   } finally {
