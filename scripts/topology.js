@@ -8,7 +8,7 @@
  * the TypeScript code (local stack, tests, benchmark) imports the same module.
  *
  * topology.json, per function (the key is the function's name):
- *   entryPoint            the export of functions/index.ts it runs
+ *   entryPoint            the export of functions/index.cts it runs
  *   serviceAccount        the account id it runs as (<id>@<project>.iam.gserviceaccount.com)
  *   ingress               "all" | "internal-only" | "internal-and-gclb"
  *   allowUnauthenticated  true: anyone may invoke it; false: only the functions that call it,
@@ -71,7 +71,7 @@ function defaultFile() {
 /**
  * The topology in use: the file TOPOLOGY_FILE names (a changed copy, as the
  * tests make), else the project's topology.json. The functions read the
- * same variable (functions/index.ts).
+ * same variable (functions/index.cts).
  */
 function topologyFile() {
   const named = process.env.TOPOLOGY_FILE;

@@ -2,7 +2,7 @@
  * The one module that reaches into the Functions Framework (pinned to 5.0.x
  * in package.json, the versions whose internals the tests check) and the
  * Express it loads. `installFrameworkPatches` is called by each entry point
- * before the framework builds its server (functions/index.ts, the test and
+ * before the framework builds its server (functions/index.cts, the test and
  * benchmark entries), never as a side effect of building a function.
  *
  * 1. Body guards on Express's entry point. The framework parses request

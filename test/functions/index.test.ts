@@ -23,7 +23,7 @@ async function loads(
   target: string,
 ): Promise<{firestore: boolean; type: string}> {
   const script = `
-    const m = require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.js'))});
+    const m = require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))});
     const type = typeof m[${JSON.stringify(target)}];
     const firestore = Object.keys(require.cache).some(k => k.includes('@google-cloud/firestore'));
     process.stdout.write(JSON.stringify({firestore, type}));`;
@@ -70,7 +70,7 @@ describe('functions/index (entry point)', () => {
       process.execPath,
       [
         '-e',
-        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.js'))}).gateway`,
+        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).gateway`,
       ],
       {...envOf('gateway'), USER_URL: 'not a url', ORDER_URL: ''},
     );
@@ -85,7 +85,7 @@ describe('functions/index (entry point)', () => {
       process.execPath,
       [
         '-e',
-        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.js'))}).user`,
+        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).user`,
       ],
       // What deploy.sh would give user, were "calls": ["order"] left out.
       {...envOf('user'), CALLS: '', ORDER_URL: ''},

@@ -6,7 +6,7 @@
  * The service-account check (verifier.ts) and the end-user check
  * (end-user.ts) each add the claims that matter to them.
  */
-import {OAuth2Client} from 'google-auth-library';
+import {OAuth2Client, type Certificates} from 'google-auth-library';
 import {HttpError, UnauthorizedError} from '../problem';
 
 /** The claims this project reads, from either kind of token. */
@@ -112,6 +112,8 @@ export class SignedTokens {
    * is checked again on every request.
    */
   private readonly verified = new Map<string, TokenClaims>();
+  /** The fetch of the issuer's keys under way, shared by all who need them. */
+  private keysInFlight?: Promise<{certs: Certificates}>;
 
   constructor(private readonly options: SignedTokenOptions) {
     this.client =
@@ -123,6 +125,30 @@ export class SignedTokens {
         transporterOptions: {fetchImplementation: fetch},
       });
     this.now = options.now ?? (() => Date.now() / 1000);
+  }
+
+  /**
+   * Starts fetching the issuer's keys without waiting for them, so the
+   * first request finds them fetched, or in flight, instead of starting the
+   * fetch itself. A failure here is not reported: the request that needs
+   * the keys fetches them again and answers 503 if it fails too.
+   */
+  prefetchKeys(): void {
+    this.keys().catch(() => {});
+  }
+
+  /**
+   * The issuer's keys, cached by the client for as long as the issuer's
+   * Cache-Control allows. The client does not share a fetch in progress:
+   * without this, each request arriving before the first fetch ends (a
+   * burst at start, or the prefetch and the first request) would make its
+   * own.
+   */
+  private keys(): Promise<{certs: Certificates}> {
+    this.keysInFlight ??= this.client
+      .getFederatedSignonCertsAsync()
+      .finally(() => (this.keysInFlight = undefined));
+    return this.keysInFlight;
   }
 
   /**
@@ -160,8 +186,7 @@ export class SignedTokens {
     if (typeof header.kid !== 'string') throw invalid('names no signing key');
     let certs;
     try {
-      // Cached by the client for as long as the issuer's Cache-Control allows.
-      certs = (await this.client.getFederatedSignonCertsAsync()).certs;
+      certs = (await this.keys()).certs;
     } catch {
       throw new HttpError(503, 'Credentials cannot be verified right now.');
     }

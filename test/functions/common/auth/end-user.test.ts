@@ -228,4 +228,44 @@ describe('EndUserVerifier', () => {
     // One fetch per new token at most: the client caches the keys itself.
     expect(certs.callCount).to.equal(2);
   });
+
+  it('shares one fetch of the keys among the prefetch and the requests that arrive during it', async () => {
+    const {verifier, token, certs, signer} = kit();
+    let release!: () => void;
+    certs.onFirstCall().callsFake(
+      () =>
+        new Promise(resolve => {
+          release = () =>
+            resolve({certs: signer.certs(), format: 'PEM'} as never);
+        }),
+    );
+    verifier.prefetchKeys();
+    const answers = Promise.all(
+      ['a', 'b', 'c'].map(jti =>
+        verifier.authenticate(`Bearer ${token({jti})}`),
+      ),
+    );
+    await new Promise(setImmediate);
+    release();
+    expect((await answers).map(u => u.uid)).to.deep.equal([
+      'uid-1',
+      'uid-1',
+      'uid-1',
+    ]);
+    expect(certs.callCount).to.equal(1);
+    // Once it is over, the next need asks the client again (which caches).
+    await verifier.authenticate(`Bearer ${token({jti: 'd'})}`);
+    expect(certs.callCount).to.equal(2);
+  });
+
+  it('says nothing of a failed prefetch, and the next request fetches the keys again', async () => {
+    const {verifier, token, certs} = kit();
+    certs.onFirstCall().rejects(new Error('connect ECONNREFUSED'));
+    verifier.prefetchKeys();
+    await new Promise(setImmediate);
+    expect((await verifier.authenticate(`Bearer ${token()}`)).uid).to.equal(
+      'uid-1',
+    );
+    expect(certs.callCount).to.equal(2);
+  });
 });

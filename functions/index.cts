@@ -7,6 +7,11 @@
  * The exports are getters, so only the target's module is loaded and
  * configured: the gateway never loads Firestore, and each function reads its
  * configuration once, at start, failing there if it is wrong.
+ *
+ * A .cts file, compiled to index.cjs: the framework loads a `.cjs` entry
+ * point as CommonJS straight away, where for a `.js` one it first imports
+ * read-package-up (a graph of ES modules) to find the nearest package.json
+ * and its "type", on every start of every instance.
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync} from 'node:fs';
