@@ -66,8 +66,6 @@ async function main() {
     'testing.js',
   ]))
     require(file);
-  // What the framework's loader imports to read the package.json.
-  await import(require.resolve('read-package-up', {paths: [framework]}));
   for (const file of jsFiles(path.join(ROOT, 'build', 'functions')))
     require(file);
   // Loaded on a function's first read or write: the client, its REST
