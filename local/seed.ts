@@ -7,7 +7,7 @@
  */
 import type {Firestore} from '@google-cloud/firestore';
 import type {Topology} from '../scripts/topology';
-import type {CreateOrder, OrderStatus} from '../functions/common/orders';
+import type {CreateOrder, OrderStatus} from '../functions/order/contract';
 import {newOrderRecord} from '../functions/order/domain';
 import {FirestoreOrderStore} from '../functions/order/store';
 import type {NewUser} from '../functions/user/domain';

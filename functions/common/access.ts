@@ -23,17 +23,11 @@ export const PUBLIC: Rule = {access: 'public'};
 export const ADMIN: Rule = {access: 'admin'};
 /** For `signed-in` routes: what a user who is not an admin is limited to. */
 export const own = (what: string): Rule => ({access: 'signed-in', own: what});
-// The same limits at every hop that serves a route, named once.
+/**
+ * The limit of routes on one user's data, at every hop. Each function's
+ * contract names the limits of its own routes (order/contract.ts).
+ */
 export const OWN_ID = own('their own id');
-export const OWN_ORDER = own('their own orders');
-export const OWN_ORDERS = own('their own orders, whatever the filters');
-export const OWN_NEW_ORDERS = own('orders for themselves');
-export const OWN_CANCEL = own(
-  'cancelling their own pending or processing order',
-);
-export const OWN_PROFILE = own(
-  'their own profile, once: id = uid, email from the token',
-);
 
 /** A function's rules: one per route of its route table, by `METHOD /path`. */
 export type AccessRules = Record<string, Rule>;

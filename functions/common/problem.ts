@@ -79,6 +79,7 @@ export type DownstreamFailure =
   | 'rejected' // the function answered with a 4xx that the caller should see
   | 'unavailable' // could not connect, or it answered 503
   | 'timeout' // no answer within the hop's time budget
+  | 'malformed' // a 2xx answer that its contract's schema refuses
   | 'failed'; // any other bad answer (5xx, 401/403 to us, a body that is not ours)
 
 /**
@@ -106,7 +107,7 @@ export class DownstreamError extends Error {
 const DOWNSTREAM_STATUS: Record<
   Exclude<DownstreamFailure, 'rejected'>,
   number
-> = {unavailable: 503, timeout: 504, failed: 502};
+> = {unavailable: 503, timeout: 504, malformed: 502, failed: 502};
 
 const DOWNSTREAM_DETAIL: Record<
   Exclude<DownstreamFailure, 'rejected'>,
@@ -114,6 +115,7 @@ const DOWNSTREAM_DETAIL: Record<
 > = {
   unavailable: 'is unavailable',
   timeout: 'did not answer in time',
+  malformed: 'answered with data outside its contract',
   failed: 'failed',
 };
 

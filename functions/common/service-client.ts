@@ -4,11 +4,14 @@
  * (the header Cloud Run checks when it is there), the end user's token
  * unchanged in Authorization (for the callee to check again), the request
  * id, its own span of the request's trace (`traceparent`), and what is left
- * of the request's time budget; runs over keep-alive
- * connections; is retried with backoff only when that is safe; and fails with
- * a DownstreamError that says what went wrong without saying where.
+ * of the request's time budget; runs over keep-alive connections; is
+ * retried with backoff only when that is safe; parses the answer with the
+ * callee's contract, so nothing a callee answers is used unchecked; and
+ * fails with a DownstreamError that says what went wrong without saying
+ * where.
  */
 import {Gaxios} from 'gaxios';
+import type {z} from 'zod';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import {
@@ -39,9 +42,17 @@ export interface ServiceReply<T> {
   headers: Headers;
 }
 
-/** What routes depend on: a way to call one other function. */
+/**
+ * What routes depend on: a way to call one other function. `answer` is the
+ * schema of the callee's 2xx answer, from the callee's contract: the reply
+ * holds the answer as parsed.
+ */
 export interface ServiceCaller {
-  call<T>(ctx: RequestContext, call: Call): Promise<ServiceReply<T>>;
+  call<S extends z.ZodType>(
+    ctx: RequestContext,
+    call: Call,
+    answer: S,
+  ): Promise<ServiceReply<z.infer<S>>>;
 }
 
 export interface ServiceClientOptions {
@@ -114,7 +125,11 @@ export class ServiceClient implements ServiceCaller {
    * gaxios repeats one request config with fixed headers and timeout. So
    * gaxios makes single requests here (`retry: false`).
    */
-  async call<T>(ctx: RequestContext, call: Call): Promise<ServiceReply<T>> {
+  async call<S extends z.ZodType>(
+    ctx: RequestContext,
+    call: Call,
+    answer: S,
+  ): Promise<ServiceReply<z.infer<S>>> {
     const {service} = this.options;
     const url = this.url(call);
     const idempotent =
@@ -137,7 +152,7 @@ export class ServiceClient implements ServiceCaller {
           ctx,
           'call',
           name,
-          span => this.attempt<T>(ctx, call, url, attemptMs, span),
+          span => this.attempt(ctx, call, answer, url, attemptMs, span),
           e => (e instanceof DownstreamError ? e.failure : 'error'),
         );
       } catch (e: unknown) {
@@ -157,13 +172,14 @@ export class ServiceClient implements ServiceCaller {
   }
 
   /** One request; resolves to a 2xx answer or throws a DownstreamError. */
-  private async attempt<T>(
+  private async attempt<S extends z.ZodType>(
     ctx: RequestContext,
     call: Call,
+    answer: S,
     url: string,
     attemptMs: number,
     span: {spanId: string; setStatus(status: number): void},
-  ): Promise<ServiceReply<T>> {
+  ): Promise<ServiceReply<z.infer<S>>> {
     const {service} = this.options;
     const headers: Record<string, string> = {
       ...call.headers,
@@ -206,9 +222,18 @@ export class ServiceClient implements ServiceCaller {
         throw statusFailure(service, res.status, body);
       if (body === undefined)
         throw new DownstreamError(service, 'failed', res.status);
+      const parsed = answer.safeParse(body);
+      if (!parsed.success)
+        throw new DownstreamError(
+          service,
+          'malformed',
+          res.status,
+          undefined,
+          parsed.error,
+        );
       return {
         status: res.status,
-        data: body as T,
+        data: parsed.data,
         headers: new Headers(res.headers),
       };
     } catch (e: unknown) {

@@ -1,15 +1,12 @@
 /** Who may call each route of the gateway (see common/access.ts). */
+import {ADMIN, OWN_ID, PUBLIC, type AccessRules} from '../common/access';
 import {
-  ADMIN,
   OWN_CANCEL,
-  OWN_ID,
   OWN_NEW_ORDERS,
   OWN_ORDER,
   OWN_ORDERS,
-  OWN_PROFILE,
-  PUBLIC,
-  type AccessRules,
-} from '../common/access';
+} from '../order/contract';
+import {OWN_PROFILE} from '../user/contract';
 
 export const ACCESS: AccessRules = {
   'GET /': PUBLIC,

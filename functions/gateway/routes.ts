@@ -5,17 +5,7 @@
  * call, so bad requests never cost a hop.
  */
 import {randomUUID} from 'node:crypto';
-import {z} from 'zod';
 import {ownerFor} from '../common/access';
-import {
-  idempotencyHeader,
-  newOrderRequestSchema,
-  orderListQuery,
-  ordersOf,
-  statusChangeSchema,
-  checkStatusChangeBy,
-  type OrderList,
-} from '../common/orders';
 import {
   DownstreamError,
   HttpError,
@@ -24,16 +14,29 @@ import {
 } from '../common/problem';
 import type {Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
-import {profileRequest} from '../common/users';
 import {
   idParams,
   pageOnly,
   parseInput,
   userIdParams,
 } from '../common/validation';
-
-/** What the mesh route needs of user's answer: the path it took. */
-const meshAnswer = z.looseObject({mesh_path: z.array(z.string())});
+import {
+  checkStatusChangeBy,
+  idempotencyHeader,
+  newOrderRequestSchema,
+  orderAnswerSchema,
+  orderListQuery,
+  orderListSchema,
+  ordersOf,
+  statsAnswerSchema,
+  statusChangeSchema,
+} from '../order/contract';
+import {
+  meshAnswerSchema,
+  profileRequest,
+  userAnswerSchema,
+  userListSchema,
+} from '../user/contract';
 
 export interface GatewayRouteDeps {
   users: ServiceCaller;
@@ -71,11 +74,11 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       path: '/api/users',
       handler: async (req, ctx) => {
         const page = parseInput(pageOnly, req.query, 'query');
-        const res = await users.call(ctx, {
-          method: 'GET',
-          path: ['users'],
-          query: pageParams(page),
-        });
+        const res = await users.call(
+          ctx,
+          {method: 'GET', path: ['users'], query: pageParams(page)},
+          userListSchema,
+        );
         return {body: envelope('user', 'gateway → user', res.data)};
       },
     },
@@ -85,11 +88,11 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       handler: async (req, ctx) => {
         // The user function decides again; refusing here saves the hop.
         const {input} = profileRequest(ctx.principal, req.body);
-        const res = await users.call(ctx, {
-          method: 'POST',
-          path: ['users'],
-          body: input,
-        });
+        const res = await users.call(
+          ctx,
+          {method: 'POST', path: ['users'], body: input},
+          userAnswerSchema,
+        );
         return {
           status: res.status,
           body: envelope('user', 'gateway → user', res.data),
@@ -101,7 +104,11 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       path: '/api/users/:id',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        const res = await users.call(ctx, {method: 'GET', path: ['users', id]});
+        const res = await users.call(
+          ctx,
+          {method: 'GET', path: ['users', id]},
+          userAnswerSchema,
+        );
         return {body: envelope('user', 'gateway → user', res.data)};
       },
     },
@@ -114,11 +121,15 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
           req.query,
           'query',
         );
-        const res = await orders.call(ctx, {
-          method: 'GET',
-          path: ['orders'],
-          query: {...pageParams(page), status: status?.join(','), userId},
-        });
+        const res = await orders.call(
+          ctx,
+          {
+            method: 'GET',
+            path: ['orders'],
+            query: {...pageParams(page), status: status?.join(','), userId},
+          },
+          orderListSchema,
+        );
         return {body: envelope('order', 'gateway → order', res.data)};
       },
     },
@@ -127,10 +138,11 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       path: '/api/orders/:id',
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        const res = await orders.call(ctx, {
-          method: 'GET',
-          path: ['orders', id],
-        });
+        const res = await orders.call(
+          ctx,
+          {method: 'GET', path: ['orders', id]},
+          orderAnswerSchema,
+        );
         return {body: envelope('order', 'gateway → order', res.data)};
       },
     },
@@ -152,7 +164,11 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
             'idempotency-key'
           ] ?? randomUUID();
         try {
-          await users.call(ctx, {method: 'GET', path: ['users', order.userId]});
+          await users.call(
+            ctx,
+            {method: 'GET', path: ['users', order.userId]},
+            userAnswerSchema,
+          );
         } catch (e: unknown) {
           if (e instanceof DownstreamError && e.status === 404) {
             throw new HttpError(
@@ -163,12 +179,16 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
           }
           throw e;
         }
-        const res = await orders.call(ctx, {
-          method: 'POST',
-          path: ['orders'],
-          body: order,
-          headers: {'idempotency-key': key},
-        });
+        const res = await orders.call(
+          ctx,
+          {
+            method: 'POST',
+            path: ['orders'],
+            body: order,
+            headers: {'idempotency-key': key},
+          },
+          orderAnswerSchema,
+        );
         return {
           status: res.status,
           body: envelope(
@@ -192,11 +212,11 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
         const {id} = parseInput(idParams, req.params, 'path');
         const change = parseInput(statusChangeSchema, req.body, 'body');
         checkStatusChangeBy(ctx.principal, change.status);
-        const res = await orders.call(ctx, {
-          method: 'PATCH',
-          path: ['orders', id, 'status'],
-          body: change,
-        });
+        const res = await orders.call(
+          ctx,
+          {method: 'PATCH', path: ['orders', id, 'status'], body: change},
+          orderAnswerSchema,
+        );
         return {body: envelope('order', 'gateway → order', res.data)};
       },
     },
@@ -206,9 +226,21 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       handler: async (_req, ctx) => {
         // All three at once; one failing must not hide what the others found.
         const parts = {
-          users: users.call(ctx, {method: 'GET', path: ['users']}),
-          orders: orders.call(ctx, {method: 'GET', path: ['orders']}),
-          stats: orders.call(ctx, {method: 'GET', path: ['stats']}),
+          users: users.call(
+            ctx,
+            {method: 'GET', path: ['users']},
+            userListSchema,
+          ),
+          orders: orders.call(
+            ctx,
+            {method: 'GET', path: ['orders']},
+            orderListSchema,
+          ),
+          stats: orders.call(
+            ctx,
+            {method: 'GET', path: ['stats']},
+            statsAnswerSchema,
+          ),
         };
         const names = Object.keys(parts) as (keyof typeof parts)[];
         const settled = await Promise.allSettled(Object.values(parts));
@@ -244,19 +276,14 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       path: '/api/user-orders/:userId',
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
-        const res = await users.call<unknown>(ctx, {
-          method: 'GET',
-          path: ['users', userId, 'orders'],
-        });
+        const res = await users.call(
+          ctx,
+          {method: 'GET', path: ['users', userId, 'orders']},
+          meshAnswerSchema,
+        );
         // The path user took is the answer's whole path: one mesh_path,
         // at the top, not a second one inside `data`.
-        const parsed = meshAnswer.safeParse(res.data);
-        if (!parsed.success)
-          throw new HttpError(
-            502,
-            'The user function answered without the path it took.',
-          );
-        const {mesh_path: path, ...answer} = parsed.data;
+        const {mesh_path: path, ...answer} = res.data;
         return {
           body: envelope('user', 'gateway → user → order', answer, {
             workflow: 'user-orders-mesh',
@@ -271,14 +298,16 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const [user, list] = await Promise.all([
-          users.call<{user: unknown}>(ctx, {
-            method: 'GET',
-            path: ['users', userId],
-          }),
-          orders.call<OrderList>(ctx, {
-            method: 'GET',
-            path: ['orders', 'user', userId],
-          }),
+          users.call(
+            ctx,
+            {method: 'GET', path: ['users', userId]},
+            userAnswerSchema,
+          ),
+          orders.call(
+            ctx,
+            {method: 'GET', path: ['orders', 'user', userId]},
+            orderListSchema,
+          ),
         ]);
         return {
           body: envelope(

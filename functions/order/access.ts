@@ -1,14 +1,6 @@
 /** Who may call each route of the order function (see common/access.ts). */
-import {
-  ADMIN,
-  OWN_CANCEL,
-  OWN_ID,
-  OWN_NEW_ORDERS,
-  OWN_ORDER,
-  OWN_ORDERS,
-  PUBLIC,
-  type AccessRules,
-} from '../common/access';
+import {ADMIN, OWN_ID, PUBLIC, type AccessRules} from '../common/access';
+import {OWN_CANCEL, OWN_NEW_ORDERS, OWN_ORDER, OWN_ORDERS} from './contract';
 
 export const ACCESS: AccessRules = {
   'GET /': PUBLIC,

@@ -7,7 +7,7 @@
  * reads and writes records.
  */
 import {sha256Hex} from '../common/hash';
-import type {CreateOrder, OrderStatus, OrderView} from '../common/orders';
+import type {CreateOrder, OrderStatus, OrderView} from './contract';
 import type {Page, PageRequest} from '../common/page';
 import {fromCents, toCents, totalCents} from './money';
 import {canTransition, nextStatuses} from './status';

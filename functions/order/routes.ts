@@ -16,7 +16,7 @@ import {
   orderListQuery,
   statusChangeSchema,
   checkStatusChangeBy,
-} from '../common/orders';
+} from './contract';
 import {ConflictError, HttpError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Reply, type Route} from '../common/router';
 import {

@@ -2,7 +2,7 @@
  * The order lifecycle: pending -> processing -> shipped -> completed, and
  * pending or processing -> cancelled. Completed and cancelled are final.
  */
-import type {OrderStatus} from '../common/orders';
+import type {OrderStatus} from './contract';
 
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['processing', 'cancelled'],
@@ -24,7 +24,7 @@ export function nextStatuses(from: OrderStatus): readonly OrderStatus[] {
 /**
  * What counts toward a user's open orders (MAX_OPEN_ORDERS): the statuses
  * an order can still be cancelled from (pending, processing). A shipped
- * order is still to be fulfilled (common/orders.ts's OPEN_STATUSES, which
+ * order is still to be fulfilled (contract.ts's OPEN_STATUSES, which
  * keep a user from being deleted) but is no longer the user's to take back.
  */
 export const CANCELLABLE_STATUSES = (Object.keys(NEXT) as OrderStatus[]).filter(

@@ -10,7 +10,7 @@ import {
   type Query,
 } from '@google-cloud/firestore';
 import {createIfMissing, pageOf} from '../common/firestore';
-import {ORDER_STATUSES} from '../common/orders';
+import {ORDER_STATUSES} from './contract';
 import type {Page, PageRequest} from '../common/page';
 import type {
   ClaimedBy,

@@ -1,11 +1,6 @@
 /** Who may call each route of the user function (see common/access.ts). */
-import {
-  ADMIN,
-  OWN_ID,
-  OWN_PROFILE,
-  PUBLIC,
-  type AccessRules,
-} from '../common/access';
+import {ADMIN, OWN_ID, PUBLIC, type AccessRules} from '../common/access';
+import {OWN_PROFILE} from './contract';
 
 export const ACCESS: AccessRules = {
   'GET /': PUBLIC,

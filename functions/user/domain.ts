@@ -5,7 +5,7 @@
  * behind the UserStore port only reads and writes.
  */
 import type {Page, PageRequest} from '../common/page';
-import type {Role} from '../common/users';
+import type {Role} from './contract';
 
 export interface NewUser {
   name: string;

@@ -5,13 +5,13 @@
  * with the user function's own identity.
  */
 import {mayRequestFor} from '../common/access';
-import {OPEN_STATUSES, ordersOf, type OrderList} from '../common/orders';
 import {ConflictError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
-import {profileRequest} from '../common/users';
 import {idParams, pageOnly, parseInput} from '../common/validation';
 import type {PerRequest} from '../common/wiring';
+import {OPEN_STATUSES, orderListSchema, ordersOf} from '../order/contract';
+import {profileRequest, type MeshAnswer} from './contract';
 import {
   DuplicateEmailError,
   DuplicateIdError,
@@ -88,11 +88,15 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         await users(ctx).delete(id, async userId => {
-          const open = await orders.call<OrderList>(ctx, {
-            method: 'GET',
-            path: ['orders'],
-            query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
-          });
+          const open = await orders.call(
+            ctx,
+            {
+              method: 'GET',
+              path: ['orders'],
+              query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
+            },
+            orderListSchema,
+          );
           return open.data.orders.length > 0;
         });
         return {status: 204, body: undefined};
@@ -107,19 +111,19 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
         // Both reads at once: the user check need not wait for the orders.
         const [user, list] = await Promise.all([
           users(ctx).get(id),
-          orders.call<OrderList>(ctx, {
-            method: 'GET',
-            path: ['orders', 'user', id],
-          }),
+          orders.call(
+            ctx,
+            {method: 'GET', path: ['orders', 'user', id]},
+            orderListSchema,
+          ),
         ]);
-        return {
-          body: {
-            service: 'user',
-            user,
-            orders: ordersOf(list.data),
-            mesh_path: ['user', list.data.service],
-          },
+        const body: MeshAnswer = {
+          service: 'user',
+          user,
+          orders: ordersOf(list.data),
+          mesh_path: ['user', list.data.service],
         };
+        return {body};
       },
     },
   ];

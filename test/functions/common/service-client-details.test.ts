@@ -4,6 +4,7 @@
  * problem document is kept, the backoff, and what each attempt records.
  */
 import {expect} from 'chai';
+import {z} from 'zod';
 import type {Gaxios} from 'gaxios';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -16,6 +17,9 @@ import {
 } from '../../../functions/common/service-client';
 import {testContext} from '../../fixtures/context';
 import {rejectionOf} from '../../fixtures/rejection';
+
+/** These tests are about the transport: any answer body passes. */
+const ANY = z.unknown();
 
 type Answer = {status: number; data: string} | Error;
 
@@ -74,7 +78,7 @@ describe('ServiceClient, in detail', () => {
     it(`retries ${code} (no answer) and reports the function unavailable`, async () => {
       const {transport, requests} = fakeTransport(withCode(code));
       const e = await rejectionOf(
-        clientWith(transport).call(testContext(), GET),
+        clientWith(transport).call(testContext(), GET, ANY),
         DownstreamError,
       );
       expect([e.failure, e.status, requests.length]).to.deep.equal([
@@ -90,7 +94,7 @@ describe('ServiceClient, in detail', () => {
       withCode('ECONNRESET', true),
       ok,
     );
-    const reply = await clientWith(transport).call(testContext(), GET);
+    const reply = await clientWith(transport).call(testContext(), GET, ANY);
     expect([reply.status, requests.length]).to.deep.equal([200, 2]);
   });
 
@@ -98,7 +102,7 @@ describe('ServiceClient, in detail', () => {
     for (const error of [withCode('EPROTO'), new Error('odd')]) {
       const {transport, requests} = fakeTransport(error);
       const e = await rejectionOf(
-        clientWith(transport).call(testContext(), GET),
+        clientWith(transport).call(testContext(), GET, ANY),
         DownstreamError,
       );
       expect([e.failure, requests.length]).to.deep.equal(['failed', 1]);
@@ -124,7 +128,7 @@ describe('ServiceClient, in detail', () => {
     it(`makes ${attempts} attempt(s) of a ${call.method}${call.headers ? ' with an Idempotency-Key' : ''} answered 503`, async () => {
       const {transport, requests} = fakeTransport(answer(503));
       await rejectionOf(
-        clientWith(transport).call(testContext(), call),
+        clientWith(transport).call(testContext(), call, ANY),
         DownstreamError,
       );
       expect(requests.length).to.equal(attempts);
@@ -149,7 +153,7 @@ describe('ServiceClient, in detail', () => {
     it(`reads ${status} ${JSON.stringify(body)} as ${failure}, after ${attempts} attempt(s)`, async () => {
       const {transport, requests} = fakeTransport(answer(status, body));
       const e = await rejectionOf(
-        clientWith(transport).call(testContext(), GET),
+        clientWith(transport).call(testContext(), GET, ANY),
         DownstreamError,
       );
       expect([e.failure, e.status, requests.length]).to.deep.equal([
@@ -175,7 +179,7 @@ describe('ServiceClient, in detail', () => {
       }),
     );
     const e = await rejectionOf(
-      clientWith(transport).call(testContext(), GET),
+      clientWith(transport).call(testContext(), GET, ANY),
       DownstreamError,
     );
     expect(e.problem).to.deep.equal({
@@ -188,14 +192,14 @@ describe('ServiceClient, in detail', () => {
     for (const data of ['null', '"text"', '7', '', 'not json']) {
       const {transport} = fakeTransport({status: 400, data});
       const e = await rejectionOf(
-        clientWith(transport).call(testContext(), GET),
+        clientWith(transport).call(testContext(), GET, ANY),
         DownstreamError,
       );
       expect([e.failure, e.problem], data).to.deep.equal(['failed', undefined]);
     }
     const {transport} = fakeTransport(answer(400, {detail: 'd', errors: 'x'}));
     const e = await rejectionOf(
-      clientWith(transport).call(testContext(), GET),
+      clientWith(transport).call(testContext(), GET, ANY),
       DownstreamError,
     );
     expect(e.problem).to.deep.equal({detail: 'd', errors: undefined});
@@ -205,7 +209,7 @@ describe('ServiceClient, in detail', () => {
     for (const data of ['', 'not json']) {
       const {transport} = fakeTransport({status: 200, data});
       const e = await rejectionOf(
-        clientWith(transport).call(testContext(), GET),
+        clientWith(transport).call(testContext(), GET, ANY),
         DownstreamError,
       );
       expect([e.failure, e.status]).to.deep.equal(['failed', 200]);
@@ -217,7 +221,7 @@ describe('ServiceClient, in detail', () => {
     const sleeps: number[] = [];
     const {transport} = fakeTransport(answer(503));
     await rejectionOf(
-      clientWith(transport, sleeps).call(testContext(), GET),
+      clientWith(transport, sleeps).call(testContext(), GET, ANY),
       DownstreamError,
     );
     expect(sleeps).to.deep.equal([62.5, 125]);
@@ -229,6 +233,7 @@ describe('ServiceClient, in detail', () => {
       clientWith(again.transport, short).call(
         testContext({deadline: Date.now() + 100}),
         GET,
+        ANY,
       ),
       DownstreamError,
     );
@@ -238,7 +243,7 @@ describe('ServiceClient, in detail', () => {
   it('records each attempt as a span with its outcome', async () => {
     const {transport} = fakeTransport(answer(503), withCode('ECONNRESET'), ok);
     const ctx = testContext();
-    await clientWith(transport).call(ctx, GET);
+    await clientWith(transport).call(ctx, GET, ANY);
     expect(
       (ctx.spans ?? []).map(s => [s.name, s.outcome, s.status]),
     ).to.deep.equal([
@@ -250,7 +255,7 @@ describe('ServiceClient, in detail', () => {
 
   it('calls the base URL without its trailing slashes, asks gaxios for one attempt, and uses the base URL as audience', async () => {
     const {transport, requests} = fakeTransport(ok);
-    await clientWith(transport).call(testContext(), GET);
+    await clientWith(transport).call(testContext(), GET, ANY);
     const [req] = requests;
     expect(req.url).to.equal('http://user.test/users/u1');
     expect(req.retry).to.equal(false);
@@ -266,7 +271,7 @@ describe('ServiceClient, in detail', () => {
     sinon.useFakeTimers({now: 1_000_000});
     const {transport, requests} = fakeTransport(ok);
     const e = await rejectionOf(
-      clientWith(transport).call(testContext({deadline: 1_000_000}), GET),
+      clientWith(transport).call(testContext({deadline: 1_000_000}), GET, ANY),
       DownstreamError,
     );
     expect([e.failure, requests.length]).to.deep.equal(['timeout', 0]);
@@ -298,7 +303,7 @@ describe('ServiceClient, in detail', () => {
       transport,
     });
     const e = await rejectionOf(
-      client.call(testContext(), GET),
+      client.call(testContext(), GET, ANY),
       DownstreamError,
     );
     expect([e.failure, requests.length]).to.deep.equal(['failed', 0]);

@@ -1,11 +1,15 @@
 import {setEndUser} from '../../../functions/common/context';
 import {expect} from 'chai';
+import {z} from 'zod';
 import {DownstreamError, toProblem} from '../../../functions/common/problem';
 import {ServiceClient} from '../../../functions/common/service-client';
 import {testContext} from '../../fixtures/context';
 import {rejectionOf} from '../../fixtures/rejection';
 import {freePort} from '../../../local/processes';
 import {json, recordingServer} from '../../fixtures/http-server';
+
+/** These tests are about the transport: any answer body passes. */
+const ANY = z.unknown();
 
 const tokens = {
   authorization: async (aud: string) => `Bearer token-for-${aud}`,
@@ -31,6 +35,36 @@ const failure = (promise: Promise<unknown>) =>
   rejectionOf(promise, DownstreamError);
 
 describe('ServiceClient', () => {
+  it("answers with the callee's answer as its contract parses it, and a 502 naming the callee when the contract refuses it", async () => {
+    const answer = z.object({service: z.literal('order'), count: z.number()});
+    const srv = await recordingServer((req, res) =>
+      req.url === '/good'
+        ? json(res, 200, {service: 'order', count: 2, extra: 'dropped'})
+        : json(res, 200, {service: 'order', count: '2'}),
+    );
+    const good = await client(srv.url).call(
+      testContext(),
+      {method: 'GET', path: ['good']},
+      answer,
+    );
+    // Only what the contract names reaches the caller.
+    expect(good.data).to.deep.equal({service: 'order', count: 2});
+    const e = await failure(
+      client(srv.url).call(
+        testContext(),
+        {method: 'GET', path: ['bad']},
+        answer,
+      ),
+    );
+    await srv.close();
+    expect(e).to.include({service: 'order', failure: 'malformed', status: 200});
+    const {problem} = toProblem(e);
+    expect(problem.status).to.equal(502);
+    expect(problem.detail).to.contain('order');
+    // Not tried again: the same callee would answer the same.
+    expect(srv.requests).to.have.length(2);
+  });
+
   it("sends the token for the base URL where Cloud Run looks for it, the end user's token as it came, the request id, its span of the trace and the remaining budget", async () => {
     const srv = await recordingServer((_req, res) =>
       json(res, 200, {ok: true}),
@@ -41,11 +75,15 @@ describe('ServiceClient', () => {
       {kind: 'end-user', uid: 'u1', admin: false, emailVerified: true},
       'Bearer end-user-token',
     );
-    const reply = await client(srv.url).call(ctx, {
-      method: 'GET',
-      path: ['orders'],
-      query: {status: 'pending', cursor: undefined},
-    });
+    const reply = await client(srv.url).call(
+      ctx,
+      {
+        method: 'GET',
+        path: ['orders'],
+        query: {status: 'pending', cursor: undefined},
+      },
+      ANY,
+    );
     await srv.close();
     expect(reply).to.include({status: 200});
     expect(reply.data).to.deep.equal({ok: true});
@@ -77,10 +115,14 @@ describe('ServiceClient', () => {
 
   it('gives the callee what is left of the request when that is less than the call timeout', async () => {
     const srv = await recordingServer((_req, res) => json(res, 200, {}));
-    await client(srv.url).call(testContext({deadline: Date.now() + 500}), {
-      method: 'GET',
-      path: ['x'],
-    });
+    await client(srv.url).call(
+      testContext({deadline: Date.now() + 500}),
+      {
+        method: 'GET',
+        path: ['x'],
+      },
+      ANY,
+    );
     await srv.close();
     expect(Number(srv.requests[0].headers['x-request-budget-ms'])).to.be.within(
       1,
@@ -90,10 +132,14 @@ describe('ServiceClient', () => {
 
   it('encodes each path segment so an id cannot reach another route', async () => {
     const srv = await recordingServer((_req, res) => json(res, 200, {}));
-    await client(srv.url).call(testContext(), {
-      method: 'GET',
-      path: ['users', '../orders', 'a/b?c'],
-    });
+    await client(srv.url).call(
+      testContext(),
+      {
+        method: 'GET',
+        path: ['users', '../orders', 'a/b?c'],
+      },
+      ANY,
+    );
     await srv.close();
     expect(srv.requests[0].url).to.equal('/users/..%2Forders/a%2Fb%3Fc');
   });
@@ -102,10 +148,14 @@ describe('ServiceClient', () => {
     const srv = await recordingServer((_req, res, n) =>
       n < 3 ? json(res, 503, {detail: 'busy'}) : json(res, 200, {n}),
     );
-    const reply = await client(srv.url).call(testContext(), {
-      method: 'GET',
-      path: ['x'],
-    });
+    const reply = await client(srv.url).call(
+      testContext(),
+      {
+        method: 'GET',
+        path: ['x'],
+      },
+      ANY,
+    );
     await srv.close();
     expect(reply.data).to.deep.equal({n: 3});
   });
@@ -113,11 +163,15 @@ describe('ServiceClient', () => {
   it('does not retry a POST without an Idempotency-Key', async () => {
     const srv = await recordingServer((_req, res) => json(res, 502, {}));
     const error = await failure(
-      client(srv.url).call(testContext(), {
-        method: 'POST',
-        path: ['orders'],
-        body: {a: 1},
-      }),
+      client(srv.url).call(
+        testContext(),
+        {
+          method: 'POST',
+          path: ['orders'],
+          body: {a: 1},
+        },
+        ANY,
+      ),
     );
     await srv.close();
     expect(srv.requests).to.have.length(1);
@@ -128,12 +182,16 @@ describe('ServiceClient', () => {
     const srv = await recordingServer((_req, res, n) =>
       n === 1 ? json(res, 504, {}) : json(res, 201, {id: 'o1'}),
     );
-    const reply = await client(srv.url).call(testContext(), {
-      method: 'POST',
-      path: ['orders'],
-      body: {a: 1},
-      headers: {'idempotency-key': 'k1'},
-    });
+    const reply = await client(srv.url).call(
+      testContext(),
+      {
+        method: 'POST',
+        path: ['orders'],
+        body: {a: 1},
+        headers: {'idempotency-key': 'k1'},
+      },
+      ANY,
+    );
     await srv.close();
     expect(reply.status).to.equal(201);
     expect(
@@ -154,7 +212,11 @@ describe('ServiceClient', () => {
     const waits: number[] = [];
     const reply = await client(srv.url, {
       sleep: async ms => void waits.push(ms),
-    }).call(testContext(), {method: 'POST', path: ['orders'], body: {a: 1}});
+    }).call(
+      testContext(),
+      {method: 'POST', path: ['orders'], body: {a: 1}},
+      ANY,
+    );
     await srv.close();
     expect(reply.status).to.equal(201);
     expect(srv.requests).to.have.length(2);
@@ -168,7 +230,11 @@ describe('ServiceClient', () => {
       res.end('<html>429</html>');
     });
     const error = await failure(
-      client(srv.url).call(testContext(), {method: 'GET', path: ['orders']}),
+      client(srv.url).call(
+        testContext(),
+        {method: 'GET', path: ['orders']},
+        ANY,
+      ),
     );
     await srv.close();
     expect(srv.requests).to.have.length(3);
@@ -189,6 +255,7 @@ describe('ServiceClient', () => {
       client(srv.url, {sleep: async ms => void waits.push(ms)}).call(
         testContext(),
         {method: 'GET', path: ['orders']},
+        ANY,
       ),
     );
     await srv.close();
@@ -207,10 +274,14 @@ describe('ServiceClient', () => {
       ),
     );
     const error = await failure(
-      client(srv.url).call(testContext(), {
-        method: 'GET',
-        path: ['orders', 'o1'],
-      }),
+      client(srv.url).call(
+        testContext(),
+        {
+          method: 'GET',
+          path: ['orders', 'o1'],
+        },
+        ANY,
+      ),
     );
     await srv.close();
     expect(srv.requests).to.have.length(1);
@@ -265,10 +336,14 @@ describe('ServiceClient', () => {
         json(res, c.status, c.body),
       );
       const error = await failure(
-        client(srv.url, {retries: 0}).call(testContext(), {
-          method: 'GET',
-          path: ['x'],
-        }),
+        client(srv.url, {retries: 0}).call(
+          testContext(),
+          {
+            method: 'GET',
+            path: ['x'],
+          },
+          ANY,
+        ),
       );
       await srv.close();
       expect(error.failure).to.equal(c.failure);
@@ -281,7 +356,7 @@ describe('ServiceClient', () => {
       res.end('<html>ok</html>'),
     );
     const error = await failure(
-      client(srv.url).call(testContext(), {method: 'GET', path: ['x']}),
+      client(srv.url).call(testContext(), {method: 'GET', path: ['x']}, ANY),
     );
     await srv.close();
     expect(error.failure).to.equal('failed');
@@ -291,10 +366,14 @@ describe('ServiceClient', () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     let sleeps = 0;
     const error = await failure(
-      client(url, {sleep: async () => void sleeps++}).call(testContext(), {
-        method: 'GET',
-        path: ['x'],
-      }),
+      client(url, {sleep: async () => void sleeps++}).call(
+        testContext(),
+        {
+          method: 'GET',
+          path: ['x'],
+        },
+        ANY,
+      ),
     );
     expect(error.failure).to.equal('unavailable');
     expect(sleeps).to.equal(2);
@@ -303,10 +382,14 @@ describe('ServiceClient', () => {
   it('times out a hop after its own timeout, without retrying', async () => {
     const srv = await recordingServer(() => undefined); // never answers
     const error = await failure(
-      client(srv.url, {timeoutMs: 100}).call(testContext(), {
-        method: 'GET',
-        path: ['x'],
-      }),
+      client(srv.url, {timeoutMs: 100}).call(
+        testContext(),
+        {
+          method: 'GET',
+          path: ['x'],
+        },
+        ANY,
+      ),
     );
     await srv.close();
     expect(error.failure).to.equal('timeout');
@@ -320,6 +403,7 @@ describe('ServiceClient', () => {
       client(srv.url, {timeoutMs: 5000}).call(
         testContext({deadline: Date.now() + 150}),
         {method: 'GET', path: ['x']},
+        ANY,
       ),
     );
     await srv.close();
@@ -330,10 +414,14 @@ describe('ServiceClient', () => {
   it('does not start a call once the deadline has passed', async () => {
     const srv = await recordingServer((_req, res) => json(res, 200, {}));
     const error = await failure(
-      client(srv.url).call(testContext({deadline: Date.now() - 1}), {
-        method: 'GET',
-        path: ['x'],
-      }),
+      client(srv.url).call(
+        testContext({deadline: Date.now() - 1}),
+        {
+          method: 'GET',
+          path: ['x'],
+        },
+        ANY,
+      ),
     );
     await srv.close();
     expect(error.failure).to.equal('timeout');
@@ -346,7 +434,7 @@ describe('ServiceClient', () => {
     srv.server.on('connection', s => sockets.add(s));
     const c = client(srv.url);
     for (let i = 0; i < 5; i++)
-      await c.call(testContext(), {method: 'GET', path: ['x']});
+      await c.call(testContext(), {method: 'GET', path: ['x']}, ANY);
     await srv.close();
     expect(sockets.size).to.equal(1);
   });

@@ -4,6 +4,7 @@
  * calls, and how downstream failures reach the client.
  */
 import {expect} from 'chai';
+import type {z} from 'zod';
 import request from 'supertest';
 import type {RequestContext} from '../../../functions/common/context';
 import {ACCESS} from '../../../functions/gateway/access';
@@ -22,20 +23,47 @@ type Answer = (
   call: Call,
 ) => ServiceReply<unknown> | Promise<ServiceReply<unknown>>;
 
-/** A caller that answers from `answer` and records each call with its context. */
-function fakeCaller(answer: Answer) {
+/**
+ * A caller of `service` that answers from `answer`, parsed with the
+ * contract's schema as ServiceClient parses it, and records each call with
+ * its context.
+ */
+function fakeCaller(service: string, answer: Answer) {
   const calls: {call: Call; ctx: RequestContext; at: number}[] = [];
   const caller: ServiceCaller = {
-    async call<T>(ctx: RequestContext, call: Call) {
+    async call<S extends z.ZodType>(
+      ctx: RequestContext,
+      call: Call,
+      schema: S,
+    ) {
       calls.push({call, ctx, at: Date.now()});
-      return (await answer(call)) as ServiceReply<T>;
+      const reply = await answer(call);
+      const parsed = schema.safeParse(reply.data);
+      if (!parsed.success)
+        throw new DownstreamError(service, 'malformed', reply.status);
+      return {...reply, data: parsed.data as z.infer<S>};
     },
   };
   return {caller, calls};
 }
 
-const alice = {id: 'user-001', name: 'Alice Johnson'};
-const aliceOrders = [{id: 'order-001'}, {id: 'order-003'}];
+const alice = {
+  id: 'user-001',
+  name: 'Alice Johnson',
+  email: 'alice@example.com',
+  role: 'admin',
+  createdAt: '2024-01-15T10:00:00.000Z',
+};
+const anOrder = (id: string) => ({
+  id,
+  userId: 'user-001',
+  items: [{product: 'Cable', quantity: 3, price: 4.99, subtotal: 14.97}],
+  total: 14.97,
+  status: 'pending',
+  createdAt: '2024-02-01T10:00:00.000Z',
+  updatedAt: '2024-02-01T10:00:00.000Z',
+});
+const aliceOrders = [anOrder('order-001'), anOrder('order-003')];
 const delay = (ms: number) => new Promise(r => setTimeout(r, ms));
 /** A callee's answer headers: none that matter here. */
 const headers = new Headers();
@@ -66,7 +94,22 @@ function ordersAnswer(call: Call): ServiceReply<unknown> {
   if (call.path[0] === 'stats')
     return {
       status: 200,
-      data: {service: 'order', stats: {totalOrders: 4}},
+      data: {
+        service: 'order',
+        stats: {
+          totalOrders: 4,
+          totalRevenue: 59.88,
+          totalRevenueCents: '5988',
+          ordersByStatus: {
+            pending: 4,
+            processing: 0,
+            shipped: 0,
+            completed: 0,
+            cancelled: 0,
+          },
+          averageOrderValue: 14.97,
+        },
+      },
       headers,
     };
   if (call.path[0] === 'orders' && call.path.length === 2) {
@@ -84,15 +127,15 @@ function ordersAnswer(call: Call): ServiceReply<unknown> {
   if (call.method === 'POST')
     return {
       status: 201,
-      data: {service: 'order', order: {id: 'new', total: 14.97}},
+      data: {service: 'order', order: anOrder('new')},
       headers,
     };
   return {status: 200, data: {service: 'order', orders: aliceOrders}, headers};
 }
 
 function gateway(users: Answer = usersAnswer, orders: Answer = ordersAnswer) {
-  const u = fakeCaller(users);
-  const o = fakeCaller(orders);
+  const u = fakeCaller('user', users);
+  const o = fakeCaller('order', orders);
   const logs: Record<string, unknown>[] = [];
   const server = frameworkServer(
     createHttpFunction({
@@ -187,18 +230,19 @@ describe('gateway function (HTTP)', () => {
     expect(g.orders).to.have.length(1);
   });
 
-  it('answers 502, not a crash, when user answers the mesh route without its path', async () => {
+  it("answers 502 naming the callee, not a crash, when an answer breaks the callee's contract", async () => {
+    // The mesh route without the path it took, a profile without its email.
     const g = gateway(() => ({
       status: 200,
-      data: {service: 'user', user: alice},
+      data: {service: 'user', user: {id: 'user-001', name: 'Alice'}},
       headers,
     }));
-    const res = await g.api().get('/api/user-orders/user-001');
-    expect(res.status).to.equal(502);
-    expect(res.type).to.equal('application/problem+json');
-    expect(res.body.detail).to.equal(
-      'The user function answered without the path it took.',
-    );
+    for (const route of ['/api/user-orders/user-001', '/api/users/user-001']) {
+      const res = await g.api().get(route);
+      expect(res.status, route).to.equal(502);
+      expect(res.type).to.equal('application/problem+json');
+      expect(res.body.detail).to.match(/\buser\b/);
+    }
   });
 
   it('serves the mesh route with every hop in mesh_path', async () => {

@@ -2,7 +2,7 @@ import {expect} from 'chai';
 import {
   ORDER_STATUSES,
   type OrderStatus,
-} from '../../../functions/common/orders';
+} from '../../../functions/order/contract';
 import {canTransition} from '../../../functions/order/status';
 
 const ALLOWED: [OrderStatus, OrderStatus][] = [

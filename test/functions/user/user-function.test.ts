@@ -20,7 +20,16 @@ import {
 import {json, recordingServer} from '../../fixtures/http-server';
 
 const SELF = 'http://user.test';
-const order = {id: 'o1', userId: 'user-001', status: 'pending'};
+/** An order as the order function's contract has it. */
+const order = {
+  id: 'o1',
+  userId: 'user-001',
+  items: [{product: 'Cable', quantity: 1, price: 4.99, subtotal: 4.99}],
+  total: 4.99,
+  status: 'pending',
+  createdAt: '2024-02-01T10:00:00.000Z',
+  updatedAt: '2024-02-01T10:00:00.000Z',
+};
 
 describe('user function (HTTP)', () => {
   let kit: Awaited<ReturnType<typeof testIdentity>>;

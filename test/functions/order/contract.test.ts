@@ -2,7 +2,7 @@ import {expect} from 'chai';
 import {
   createOrderSchema,
   statusFilterSchema,
-} from '../../../functions/common/orders';
+} from '../../../functions/order/contract';
 
 const item = {product: 'Widget', quantity: 2, price: 29.99};
 

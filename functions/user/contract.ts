@@ -1,15 +1,64 @@
 /**
- * The user vocabulary shared by the gateway (which validates before it
- * calls) and the user function (which validates again).
+ * The user function's contract: what it accepts (the gateway validates
+ * with the same rules before it calls, the user function again), what it
+ * answers (its callers parse every answer with these schemas), and the
+ * end-user rule of a new profile. Callers import it from here; the user
+ * function owns it.
  */
 import {z} from 'zod';
-import {isAdmin, ownerFor, type Principal} from './access';
-import {ForbiddenError, HttpError} from './problem';
-import {idSchema, parseInput} from './validation';
+import {isAdmin, own, ownerFor, type Principal} from '../common/access';
+import {ForbiddenError, HttpError} from '../common/problem';
+import {idSchema, parseInput} from '../common/validation';
+import {orderListSchema} from '../order/contract';
 
 /** A profile's role: data about the person, not what they may do (access.ts decides that). */
 export const ROLES = ['admin', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** What an end user who is not an admin may create. */
+export const OWN_PROFILE = own(
+  'their own profile, once: id = uid, email from the token',
+);
+
+/** A profile as the user function answers it. */
+export const userViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.string(),
+});
+export type UserView = z.infer<typeof userViewSchema>;
+
+/** The answer of a route on one profile: `GET /users/:id`, `POST /users`. */
+export const userAnswerSchema = z.object({
+  service: z.literal('user'),
+  user: userViewSchema,
+});
+
+/** The answer of `GET /users`. */
+export const userListSchema = z.object({
+  service: z.literal('user'),
+  users: z.array(userViewSchema),
+  nextCursor: z.string().optional(),
+});
+
+/**
+ * The answer of the mesh route, `GET /users/:id/orders`: the profile, the
+ * order function's list as the user function passes it on, and the path
+ * the request took from the user function on.
+ */
+export const meshAnswerSchema = z.object({
+  service: z.literal('user'),
+  user: userViewSchema,
+  orders: z.object({
+    count: z.number(),
+    orders: orderListSchema.shape.orders,
+    nextCursor: z.string().optional(),
+  }),
+  mesh_path: z.array(z.string()),
+});
+export type MeshAnswer = z.infer<typeof meshAnswerSchema>;
 
 /** The role of a profile whose creator did not (or may not) choose one. */
 const DEFAULT_ROLE: Role = 'viewer';

@@ -1,12 +1,15 @@
 /**
- * The order vocabulary shared by the gateway (which validates before it calls)
- * and the order function (which validates again: it trusts no caller's input).
+ * The order function's contract: what it accepts (the gateway validates
+ * with the same schemas before it calls, the order function again: it
+ * trusts no caller's input), what it answers (its callers parse every
+ * answer with these schemas), and the end-user rules its routes share with
+ * the gateway's. Callers import it from here; the order function owns it.
  */
 import {z} from 'zod';
-import {isAdmin, type Principal} from './access';
-import {ForbiddenError} from './problem';
-import type {Page} from './page';
-import {idSchema, pageQuery} from './validation';
+import {isAdmin, own, type Principal} from '../common/access';
+import {ForbiddenError} from '../common/problem';
+import type {Page} from '../common/page';
+import {idSchema, pageQuery} from '../common/validation';
 
 export const ORDER_STATUSES = [
   'pending',
@@ -120,23 +123,51 @@ export const idempotencyHeader = z.object({
   'idempotency-key': idempotencyKeySchema.optional(),
 });
 
-/** An order as the order function returns it: money as decimal amounts, computed from cents. */
-export interface OrderView {
-  id: string;
-  userId: string;
-  items: {product: string; quantity: number; price: number; subtotal: number}[];
-  total: number;
-  status: OrderStatus;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An order as the order function answers it: money as decimal amounts, computed from cents. */
+export const orderViewSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  items: z.array(
+    z.object({
+      product: z.string(),
+      quantity: z.number(),
+      price: z.number(),
+      subtotal: z.number(),
+    }),
+  ),
+  total: z.number(),
+  status: z.enum(ORDER_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type OrderView = z.infer<typeof orderViewSchema>;
 
-/** The order function's list answer. */
-export interface OrderList {
-  service: 'order';
-  orders: OrderView[];
-  nextCursor?: string;
-}
+/** The answer of a route on one order: `GET`, `POST`, `PATCH …/status`. */
+export const orderAnswerSchema = z.object({
+  service: z.literal('order'),
+  order: orderViewSchema,
+});
+
+/** The answer of the list routes: `GET /orders`, `GET /orders/user/:userId`. */
+export const orderListSchema = z.object({
+  service: z.literal('order'),
+  orders: z.array(orderViewSchema),
+  nextCursor: z.string().optional(),
+});
+export type OrderList = z.infer<typeof orderListSchema>;
+
+/** The answer of `GET /stats`. */
+export const statsAnswerSchema = z.object({
+  service: z.literal('order'),
+  stats: z.object({
+    totalOrders: z.number(),
+    totalRevenue: z.number(),
+    totalRevenueCents: z.string(),
+    ordersByStatus: z.record(z.enum(ORDER_STATUSES), z.number()),
+    averageOrderValue: z.number(),
+  }),
+});
+export type StatsAnswer = z.infer<typeof statsAnswerSchema>;
 
 /** A page of orders as the order function answers it. */
 export function orderList(page: Page<OrderView>): OrderList {
@@ -155,6 +186,15 @@ export function ordersOf(list: OrderList) {
     nextCursor: list.nextCursor,
   };
 }
+
+// What an end user who is not an admin is limited to, on the order
+// function's routes and the gateway's that call them.
+export const OWN_ORDER = own('their own orders');
+export const OWN_ORDERS = own('their own orders, whatever the filters');
+export const OWN_NEW_ORDERS = own('orders for themselves');
+export const OWN_CANCEL = own(
+  'cancelling their own pending or processing order',
+);
 
 /** Statuses in which an order still has to be fulfilled. */
 export const OPEN_STATUSES: OrderStatus[] = [
