@@ -16,6 +16,7 @@
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
+import {z} from 'zod';
 import {ConfigError} from './common/config';
 import {installFrameworkPatches} from './common/framework';
 import {lazyFunction} from './common/lazy';
@@ -40,9 +41,14 @@ const BUILD = path.resolve(__dirname, '..');
 function functionsOf(
   file = process.env.TOPOLOGY_FILE ?? path.join(BUILD, '..', 'topology.json'),
 ): {name: string; entryPoint: string; folder: string}[] {
-  const topology = JSON.parse(readFileSync(file, 'utf8')) as {
-    functions: Record<string, {entryPoint: string; source?: string}>;
-  };
+  const topology = z
+    .object({
+      functions: z.record(
+        z.string(),
+        z.object({entryPoint: z.string(), source: z.string().optional()}),
+      ),
+    })
+    .parse(JSON.parse(readFileSync(file, 'utf8')));
   return Object.entries(topology.functions).map(([name, f]) => ({
     name,
     entryPoint: f.entryPoint,

@@ -3,8 +3,16 @@
  * The gateway never imports this module, so it never pays for loading the
  * Firestore client.
  */
-import {FieldPath, Firestore, type Query} from '@google-cloud/firestore';
+import {
+  FieldPath,
+  Firestore,
+  type DocumentData,
+  type FirestoreDataConverter,
+  type Query,
+  type QueryDocumentSnapshot,
+} from '@google-cloud/firestore';
 import {OAuth2Client} from 'google-auth-library';
+import type {z} from 'zod';
 import {afterRequests, atShutdown} from './lifecycle';
 import type {Page, PageRequest} from './page';
 
@@ -108,13 +116,49 @@ export function hasCode(error: unknown, code: number): boolean {
 }
 
 /**
+ * A stored document its collection's schema refuses: written by something
+ * other than this function, or by a version that stored another shape. A
+ * fault of the system, not of the request (a 500); the log names the
+ * document, the client never sees it.
+ */
+export class StoredDataError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`${path} does not have its collection's shape`, {cause});
+    this.name = 'StoredDataError';
+  }
+}
+
+/**
+ * The converter of a collection whose documents have `schema`'s shape.
+ * What is stored comes from outside the process, like a request: every
+ * document read is parsed with the schema before any code sees it. What is
+ * written is typed by it: `T` is what the store writes and reads.
+ */
+export function converterFor<T extends DocumentData>(
+  schema: z.ZodType<T>,
+): FirestoreDataConverter<T> {
+  return {
+    toFirestore: (data: DocumentData) => data,
+    fromFirestore: (snapshot: QueryDocumentSnapshot): T => {
+      const parsed = schema.safeParse(snapshot.data());
+      if (!parsed.success)
+        throw new StoredDataError(snapshot.ref.path, parsed.error);
+      return parsed.data;
+    },
+  };
+}
+
+/**
  * One page of `query` in document-id order. Ordering by id needs no
  * composite index, and the last id of a page is a stable cursor.
  */
-export async function pageOf<T>(
-  query: Query,
+export async function pageOf<D, T>(
+  query: Query<D>,
   page: PageRequest,
-  toItem: (id: string, data: FirebaseFirestore.DocumentData) => T,
+  toItem: (id: string, data: D) => T,
 ): Promise<Page<T>> {
   let q = query.orderBy(FieldPath.documentId());
   if (page.cursor !== undefined) q = q.startAfter(page.cursor);
@@ -128,9 +172,9 @@ export async function pageOf<T>(
 }
 
 /** Creates the document unless it exists; an existing one is left as it is. */
-export async function createIfMissing(
-  ref: FirebaseFirestore.DocumentReference,
-  data: FirebaseFirestore.DocumentData,
+export async function createIfMissing<T>(
+  ref: FirebaseFirestore.DocumentReference<T>,
+  data: FirebaseFirestore.WithFieldValue<T>,
 ): Promise<void> {
   try {
     await ref.create(data);

@@ -11,7 +11,7 @@
  * where.
  */
 import {Gaxios} from 'gaxios';
-import type {z} from 'zod';
+import {z} from 'zod';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import {
@@ -338,19 +338,28 @@ function statusFailure(
   return new DownstreamError(service, 'failed', status);
 }
 
+/** What is read of a callee's problem document: its detail, and its fields' errors. */
+const calleeProblem = z.object({
+  detail: z.string(),
+  errors: z.array(z.unknown()).optional().catch(undefined),
+});
+const fieldError = z.object({field: z.string(), message: z.string()});
+
+/** The detail and field errors of a callee's problem document, or undefined when it sent none. */
 function asProblem(
   body: unknown,
 ): {detail: string; errors?: FieldError[]} | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const {detail, errors} = body as {detail?: unknown; errors?: unknown};
-  if (typeof detail !== 'string') return undefined;
-  const fieldErrors = Array.isArray(errors)
-    ? errors.filter(
-        (e): e is FieldError =>
-          typeof e?.field === 'string' && typeof e?.message === 'string',
-      )
-    : undefined;
-  return {detail, errors: fieldErrors};
+  const parsed = calleeProblem.safeParse(body);
+  if (!parsed.success) return undefined;
+  const {detail, errors} = parsed.data;
+  return {
+    detail,
+    // Only well-formed entries, and only their field and message.
+    errors: errors?.flatMap(e => {
+      const entry = fieldError.safeParse(e);
+      return entry.success ? [entry.data] : [];
+    }),
+  };
 }
 
 function errorCode(e: unknown): string | undefined {

@@ -6,10 +6,12 @@
  */
 import {
   AggregateField,
+  Timestamp,
   type Firestore,
   type Query,
 } from '@google-cloud/firestore';
-import {createIfMissing, pageOf} from '../common/firestore';
+import {z} from 'zod';
+import {converterFor, createIfMissing, pageOf} from '../common/firestore';
 import {ORDER_STATUSES} from './contract';
 import type {Page, PageRequest} from '../common/page';
 import type {
@@ -34,45 +36,58 @@ const openness = (record: OrderRecord) =>
   CANCELLABLE_STATUSES.includes(record.status) ? 1 : 0;
 
 /**
- * The fields of a record, whatever else a document holds. Integers arrive
- * as bigints (createFirestore); a record's are small, and are numbers here.
+ * A whole number as stored. Integers arrive as bigints (createFirestore);
+ * a record's are small, and are numbers here.
  */
-function toRecord(data: FirebaseFirestore.DocumentData): OrderRecord {
-  const items = (data.items as Record<string, unknown>[]).map(i => ({
-    ...i,
-    quantity: Number(i.quantity),
-    priceCents: Number(i.priceCents),
-  }));
-  return {
-    userId: data.userId,
-    items: items as OrderRecord['items'],
-    totalCents: Number(data.totalCents),
-    status: data.status,
-    createdAt: data.createdAt,
-    updatedAt: data.updatedAt,
-  };
-}
+const storedInt = z
+  .union([z.number().int(), z.bigint()])
+  .transform(n => Number(n));
 
-/** Whether a key's claim document is past its expireAt (a Firestore Timestamp). */
-function expired(
-  claim: FirebaseFirestore.DocumentSnapshot,
-  now: Date,
-): boolean {
-  const expireAt = claim.get('expireAt') as {toMillis(): number} | undefined;
-  return expireAt !== undefined && expireAt.toMillis() <= now.getTime();
+/** An order's document: the record, money in integer cents. */
+const recordSchema = z.object({
+  userId: z.string(),
+  items: z.array(
+    z.object({
+      product: z.string(),
+      quantity: storedInt,
+      priceCents: storedInt,
+    }),
+  ),
+  totalCents: storedInt,
+  status: z.enum(ORDER_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const storedOrder = converterFor<OrderRecord>(recordSchema);
+
+/** A used Idempotency-Key's document (ClaimedBy), and when it expires. */
+interface StoredClaim extends ClaimedBy {
+  expireAt: Timestamp;
+}
+const storedClaim = converterFor<StoredClaim>(
+  z.object({
+    orderId: z.string(),
+    fingerprint: z.string(),
+    expireAt: z.instanceof(Timestamp),
+    // Absent from keys written before the first answer was kept.
+    first: recordSchema.optional(),
+  }),
+);
+
+/** A user's count of open orders. */
+const storedCount = converterFor<{open: number}>(z.object({open: storedInt}));
+
+/** Whether a key's claim is past its expireAt. */
+function expired(claim: StoredClaim, now: Date): boolean {
+  return claim.expireAt.toMillis() <= now.getTime();
 }
 
 /** What a used key's document says. */
-function claimedBy(doc: FirebaseFirestore.DocumentSnapshot): {
+function claimedBy({orderId, fingerprint, first}: StoredClaim): {
   claimedBy: ClaimedBy;
 } {
-  const first = doc.get('first') as OrderRecord | undefined;
   return {
-    claimedBy: {
-      orderId: doc.get('orderId') as string,
-      fingerprint: doc.get('fingerprint') as string,
-      ...(first !== undefined && {first: toRecord(first)}),
-    },
+    claimedBy: {orderId, fingerprint, ...(first !== undefined && {first})},
   };
 }
 
@@ -83,11 +98,11 @@ export class FirestoreOrderStore implements OrderStore {
   ) {}
 
   private get orders() {
-    return this.db.collection(ORDERS);
+    return this.db.collection(ORDERS).withConverter(storedOrder);
   }
 
   list(filter: OrderFilter, page: PageRequest): Promise<Page<WithId>> {
-    let query: Query = this.orders;
+    let query: Query<OrderRecord> = this.orders;
     if (filter.userId !== undefined)
       query = query.where('userId', '==', filter.userId);
     if (filter.statuses !== undefined && filter.statuses.length > 0) {
@@ -96,17 +111,19 @@ export class FirestoreOrderStore implements OrderStore {
           ? query.where('status', '==', filter.statuses[0])
           : query.where('status', 'in', filter.statuses);
     }
-    return pageOf(query, page, (id, data) => ({id, ...toRecord(data)}));
+    return pageOf(query, page, (id, data) => ({id, ...data}));
   }
 
   async get(id: string): Promise<OrderRecord | undefined> {
-    const doc = await this.orders.doc(id).get();
-    return doc.exists ? toRecord(doc.data()!) : undefined;
+    return (await this.orders.doc(id).get()).data();
   }
 
   /** The document that counts `userId`'s open orders. */
   private openCountOf(userId: string) {
-    return this.db.collection(OPEN_ORDER_COUNTS).doc(userId);
+    return this.db
+      .collection(OPEN_ORDER_COUNTS)
+      .withConverter(storedCount)
+      .doc(userId);
   }
 
   /**
@@ -118,8 +135,8 @@ export class FirestoreOrderStore implements OrderStore {
     tx: FirebaseFirestore.Transaction,
     userId: string,
   ): Promise<number> {
-    const count = await tx.get(this.openCountOf(userId));
-    if (count.exists) return Number(count.get('open'));
+    const count = (await tx.get(this.openCountOf(userId))).data();
+    if (count !== undefined) return count.open;
     const aggregate = await tx.get(
       this.orders
         .where('userId', '==', userId)
@@ -150,7 +167,11 @@ export class FirestoreOrderStore implements OrderStore {
   ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
     const ref = this.orders.doc();
     const keyRef =
-      claim && this.db.collection(IDEMPOTENCY_KEYS).doc(claim.keyHash);
+      claim &&
+      this.db
+        .collection(IDEMPOTENCY_KEYS)
+        .withConverter(storedClaim)
+        .doc(claim.keyHash);
     // One transaction: the key's claim, the user's count of open orders and
     // the new order. Two requests with the same key cannot both create an
     // order, no key points at an order that was not written, and two
@@ -159,10 +180,10 @@ export class FirestoreOrderStore implements OrderStore {
     // would lock far more in the emulator.
     return this.db.runTransaction(async tx => {
       if (keyRef !== undefined) {
-        const current = await tx.get(keyRef);
+        const current = (await tx.get(keyRef)).data();
         // Past its expireAt a key is free again, though Firestore's TTL
         // may take a day or more to delete it: it is taken over.
-        if (current.exists && !expired(current, this.now()))
+        if (current !== undefined && !expired(current, this.now()))
           return claimedBy(current);
       }
       const open = await this.openOrders(tx, record.userId);
@@ -172,7 +193,7 @@ export class FirestoreOrderStore implements OrderStore {
         tx.set(keyRef, {
           orderId: ref.id,
           fingerprint: claim!.fingerprint,
-          expireAt: claim!.expireAt,
+          expireAt: Timestamp.fromDate(claim!.expireAt),
           first: record,
         });
       tx.create(ref, record);
@@ -191,9 +212,8 @@ export class FirestoreOrderStore implements OrderStore {
     // cannot both start from the same old record; the user's count of open
     // orders changes with it when the order opens or closes.
     return this.db.runTransaction(async tx => {
-      const doc = await tx.get(ref);
-      if (!doc.exists) return undefined;
-      const current = toRecord(doc.data()!);
+      const current = (await tx.get(ref)).data();
+      if (current === undefined) return undefined;
       const changes = change(current);
       const updated = {...current, ...changes};
       await this.countOpen(
@@ -210,9 +230,8 @@ export class FirestoreOrderStore implements OrderStore {
     const ref = this.orders.doc(id);
     // With the user's count of open orders, when the order was open.
     return this.db.runTransaction(async tx => {
-      const doc = await tx.get(ref);
-      if (!doc.exists) return false;
-      const current = toRecord(doc.data()!);
+      const current = (await tx.get(ref)).data();
+      if (current === undefined) return false;
       await this.countOpen(tx, current.userId, -openness(current));
       tx.delete(ref);
       return true;

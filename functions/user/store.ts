@@ -4,8 +4,10 @@
  * emails' hashes, so claiming one is a create that fails when it is taken.
  */
 import type {Firestore} from '@google-cloud/firestore';
+import {z} from 'zod';
 import {
   ALREADY_EXISTS,
+  converterFor,
   createIfMissing,
   hasCode,
   NOT_FOUND,
@@ -13,6 +15,7 @@ import {
 } from '../common/firestore';
 import {sha256Hex} from '../common/hash';
 import type {Page, PageRequest} from '../common/page';
+import {ROLES} from './contract';
 import {
   DuplicateEmailError,
   DuplicateIdError,
@@ -29,25 +32,37 @@ export function emailKey(email: string): string {
   return sha256Hex(normalEmail(email));
 }
 
-function toUser(id: string, data: FirebaseFirestore.DocumentData): User {
-  return {
-    id,
-    name: data.name,
-    email: data.email,
-    role: data.role,
-    createdAt: data.createdAt,
-  };
+/** A user's document: the user but its id, which is the document's. */
+const storedUser = converterFor<Omit<User, 'id'>>(
+  z.object({
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    createdAt: z.string(),
+  }),
+);
+
+/** An email's claim: the user it belongs to. */
+const emailClaim = converterFor<{userId: string}>(
+  z.object({userId: z.string()}),
+);
+
+function toUser(id: string, data: Omit<User, 'id'>): User {
+  return {id, ...data};
 }
 
 export class FirestoreUserStore implements UserStore {
   constructor(private readonly db: Firestore) {}
 
   private get users() {
-    return this.db.collection(USERS);
+    return this.db.collection(USERS).withConverter(storedUser);
   }
 
   private emailRef(email: string) {
-    return this.db.collection(USER_EMAILS).doc(emailKey(email));
+    return this.db
+      .collection(USER_EMAILS)
+      .withConverter(emailClaim)
+      .doc(emailKey(email));
   }
 
   list(page: PageRequest): Promise<Page<User>> {
@@ -85,7 +100,7 @@ export class FirestoreUserStore implements UserStore {
     if (!doc.exists) return false;
     const batch = this.db.batch();
     batch.delete(ref, {exists: true});
-    batch.delete(this.emailRef(doc.get('email')));
+    batch.delete(this.emailRef(doc.data()!.email));
     try {
       await batch.commit();
     } catch (e: unknown) {

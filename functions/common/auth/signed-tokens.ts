@@ -7,6 +7,7 @@
  * (end-user.ts) each add the claims that matter to them.
  */
 import {OAuth2Client, type Certificates} from 'google-auth-library';
+import {z} from 'zod';
 import {HttpError, UnauthorizedError} from '../problem';
 
 /** The claims this project reads, from either kind of token. */
@@ -86,16 +87,19 @@ export function segmentOf(
   index: 0 | 1,
 ): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(
-      Buffer.from(token.split('.')[index], 'base64url').toString('utf8'),
+    const parsed = SEGMENT.safeParse(
+      JSON.parse(
+        Buffer.from(token.split('.')[index], 'base64url').toString('utf8'),
+      ),
     );
-    return value !== null && typeof value === 'object'
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** A token's header or claims: a JSON object, whatever its members. */
+const SEGMENT = z.record(z.string(), z.unknown());
 
 /**
  * Verifies signed tokens of one issuer for one audience, remembering those
@@ -161,7 +165,7 @@ export class SignedTokens {
     const cached = this.verified.get(token);
     if (cached !== undefined) {
       // As google-auth-library judges a new token: late only past the allowance.
-      if (this.now() <= (cached.exp as number) + CLOCK_SKEW_S) return cached;
+      if (this.now() <= Number(cached.exp) + CLOCK_SKEW_S) return cached;
       this.verified.delete(token);
       throw invalid('has expired');
     }

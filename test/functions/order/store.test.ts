@@ -18,7 +18,9 @@ import {
   OPEN_ORDER_COUNTS,
   ORDERS,
 } from '../../../functions/order/store';
+import {StoredDataError} from '../../../functions/common/firestore';
 import {loadSeed} from '../../../local/seed';
+import {rejectionOf} from '../../fixtures/rejection';
 import {isolatedFirestore} from '../../fixtures/emulator';
 
 /** Far above what any test here creates for one user. */
@@ -64,6 +66,26 @@ describe('FirestoreOrderStore', () => {
 
   const count = async (collection: string) =>
     (await db.collection(collection).get()).size;
+
+  it('refuses to read a stored order or claim of another shape, naming the document', async () => {
+    await db
+      .collection(ORDERS)
+      .doc('o-bad')
+      .set({...record, status: 'lost', totalCents: '5'});
+    const e = await rejectionOf(store.get('o-bad'), StoredDataError);
+    expect(e.path).to.equal(`${ORDERS}/o-bad`);
+    // A claim whose expiry is not a time: the create that reads it fails
+    // whole, and writes nothing.
+    await db
+      .collection(IDEMPOTENCY_KEYS)
+      .doc(claim('f').keyHash)
+      .set({orderId: 'o1', fingerprint: 'f', expireAt: 'tomorrow'});
+    await rejectionOf(
+      store.insert(record, MAX_OPEN, claim('f')),
+      StoredDataError,
+    );
+    expect(await count(ORDERS)).to.equal(1);
+  });
 
   it('inserts a record under a random id and reads it back as written', async () => {
     const result = await store.insert(record, MAX_OPEN);

@@ -9,6 +9,7 @@ import {
   USER_EMAILS,
   USERS,
 } from '../../../functions/user/store';
+import {StoredDataError} from '../../../functions/common/firestore';
 import {isolatedFirestore} from '../../fixtures/emulator';
 import {rejectionOf} from '../../fixtures/rejection';
 
@@ -22,6 +23,13 @@ describe('FirestoreUserStore', () => {
     store = new FirestoreUserStore(db);
   });
   afterEach(() => db.terminate());
+
+  it('refuses to read a stored user of another shape, naming the document', async () => {
+    await db.collection(USERS).doc('u-bad').set({name: 'Eve', role: 'root'});
+    const e = await rejectionOf(store.get('u-bad'), StoredDataError);
+    expect(e.path).to.equal(`${USERS}/u-bad`);
+    await rejectionOf(store.list({limit: 10}), StoredDataError);
+  });
 
   it('creates a user with a random id and finds it', async () => {
     const user = await store.create({

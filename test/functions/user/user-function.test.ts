@@ -97,6 +97,22 @@ describe('user function (HTTP)', () => {
     expect(missing.body.detail).to.equal('User user-999 not found.');
   });
 
+  it('answers a stored profile of another shape with a bare 500 problem, never the document', async () => {
+    const db = createFirestore(kit.projectId, 'user-data');
+    const bad = db.collection('users').doc('user-bad');
+    await bad.set({name: 7, role: 'root'});
+    try {
+      const res = await api().get('/users/user-bad').set(auth);
+      expect(res.status).to.equal(500);
+      expect(res.type).to.equal('application/problem+json');
+      expect(res.body.detail).to.equal('An unexpected error occurred.');
+      expect(res.text).not.to.contain('root').and.not.to.contain('shape');
+    } finally {
+      await bad.delete();
+      await db.terminate();
+    }
+  });
+
   it("serves the mesh route by calling the order function with its own identity, passing the end user's token on", async () => {
     const before = orderFn.requests.length;
     const res = await api().get('/users/user-001/orders').set(auth);
