@@ -1,10 +1,12 @@
 /**
  * One load run with autocannon. `load()` runs it in a child process of its
  * own, so the load generator shares a process neither with the servers nor
- * with the identity servers the benchmark hosts.
+ * with the identity servers the benchmark hosts. One such process serves
+ * every run, one at a time: starting one per run cost most of a second each
+ * time, a tenth of the benchmark.
  */
 import autocannon from 'autocannon';
-import {execFile} from 'node:child_process';
+import {fork, type ChildProcess} from 'node:child_process';
 
 export interface Scenario {
   id: string;
@@ -90,6 +92,48 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
 }
 
+/** A run's answer from the load process: its result, or why it failed. */
+interface LoadReply {
+  id: number;
+  result?: LoadResult;
+  error?: string;
+}
+
+let loader: ChildProcess | undefined;
+let nextId = 0;
+const waiting = new Map<
+  number,
+  {resolve: (r: LoadResult) => void; reject: (e: Error) => void}
+>();
+
+/**
+ * The load process, started on first use. Its channel holds this process
+ * open only while a run is waiting for it; it exits when this one does.
+ */
+function loadProcess(): ChildProcess {
+  if (loader !== undefined) return loader;
+  const child = fork(__filename, [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  child.on('message', ({id, result, error}: LoadReply) => {
+    const run = waiting.get(id);
+    waiting.delete(id);
+    if (waiting.size === 0) child.channel?.unref();
+    if (result !== undefined) run?.resolve(result);
+    else run?.reject(new Error(error ?? 'the load run failed'));
+  });
+  child.on('exit', code => {
+    loader = undefined;
+    for (const run of waiting.values())
+      run.reject(new Error(`the load process exited (${code})`));
+    waiting.clear();
+  });
+  child.unref();
+  child.channel?.unref();
+  loader = child;
+  return child;
+}
+
 /**
  * Loads `url` with `scenario` from a separate process: `connections` at a
  * time, as fast as they are answered or at `rate` requests per second.
@@ -109,25 +153,22 @@ export function load(
     durationS,
     rate,
   };
+  const child = loadProcess();
+  const id = nextId++;
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [__filename, JSON.stringify(job)],
-      {maxBuffer: 1 << 20},
-      (error, stdout) => {
-        if (error) reject(error);
-        else resolve(JSON.parse(stdout) as LoadResult);
-      },
-    );
+    waiting.set(id, {resolve, reject});
+    child.channel?.ref();
+    child.send({id, job});
   });
 }
 
 if (require.main === module) {
-  run(JSON.parse(process.argv[2]) as LoadJob).then(
-    result => process.stdout.write(JSON.stringify(result)),
-    (e: unknown) => {
-      process.stderr.write(String(e));
-      process.exit(1);
-    },
-  );
+  process.on('message', ({id, job}: {id: number; job: LoadJob}) => {
+    run(job).then(
+      result => process.send!({id, result}),
+      (e: unknown) => process.send!({id, error: String(e)}),
+    );
+  });
+  // The benchmark is gone: so is its load process.
+  process.on('disconnect', () => process.exit(0));
 }
