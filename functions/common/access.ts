@@ -1,15 +1,18 @@
 /**
- * Who may do what: the vocabulary of end-user authorization. Each function
- * keeps its table next to its routes (`functions/<name>/access.ts`, one row
- * per route) and enforces it before a handler runs (http-function.ts): `public` needs no end user, `admin` only
- * an admin, `signed-in` any end user, whom the handler then limits to what
- * is theirs (`own` says what, for people: the console and the README show
- * it). A route with no row does not start. The same rules hold at every
- * hop: the gateway refuses early, user and order refuse again, so a caller
- * that forgets a check cannot read someone else's data.
+ * Who may do what: the vocabulary of end-user authorization. Every route
+ * carries its rule (router.ts `Route.rule`), enforced before its handler
+ * runs (http-function.ts): `public` needs no end user, `admin` only an
+ * admin, `signed-in` any end user, limited to what is theirs (`own` says
+ * what, for people: the README's table is made from it). Where the path
+ * names whose data a route serves, the rule itself holds a user to their
+ * own (`owner`); where only the data says whose it is (an order), the
+ * handler does, with mayRequestFor. The same rules hold at every hop: the
+ * gateway refuses early, user and order refuse again, so a caller that
+ * forgets a check cannot read someone else's data.
  */
 import type {EndUser} from './auth/end-user';
 import {ForbiddenError} from './problem';
+import type {Reply} from './router';
 
 export type Access = 'public' | 'signed-in' | 'admin';
 
@@ -17,6 +20,13 @@ export interface Rule {
   access: Access;
   /** For `signed-in`: what a user who is not an admin is limited to. */
   own?: string;
+  /**
+   * For `signed-in`: the path parameter that names whose data the route
+   * serves (a uid). A user who is not an admin and names someone else gets
+   * `refused(id)`, what the route answers when there is nothing there, so
+   * that another's and a missing one cannot be told apart.
+   */
+  owner?: {param: string; refused: (id: string) => Reply | Error};
 }
 
 export const PUBLIC: Rule = {access: 'public'};
@@ -29,8 +39,16 @@ export const own = (what: string): Rule => ({access: 'signed-in', own: what});
  */
 export const OWN_ID = own('their own id');
 
-/** A function's rules: one per route of its route table, by `METHOD /path`. */
-export type AccessRules = Record<string, Rule>;
+/**
+ * OWN_ID held by the rule itself: the path parameter `param` names the
+ * user, and a user who names another is answered `refused(id)`.
+ */
+export function ownId(
+  param: string,
+  refused: (id: string) => Reply | Error,
+): Rule {
+  return {...OWN_ID, owner: {param, refused}};
+}
 
 /** The authorization decision on one request, as its log line and span say it. */
 export interface AccessDecision {

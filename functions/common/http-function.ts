@@ -10,13 +10,21 @@ import type {
   Response,
 } from '@google-cloud/functions-framework';
 import type {ServerResponse} from 'node:http';
-import {isAdmin, principalLog, UNCHECKED, type Rule} from './access';
+import {z} from 'zod';
+import {
+  isAdmin,
+  mayRequestFor,
+  principalLog,
+  UNCHECKED,
+  type Rule,
+} from './access';
 import type {EndUser} from './auth/end-user';
 import {createContext, setEndUser, type RequestContext} from './context';
 import type {Logger} from './logger';
 import {ForbiddenError, HttpError, NotFoundError, toProblem} from './problem';
-import {MethodNotAllowedError, Router, type Route} from './router';
+import {MethodNotAllowedError, Router, type Reply, type Route} from './router';
 import {round, traceLogFields} from './trace';
+import {idSchema, parseInput} from './validation';
 
 /** Checks the Authorization header; resolves to the caller's identity. */
 export type Authenticate = (
@@ -44,8 +52,6 @@ export interface HttpFunctionOptions {
    * claims here) or "platform" (Cloud Run checked the signature).
    */
   authCheck?: 'verify' | 'platform';
-  /** Who may call each route, by `METHOD /path` (access.ts); a route without a rule is refused at start. */
-  access: Record<string, Rule>;
   /**
    * The end-user check for every route that is not public, or "off"
    * (END_USER_AUTH=off): every route then acts for anyone, as in the
@@ -75,7 +81,7 @@ class UnsupportedMediaTypeError extends HttpError {
 /** Builds the HTTP function that serves `routes`. */
 export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
   const router = new Router(options.routes);
-  const rules = rulesOf(options.routes, options.access);
+  const owners = ownerParams(options.routes);
   const {logger, endUsers} = options;
 
   const authCheck = options.authenticate
@@ -140,7 +146,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (match.kind === 'not-found') throw new NotFoundError('No such route.');
       if (match.kind === 'method-not-allowed')
         throw new MethodNotAllowedError(match.allowed);
-      const rule = rules.get(match.route)!;
+      const {rule} = match.route;
       ctx.access = {rule: rule.access, decision: 'allowed'};
       if (rule.access !== 'public') {
         try {
@@ -160,15 +166,16 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
         throw new UnsupportedMediaTypeError();
       }
       const reply = await withinBudget(
-        match.route.handler(
-          {
-            params: match.params,
-            query: req.query as Record<string, unknown>,
-            body: req.body,
-            headers: req.headers,
-          },
-          ctx,
-        ),
+        refusedAsOwner(ctx, match.route, owners, match.params) ??
+          match.route.handler(
+            {
+              params: match.params,
+              query: req.query as Record<string, unknown>,
+              body: req.body,
+              headers: req.headers,
+            },
+            ctx,
+          ),
         ctx.deadline,
       );
       res.status(reply.status ?? 200);
@@ -193,21 +200,43 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
   };
 }
 
-/** Each route's rule; a route that has none is a mistake found at start. */
-function rulesOf(
+/**
+ * For each route whose rule names its owner's path parameter, the schema
+ * of that parameter: an id, checked before it is compared, so a malformed
+ * one is a 400 whoever sends it.
+ */
+function ownerParams(
   routes: Route[],
-  access: Record<string, Rule>,
-): Map<Route, Rule> {
+): Map<Route, z.ZodType<Record<string, string>>> {
   return new Map(
-    routes.map(route => {
-      const rule = access[`${route.method} ${route.path}`];
-      if (rule === undefined)
-        throw new Error(
-          `${route.method} ${route.path} has no access rule (functions/common/access.ts)`,
-        );
-      return [route, rule];
-    }),
+    routes.flatMap(route =>
+      route.rule.owner === undefined
+        ? []
+        : [[route, z.object({[route.rule.owner.param]: idSchema})]],
+    ),
   );
+}
+
+/**
+ * The route's answer to a user who names another in its owner parameter
+ * (Rule.owner), or undefined when the request may go on to the handler.
+ * @throws ValidationError for a malformed id, or the route's refusal.
+ */
+function refusedAsOwner(
+  ctx: RequestContext,
+  route: Route,
+  owners: Map<Route, z.ZodType<Record<string, string>>>,
+  params: Record<string, string>,
+): Promise<Reply> | undefined {
+  const {owner} = route.rule;
+  const schema = owners.get(route);
+  if (owner === undefined || schema === undefined) return undefined;
+  const id = parseInput(schema, params, 'path')[owner.param];
+  if (mayRequestFor(ctx, id)) return undefined;
+  const refusal = owner.refused(id);
+  return refusal instanceof Error
+    ? Promise.reject(refusal)
+    : Promise.resolve(refusal);
 }
 
 /**

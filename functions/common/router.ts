@@ -4,6 +4,7 @@
  * here, once, so handlers see the value the client meant (and validate it).
  */
 import type {IncomingHttpHeaders} from 'node:http';
+import type {Rule} from './access';
 import type {RequestContext} from './context';
 import {HttpError, ValidationError} from './problem';
 
@@ -30,6 +31,8 @@ export type Handler = (
 export interface Route {
   method: Method;
   path: string;
+  /** Who may call it (access.ts), enforced before the handler runs. */
+  rule: Rule;
   handler: Handler;
 }
 

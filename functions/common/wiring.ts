@@ -5,7 +5,6 @@
 import type {Firestore} from '@google-cloud/firestore';
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
-import type {AccessRules} from './access';
 import {EndUserVerifier} from './auth/end-user';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
@@ -138,14 +137,13 @@ function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
 }
 
 /**
- * The HTTP function serving `routes` with this configuration, under the
- * access rules of the function (its folder's access.ts).
+ * The HTTP function serving `routes` with this configuration, each under
+ * the rule it carries.
  */
 export function httpFunctionFor(
   config: Config,
   wiring: Wiring,
   routes: Route[],
-  access: AccessRules,
 ): HttpFunction {
   reportEndsTo(wiring.logger);
   return createHttpFunction({
@@ -156,7 +154,6 @@ export function httpFunctionFor(
     routes,
     authenticate: authenticatorFor(config),
     authCheck: config.auth?.mode,
-    access,
     endUsers: endUserCheckFor(config),
     recordSpans: config.logLevel !== 'silent',
   });
@@ -172,17 +169,16 @@ export type FunctionFactory = (
 
 /**
  * The factory of the `service` function (its name in topology.json) whose
- * routes `routesFor` builds, under its access rules: parse the
- * configuration, wire the collaborators, serve the routes, the same steps
- * for every function. Each function's folder exports it as `create`.
+ * routes, each with its rule, `routesFor` builds: parse the configuration,
+ * wire the collaborators, serve the routes, the same steps for every
+ * function. Each function's folder exports it as `create`.
  */
 export function defineFunction(
   service: string,
   routesFor: (config: Config, wiring: Wiring) => Route[],
-  access: AccessRules,
 ): FunctionFactory {
   return (config = parseConfig(service), overrides = {}) => {
     const wiring = wiringFor(config, overrides);
-    return httpFunctionFor(config, wiring, routesFor(config, wiring), access);
+    return httpFunctionFor(config, wiring, routesFor(config, wiring));
   };
 }

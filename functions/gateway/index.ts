@@ -1,14 +1,10 @@
 /** The public gateway function: routes, wired to the user and order functions. */
 import {clientFor, defineFunction} from '../common/wiring';
-import {ACCESS} from './access';
 import {gatewayRoutes} from './routes';
 
-export const create = defineFunction(
-  'gateway',
-  (config, wiring) =>
-    gatewayRoutes({
-      users: clientFor(config, wiring, 'user'),
-      orders: clientFor(config, wiring, 'order'),
-    }),
-  ACCESS,
+export const create = defineFunction('gateway', (config, wiring) =>
+  gatewayRoutes({
+    users: clientFor(config, wiring, 'user'),
+    orders: clientFor(config, wiring, 'order'),
+  }),
 );

@@ -2,10 +2,14 @@
  * The gateway's public API. It owns no data: every route calls the user or
  * order function with the gateway's identity and wraps the answer in the
  * envelope `{source, target, flow, workflow?, mesh_path?, data}`. It validates input before any
- * call, so bad requests never cost a hop.
+ * call, so bad requests never cost a hop. Its rules refuse early what the
+ * token alone decides (no token, not an admin); whose id a path names is
+ * for the callee to hold (OWN_ID, held by the user function's rule):
+ * refused here, another user's id would be answered a hop sooner than a
+ * missing one, and the two told apart by the time they take.
  */
 import {randomUUID} from 'node:crypto';
-import {ownerFor} from '../common/access';
+import {ADMIN, OWN_ID, ownerFor, PUBLIC} from '../common/access';
 import {
   DownstreamError,
   HttpError,
@@ -28,11 +32,16 @@ import {
   orderListQuery,
   orderListSchema,
   ordersOf,
+  OWN_CANCEL,
+  OWN_NEW_ORDERS,
+  OWN_ORDER,
+  OWN_ORDERS,
   statsAnswerSchema,
   statusChangeSchema,
 } from '../order/contract';
 import {
   meshAnswerSchema,
+  OWN_PROFILE,
   profileRequest,
   userAnswerSchema,
   userListSchema,
@@ -65,6 +74,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/',
+      rule: PUBLIC,
       handler: async () => ({
         body: {service: 'gateway', status: 'ok', calls: ['user', 'order']},
       }),
@@ -72,6 +82,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/users',
+      rule: ADMIN,
       handler: async (req, ctx) => {
         const page = parseInput(pageOnly, req.query, 'query');
         const res = await users.call(
@@ -85,6 +96,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'POST',
       path: '/api/users',
+      rule: OWN_PROFILE,
       handler: async (req, ctx) => {
         // The user function decides again; refusing here saves the hop.
         const {input} = profileRequest(ctx.principal, req.body);
@@ -102,6 +114,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/users/:id',
+      rule: OWN_ID,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const res = await users.call(
@@ -115,6 +128,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/orders',
+      rule: OWN_ORDERS,
       handler: async (req, ctx) => {
         const {status, userId, ...page} = parseInput(
           orderListQuery,
@@ -136,6 +150,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/orders/:id',
+      rule: OWN_ORDER,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const res = await orders.call(
@@ -149,6 +164,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'POST',
       path: '/api/orders',
+      rule: OWN_NEW_ORDERS,
       handler: async (req, ctx) => {
         const request = parseInput(newOrderRequestSchema, req.body, 'body');
         const userId = ownerFor(ctx.principal, request.userId);
@@ -208,6 +224,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'PATCH',
       path: '/api/orders/:id/status',
+      rule: OWN_CANCEL,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const change = parseInput(statusChangeSchema, req.body, 'body');
@@ -223,6 +240,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/aggregate',
+      rule: ADMIN,
       handler: async (_req, ctx) => {
         // All three at once; one failing must not hide what the others found.
         const parts = {
@@ -274,6 +292,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/user-orders/:userId',
+      rule: OWN_ID,
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const res = await users.call(
@@ -295,6 +314,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/user-orders-direct/:userId',
+      rule: OWN_ID,
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const [user, list] = await Promise.all([

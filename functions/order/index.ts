@@ -1,22 +1,17 @@
 /** The internal order function: orders in Firestore. */
 import {defineFunction, ownStore, perRequest} from '../common/wiring';
-import {ACCESS} from './access';
 import {Orders} from './domain';
 import {orderRoutes} from './routes';
 import {orderLimits} from './settings';
 import type * as Store from './store';
 
-export const create = defineFunction(
-  'order',
-  config => {
-    const store = ownStore(config, db => {
-      const {FirestoreOrderStore} = require('./store') as typeof Store;
-      return new FirestoreOrderStore(db);
-    });
-    const limits = orderLimits(config);
-    return orderRoutes({
-      orders: perRequest(store, 'orders', s => new Orders(s, limits)),
-    });
-  },
-  ACCESS,
-);
+export const create = defineFunction('order', config => {
+  const store = ownStore(config, db => {
+    const {FirestoreOrderStore} = require('./store') as typeof Store;
+    return new FirestoreOrderStore(db);
+  });
+  const limits = orderLimits(config);
+  return orderRoutes({
+    orders: perRequest(store, 'orders', s => new Orders(s, limits)),
+  });
+});

@@ -4,18 +4,25 @@
  * domain.ts, and shape its answer or its error as HTTP.
  */
 import {
+  ADMIN,
   mayRequestFor,
   ownerFor,
+  ownId,
+  PUBLIC,
   scopedKey,
   visibleUserId,
 } from '../common/access';
 import {
+  checkStatusChangeBy,
   createOrderSchema,
   idempotencyHeader,
   orderList,
   orderListQuery,
+  OWN_CANCEL,
+  OWN_NEW_ORDERS,
+  OWN_ORDER,
+  OWN_ORDERS,
   statusChangeSchema,
-  checkStatusChangeBy,
 } from './contract';
 import {ConflictError, HttpError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Reply, type Route} from '../common/router';
@@ -59,11 +66,13 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/',
+      rule: PUBLIC,
       handler: async () => ({body: {service: 'order', status: 'ok'}}),
     },
     {
       method: 'GET',
       path: '/orders',
+      rule: OWN_ORDERS,
       handler: async (req, ctx) => {
         const {status, userId, ...page} = parseInput(
           orderListQuery,
@@ -82,16 +91,17 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/orders/user/:userId',
+      rule: ownId('userId', () => ({body: NOTHING})),
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const page = parseInput(pageOnly, req.query, 'query');
-        if (!mayRequestFor(ctx, userId)) return {body: NOTHING};
         return {body: orderList(await orders(ctx).list({userId}, page))};
       },
     },
     {
       method: 'GET',
       path: '/orders/:id',
+      rule: OWN_ORDER,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const order = await orders(ctx).get(id);
@@ -102,6 +112,7 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
     {
       method: 'POST',
       path: '/orders',
+      rule: OWN_NEW_ORDERS,
       handler: async (req, ctx): Promise<Reply> => {
         const input = parseInput(createOrderSchema, req.body, 'body');
         ownerFor(ctx.principal, input.userId);
@@ -126,6 +137,7 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
     {
       method: 'PATCH',
       path: '/orders/:id/status',
+      rule: OWN_CANCEL,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const {status} = parseInput(statusChangeSchema, req.body, 'body');
@@ -144,6 +156,7 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
     {
       method: 'DELETE',
       path: '/orders/:id',
+      rule: ADMIN,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         await orders(ctx).delete(id);
@@ -153,6 +166,7 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/stats',
+      rule: ADMIN,
       handler: async (_req, ctx) => ({
         body: {service: 'order', stats: await orders(ctx).stats()},
       }),

@@ -5,22 +5,17 @@ import {
   ownStore,
   perRequest,
 } from '../common/wiring';
-import {ACCESS} from './access';
 import {Users} from './domain';
 import {userRoutes} from './routes';
 import type * as Store from './store';
 
-export const create = defineFunction(
-  'user',
-  (config, wiring) => {
-    const store = ownStore(config, db => {
-      const {FirestoreUserStore} = require('./store') as typeof Store;
-      return new FirestoreUserStore(db);
-    });
-    return userRoutes({
-      users: perRequest(store, 'users', s => new Users(s)),
-      orders: clientFor(config, wiring, 'order'),
-    });
-  },
-  ACCESS,
-);
+export const create = defineFunction('user', (config, wiring) => {
+  const store = ownStore(config, db => {
+    const {FirestoreUserStore} = require('./store') as typeof Store;
+    return new FirestoreUserStore(db);
+  });
+  return userRoutes({
+    users: perRequest(store, 'users', s => new Users(s)),
+    orders: clientFor(config, wiring, 'order'),
+  });
+});

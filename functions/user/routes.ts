@@ -4,14 +4,14 @@
  * route (`/users/:id/orders`) and user deletion call the order function
  * with the user function's own identity.
  */
-import {mayRequestFor} from '../common/access';
+import {ADMIN, ownId, PUBLIC} from '../common/access';
 import {ConflictError, NotFoundError} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
 import {idParams, pageOnly, parseInput} from '../common/validation';
 import type {PerRequest} from '../common/wiring';
 import {OPEN_STATUSES, orderListSchema, ordersOf} from '../order/contract';
-import {profileRequest, type MeshAnswer} from './contract';
+import {OWN_PROFILE, profileRequest, type MeshAnswer} from './contract';
 import {
   DuplicateEmailError,
   DuplicateIdError,
@@ -39,16 +39,22 @@ export function httpErrorOf(e: unknown): unknown {
   return e;
 }
 
+/** Another user's profile answers exactly as a missing one. */
+const userNotFound = (id: string) =>
+  new NotFoundError(new UserNotFoundError(id).message);
+
 export function userRoutes({users, orders}: UserRouteDeps): Route[] {
   const routes: Route[] = [
     {
       method: 'GET',
       path: '/',
+      rule: PUBLIC,
       handler: async () => ({body: {service: 'user', status: 'ok'}}),
     },
     {
       method: 'GET',
       path: '/users',
+      rule: ADMIN,
       handler: async (req, ctx) => {
         const page = await users(ctx).list(
           parseInput(pageOnly, req.query, 'query'),
@@ -65,6 +71,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
     {
       method: 'POST',
       path: '/users',
+      rule: OWN_PROFILE,
       handler: async (req, ctx) => {
         const {id, user} = profileRequest(ctx.principal, req.body).profile;
         return {
@@ -76,15 +83,16 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/users/:id',
+      rule: ownId('id', userNotFound),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        if (!mayRequestFor(ctx, id)) throw new UserNotFoundError(id);
         return {body: {service: 'user', user: await users(ctx).get(id)}};
       },
     },
     {
       method: 'DELETE',
       path: '/users/:id',
+      rule: ADMIN,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         await users(ctx).delete(id, async userId => {
@@ -105,9 +113,9 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/users/:id/orders',
+      rule: ownId('id', userNotFound),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        if (!mayRequestFor(ctx, id)) throw new UserNotFoundError(id);
         // Both reads at once: the user check need not wait for the orders.
         const [user, list] = await Promise.all([
           users(ctx).get(id),

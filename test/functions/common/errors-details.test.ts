@@ -1,5 +1,6 @@
 /** Error shapes word for word: downstream failures, problem documents, routes and domain errors. */
 import {expect} from 'chai';
+import {PUBLIC} from '../../../functions/common/access';
 import {
   DownstreamError,
   HttpError,
@@ -75,7 +76,12 @@ describe('error details', () => {
       {Allow: 'GET, DELETE'},
     ]);
     const router = new Router([
-      {method: 'GET', path: '/users/:userId', handler: async () => ({body: 1})},
+      {
+        method: 'GET',
+        path: '/users/:userId',
+        rule: PUBLIC,
+        handler: async () => ({body: 1}),
+      },
     ]);
     const match = router.match('GET', '/users/a%2Fb');
     expect(match).to.deep.include({kind: 'found', params: {userId: 'a/b'}});

@@ -21,7 +21,8 @@ import {
 } from '../../../functions/common/logger';
 import {freePort, stopGroup, waitFor} from '../../../local/processes';
 import {spawnFunction} from '../../../local/stack';
-import {EVERY_ROUTE_PUBLIC, frameworkServer} from '../../fixtures/functions';
+import {frameworkServer} from '../../fixtures/functions';
+import {PUBLIC} from '../../../functions/common/access';
 
 describe('createHttpFunction: the request budget', function () {
   // Far above the budgets used here: only a request that is never answered
@@ -34,18 +35,19 @@ describe('createHttpFunction: the request budget', function () {
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
-        access: EVERY_ROUTE_PUBLIC,
         endUsers: 'off',
         logger: new JsonLogger('test', 'silent'),
         routes: [
           {
             method: 'GET',
             path: '/stall',
+            rule: PUBLIC,
             handler: () => new Promise(() => undefined),
           },
           {
             method: 'GET',
             path: '/ok',
+            rule: PUBLIC,
             handler: async () => ({body: {ok: true}}),
           },
         ],
@@ -141,18 +143,19 @@ describe('createHttpFunction: a request in flight', function () {
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
-        access: EVERY_ROUTE_PUBLIC,
         endUsers: 'off',
         logger: new JsonLogger('test', 'info', sink),
         routes: [
           {
             method: 'GET',
             path: '/ok',
+            rule: PUBLIC,
             handler: async () => ({body: {ok: true}}),
           },
           {
             method: 'GET',
             path: '/stall',
+            rule: PUBLIC,
             handler: () => new Promise(() => undefined),
           },
         ],
@@ -204,7 +207,6 @@ describe('createHttpFunction: the request line', () => {
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
-        access: EVERY_ROUTE_PUBLIC,
         endUsers: 'off',
         logger: new JsonLogger('test', 'info', {
           add: line => lines.push(JSON.parse(line)),
@@ -214,6 +216,7 @@ describe('createHttpFunction: the request line', () => {
           {
             method: 'GET',
             path: '/slow',
+            rule: PUBLIC,
             handler: () =>
               new Promise(r => setTimeout(() => r({body: {}}), 400)),
           },
@@ -245,7 +248,6 @@ describe('createHttpFunction: the request line', () => {
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
-        access: EVERY_ROUTE_PUBLIC,
         endUsers: 'off',
         logger: new JsonLogger('test', 'info', {
           add: line => lines.push(line),
@@ -255,6 +257,7 @@ describe('createHttpFunction: the request line', () => {
           {
             method: 'GET',
             path: '/slow',
+            rule: PUBLIC,
             handler: async () => {
               handlerStartedAt = Date.now();
               await new Promise(r => setTimeout(r, 100));

@@ -1,13 +1,15 @@
 import {expect} from 'chai';
+import {PUBLIC} from '../../../functions/common/access';
 import {Router, type Route} from '../../../functions/common/router';
 import {ValidationError} from '../../../functions/common/problem';
 
 const handler = async () => ({body: null});
+const rule = PUBLIC;
 const routes: Route[] = [
-  {method: 'GET', path: '/users', handler},
-  {method: 'GET', path: '/users/:id', handler},
-  {method: 'DELETE', path: '/users/:id', handler},
-  {method: 'GET', path: '/users/:id/orders', handler},
+  {method: 'GET', path: '/users', rule, handler},
+  {method: 'GET', path: '/users/:id', rule, handler},
+  {method: 'DELETE', path: '/users/:id', rule, handler},
+  {method: 'GET', path: '/users/:id/orders', rule, handler},
 ];
 const router = new Router(routes);
 

@@ -7,7 +7,6 @@ import {expect} from 'chai';
 import type {z} from 'zod';
 import request from 'supertest';
 import type {RequestContext} from '../../../functions/common/context';
-import {ACCESS} from '../../../functions/gateway/access';
 import {createHttpFunction} from '../../../functions/common/http-function';
 import {DownstreamError} from '../../../functions/common/problem';
 import type {
@@ -142,7 +141,6 @@ function gateway(users: Answer = usersAnswer, orders: Answer = ordersAnswer) {
       service: 'gateway',
       projectId: 'p',
       requestTimeoutMs: 5000,
-      access: ACCESS,
       endUsers: 'off',
       logger: new JsonLogger('gateway', 'info', {
         add: line => logs.push(JSON.parse(line)),
