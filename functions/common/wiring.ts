@@ -115,16 +115,10 @@ export function perRequest<S extends object, T>(
   return ctx => build(tracedStore(store(), label, ctx));
 }
 
-/**
- * The check of callers' tokens, or undefined where anyone may call. The
- * checks below start fetching their issuers' keys as they are built, while
- * the process is still starting: the first request would otherwise wait
- * for the fetch.
- */
+/** The check of callers' tokens, or undefined where anyone may call. */
 export function authenticatorFor(config: Config): Authenticate | undefined {
   if (config.auth === undefined) return undefined;
   const verifier = new TokenVerifier(config.auth);
-  verifier.prefetchKeys();
   return authorization => verifier.authenticate(authorization);
 }
 
@@ -132,7 +126,6 @@ export function authenticatorFor(config: Config): Authenticate | undefined {
 function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
   if (config.endUsers === undefined) return 'off';
   const verifier = new EndUserVerifier(config.endUsers);
-  verifier.prefetchKeys();
   return authorization => verifier.authenticate(authorization);
 }
 

@@ -54,11 +54,6 @@ export class EndUserVerifier {
     this.tokens = new SignedTokens(options);
   }
 
-  /** Starts fetching the issuer's keys now (SignedTokens.prefetchKeys). */
-  prefetchKeys(): void {
-    this.tokens.prefetchKeys();
-  }
-
   /**
    * Resolves to the end user of an `Authorization: Bearer <ID token>` value.
    * @throws UnauthorizedError (401) naming what is wrong with the token,

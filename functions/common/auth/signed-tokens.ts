@@ -132,21 +132,11 @@ export class SignedTokens {
   }
 
   /**
-   * Starts fetching the issuer's keys without waiting for them, so the
-   * first request finds them fetched, or in flight, instead of starting the
-   * fetch itself. A failure here is not reported: the request that needs
-   * the keys fetches them again and answers 503 if it fails too.
-   */
-  prefetchKeys(): void {
-    this.keys().catch(() => {});
-  }
-
-  /**
    * The issuer's keys, cached by the client for as long as the issuer's
    * Cache-Control allows. The client does not share a fetch in progress:
    * without this, each request arriving before the first fetch ends (a
-   * burst at start, or the prefetch and the first request) would make its
-   * own.
+   * burst at an instance's start) would make its own. A failed fetch is
+   * not kept: the next request tries again.
    */
   private keys(): Promise<{certs: Certificates}> {
     this.keysInFlight ??= this.client

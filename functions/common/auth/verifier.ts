@@ -30,14 +30,6 @@ export class TokenVerifier {
   }
 
   /**
-   * Starts fetching the issuer's keys now (SignedTokens.prefetchKeys), in
-   * `verify` mode; in `platform` mode no key is ever needed.
-   */
-  prefetchKeys(): void {
-    if (this.options.mode === 'verify') this.tokens.prefetchKeys();
-  }
-
-  /**
    * Resolves to the caller's service account email.
    * @throws UnauthorizedError (401) for a missing or invalid token,
    *   ForbiddenError (403) for a valid token from a caller not on the list.
