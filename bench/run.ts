@@ -233,6 +233,10 @@ async function main(): Promise<void> {
     log(
       `\nWrote ${path.relative(ROOT, options.out)} after ${Math.round((performance.now() - startedAt) / 1000)} s`,
     );
+    if (path.basename(options.out) === 'latest.json')
+      log(
+        'npm run readme puts its targets in the README (a test fails until it does).',
+      );
   } finally {
     await stopAll();
   }
