@@ -16,7 +16,7 @@
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
-import {z} from 'zod';
+import {parseTopology} from '../scripts/topology-parse';
 import {ConfigError} from './common/config';
 import {installFrameworkPatches} from './common/framework';
 import {lazyFunction} from './common/lazy';
@@ -34,25 +34,19 @@ interface FunctionModule {
 const BUILD = path.resolve(__dirname, '..');
 
 /**
- * What this module needs of topology.json: each function's entry point and
- * folder. deploy.sh and the local stack checked the whole of it
- * (scripts/topology.js); TOPOLOGY_FILE names another copy (the tests').
+ * Each function of topology.json: its name, entry point and folder, read
+ * with the same checks as deploy.sh and the local stack read it
+ * (scripts/topology-parse.js); TOPOLOGY_FILE names another copy (the
+ * tests').
  */
 function functionsOf(
   file = process.env.TOPOLOGY_FILE ?? path.join(BUILD, '..', 'topology.json'),
 ): {name: string; entryPoint: string; folder: string}[] {
-  const topology = z
-    .object({
-      functions: z.record(
-        z.string(),
-        z.object({entryPoint: z.string(), source: z.string().optional()}),
-      ),
-    })
-    .parse(JSON.parse(readFileSync(file, 'utf8')));
-  return Object.entries(topology.functions).map(([name, f]) => ({
-    name,
+  const topology = parseTopology(JSON.parse(readFileSync(file, 'utf8')));
+  return topology.declared.map(f => ({
+    name: f.name,
     entryPoint: f.entryPoint,
-    folder: path.join(BUILD, f.source ?? path.join('functions', name)),
+    folder: path.join(BUILD, f.source ?? path.join('functions', f.name)),
   }));
 }
 

@@ -317,4 +317,4 @@ function parseTopology(raw) {
   };
 }
 
-module.exports = {parseTopology, TopologyError, urlVariable};
+module.exports = {parseTopology, TopologyError, urlVariable, DATABASE_ID};

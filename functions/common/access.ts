@@ -12,7 +12,7 @@
  */
 import type {EndUser} from './auth/end-user';
 import {ForbiddenError} from './problem';
-import type {Reply} from './router';
+import type {Handler} from './router';
 
 export type Access = 'public' | 'signed-in' | 'admin';
 
@@ -22,11 +22,13 @@ export interface Rule {
   own?: string;
   /**
    * For `signed-in`: the path parameter that names whose data the route
-   * serves (a uid). A user who is not an admin and names someone else gets
-   * `refused(id)`, what the route answers when there is nothing there, so
-   * that another's and a missing one cannot be told apart.
+   * serves (a uid). A user who is not an admin and names someone else is
+   * answered by `refused` instead of the route's handler: what the route
+   * answers when there is nothing there (after the same checks of the
+   * rest of the request), so that another's and a missing one get the same
+   * answer.
    */
-  owner?: {param: string; refused: (id: string) => Reply | Error};
+  owner?: {param: string; refused: Handler};
 }
 
 export const PUBLIC: Rule = {access: 'public'};
@@ -41,12 +43,9 @@ export const OWN_ID = own('their own id');
 
 /**
  * OWN_ID held by the rule itself: the path parameter `param` names the
- * user, and a user who names another is answered `refused(id)`.
+ * user, and a user who names another is answered by `refused`.
  */
-export function ownId(
-  param: string,
-  refused: (id: string) => Reply | Error,
-): Rule {
+export function ownId(param: string, refused: Handler): Rule {
   return {...OWN_ID, owner: {param, refused}};
 }
 

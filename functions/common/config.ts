@@ -1,9 +1,18 @@
 /**
- * The one place that reads the environment. Each function parses its
- * configuration once, at start, and a bad deployment fails right there with
- * a message naming every bad variable instead of at the first request.
+ * A function's configuration, read from the environment. Each function
+ * parses it once, at start, and a bad deployment fails right there with a
+ * message naming every bad variable instead of at the first request. The
+ * environment is read elsewhere only for what comes before a function
+ * exists: which topology file the entry point reads (TOPOLOGY_FILE,
+ * index.cts), whether the framework keeps its per-request domain
+ * (FRAMEWORK_DOMAIN, framework.ts), and whether Firestore is the emulator
+ * (FIRESTORE_EMULATOR_HOST, firestore.ts); the order function's own
+ * settings are parsed from the same environment (order/settings.ts).
  */
 import {z} from 'zod';
+// The topology's own rules, written once: what the scripts check a
+// function's entry with is what the function checks its environment with.
+import {DATABASE_ID, urlVariable} from '../../scripts/topology-parse';
 import type {EndUserConfig} from './auth/end-user';
 
 /**
@@ -85,14 +94,6 @@ export interface Config {
    * settings that are its own alone (order/settings.ts).
    */
   env: Readonly<NodeJS.ProcessEnv>;
-}
-
-/**
- * The variable that holds the URL of the function `name` (user -> USER_URL),
- * the same rule as scripts/topology.js's.
- */
-export function urlVariable(name: string): string {
-  return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 
 /**
@@ -207,8 +208,9 @@ const variables = {
   EGRESS_PROXY: httpUrl.optional(),
   FIRESTORE_DATABASE: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{2,61}[a-z0-9]$/, {
-      error: 'must be a Firestore database id (4-63 of a-z, 0-9, -)',
+    .regex(DATABASE_ID, {
+      error:
+        'must be a Firestore database id (4-63 of a-z, 0-9, -, a letter first)',
     })
     .optional(),
   FRAMEWORK_DOMAIN: z.enum(['on', 'off']).default('off'),

@@ -22,7 +22,12 @@ import type {EndUser} from './auth/end-user';
 import {createContext, setEndUser, type RequestContext} from './context';
 import type {Logger} from './logger';
 import {ForbiddenError, HttpError, NotFoundError, toProblem} from './problem';
-import {MethodNotAllowedError, Router, type Reply, type Route} from './router';
+import {
+  MethodNotAllowedError,
+  Router,
+  type Handler,
+  type Route,
+} from './router';
 import {round, traceLogFields} from './trace';
 import {idSchema, parseInput} from './validation';
 
@@ -165,19 +170,14 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
         throw new UnsupportedMediaTypeError();
       }
-      const reply = await withinBudget(
-        refusedAsOwner(ctx, match.route, owners, match.params) ??
-          match.route.handler(
-            {
-              params: match.params,
-              query: req.query as Record<string, unknown>,
-              body: req.body,
-              headers: req.headers,
-            },
-            ctx,
-          ),
-        ctx.deadline,
-      );
+      const request = {
+        params: match.params,
+        query: req.query as Record<string, unknown>,
+        body: req.body,
+        headers: req.headers,
+      };
+      const handler = ownersHandler(ctx, match.route, owners, match.params);
+      const reply = await withinBudget(handler(request, ctx), ctx.deadline);
       res.status(reply.status ?? 200);
       for (const [name, value] of Object.entries(reply.headers ?? {}))
         res.setHeader(name, value);
@@ -204,39 +204,41 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
  * For each route whose rule names its owner's path parameter, the schema
  * of that parameter: an id, checked before it is compared, so a malformed
  * one is a 400 whoever sends it.
+ * @throws Error at start for a rule naming a parameter its path lacks.
  */
 function ownerParams(
   routes: Route[],
 ): Map<Route, z.ZodType<Record<string, string>>> {
-  return new Map(
-    routes.flatMap(route =>
-      route.rule.owner === undefined
-        ? []
-        : [[route, z.object({[route.rule.owner.param]: idSchema})]],
-    ),
-  );
+  const owners = new Map<Route, z.ZodType<Record<string, string>>>();
+  for (const route of routes) {
+    const {owner} = route.rule;
+    if (owner === undefined) continue;
+    if (!route.path.split('/').includes(`:${owner.param}`))
+      throw new Error(
+        `${route.method} ${route.path}: its rule's owner is :${owner.param}, which the path does not have`,
+      );
+    owners.set(route, z.object({[owner.param]: idSchema}));
+  }
+  return owners;
 }
 
 /**
- * The route's answer to a user who names another in its owner parameter
- * (Rule.owner), or undefined when the request may go on to the handler.
- * @throws ValidationError for a malformed id, or the route's refusal.
+ * The handler that answers this request: the route's own, or, for a user
+ * who names another in the route's owner parameter (Rule.owner), the
+ * rule's refusal.
+ * @throws ValidationError for a malformed owner id.
  */
-function refusedAsOwner(
+function ownersHandler(
   ctx: RequestContext,
   route: Route,
   owners: Map<Route, z.ZodType<Record<string, string>>>,
   params: Record<string, string>,
-): Promise<Reply> | undefined {
-  const {owner} = route.rule;
+): Handler {
   const schema = owners.get(route);
-  if (owner === undefined || schema === undefined) return undefined;
-  const id = parseInput(schema, params, 'path')[owner.param];
-  if (mayRequestFor(ctx, id)) return undefined;
-  const refusal = owner.refused(id);
-  return refusal instanceof Error
-    ? Promise.reject(refusal)
-    : Promise.resolve(refusal);
+  if (route.rule.owner === undefined || schema === undefined)
+    return route.handler;
+  const id = parseInput(schema, params, 'path')[route.rule.owner.param];
+  return mayRequestFor(ctx, id) ? route.handler : route.rule.owner.refused;
 }
 
 /**

@@ -5,8 +5,8 @@
  * unchanged in Authorization (for the callee to check again), the request
  * id, its own span of the request's trace (`traceparent`), and what is left
  * of the request's time budget; runs over keep-alive connections; is
- * retried with backoff only when that is safe; parses the answer with the
- * callee's contract, so nothing a callee answers is used unchecked; and
+ * retried with backoff only when that is safe; parses the answer's body
+ * with the callee's contract before the caller sees it; and
  * fails with a DownstreamError that says what went wrong without saying
  * where.
  */

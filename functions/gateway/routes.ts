@@ -2,14 +2,12 @@
  * The gateway's public API. It owns no data: every route calls the user or
  * order function with the gateway's identity and wraps the answer in the
  * envelope `{source, target, flow, workflow?, mesh_path?, data}`. It validates input before any
- * call, so bad requests never cost a hop. Its rules refuse early what the
- * token alone decides (no token, not an admin); whose id a path names is
- * for the callee to hold (OWN_ID, held by the user function's rule):
- * refused here, another user's id would be answered a hop sooner than a
- * missing one, and the two told apart by the time they take.
+ * call, so bad requests never cost a hop, and its rules refuse early what
+ * they can: no token, not an admin, another user's id in the path
+ * (answered as the user function answers a missing one).
  */
 import {randomUUID} from 'node:crypto';
-import {ADMIN, OWN_ID, ownerFor, PUBLIC} from '../common/access';
+import {ADMIN, ownerFor, PUBLIC} from '../common/access';
 import {
   DownstreamError,
   HttpError,
@@ -42,6 +40,7 @@ import {
 import {
   meshAnswerSchema,
   OWN_PROFILE,
+  OWN_USER_ID,
   profileRequest,
   userAnswerSchema,
   userListSchema,
@@ -114,7 +113,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/users/:id',
-      rule: OWN_ID,
+      rule: OWN_USER_ID('id'),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const res = await users.call(
@@ -292,7 +291,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/user-orders/:userId',
-      rule: OWN_ID,
+      rule: OWN_USER_ID('userId'),
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const res = await users.call(
@@ -314,7 +313,7 @@ export function gatewayRoutes({users, orders}: GatewayRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/api/user-orders-direct/:userId',
-      rule: OWN_ID,
+      rule: OWN_USER_ID('userId'),
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const [user, list] = await Promise.all([

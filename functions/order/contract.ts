@@ -167,7 +167,6 @@ export const statsAnswerSchema = z.object({
     averageOrderValue: z.number(),
   }),
 });
-export type StatsAnswer = z.infer<typeof statsAnswerSchema>;
 
 /** A page of orders as the order function answers it. */
 export function orderList(page: Page<OrderView>): OrderList {

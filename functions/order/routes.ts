@@ -56,8 +56,7 @@ export function httpErrorOf(e: unknown): unknown {
 }
 
 export interface OrderRouteDeps {
-  /** The use cases as one request sees them (its Firestore calls are its spans). */
-  /** The order use cases, acting for one request. */
+  /** The order use cases, acting for one request (its Firestore calls are its spans). */
   orders: PerRequest<Orders>;
 }
 
@@ -91,7 +90,11 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/orders/user/:userId',
-      rule: ownId('userId', () => ({body: NOTHING})),
+      // Another user's orders are none, as a user without orders has.
+      rule: ownId('userId', async req => {
+        parseInput(pageOnly, req.query, 'query');
+        return {body: NOTHING};
+      }),
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const page = parseInput(pageOnly, req.query, 'query');

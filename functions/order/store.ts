@@ -166,12 +166,13 @@ export class FirestoreOrderStore implements OrderStore {
     claim?: IdempotencyClaim,
   ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
     const ref = this.orders.doc();
-    const keyRef =
-      claim &&
-      this.db
+    const key = claim && {
+      claim,
+      ref: this.db
         .collection(IDEMPOTENCY_KEYS)
         .withConverter(storedClaim)
-        .doc(claim.keyHash);
+        .doc(claim.keyHash),
+    };
     // One transaction: the key's claim, the user's count of open orders and
     // the new order. Two requests with the same key cannot both create an
     // order, no key points at an order that was not written, and two
@@ -179,8 +180,8 @@ export class FirestoreOrderStore implements OrderStore {
     // creates contend on that user's count only: a query in a transaction
     // would lock far more in the emulator.
     return this.db.runTransaction(async tx => {
-      if (keyRef !== undefined) {
-        const current = (await tx.get(keyRef)).data();
+      if (key !== undefined) {
+        const current = (await tx.get(key.ref)).data();
         // Past its expireAt a key is free again, though Firestore's TTL
         // may take a day or more to delete it: it is taken over.
         if (current !== undefined && !expired(current, this.now()))
@@ -188,12 +189,12 @@ export class FirestoreOrderStore implements OrderStore {
       }
       const open = await this.openOrders(tx, record.userId);
       if (open >= maxOpen) return {full: true};
-      if (keyRef !== undefined)
+      if (key !== undefined)
         // The key keeps the order as created: a replay answers with it.
-        tx.set(keyRef, {
+        tx.set(key.ref, {
           orderId: ref.id,
-          fingerprint: claim!.fingerprint,
-          expireAt: Timestamp.fromDate(claim!.expireAt),
+          fingerprint: key.claim.fingerprint,
+          expireAt: Timestamp.fromDate(key.claim.expireAt),
           first: record,
         });
       tx.create(ref, record);

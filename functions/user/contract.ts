@@ -6,14 +6,29 @@
  * function owns it.
  */
 import {z} from 'zod';
-import {isAdmin, own, ownerFor, type Principal} from '../common/access';
-import {ForbiddenError, HttpError} from '../common/problem';
+import {isAdmin, own, ownerFor, ownId, type Principal} from '../common/access';
+import {ForbiddenError, HttpError, NotFoundError} from '../common/problem';
 import {idSchema, parseInput} from '../common/validation';
 import {orderListSchema} from '../order/contract';
 
 /** A profile's role: data about the person, not what they may do (access.ts decides that). */
 export const ROLES = ['admin', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * The answer to a profile that is not there, or is another user's: the
+ * same, from the user function and from the gateway, so that one cannot be
+ * told from the other.
+ */
+export function userNotFound(id: string): NotFoundError {
+  return new NotFoundError(`User ${id} not found.`);
+}
+
+/** For a route on one user's data: another user's id is answered as a missing one. */
+export const OWN_USER_ID = (param: string) =>
+  ownId(param, async req => {
+    throw userNotFound(req.params[param]);
+  });
 
 /** What an end user who is not an admin may create. */
 export const OWN_PROFILE = own(
@@ -28,7 +43,6 @@ export const userViewSchema = z.object({
   role: z.enum(ROLES),
   createdAt: z.string(),
 });
-export type UserView = z.infer<typeof userViewSchema>;
 
 /** The answer of a route on one profile: `GET /users/:id`, `POST /users`. */
 export const userAnswerSchema = z.object({

@@ -4,14 +4,20 @@
  * route (`/users/:id/orders`) and user deletion call the order function
  * with the user function's own identity.
  */
-import {ADMIN, ownId, PUBLIC} from '../common/access';
-import {ConflictError, NotFoundError} from '../common/problem';
+import {ADMIN, PUBLIC} from '../common/access';
+import {ConflictError} from '../common/problem';
 import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
 import {idParams, pageOnly, parseInput} from '../common/validation';
 import type {PerRequest} from '../common/wiring';
 import {OPEN_STATUSES, orderListSchema, ordersOf} from '../order/contract';
-import {OWN_PROFILE, profileRequest, type MeshAnswer} from './contract';
+import {
+  OWN_PROFILE,
+  OWN_USER_ID,
+  profileRequest,
+  userNotFound,
+  type MeshAnswer,
+} from './contract';
 import {
   DuplicateEmailError,
   DuplicateIdError,
@@ -21,15 +27,14 @@ import {
 } from './domain';
 
 export interface UserRouteDeps {
-  /** The use cases as one request sees them (its Firestore calls are its spans). */
-  /** The user use cases, acting for one request. */
+  /** The user use cases, acting for one request (its Firestore calls are its spans). */
   users: PerRequest<Users>;
   orders: ServiceCaller;
 }
 
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
-  if (e instanceof UserNotFoundError) return new NotFoundError(e.message);
+  if (e instanceof UserNotFoundError) return userNotFound(e.id);
   if (
     e instanceof DuplicateEmailError ||
     e instanceof DuplicateIdError ||
@@ -38,10 +43,6 @@ export function httpErrorOf(e: unknown): unknown {
     return new ConflictError(e.message);
   return e;
 }
-
-/** Another user's profile answers exactly as a missing one. */
-const userNotFound = (id: string) =>
-  new NotFoundError(new UserNotFoundError(id).message);
 
 export function userRoutes({users, orders}: UserRouteDeps): Route[] {
   const routes: Route[] = [
@@ -83,7 +84,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/users/:id',
-      rule: ownId('id', userNotFound),
+      rule: OWN_USER_ID('id'),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         return {body: {service: 'user', user: await users(ctx).get(id)}};
@@ -113,7 +114,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
     {
       method: 'GET',
       path: '/users/:id/orders',
-      rule: ownId('id', userNotFound),
+      rule: OWN_USER_ID('id'),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         // Both reads at once: the user check need not wait for the orders.

@@ -70,8 +70,8 @@ export class FirestoreUserStore implements UserStore {
   }
 
   async get(id: string): Promise<User | undefined> {
-    const doc = await this.users.doc(id).get();
-    return doc.exists ? toUser(doc.id, doc.data()!) : undefined;
+    const data = (await this.users.doc(id).get()).data();
+    return data === undefined ? undefined : toUser(id, data);
   }
 
   async create(user: Omit<User, 'id'>, id?: string): Promise<User> {
@@ -96,11 +96,11 @@ export class FirestoreUserStore implements UserStore {
 
   async delete(id: string): Promise<boolean> {
     const ref = this.users.doc(id);
-    const doc = await ref.get();
-    if (!doc.exists) return false;
+    const user = (await ref.get()).data();
+    if (user === undefined) return false;
     const batch = this.db.batch();
     batch.delete(ref, {exists: true});
-    batch.delete(this.emailRef(doc.data()!.email));
+    batch.delete(this.emailRef(user.email));
     try {
       await batch.commit();
     } catch (e: unknown) {

@@ -104,6 +104,26 @@ describe('access rules', () => {
     });
   });
 
+  it("refuses to start a function whose rule names an owner its route's path lacks", () => {
+    const build = () =>
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 1000,
+        logger: new JsonLogger('test', 'silent'),
+        routes: [
+          {
+            method: 'GET',
+            path: '/users/:userId',
+            rule: ownId('id', async () => ({body: null})),
+            handler: async () => ({body: 1}),
+          },
+        ],
+        endUsers: 'off',
+      });
+    expect(build).to.throw(/GET \/users\/:userId: its rule's owner is :id/);
+  });
+
   it('scopes an Idempotency-Key to the end user who sent it', () => {
     expect(scopedKey(bob, 'k')).not.to.equal(scopedKey(alice, 'k'));
     expect(scopedKey(bob, 'k')).to.equal(scopedKey(bob, 'k'));
@@ -141,8 +161,13 @@ describe('createHttpFunction: the end user on each route', () => {
             ['/mine', own('theirs')],
             ['/admin', ADMIN],
             // The id the path names is the owner's; another's is missing.
-            ['/users/:id', ownId('id', id => new NotFoundError(`No ${id}.`))],
-            ['/lists/:id', ownId('id', () => ({body: {items: []}}))],
+            [
+              '/users/:id',
+              ownId('id', async req => {
+                throw new NotFoundError(`No ${req.params.id}.`);
+              }),
+            ],
+            ['/lists/:id', ownId('id', async () => ({body: {items: []}}))],
           ] as const
         ).map(([path, rule]) => ({
           method: 'GET' as const,

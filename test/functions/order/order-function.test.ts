@@ -236,6 +236,23 @@ describe('order function (HTTP)', () => {
     ]);
   });
 
+  it("answers a user's request for another's orders as for one without orders, its query checked alike", async () => {
+    const bob = callHeaders(
+      kit.token('gateway', SELF),
+      kit.endUser('user-002'),
+    );
+    for (const uid of ['user-001', 'user-999']) {
+      const none = await api().get(`/orders/user/${uid}`).set(bob);
+      expect([none.status, none.body]).to.deep.equal([
+        200,
+        {service: 'order', orders: []},
+      ]);
+      expect(
+        (await api().get(`/orders/user/${uid}?limit=0`).set(bob)).status,
+      ).to.equal(400);
+    }
+  });
+
   it('serves stats', async () => {
     const res = await api().get('/stats').set(auth);
     expect(res.status).to.equal(200);
