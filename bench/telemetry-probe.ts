@@ -9,7 +9,7 @@
  * the logger is silent, as with LOG_LEVEL=silent.
  */
 import {createContext} from '../functions/common/context';
-import {logRequest} from '../functions/common/http-function';
+import {logRequest} from '../functions/common/request-log';
 import {JsonLogger} from '../functions/common/logger';
 import {tracedStore} from '../functions/common/trace';
 

@@ -10,26 +10,18 @@ import type {
   Response,
 } from '@google-cloud/functions-framework';
 import type {ServerResponse} from 'node:http';
-import {z} from 'zod';
-import {
-  isAdmin,
-  mayRequestFor,
-  principalLog,
-  UNCHECKED,
-  type Rule,
-} from './access';
 import type {EndUser} from './auth/end-user';
-import {createContext, setEndUser, type RequestContext} from './context';
+import {createContext} from './context';
 import type {Logger} from './logger';
-import {ForbiddenError, HttpError, NotFoundError, toProblem} from './problem';
+import {HttpError, NotFoundError, toProblem} from './problem';
+import {logRequest} from './request-log';
+import {MethodNotAllowedError, Router, type Route} from './router';
 import {
-  MethodNotAllowedError,
-  Router,
-  type Handler,
-  type Route,
-} from './router';
-import {round, traceLogFields} from './trace';
-import {idSchema, parseInput} from './validation';
+  checkEndUser,
+  endUserAuthorization,
+  ownerParams,
+  ownersHandler,
+} from './route-rules';
 
 /** Checks the Authorization header; resolves to the caller's identity. */
 export type Authenticate = (
@@ -198,132 +190,6 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       writeProblem(res, error, ctx.requestId, req.path);
     }
   };
-}
-
-/**
- * For each route whose rule names its owner's path parameter, the schema
- * of that parameter: an id, checked before it is compared, so a malformed
- * one is a 400 whoever sends it.
- * @throws Error at start for a rule naming a parameter its path lacks.
- */
-function ownerParams(
-  routes: Route[],
-): Map<Route, z.ZodType<Record<string, string>>> {
-  const owners = new Map<Route, z.ZodType<Record<string, string>>>();
-  for (const route of routes) {
-    const {owner} = route.rule;
-    if (owner === undefined) continue;
-    if (!route.path.split('/').includes(`:${owner.param}`))
-      throw new Error(
-        `${route.method} ${route.path}: its rule's owner is :${owner.param}, which the path does not have`,
-      );
-    owners.set(route, z.object({[owner.param]: idSchema}));
-  }
-  return owners;
-}
-
-/**
- * The handler that answers this request: the route's own, or, for a user
- * who names another in the route's owner parameter (Rule.owner), the
- * rule's refusal.
- * @throws ValidationError for a malformed owner id.
- */
-function ownersHandler(
-  ctx: RequestContext,
-  route: Route,
-  owners: Map<Route, z.ZodType<Record<string, string>>>,
-  params: Record<string, string>,
-): Handler {
-  const schema = owners.get(route);
-  if (route.rule.owner === undefined || schema === undefined)
-    return route.handler;
-  const id = parseInput(schema, params, 'path')[route.rule.owner.param];
-  return mayRequestFor(ctx, id) ? route.handler : route.rule.owner.refused;
-}
-
-/**
- * The end user's `Authorization` value. A caller that sends its own token
- * and an end user's sends its own in X-Serverless-Authorization; when its
- * own came in Authorization, that header holds no end user's token.
- */
-function endUserAuthorization(
-  req: {get(name: string): string | undefined},
-  callersChecked: boolean,
-): string | undefined {
-  return callersChecked && req.get('x-serverless-authorization') === undefined
-    ? undefined
-    : req.get('authorization');
-}
-
-/**
- * Sets who the request acts for, for a route that is not public.
- * @throws UnauthorizedError without a valid end-user token,
- *   ForbiddenError for a user on an admin route.
- */
-async function checkEndUser(
-  ctx: RequestContext,
-  rule: Rule,
-  endUsers: AuthenticateEndUser | 'off',
-  authorization: string | undefined,
-): Promise<void> {
-  if (endUsers === 'off') {
-    setEndUser(ctx, UNCHECKED);
-    return;
-  }
-  const user = await endUsers(authorization);
-  setEndUser(ctx, {kind: 'end-user', ...user}, authorization);
-  if (rule.access === 'admin' && !isAdmin(ctx.principal))
-    throw new ForbiddenError('Only an admin may do this.');
-}
-
-/** What the request line says of one request. */
-export interface RequestRecord {
-  method: string;
-  path: string;
-  status: number;
-  /** When the request arrived (Date.now()): made ISO only for a line written. */
-  arrivedAt: number;
-  durationMs: number;
-  ctx: RequestContext;
-  /** The verified caller, when there was one. */
-  caller?: string;
-  /** How its token was checked, and why it was refused if it was. */
-  auth: {check: string; refused?: string};
-}
-
-/**
- * Writes a request's one log line: Cloud Logging's httpRequest and trace
- * fields, the caller and how it was checked, and this function's span with
- * its child spans. With the logger silent nothing of it is built, so
- * LOG_LEVEL=silent takes all of the line's cost away.
- */
-export function logRequest(
-  logger: Logger,
-  projectId: string,
-  r: RequestRecord,
-): void {
-  const severity = r.status >= 500 ? 'ERROR' : 'INFO';
-  if (!logger.enabled(severity)) return;
-  logger.log(severity, `${r.method} ${r.path} ${r.status}`, {
-    httpRequest: {
-      requestMethod: r.method,
-      requestUrl: r.path,
-      status: r.status,
-      latency: `${(r.durationMs / 1000).toFixed(6)}s`,
-    },
-    requestId: r.ctx.requestId,
-    caller: r.caller ?? 'anonymous',
-    auth: r.auth,
-    endUser: principalLog(r.ctx.principal),
-    ...(r.ctx.access === undefined ? {} : {access: r.ctx.access}),
-    ...traceLogFields(r.ctx.trace, projectId),
-    span: {
-      parentSpanId: r.ctx.trace.parentSpanId,
-      startTime: new Date(r.arrivedAt).toISOString(),
-      durationMs: round(r.durationMs),
-    },
-    spans: r.ctx.spans,
-  });
 }
 
 class OutOfTimeError extends HttpError {

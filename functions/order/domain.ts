@@ -10,7 +10,13 @@ import {sha256Hex} from '../common/hash';
 import type {CreateOrder, OrderStatus, OrderView} from './contract';
 import type {Page, PageRequest} from '../common/page';
 import {fromCents, toCents, totalCents} from './money';
-import {canTransition, nextStatuses} from './status';
+import {
+  OrderNotFoundError,
+  TransitionError,
+  OpenOrdersLimitError,
+  IdempotencyMismatchError,
+} from './errors';
+import {canTransition} from './status';
 
 export interface StoredItem {
   product: string;
@@ -106,49 +112,6 @@ export interface OrderStore {
 }
 
 export type WithId = OrderRecord & {id: string};
-
-export class OrderNotFoundError extends Error {
-  constructor(readonly id: string) {
-    super(`Order ${id} not found.`);
-    this.name = 'OrderNotFoundError';
-  }
-}
-
-export class TransitionError extends Error {
-  constructor(
-    readonly from: OrderStatus,
-    readonly to: OrderStatus,
-  ) {
-    const allowed = nextStatuses(from);
-    super(
-      `An order that is ${from} cannot become ${to}. ${
-        allowed.length > 0
-          ? `It can become: ${allowed.join(', ')}.`
-          : 'It is final.'
-      }`,
-    );
-    this.name = 'TransitionError';
-  }
-}
-
-export class OpenOrdersLimitError extends Error {
-  constructor(
-    readonly userId: string,
-    readonly max: number,
-  ) {
-    super(
-      `User ${userId} has ${max} open orders, as many as one user may have: complete or cancel one first.`,
-    );
-    this.name = 'OpenOrdersLimitError';
-  }
-}
-
-export class IdempotencyMismatchError extends Error {
-  constructor() {
-    super('This Idempotency-Key was already used for a different order.');
-    this.name = 'IdempotencyMismatchError';
-  }
-}
 
 /** Keys are kept a day, long enough for any client's retries. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -33,13 +33,13 @@ import {
   userIdParams,
 } from '../common/validation';
 import type {PerRequest} from '../common/wiring';
+import type {Orders} from './domain';
 import {
   IdempotencyMismatchError,
   OpenOrdersLimitError,
   OrderNotFoundError,
   TransitionError,
-  type Orders,
-} from './domain';
+} from './errors';
 
 /** An empty page: what a user sees of a listing of someone else's orders. */
 const NOTHING = orderList({items: []});

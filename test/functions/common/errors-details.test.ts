@@ -11,7 +11,7 @@ import {
   IdempotencyMismatchError,
   OrderNotFoundError,
   TransitionError,
-} from '../../../functions/order/domain';
+} from '../../../functions/order/errors';
 import {
   DuplicateEmailError,
   OpenOrdersError,

@@ -9,10 +9,8 @@ import type {ChildProcess} from 'node:child_process';
 import {get} from 'node:http';
 import {createServer, type Server, type Socket} from 'node:net';
 import request from 'supertest';
-import {
-  createHttpFunction,
-  logRequest,
-} from '../../../functions/common/http-function';
+import {createHttpFunction} from '../../../functions/common/http-function';
+import {logRequest} from '../../../functions/common/request-log';
 import {createContext} from '../../../functions/common/context';
 import {
   JsonLogger,

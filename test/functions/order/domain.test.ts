@@ -3,15 +3,17 @@ import {expect} from 'chai';
 import {sha256Hex} from '../../../functions/common/hash';
 import type {Page} from '../../../functions/common/page';
 import {
-  IDEMPOTENCY_TTL_MS,
   IdempotencyMismatchError,
-  newOrderRecord,
   OpenOrdersLimitError,
   OrderNotFoundError,
+  TransitionError,
+} from '../../../functions/order/errors';
+import {
+  IDEMPOTENCY_TTL_MS,
+  newOrderRecord,
   Orders,
   statsOf,
   toOrderView,
-  TransitionError,
   type ClaimedBy,
   type IdempotencyClaim,
   type OrderFilter,

@@ -8,10 +8,10 @@ import type {Firestore} from '@google-cloud/firestore';
 import {
   newOrderRecord,
   Orders,
-  TransitionError,
   type IdempotencyClaim,
   type OrderRecord,
 } from '../../../functions/order/domain';
+import {TransitionError} from '../../../functions/order/errors';
 import {
   FirestoreOrderStore,
   IDEMPOTENCY_KEYS,
