@@ -17,7 +17,7 @@ import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {parseTopology} from '../scripts/topology-parse';
-import {ConfigError} from './common/config';
+import {ConfigError} from './common/variables';
 import {installFrameworkPatches} from './common/framework';
 import {lazyFunction} from './common/lazy';
 import type {FunctionFactory} from './common/wiring';

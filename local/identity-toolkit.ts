@@ -17,7 +17,7 @@
  */
 import {randomBytes, randomInt, scryptSync, timingSafeEqual} from 'node:crypto';
 import type {IncomingMessage, ServerResponse} from 'node:http';
-import {identityPlatformIssuer} from '../functions/common/config';
+import {identityPlatformIssuer} from '../functions/common/variables';
 import {TokenSigner} from './token-signer';
 
 /** An account to create at start, e.g. a seed user. */

@@ -4,7 +4,7 @@
  * their severity and trace. Callers pass only fields that are safe to keep:
  * never a token, a header dump or a request body.
  */
-import type {LogLevel} from './config';
+import type {LogLevel} from './variables';
 
 export type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 

@@ -4,7 +4,8 @@
  * and the local stack alike).
  */
 import {z} from 'zod';
-import {parseVariables, positiveInt, type Config} from '../common/config';
+import type {Config} from '../common/config';
+import {parseVariables, positiveInt} from '../common/variables';
 import type {OrderLimits} from './domain';
 
 const variables = z.object({

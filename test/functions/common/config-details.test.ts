@@ -1,6 +1,7 @@
 /** Every configuration message, word for word, and the values at the edges. */
 import {expect} from 'chai';
-import {ConfigError, parseConfig} from '../../../functions/common/config';
+import {parseConfig} from '../../../functions/common/config';
+import {ConfigError} from '../../../functions/common/variables';
 
 const GATEWAY = {
   GOOGLE_CLOUD_PROJECT: 'p',

@@ -1,9 +1,6 @@
 import {expect} from 'chai';
-import {
-  calleeUrl,
-  ConfigError,
-  parseConfig,
-} from '../../../functions/common/config';
+import {calleeUrl, parseConfig} from '../../../functions/common/config';
+import {ConfigError} from '../../../functions/common/variables';
 
 const GATEWAY = {
   GOOGLE_CLOUD_PROJECT: 'p',
