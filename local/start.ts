@@ -15,6 +15,7 @@
  */
 import * as path from 'node:path';
 import {loadTopology} from '../scripts/topology';
+import {tryCommands} from './banner';
 import {runtimeMajor} from './runtime';
 import {ROOT, startStack, type StackMode} from './stack';
 
@@ -93,7 +94,6 @@ async function main(): Promise<void> {
     stackFile,
   });
   const {info} = stack;
-  const gw = `http://localhost:${new URL(info.urls.gateway).port}`;
   const urlOf = (name: string) => stack.layout.urls[name];
   const who = (name: string) => {
     const spec = topology.get(name);
@@ -120,25 +120,6 @@ async function main(): Promise<void> {
 `,
     )
     .join('\n');
-  // With end-user checks on, every curl but the health check carries a token.
-  const as = (variable: string) =>
-    endUsersOn ? ` -H "Authorization: Bearer $${variable}"` : '';
-  // A token as the gateway's account, from its metadata server, as on Google Cloud.
-  const tokenCommand = `SA=$(curl -s -H 'Metadata-Flavor: Google' 'http://${info.identity.gateway}/computeMetadata/v1/instance/service-accounts/default/identity?audience=${info.urls.user}')`;
-  const asGateway = '-H "X-Serverless-Authorization: Bearer $SA"';
-  const inside = endUsersOn
-    ? `  curl -i -x http://${info.connector} ${info.urls.user}/users ${asGateway}   # 401: the gateway's token alone reads no one's data
-  curl -x http://${info.connector} ${info.urls.user}/users ${asGateway}${as('ADMIN')}   # 200, as the gateway for Alice`
-    : `  curl -x http://${info.connector} ${info.urls.user}/users ${asGateway}   # 200, as the gateway`;
-  const outside =
-    mode === 'cloud'
-      ? `  curl -i ${info.urls.user}/users               # 404: user's ingress is internal-only
-
-From inside the VPC, through the local connector (${info.connector}):
-  curl -i -x http://${info.connector} ${info.urls.user}/users   # 403: no token
-  ${tokenCommand}
-${inside}`
-      : `  curl -i ${info.urls.user}/users               # 401: the user function wants a token`;
   const consoleUrl = `http://localhost:${new URL(info.console ?? '').port}`;
   const {endUsers} = info;
   const people = endUsers.accounts
@@ -157,20 +138,7 @@ ${people}
     : `END_USER_AUTH=off: no end-user token needed anywhere (the original demo's open API).
 
 `;
-  const tryLines = endUsersOn
-    ? `  curl${as('TOKEN')} ${gw}/api/user-orders/user-002          # mesh: gateway -> user -> order
-  curl${as('TOKEN')} ${gw}/api/user-orders-direct/user-002   # direct: gateway -> user + order
-  curl${as('TOKEN')} ${gw}/api/orders                        # Bob's orders only
-  curl -X POST ${gw}/api/orders${as('TOKEN')} -H 'Content-Type: application/json' \\
-       -d '{"items":[{"product":"Cable","quantity":3,"price":4.99}]}'
-  curl -i${as('TOKEN')} ${gw}/api/users/user-001             # 404: Alice's profile is not Bob's
-  curl${as('ADMIN')} ${gw}/api/aggregate                     # admins only
-  curl -i ${gw}/api/orders                                  # 401: no token`
-    : `  curl ${gw}/api/user-orders/user-001          # mesh: gateway -> user -> order
-  curl ${gw}/api/user-orders-direct/user-001   # direct: gateway -> user + order
-  curl ${gw}/api/aggregate
-  curl -X POST ${gw}/api/orders -H 'Content-Type: application/json' \\
-       -d '{"userId":"user-002","items":[{"product":"Cable","quantity":3,"price":4.99}]}'`;
+  const tryLines = tryCommands(info, mode, endUsersOn);
   process.stdout.write(`
 Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s, ${mode} mode (details in ${path.relative(ROOT, stackFile)}).
 
@@ -186,7 +154,6 @@ ${functions}
 ${mode === 'cloud' ? `  vpc connector      ${info.connector}   (curl -x http://${info.connector} ...)\n` : ''}
 ${byHand === '' ? '' : `${byHand}\n`}${signIn}Try:
 ${tryLines}
-${outside}
 
 Logs: one line per request here (LOG_FORMAT=json for the JSON), the JSON in .local/logs/.
 Ctrl-C stops everything.
