@@ -6,6 +6,8 @@
  *   GET /api/traces/{traceId}   one trace's spans
  *   GET /api/events             server-sent events: every request as it is logged, and
  *                               (event "notice") what the platform did to an instance
+ *   POST /v1/traces             OTLP/HTTP, JSON: spans from anything that speaks
+ *                               OpenTelemetry join the traces above (otlp.ts)
  * It listens on 127.0.0.1 only: it shows callers and paths of the stack.
  */
 import {readFileSync} from 'node:fs';
@@ -19,6 +21,7 @@ import {
 import * as path from 'node:path';
 import type {Topology} from '../../scripts/topology';
 import {closeServer, listenLocal} from '../processes';
+import {exportTraceRequest, spansOfExport} from './otlp';
 import type {TraceStore} from './traces';
 
 export interface ConsoleOptions {
@@ -32,6 +35,8 @@ export interface ConsoleOptions {
 
 const TRACE_ID = /^[\da-f]{32}$/;
 const MAX_LIMIT = 200;
+/** The largest OTLP export taken: a batch of spans, not a bulk upload. */
+const MAX_EXPORT_BYTES = 1 << 20;
 
 /** The topology as the page draws it. */
 export function topologyView(
@@ -97,6 +102,7 @@ export class LocalConsole {
     // reaches this port with its own name in Host: it must not read traces.
     if (!this.hosts.has((req.headers.host ?? '').toLowerCase()))
       return problem(res, 421, 'This console answers only at its own address.');
+    if (url.pathname === '/v1/traces') return this.receive(req, res);
     if (req.method !== 'GET') return problem(res, 405, 'Only GET is served.');
     const {traces} = this.options;
     if (url.pathname === '/') {
@@ -128,6 +134,51 @@ export class LocalConsole {
     }
     if (url.pathname === '/api/events') return this.events(res);
     problem(res, 404, 'No such page.');
+  }
+
+  /**
+   * `POST /v1/traces`: an OTLP export in JSON. Only application/json is
+   * taken: a page on another site can send a form or text/plain without
+   * asking, but not JSON, so no page can put spans in the console.
+   */
+  private receive(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST')
+      return problem(res, 405, 'POST the spans here (OTLP/HTTP, JSON).');
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    if (type !== 'application/json')
+      return problem(
+        res,
+        415,
+        'Only OTLP/HTTP in JSON is taken (Content-Type: application/json), not protobuf.',
+      );
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_EXPORT_BYTES) refused = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused)
+        return problem(
+          res,
+          413,
+          `An export is at most ${MAX_EXPORT_BYTES} bytes.`,
+        );
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return problem(res, 400, 'The body is not JSON.');
+      }
+      const parsed = exportTraceRequest.safeParse(body);
+      if (!parsed.success)
+        return problem(res, 400, 'The body is not an OTLP trace export.');
+      for (const {traceId, span, event} of spansOfExport(parsed.data))
+        this.options.traces.add(traceId, [span], event);
+      sendJson(res, 200, {partialSuccess: {}});
+    });
   }
 
   /** Server-sent events: the requests and notices kept so far, then each new one. */

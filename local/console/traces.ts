@@ -1,8 +1,8 @@
 /**
  * The console's memory: the spans of recent traces, read from the stack's
  * log lines (the functions' request lines and the front ends' refusals,
- * the same JSON that Cloud Logging gets). Nothing is exported by the
- * functions for the console: it sees what Logs Explorer would see.
+ * the same JSON that Cloud Logging gets), and the spans anything exports to
+ * it over OTLP (otlp.ts).
  */
 
 import {whoOf} from '../logs';
@@ -217,13 +217,21 @@ export class TraceStore {
     const found = spansOfLine(line);
     if (found === undefined) return;
     const {event, spans, listed} = found;
+    this.add(event.traceId, spans, listed ? event : undefined);
+  }
+
+  /**
+   * Adds `spans` to the trace `traceId` (exported over OTLP, or read from a
+   * line), and `event` to the live list when there is one.
+   */
+  add(traceId: string, spans: SpanView[], event?: RequestEvent): void {
     // Re-inserted so that the map's order is the order of last activity.
-    const known = this.traces.get(event.traceId) ?? [];
-    this.traces.delete(event.traceId);
-    this.traces.set(event.traceId, [...known, ...spans]);
+    const known = this.traces.get(traceId) ?? [];
+    this.traces.delete(traceId);
+    this.traces.set(traceId, [...known, ...spans]);
     while (this.traces.size > this.limit)
       this.traces.delete(this.traces.keys().next().value as string);
-    if (!listed) return;
+    if (event === undefined) return;
     this.recent.push(event);
     if (this.recent.length > this.limit) this.recent.shift();
     for (const listener of this.listeners) listener(event);

@@ -367,4 +367,107 @@ describe('console API', () => {
       .map(l => JSON.parse(l.slice(6)).service);
     expect(services).to.deep.equal(['order', 'user', 'gateway']);
   });
+
+  describe('as an OTLP/HTTP receiver (POST /v1/traces)', () => {
+    const OTHER = '0af7651916cd43dd8448eb211c80319c';
+    /** An export with one server span of `service` and a client span under it. */
+    const exported = (traceId: string, service: string) => ({
+      resourceSpans: [
+        {
+          resource: {
+            attributes: [{key: 'service.name', value: {stringValue: service}}],
+          },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: 'e'.repeat(16),
+                  parentSpanId: 'a'.repeat(16),
+                  name: 'GET /stock/widget-a',
+                  kind: 2,
+                  startTimeUnixNano: '1767225600010000000',
+                  endTimeUnixNano: '1767225600015500000',
+                  attributes: [
+                    {
+                      key: 'http.response.status_code',
+                      value: {intValue: '200'},
+                    },
+                  ],
+                },
+                {
+                  traceId,
+                  spanId: 'f'.repeat(16),
+                  parentSpanId: 'e'.repeat(16),
+                  name: 'stock.get',
+                  kind: 1,
+                  startTimeUnixNano: '1767225600011000000',
+                  endTimeUnixNano: '1767225600012000000',
+                  attributes: [
+                    {key: 'db.system', value: {stringValue: 'firestore'}},
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const post = (body: unknown, type = 'application/json') =>
+      fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: {'Content-Type': type},
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+
+    it('shows a span posted from outside in its trace, beside the spans of the log lines', async () => {
+      const res = await post(exported(TRACE, 'inventory'));
+      expect(res.status).to.equal(200);
+      const trace = await json(await fetch(`${url}/api/traces/${TRACE}`));
+      const inventory = trace.spans.filter(
+        (s: {service: string}) => s.service === 'inventory',
+      );
+      expect(inventory.map((s: {kind: string}) => s.kind)).to.deep.equal([
+        'request',
+        'firestore',
+      ]);
+      expect(inventory[0]).to.deep.include({
+        name: 'GET /stock/widget-a',
+        status: 200,
+        parentSpanId: 'a'.repeat(16),
+        startTime: '2026-01-01T00:00:00.010Z',
+        durationMs: 5.5,
+      });
+      // The log lines' spans are still there.
+      expect(
+        trace.spans.some((s: {service: string}) => s.service === 'gateway'),
+      ).to.equal(true);
+      // A trace of its own appears in the list, as a request.
+      await post(exported(OTHER, 'inventory'));
+      const listed = await json(await fetch(`${url}/api/traces?limit=200`));
+      expect(
+        listed.traces.find((t: {traceId: string}) => t.traceId === OTHER),
+      ).to.deep.include({method: 'GET', path: '/stock/widget-a', status: 200});
+    });
+
+    it('takes only JSON exports, and refuses the rest with a problem', async () => {
+      const cases: [Promise<Response>, number][] = [
+        [post(exported(TRACE, 'x'), 'text/plain'), 415],
+        [post('{"resourceSpans": [', 'application/json'), 400],
+        [
+          post({resourceSpans: [{scopeSpans: [{spans: [{traceId: 'no'}]}]}]}),
+          400,
+        ],
+        [post('x'.repeat((1 << 20) + 1)), 413],
+        [fetch(`${url}/v1/traces`), 405],
+      ];
+      for (const [response, status] of cases) {
+        const res = await response;
+        expect(res.status).to.equal(status);
+        expect(res.headers.get('content-type')).to.equal(
+          'application/problem+json',
+        );
+      }
+    });
+  });
 });

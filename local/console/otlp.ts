@@ -1,0 +1,136 @@
+/**
+ * The console as an OTLP/HTTP receiver (`POST /v1/traces`, the JSON
+ * encoding): spans from anything that speaks OpenTelemetry join the traces
+ * the console reads from the stack's log lines, by their trace ids. A
+ * span's service is its resource's `service.name`; a server span is a
+ * request (its `http.*` attributes give the method, path and status), a
+ * span with `db.system` a Firestore call, any other a call.
+ */
+import {z} from 'zod';
+import type {RequestEvent, SpanView} from './traces';
+
+/** An attribute's value: only what the console shows is read. */
+const anyValue = z.looseObject({
+  stringValue: z.string().optional(),
+  intValue: z.union([z.string(), z.number()]).optional(),
+  boolValue: z.boolean().optional(),
+});
+const attributes = z
+  .array(z.object({key: z.string(), value: anyValue}))
+  .default([]);
+/** OTLP's uint64 nanoseconds: a decimal string, or a number. */
+const nanos = z.union([z.string().regex(/^\d{1,20}$/), z.number().int()]);
+
+const span = z.object({
+  traceId: z.string().regex(/^[\da-f]{32}$/i),
+  spanId: z.string().regex(/^[\da-f]{16}$/i),
+  parentSpanId: z
+    .string()
+    .regex(/^([\da-f]{16})?$/i)
+    .optional(),
+  name: z.string().max(500),
+  // SPAN_KIND_SERVER is 2, SPAN_KIND_CLIENT 3; the JSON may name it.
+  kind: z.union([z.number(), z.string()]).optional(),
+  startTimeUnixNano: nanos,
+  endTimeUnixNano: nanos,
+  attributes,
+  status: z
+    .object({code: z.union([z.number(), z.string()]).optional()})
+    .optional(),
+});
+
+/** The body of `POST /v1/traces`, as far as the console reads it. */
+export const exportTraceRequest = z.object({
+  resourceSpans: z
+    .array(
+      z.object({
+        resource: z.object({attributes}).optional(),
+        scopeSpans: z
+          .array(z.object({spans: z.array(span).default([])}))
+          .default([]),
+      }),
+    )
+    .default([]),
+});
+
+type Attributes = z.infer<typeof attributes>;
+
+function attribute(list: Attributes, key: string): string | undefined {
+  const value = list.find(a => a.key === key)?.value;
+  if (value === undefined) return undefined;
+  const v = value.stringValue ?? value.intValue ?? value.boolValue;
+  return v === undefined ? undefined : String(v);
+}
+
+const isServer = (kind: unknown) => kind === 2 || kind === 'SPAN_KIND_SERVER';
+const isClient = (kind: unknown) => kind === 3 || kind === 'SPAN_KIND_CLIENT';
+
+/** One exported span, and the request event a server span makes. */
+export interface ReceivedSpan {
+  traceId: string;
+  span: SpanView;
+  /** For a server span: the live list's row. */
+  event?: RequestEvent;
+}
+
+/** The spans of an export request, as the console keeps them. */
+export function spansOfExport(
+  body: z.infer<typeof exportTraceRequest>,
+): ReceivedSpan[] {
+  return body.resourceSpans.flatMap(({resource, scopeSpans}) => {
+    const service =
+      attribute(resource?.attributes ?? [], 'service.name') ?? 'unknown';
+    return scopeSpans.flatMap(({spans}) =>
+      spans.map(s => {
+        const startMs = Number(BigInt(s.startTimeUnixNano) / 1_000_000n);
+        const durationMs =
+          Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)) / 1e6;
+        const statusText =
+          attribute(s.attributes, 'http.response.status_code') ??
+          attribute(s.attributes, 'http.status_code');
+        const status =
+          statusText === undefined ? undefined : Number(statusText);
+        const traceId = s.traceId.toLowerCase();
+        const view: SpanView = {
+          spanId: s.spanId.toLowerCase(),
+          ...(s.parentSpanId
+            ? {parentSpanId: s.parentSpanId.toLowerCase()}
+            : {}),
+          service,
+          kind: isServer(s.kind)
+            ? 'request'
+            : attribute(s.attributes, 'db.system') !== undefined
+              ? 'firestore'
+              : 'call',
+          name: s.name,
+          ...(Number.isInteger(status) ? {status} : {}),
+          ...(isServer(s.kind) || isClient(s.kind)
+            ? {}
+            : {
+                outcome:
+                  s.status?.code === 2 || s.status?.code === 'STATUS_CODE_ERROR'
+                    ? 'error'
+                    : 'ok',
+              }),
+          startTime: new Date(startMs).toISOString(),
+          durationMs: Math.round(durationMs * 10) / 10,
+        };
+        if (!isServer(s.kind)) return {traceId, span: view};
+        const [method = '', path = ''] = s.name.split(' ');
+        const event: RequestEvent = {
+          traceId,
+          spanId: view.spanId,
+          service,
+          method: attribute(s.attributes, 'http.request.method') ?? method,
+          path: attribute(s.attributes, 'url.path') ?? path,
+          status: view.status ?? 0,
+          durationMs: view.durationMs,
+          caller: 'anonymous',
+          who: 'anonymous',
+          time: view.startTime,
+        };
+        return {traceId, span: view, event};
+      }),
+    );
+  });
+}
