@@ -60,7 +60,7 @@ function missingEnvironment(name: string, error: ConfigError): string {
   ${error.problems.join('\n  ')}
 To run it by hand against the local stack, start the stack without it
 (npm start -- --except ${name}), then, in another terminal:
-  eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${name}
+  eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${name} | npm run -s logs -- ${name}
 On Google Cloud, deploy.sh sets these variables from topology.json.
 `;
 }

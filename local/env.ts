@@ -17,6 +17,17 @@ import * as path from 'node:path';
 import {ROOT} from './functions';
 import type {StackInfo} from './stack';
 
+/**
+ * The command that runs the function `name` (entry point `target`) by hand
+ * in the running stack, as the stack's notice, the banner and the docs give
+ * it: its environment from the stack, the framework's CLI, and its lines
+ * made readable and sent on to the console (`npm run logs`, hand-logs.ts).
+ */
+export function handRunCommand(name: string, target = name): string {
+  // -s: without it npm prints its own lines first, which eval would run.
+  return `eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${target} | npm run -s logs -- ${name}`;
+}
+
 /** `value` quoted for a POSIX shell. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;

@@ -28,6 +28,7 @@ import {
   type StackMode,
 } from './functions';
 import {IdentityServer, type EndUserInfo} from './identity-server';
+import {handRunCommand} from './env';
 import {memoryBytes, memoryExceededMessage, watchMemory} from './memory';
 import {LocalConsole} from './console/server';
 import {TraceStore} from './console/traces';
@@ -305,8 +306,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const sink = logSink(name, logTarget);
       const say = sayOf(sink, name, traces);
       say(
-        // -s: without it npm prints its own lines first, which eval would run.
-        `waiting for the ${name} function on ${listens[name]}: run it yourself: eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${name}`,
+        `waiting for the ${name} function on ${listens[name]}: run it yourself: ${handRunCommand(name)}`,
       );
       // A connection, not a request: the function's own log stays its own.
       let up = false;

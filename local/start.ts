@@ -16,6 +16,7 @@
 import * as path from 'node:path';
 import {loadTopology} from '../scripts/topology';
 import {tryCommands} from './banner';
+import {handRunCommand} from './env';
 import {runtimeMajor} from './runtime';
 import {ROOT, startStack, type StackMode} from './stack';
 
@@ -114,8 +115,8 @@ async function main(): Promise<void> {
   const byHand = except
     .map(
       name => `The ${name} function is yours to run: the stack waits for it on ${info.listens[name]}.
-  eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${topology.get(name).entryPoint}
-  (under a debugger: npx node --inspect node_modules/.bin/functions-framework --target=${topology.get(name).entryPoint};
+  ${handRunCommand(name, topology.get(name).entryPoint)}
+  (under a debugger: npx node --inspect node_modules/.bin/functions-framework --target=${topology.get(name).entryPoint} | npm run -s logs -- ${name};
    on every change: npx tsc -w -p . in another terminal, and npx node --watch in place of npx node)
 `,
     )

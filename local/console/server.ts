@@ -8,6 +8,8 @@
  *                               (event "notice") what the platform did to an instance
  *   POST /v1/traces             OTLP/HTTP, JSON: spans from anything that speaks
  *                               OpenTelemetry join the traces above (otlp.ts)
+ *   POST /api/lines             {lines: [...]}: a function's log lines, as the stack
+ *                               reads them, from a function run by hand (hand-logs.ts)
  * It listens on 127.0.0.1 only: it shows callers and paths of the stack.
  */
 import {readFileSync} from 'node:fs';
@@ -19,6 +21,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import * as path from 'node:path';
+import {z} from 'zod';
 import type {Topology} from '../../scripts/topology';
 import {closeServer, listenLocal} from '../processes';
 import {exportTraceRequest, spansOfExport} from './otlp';
@@ -35,8 +38,13 @@ export interface ConsoleOptions {
 
 const TRACE_ID = /^[\da-f]{32}$/;
 const MAX_LIMIT = 200;
-/** The largest OTLP export taken: a batch of spans, not a bulk upload. */
-const MAX_EXPORT_BYTES = 1 << 20;
+/** The largest body taken: a batch of spans or lines, not a bulk upload. */
+const MAX_BODY_BYTES = 1 << 20;
+/** `POST /api/lines`: a function's log lines. */
+const LINES = z.object({
+  source: z.string().optional(),
+  lines: z.array(z.string().max(MAX_BODY_BYTES)).max(1000),
+});
 
 /** The topology as the page draws it. */
 export function topologyView(
@@ -102,7 +110,21 @@ export class LocalConsole {
     // reaches this port with its own name in Host: it must not read traces.
     if (!this.hosts.has((req.headers.host ?? '').toLowerCase()))
       return problem(res, 421, 'This console answers only at its own address.');
-    if (url.pathname === '/v1/traces') return this.receive(req, res);
+    if (url.pathname === '/v1/traces')
+      return this.receive(req, res, 'OTLP/HTTP, JSON', body => {
+        const parsed = exportTraceRequest.safeParse(body);
+        if (!parsed.success) return false;
+        for (const {traceId, span, event} of spansOfExport(parsed.data))
+          this.options.traces.add(traceId, [span], event);
+        return true;
+      });
+    if (url.pathname === '/api/lines')
+      return this.receive(req, res, '{"lines": [...]}', body => {
+        const parsed = LINES.safeParse(body);
+        if (!parsed.success) return false;
+        for (const line of parsed.data.lines) this.options.traces.ingest(line);
+        return true;
+      });
     if (req.method !== 'GET') return problem(res, 405, 'Only GET is served.');
     const {traces} = this.options;
     if (url.pathname === '/') {
@@ -137,47 +159,42 @@ export class LocalConsole {
   }
 
   /**
-   * `POST /v1/traces`: an OTLP export in JSON. Only application/json is
-   * taken: a page on another site can send a form or text/plain without
-   * asking, but not JSON, so no page can put spans in the console.
+   * A POST of JSON (`what`, for the refusals) handed to `take`, which says
+   * whether it was what it should be. Only application/json is taken: a
+   * page on another site can send a form or text/plain without asking,
+   * but not JSON, so no page can put anything in the console.
    */
-  private receive(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'POST')
-      return problem(res, 405, 'POST the spans here (OTLP/HTTP, JSON).');
+  private receive(
+    req: IncomingMessage,
+    res: ServerResponse,
+    what: string,
+    take: (body: unknown) => boolean,
+  ): void {
+    if (req.method !== 'POST') return problem(res, 405, `POST ${what} here.`);
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
     if (type !== 'application/json')
       return problem(
         res,
         415,
-        'Only OTLP/HTTP in JSON is taken (Content-Type: application/json), not protobuf.',
+        `Only ${what} is taken (Content-Type: application/json), not protobuf or a form.`,
       );
     const chunks: Buffer[] = [];
     let size = 0;
-    let refused = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_EXPORT_BYTES) refused = true;
-      else chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
-      if (refused)
-        return problem(
-          res,
-          413,
-          `An export is at most ${MAX_EXPORT_BYTES} bytes.`,
-        );
+      if (size > MAX_BODY_BYTES)
+        return problem(res, 413, `A body is at most ${MAX_BODY_BYTES} bytes.`);
       let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
         return problem(res, 400, 'The body is not JSON.');
       }
-      const parsed = exportTraceRequest.safeParse(body);
-      if (!parsed.success)
-        return problem(res, 400, 'The body is not an OTLP trace export.');
-      for (const {traceId, span, event} of spansOfExport(parsed.data))
-        this.options.traces.add(traceId, [span], event);
-      sendJson(res, 200, {partialSuccess: {}});
+      if (!take(body)) return problem(res, 400, `The body is not ${what}.`);
+      sendJson(res, 200, {});
     });
   }
 

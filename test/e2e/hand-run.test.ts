@@ -41,6 +41,7 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
       firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
       logs,
       stackFile,
+      consolePort: 0,
     });
   });
   after(async () => {
@@ -51,7 +52,7 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
 
   /** The command the stack's notice gives for running the gateway by hand. */
   const HAND_RUN =
-    'eval "$(npm run -s env -- gateway)" && npx functions-framework --target=gateway';
+    'eval "$(npm run -s env -- gateway)" && npx functions-framework --target=gateway | npm run -s logs -- gateway';
 
   const mesh = () =>
     call(`${stack.info.urls.gateway}/api/user-orders/user-001`, {
@@ -97,8 +98,10 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
     gateway = spawnGroup('bash', ['-c', HAND_RUN], {
       cwd: ROOT,
       env: {PATH: process.env.PATH ?? '', STACK_FILE: stackFile},
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
+    let terminal = '';
+    gateway.stdout!.on('data', chunk => (terminal += chunk));
     await waitFor(
       'the gateway run by hand',
       async () => (await mesh()).status === 200,
@@ -114,6 +117,33 @@ describe('a function run by hand inside the stack (npm start -- --except gateway
     );
     expect(userLines.map(e => e.caller)).to.include(
       stack.info.accounts.gateway,
+    );
+    // Its terminal: a readable line per request, not the JSON.
+    await waitFor(
+      'a readable line of the mesh request',
+      async () =>
+        /gateway\s+GET \/api\/user-orders\/user-001\s+200/.test(terminal),
+      10_000,
+    );
+    expect(terminal).not.to.match(/^\{/m);
+    // The console: the gateway's request, with the hops after it, in one trace.
+    const traceId = /trace ([\da-f]{8})/.exec(terminal)?.[1];
+    await waitFor(
+      'the console to show the gateway run by hand',
+      async () => {
+        const {traces} = (await (
+          await fetch(`${stack.info.console}/api/traces?limit=50`)
+        ).json()) as {traces: {traceId: string; spanCount: number}[]};
+        const trace = traces.find(t => t.traceId.startsWith(traceId ?? '-'));
+        if (trace === undefined) return false;
+        const {spans} = (await (
+          await fetch(`${stack.info.console}/api/traces/${trace.traceId}`)
+        ).json()) as {spans: {service: string}[]};
+        return ['gateway', 'user', 'order'].every(name =>
+          spans.some(s => s.service === name),
+        );
+      },
+      10_000,
     );
     await waitFor(
       'the stack to see it',

@@ -450,6 +450,31 @@ describe('console API', () => {
       ).to.deep.include({method: 'GET', path: '/stock/widget-a', status: 200});
     });
 
+    it("takes a hand-run function's log lines at /api/lines, as the stack's own", async () => {
+      const trace = '1234567890abcdef1234567890abcdef';
+      const line = requestLine({
+        service: 'gateway',
+        spanId: 'd'.repeat(16),
+        path: '/api/orders',
+      }).replaceAll(TRACE, trace);
+      const res = await fetch(`${url}/api/lines`, {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({source: 'gateway', lines: [line, 'not json']}),
+      });
+      expect(res.status).to.equal(200);
+      const got = await json(await fetch(`${url}/api/traces/${trace}`));
+      expect(got.spans.map((s: {service: string}) => s.service)).to.deep.equal([
+        'gateway',
+      ]);
+      const bad = await fetch(`${url}/api/lines`, {
+        method: 'POST',
+        headers: {'Content-Type': 'text/plain'},
+        body: JSON.stringify({lines: [line]}),
+      });
+      expect(bad.status).to.equal(415);
+    });
+
     it('takes only JSON exports, and refuses the rest with a problem', async () => {
       const cases: [Promise<Response>, number][] = [
         [post(exported(TRACE, 'x'), 'text/plain'), 415],
