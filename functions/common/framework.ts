@@ -22,8 +22,9 @@
  *    uncaught exceptions to the function.
  *
  * FRAMEWORK_DOMAIN=on skips 2: the framework as it ships, the benchmark's
- * baseline. A test fails if an upgrade changes the internals this relies on
- * (test/functions/common/lifecycle.test.ts: no domain by default).
+ * baseline. docs/framework.md says what each costs. A test fails, naming
+ * it, if an upgrade changes an internal this relies on
+ * (test/functions/common/framework-internals.test.ts).
  */
 import {createRequire} from 'node:module';
 import type {IncomingMessage, Server, ServerResponse} from 'node:http';
