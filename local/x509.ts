@@ -61,10 +61,17 @@ export function selfSignedCertificate(
   privateKey: KeyObject,
   publicKey: KeyObject,
   commonName: string,
-  {now = new Date(), days = 7}: {now?: Date; days?: number} = {},
+  {
+    now = new Date(),
+    days = 7,
+    random = randomBytes(8),
+  }: {now?: Date; days?: number; random?: Buffer} = {},
 ): string {
-  const serial = randomBytes(8);
-  serial[0] &= 0x7f; // a positive INTEGER
+  const serial = Buffer.from(random);
+  // A positive INTEGER in DER's one encoding: top bit clear (else it is
+  // negative) and the first byte not zero (else the encoding is padded, and
+  // OpenSSL refuses the certificate: "illegal padding", one in 256 before).
+  serial[0] = (serial[0] & 0x7f) | 0x40;
   const tbs = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))), // [0] version: v3
     der(0x02, serial),

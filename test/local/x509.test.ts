@@ -4,8 +4,9 @@
  * token checked against the certificate's key.
  */
 import {expect} from 'chai';
-import {createVerify, X509Certificate} from 'node:crypto';
+import {createVerify, generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {TokenSigner} from '../../local/token-signer';
+import {selfSignedCertificate} from '../../local/x509';
 
 describe('the local signing keys as X.509 certificates', () => {
   const signer = new TokenSigner();
@@ -15,6 +16,21 @@ describe('the local signing keys as X.509 certificates', () => {
     expect(Object.keys(signer.certs())).to.deep.equal([signer.keyId]);
     expect(pem).to.match(/^-----BEGIN CERTIFICATE-----\n/);
     expect(pem).not.to.include('PUBLIC KEY');
+  });
+
+  it('encodes every serial number as DER allows, whatever random bytes it starts from', () => {
+    const {privateKey, publicKey} = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+    });
+    // A first byte of 0 (a padded INTEGER) or with its top bit set (a
+    // negative one): OpenSSL refuses either.
+    for (const first of [0x00, 0x80, 0xff]) {
+      const random = Buffer.from([first, 0x01, 2, 3, 4, 5, 6, 7]);
+      const cert = new X509Certificate(
+        selfSignedCertificate(privateKey, publicKey, 'x', {random}),
+      );
+      expect(cert.verify(publicKey), first.toString(16)).to.equal(true);
+    }
   });
 
   it('is a self-signed certificate of the signing key, valid now', () => {
