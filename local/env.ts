@@ -28,6 +28,11 @@ export function handRunCommand(name: string, target = name): string {
   return `eval "$(npm run -s env -- ${name})" && npx functions-framework --target=${target} | npm run -s logs -- ${name}`;
 }
 
+/** The running stack's stack.json: STACK_FILE, or .local/stack.json. */
+export function stackFile(): string {
+  return process.env.STACK_FILE ?? path.join(ROOT, '.local', 'stack.json');
+}
+
 /** `value` quoted for a POSIX shell. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
@@ -47,8 +52,7 @@ export function exportLines(info: StackInfo, name: string): string {
 
 function main(): void {
   const name = process.argv[2];
-  const file =
-    process.env.STACK_FILE ?? path.join(ROOT, '.local', 'stack.json');
+  const file = stackFile();
   if (name === undefined || name.startsWith('-')) {
     process.stderr.write(
       'Usage: npm run -s env -- <function>   (e.g. eval "$(npm run -s env -- gateway)")\n',

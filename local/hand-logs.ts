@@ -9,15 +9,13 @@
  *   eval "$(npm run -s env -- gateway)" && npx functions-framework --target=gateway | npm run -s logs -- gateway
  */
 import {existsSync, readFileSync} from 'node:fs';
-import * as path from 'node:path';
 import {z} from 'zod';
-import {ROOT} from './functions';
+import {stackFile} from './env';
 import {lineSplitter, readableLine} from './logs';
 
 /** The console of the running stack, when there is one. */
 function consoleUrl(): string | undefined {
-  const file =
-    process.env.STACK_FILE ?? path.join(ROOT, '.local', 'stack.json');
+  const file = stackFile();
   if (!existsSync(file)) return undefined;
   const info = z
     .object({console: z.string().optional()})

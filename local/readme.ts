@@ -9,6 +9,7 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {z} from 'zod';
+import {replaceBetween} from '../scripts/topology-outputs';
 import type {Rule} from '../functions/common/access';
 import type {Route} from '../functions/common/router';
 import type {ServiceCaller} from '../functions/common/service-client';
@@ -73,26 +74,15 @@ export function figuresBlock(results: unknown): string {
   ].join('\n');
 }
 
-/** `text` with what lies between `start` and `end` replaced by `block`. */
-export function withBlock(
-  text: string,
-  [start, end]: [string, string],
-  block: string,
-): string {
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`no markers ${start} ${end}`);
-  return `${text.slice(0, from + start.length)}\n${block}\n${text.slice(to)}`;
-}
-
 /** The README with both blocks as the routes and the last run have them. */
 export function generated(readme: string, root: string): string {
   const latest: unknown = JSON.parse(
     readFileSync(path.join(root, 'bench', 'results', 'latest.json'), 'utf8'),
   );
-  return withBlock(
-    withBlock(readme, [RULES_START, RULES_END], gatewayRules()),
-    [FIGURES_START, FIGURES_END],
+  return replaceBetween(
+    replaceBetween(readme, RULES_START, RULES_END, gatewayRules()),
+    FIGURES_START,
+    FIGURES_END,
     figuresBlock(latest),
   );
 }

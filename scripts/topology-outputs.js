@@ -132,16 +132,33 @@ function readmeBlock(topology) {
 }
 
 /**
+ * `text` with what lies between the markers `start` and `end` replaced by
+ * `block`: the README's generated blocks (this one, and local/readme.ts's).
+ * @param {string} text
+ * @param {string} start
+ * @param {string} end
+ * @param {string} block
+ */
+function replaceBetween(text, start, end, block) {
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`no markers ${start} ${end}`);
+  return `${text.slice(0, from + start.length)}\n${block}\n${text.slice(to)}`;
+}
+
+/**
  * `text` (the README) with its topology block replaced by `block`.
  * @param {string} text
  * @param {string} block
  */
 function withBlock(text, block) {
-  const start = text.indexOf(README_START);
-  const end = text.indexOf(README_END);
-  if (start < 0 || end < start)
-    throw new Error('README.md has no topology markers');
-  return `${text.slice(0, start + README_START.length)}\n${block}\n${text.slice(end)}`;
+  return replaceBetween(text, README_START, README_END, block);
 }
 
-module.exports = {resourceFlags, shellDeclarations, readmeBlock, withBlock};
+module.exports = {
+  resourceFlags,
+  shellDeclarations,
+  readmeBlock,
+  withBlock,
+  replaceBetween,
+};
