@@ -132,7 +132,10 @@ export function ownerFor(
 ): string | undefined {
   if (named !== undefined) {
     if (!mayActFor(p, named))
-      throw new ForbiddenError('Only an admin may act for another user.');
+      throw new ForbiddenError(
+        'admin-only',
+        'Only an admin may act for another user.',
+      );
     return named;
   }
   return p.kind === 'end-user' ? p.uid : undefined;

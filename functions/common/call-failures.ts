@@ -98,21 +98,25 @@ export function statusFailure(
   return new DownstreamError(service, 'failed', status);
 }
 
-/** What is read of a callee's problem document: its detail, and its fields' errors. */
+/** A problem's `code` as this project writes them (problem.ts). */
+const PROBLEM_CODE = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/);
+/** What is read of a callee's problem document: its code, detail and fields' errors. */
 const calleeProblem = z.object({
+  code: PROBLEM_CODE.optional().catch(undefined),
   detail: z.string(),
   errors: z.array(z.unknown()).optional().catch(undefined),
 });
 const fieldError = z.object({field: z.string(), message: z.string()});
 
-/** The detail and field errors of a callee's problem document, or undefined when it sent none. */
+/** The code, detail and field errors of a callee's problem document, or undefined when it sent none. */
 function asProblem(
   body: unknown,
-): {detail: string; errors?: FieldError[]} | undefined {
+): {code?: string; detail: string; errors?: FieldError[]} | undefined {
   const parsed = calleeProblem.safeParse(body);
   if (!parsed.success) return undefined;
-  const {detail, errors} = parsed.data;
+  const {code, detail, errors} = parsed.data;
   return {
+    code,
     detail,
     // Only well-formed entries, and only their field and message.
     errors: errors?.flatMap(e => {

@@ -32,7 +32,7 @@ import {frameworkDefaultsKept} from './config';
 import {requestIdOf} from './context';
 import {writeProblem} from './http-function';
 import {takeOverProcess, wrapHttpFunction, type Handler} from './lifecycle';
-import {HttpError} from './problem';
+import {HttpError, internalError, routeNotFound} from './problem';
 
 /** Larger than any valid request of this API (an order of 100 items is ~10 KB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -86,18 +86,27 @@ const bodyParser = frameworkRequire('body-parser') as BodyParserModule;
 export function frameworkError(err: unknown): HttpError {
   const e = err as {type?: unknown; status?: unknown};
   if (e.type === 'entity.parse.failed') {
-    return new HttpError(400, 'The request body is not valid JSON.');
+    return new HttpError(
+      400,
+      'invalid-json',
+      'The request body is not valid JSON.',
+    );
   }
   if (e.type === 'entity.too.large') return tooLarge();
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new HttpError(e.status, 'The request body could not be read.');
+    return new HttpError(
+      e.status,
+      'unreadable-body',
+      'The request body could not be read.',
+    );
   }
-  return new HttpError(500, 'An unexpected error occurred.');
+  return internalError();
 }
 
 function tooLarge(): HttpError {
   return new HttpError(
     413,
+    'body-too-large',
     `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
   );
 }
@@ -180,11 +189,7 @@ function installBodyGuards(): void {
       if (bodyError !== undefined) return refuse(frameworkError(bodyError));
       originalHandle.call(this, req, res, (err?: unknown) =>
         // Reached only when the framework failed before our function ran.
-        refuse(
-          err === undefined
-            ? new HttpError(404, 'No such route.')
-            : frameworkError(err),
-        ),
+        refuse(err === undefined ? routeNotFound() : frameworkError(err)),
       );
     });
   };

@@ -13,7 +13,7 @@ import type {ServerResponse} from 'node:http';
 import type {EndUser} from './auth/end-user';
 import {createContext} from './context';
 import type {Logger} from './logger';
-import {HttpError, NotFoundError, toProblem} from './problem';
+import {HttpError, routeNotFound, toProblem} from './problem';
 import {logRequest} from './request-log';
 import {MethodNotAllowedError, Router, type Route} from './router';
 import {
@@ -70,6 +70,7 @@ class UnsupportedMediaTypeError extends HttpError {
   constructor() {
     super(
       415,
+      'unsupported-media-type',
       'The request body must be JSON (Content-Type: application/json).',
     );
   }
@@ -140,7 +141,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
         }
       }
       const match = router.match(req.method, req.path);
-      if (match.kind === 'not-found') throw new NotFoundError('No such route.');
+      if (match.kind === 'not-found') throw routeNotFound();
       if (match.kind === 'method-not-allowed')
         throw new MethodNotAllowedError(match.allowed);
       const {rule} = match.route;
@@ -194,7 +195,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
 
 class OutOfTimeError extends HttpError {
   constructor() {
-    super(504, 'The request ran out of time.');
+    super(504, 'out-of-time', 'The request ran out of time.');
   }
 }
 

@@ -38,7 +38,7 @@ import type {Server, ServerResponse} from 'node:http';
 import {REQUEST_ID_HEADER} from './context';
 import {describeError, writeProblem} from './http-function';
 import type {Logger} from './logger';
-import {HttpError} from './problem';
+import {HttpError, internalError} from './problem';
 
 /** An HTTP function as the framework calls it. */
 export type Handler = (req: unknown, res: ServerResponse) => unknown;
@@ -121,7 +121,7 @@ export function wrapHttpFunction(execute: Handler): Handler {
         requestId: requestIdOfAnswer(res),
         error: describeError(error),
       });
-      answer(res, new HttpError(500, 'An unexpected error occurred.'));
+      answer(res, internalError());
     };
     try {
       const ret = execute(req, res);
@@ -135,6 +135,7 @@ export function wrapHttpFunction(execute: Handler): Handler {
 function unavailable(): HttpError {
   return new HttpError(
     503,
+    'shutting-down',
     'The instance is shutting down; try again.',
     undefined,
     {'Retry-After': '1'},
@@ -206,8 +207,7 @@ function crash(server: Server, error: unknown, origin: string): void {
   });
   server.close();
   server.closeIdleConnections();
-  for (const res of inFlight)
-    answer(res, new HttpError(500, 'An unexpected error occurred.'));
+  for (const res of inFlight) answer(res, internalError());
   whenIdle(CRASH_FLUSH_MS, () => {
     server.closeAllConnections();
     process.exit(1);

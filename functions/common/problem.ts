@@ -3,6 +3,10 @@
  * error into an RFC 9457 problem document. Handlers throw; only this module
  * decides what a client sees, so nothing internal (downstream URLs, tokens,
  * stack traces) can leak through a forgotten catch.
+ *
+ * Every problem carries a `code` (an RFC 9457 extension member): a short
+ * kebab-case name of what went wrong, stable across releases, for programs
+ * to branch on. `detail` is for people and may be reworded at any time.
  */
 import {STATUS_CODES} from 'node:http';
 
@@ -17,6 +21,8 @@ export interface Problem {
   type: string;
   title: string;
   status: number;
+  /** What went wrong, for programs: e.g. "user-not-found", "token-expired". */
+  code: string;
   detail: string;
   instance?: string;
   requestId?: string;
@@ -27,6 +33,7 @@ export interface Problem {
 export class HttpError extends Error {
   constructor(
     readonly status: number,
+    readonly code: string,
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly headers: Record<string, string> = {},
@@ -39,29 +46,29 @@ export class HttpError extends Error {
 /** 400 with the list of fields that failed validation. */
 export class ValidationError extends HttpError {
   constructor(detail: string, errors: FieldError[]) {
-    super(400, detail, errors);
+    super(400, 'invalid-request', detail, errors);
   }
 }
 
 export class NotFoundError extends HttpError {
-  constructor(detail: string) {
-    super(404, detail);
+  constructor(code: string, detail: string) {
+    super(404, code, detail);
   }
 }
 
 export class ConflictError extends HttpError {
-  constructor(detail: string) {
-    super(409, detail);
+  constructor(code: string, detail: string) {
+    super(409, code, detail);
   }
 }
 
 /** 401: no credentials, or credentials that failed verification. */
 export class UnauthorizedError extends HttpError {
   /** @param missing no credentials were sent at all */
-  constructor(detail: string, missing = false) {
+  constructor(code: string, detail: string, missing = false) {
     // RFC 6750 (3.1): a 401 names the scheme the client should use, and an
     // error code only when credentials were sent and failed.
-    super(401, detail, undefined, {
+    super(401, code, detail, undefined, {
       'WWW-Authenticate': missing ? 'Bearer' : 'Bearer error="invalid_token"',
     });
   }
@@ -69,9 +76,19 @@ export class UnauthorizedError extends HttpError {
 
 /** 403: a verified caller that is not allowed here. */
 export class ForbiddenError extends HttpError {
-  constructor(detail: string) {
-    super(403, detail);
+  constructor(code: string, detail: string) {
+    super(403, code, detail);
   }
+}
+
+/** 404 for a path no route serves. */
+export function routeNotFound(): NotFoundError {
+  return new NotFoundError('route-not-found', 'No such route.');
+}
+
+/** 500: what a client sees of any failure of ours. */
+export function internalError(): HttpError {
+  return new HttpError(500, 'internal', 'An unexpected error occurred.');
 }
 
 /** Why a call to another function failed, in terms a client may see. */
@@ -93,7 +110,7 @@ export class DownstreamError extends Error {
     readonly service: string,
     readonly failure: DownstreamFailure,
     readonly status?: number,
-    readonly problem?: Pick<Problem, 'detail' | 'errors'>,
+    readonly problem?: {code?: string; detail: string; errors?: FieldError[]},
     cause?: unknown,
   ) {
     super(
@@ -104,19 +121,26 @@ export class DownstreamError extends Error {
   }
 }
 
-const DOWNSTREAM_STATUS: Record<
+const DOWNSTREAM_ANSWER: Record<
   Exclude<DownstreamFailure, 'rejected'>,
-  number
-> = {unavailable: 503, timeout: 504, malformed: 502, failed: 502};
-
-const DOWNSTREAM_DETAIL: Record<
-  Exclude<DownstreamFailure, 'rejected'>,
-  string
+  {status: number; code: string; says: string}
 > = {
-  unavailable: 'is unavailable',
-  timeout: 'did not answer in time',
-  malformed: 'answered with data outside its contract',
-  failed: 'failed',
+  unavailable: {
+    status: 503,
+    code: 'service-unavailable',
+    says: 'is unavailable',
+  },
+  timeout: {
+    status: 504,
+    code: 'service-timeout',
+    says: 'did not answer in time',
+  },
+  malformed: {
+    status: 502,
+    code: 'service-malformed-answer',
+    says: 'answered with data outside its contract',
+  },
+  failed: {status: 502, code: 'service-failed', says: 'failed'},
 };
 
 /**
@@ -128,26 +152,26 @@ export function toProblem(
   requestId?: string,
   instance?: string,
 ): {problem: Problem; headers: Record<string, string>} {
-  let status = 500;
-  let detail = 'An unexpected error occurred.';
-  let errors: FieldError[] | undefined;
-  let headers: Record<string, string> = {};
+  let {status, code, detail, errors, headers} = internalError();
 
   if (error instanceof HttpError) {
-    ({status, detail, errors, headers} = error);
+    ({status, code, detail, errors, headers} = error);
   } else if (error instanceof DownstreamError) {
     if (error.failure === 'rejected' && error.status !== undefined) {
       // Our own functions' 4xx answers are safe to relay: they are problem
-      // documents we wrote, and only their detail and field list are kept.
+      // documents we wrote, and only their code, detail and field list are
+      // kept.
       status = error.status;
+      code = error.problem?.code ?? 'service-refused';
       detail =
         error.problem?.detail ??
         `The ${error.service} service refused the request.`;
       errors = error.problem?.errors;
     } else {
       const failure = error.failure === 'rejected' ? 'failed' : error.failure;
-      status = DOWNSTREAM_STATUS[failure];
-      detail = `The ${error.service} service ${DOWNSTREAM_DETAIL[failure]}.`;
+      const answer = DOWNSTREAM_ANSWER[failure];
+      ({status, code} = answer);
+      detail = `The ${error.service} service ${answer.says}.`;
     }
   }
 
@@ -155,6 +179,7 @@ export function toProblem(
     type: 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',
     status,
+    code,
     detail,
   };
   if (instance !== undefined) problem.instance = instance;

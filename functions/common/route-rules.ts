@@ -85,5 +85,5 @@ export async function checkEndUser(
   const user = await endUsers(authorization);
   setEndUser(ctx, {kind: 'end-user', ...user}, authorization);
   if (rule.access === 'admin' && !isAdmin(ctx.principal))
-    throw new ForbiddenError('Only an admin may do this.');
+    throw new ForbiddenError('admin-only', 'Only an admin may do this.');
 }

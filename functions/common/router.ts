@@ -100,9 +100,15 @@ function decodeSegment(name: string, raw: string): string {
 /** 405 with the methods the path does accept. */
 export class MethodNotAllowedError extends HttpError {
   constructor(allowed: Method[]) {
-    super(405, 'This method is not allowed on this path.', undefined, {
-      Allow: allowed.join(', '),
-    });
+    super(
+      405,
+      'method-not-allowed',
+      'This method is not allowed on this path.',
+      undefined,
+      {
+        Allow: allowed.join(', '),
+      },
+    );
   }
 }
 

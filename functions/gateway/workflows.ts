@@ -62,6 +62,7 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
           if (e instanceof DownstreamError && e.status === 404) {
             throw new HttpError(
               422,
+              'unknown-user',
               'The order names a user that does not exist.',
               [{field: 'userId', message: `no user ${order.userId}`}],
             );
@@ -120,7 +121,12 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
         const names = Object.keys(parts) as (keyof typeof parts)[];
         const settled = await Promise.allSettled(Object.values(parts));
         const data: Record<string, unknown> = {};
-        const errors: {part: string; status: number; detail: string}[] = [];
+        const errors: {
+          part: string;
+          status: number;
+          code: string;
+          detail: string;
+        }[] = [];
         settled.forEach((result, i) => {
           if (result.status === 'fulfilled') {
             data[names[i]] = result.value.data;
@@ -129,6 +135,7 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
             errors.push({
               part: names[i],
               status: problem.status,
+              code: problem.code,
               detail: problem.detail,
             });
           }

@@ -104,6 +104,7 @@ const USER_SETTABLE_STATUS: OrderStatus = 'cancelled';
 export function checkStatusChangeBy(p: Principal, status: OrderStatus): void {
   if (!isAdmin(p) && status !== USER_SETTABLE_STATUS)
     throw new ForbiddenError(
+      'admin-only',
       `Only an admin may set an order's status to ${status}.`,
     );
 }

@@ -46,12 +46,15 @@ const NOTHING = orderList({items: []});
 
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
-  if (e instanceof OrderNotFoundError) return new NotFoundError(e.message);
-  if (e instanceof TransitionError) return new ConflictError(e.message);
-  if (e instanceof OpenOrdersLimitError) return new ConflictError(e.message);
+  if (e instanceof OrderNotFoundError)
+    return new NotFoundError('order-not-found', e.message);
+  if (e instanceof TransitionError)
+    return new ConflictError('status-change-refused', e.message);
+  if (e instanceof OpenOrdersLimitError)
+    return new ConflictError('open-orders-limit', e.message);
   // RFC draft "The Idempotency-Key HTTP Header Field": reuse with another payload is a 422.
   if (e instanceof IdempotencyMismatchError)
-    return new HttpError(422, e.message);
+    return new HttpError(422, 'idempotency-key-reused', e.message);
   return e;
 }
 

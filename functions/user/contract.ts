@@ -21,7 +21,7 @@ export type Role = (typeof ROLES)[number];
  * told from the other.
  */
 export function userNotFound(id: string): NotFoundError {
-  return new NotFoundError(`User ${id} not found.`);
+  return new NotFoundError('user-not-found', `User ${id} not found.`);
 }
 
 /** For a route on one user's data: another user's id is answered as a missing one. */
@@ -124,21 +124,34 @@ function profileFor(
     return {id, user: {name, email: email!, role: role ?? DEFAULT_ROLE}};
   if (email !== undefined || role !== undefined)
     throw new ForbiddenError(
+      'admin-only',
       "Only an admin may set a profile's email or role.",
     );
   const uid = ownerFor(p, id);
   if (p.kind !== 'end-user' || uid === undefined)
-    throw new ForbiddenError('Only a signed-in user may create a profile.');
+    throw new ForbiddenError(
+      'end-user-only',
+      'Only a signed-in user may create a profile.',
+    );
   if (p.email === undefined)
-    throw new HttpError(422, 'Your sign-in has no email for the profile.');
+    throw new HttpError(
+      422,
+      'sign-in-without-email',
+      'Your sign-in has no email for the profile.',
+    );
   // Anyone may sign up with any address: an unproven one must not become
   // a profile's, nor keep its owner from having one.
   if (!p.emailVerified)
     throw new ForbiddenError(
+      'email-not-verified',
       'Verify your email address first: a profile takes its email only from a sign-in whose address is verified.',
     );
   if (!idSchema.safeParse(uid).success)
-    throw new HttpError(422, 'Your user id cannot name a profile.');
+    throw new HttpError(
+      422,
+      'user-id-unusable',
+      'Your user id cannot name a profile.',
+    );
   return {id: uid, user: {name, email: p.email, role: DEFAULT_ROLE}};
 }
 

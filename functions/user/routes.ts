@@ -35,12 +35,12 @@ export interface UserRouteDeps {
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
   if (e instanceof UserNotFoundError) return userNotFound(e.id);
-  if (
-    e instanceof DuplicateEmailError ||
-    e instanceof DuplicateIdError ||
-    e instanceof OpenOrdersError
-  )
-    return new ConflictError(e.message);
+  if (e instanceof DuplicateEmailError)
+    return new ConflictError('email-taken', e.message);
+  if (e instanceof DuplicateIdError)
+    return new ConflictError('profile-exists', e.message);
+  if (e instanceof OpenOrdersError)
+    return new ConflictError('user-has-open-orders', e.message);
   return e;
 }
 

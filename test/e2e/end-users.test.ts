@@ -125,7 +125,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
           send: (who: Who) => gw(who, `${prefix}user-003`),
           cells: {
             nobody: [401],
-            bob: [404, b => b.detail === 'User user-003 not found.'],
+            bob: [404, b => b.code === 'user-not-found'],
             alice: [200, b => b.data.user.id === 'user-003'],
           } as Record<Who, Cell>,
         }),
@@ -158,7 +158,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
         send: who => gw(who, '/api/orders/order-003'),
         cells: {
           nobody: [401],
-          bob: [404, b => b.detail === 'Order order-003 not found.'],
+          bob: [404, b => b.code === 'order-not-found'],
           alice: [200, b => b.data.order.userId === 'user-001'],
         },
       },
@@ -322,7 +322,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
       // Signed up, not yet proven to own the address: no profile.
       const unproven = await create({name: 'Dana'});
       expect(unproven.status).to.equal(403);
-      expect(unproven.body.detail).to.match(/verif/i);
+      expect(unproven.body.code).to.equal('email-not-verified');
       // Nor is an address taken from whoever owns it by signing up with it.
       const ceo = `ceo-${mode}@victim.example`;
       const mallory = await signIn(stack, ceo, 'signUp', 'mallory-pw');
@@ -480,9 +480,7 @@ for (const mode of ['cloud', 'verify'] as StackMode[])
         'Authorization',
       );
       expect(serviceOnly.status).to.equal(401);
-      expect(serviceOnly.body.detail).to.equal(
-        "An end user's ID token is required, in the Authorization header.",
-      );
+      expect(serviceOnly.body.code).to.equal('end-user-token-required');
       // And the owner's token works the same way: the refusals were about the user.
       expect(
         (await direct(user, '/users/user-002', tokens.bob)).status,

@@ -62,20 +62,21 @@ export class EndUserVerifier {
   async authenticate(authorization: string | undefined): Promise<EndUser> {
     if (authorization === undefined || authorization === '')
       throw new UnauthorizedError(
+        'end-user-token-required',
         "An end user's ID token is required, in the Authorization header.",
         true,
       );
     const claims = await this.tokens.verify(bearerToken(authorization));
     const {sub, auth_time: authTime, email, email_verified, role} = claims;
     if (typeof sub !== 'string' || sub.length === 0)
-      throw invalid('names no user');
-    if (sub.length > MAX_UID_LENGTH) throw invalid('names an invalid user');
+      throw invalid('token-no-user');
+    if (sub.length > MAX_UID_LENGTH) throw invalid('token-bad-user');
     // The same allowance for clocks that the token's own times get.
     if (
       typeof authTime !== 'number' ||
       authTime > this.tokens.now() + CLOCK_SKEW_S
     )
-      throw invalid('has no valid sign-in time');
+      throw invalid('token-no-sign-in-time');
     return {
       uid: sub,
       admin: role === 'admin',

@@ -38,18 +38,43 @@ export interface SignedTokenOptions {
   maxCachedTokens?: number;
 }
 
+/**
+ * What can be wrong with a bearer token, as a problem `code` and the words
+ * its detail says ("The bearer token has expired."): safe to tell the
+ * caller, never the token itself.
+ */
+export const TOKEN_FAULTS = {
+  'token-malformed': 'is malformed',
+  'token-unknown-key': 'is signed by an unknown key',
+  'token-bad-signature': 'has an invalid signature',
+  'token-expired': 'has expired',
+  'token-not-yet-valid': 'is not valid yet',
+  'token-lifetime-too-long': 'lives too long',
+  'token-wrong-issuer': 'is from an untrusted issuer',
+  'token-wrong-audience': 'is for another audience',
+  'token-missing-times': 'lacks its times',
+  'token-wrong-algorithm': 'is not signed with RS256',
+  'token-no-key-id': 'names no signing key',
+  'token-invalid': 'is invalid',
+  'token-no-verified-email': 'has no verified email',
+  'token-no-user': 'names no user',
+  'token-bad-user': 'names an invalid user',
+  'token-no-sign-in-time': 'has no valid sign-in time',
+} as const;
+export type TokenFault = keyof typeof TOKEN_FAULTS;
+
 // google-auth-library puts the whole token into its error messages, so they
-// are never shown or logged; this maps them to a reason that is safe to say.
-const REASONS: [RegExp, string][] = [
-  [/^Wrong number of segments|^Can't parse/, 'is malformed'],
-  [/^No pem found/, 'is signed by an unknown key'],
-  [/^Invalid token signature/, 'has an invalid signature'],
-  [/^Token used too late/, 'has expired'],
-  [/^Token used too early/, 'is not valid yet'],
-  [/^Expiration time too far/, 'lives too long'],
-  [/^Invalid issuer/, 'is from an untrusted issuer'],
-  [/^Wrong recipient/, 'is for another audience'],
-  [/^No (issue|expiration) time|invalid format/, 'lacks its times'],
+// are never shown or logged; this maps them to a fault that is safe to say.
+const LIBRARY_FAULTS: [RegExp, TokenFault][] = [
+  [/^Wrong number of segments|^Can't parse/, 'token-malformed'],
+  [/^No pem found/, 'token-unknown-key'],
+  [/^Invalid token signature/, 'token-bad-signature'],
+  [/^Token used too late/, 'token-expired'],
+  [/^Token used too early/, 'token-not-yet-valid'],
+  [/^Expiration time too far/, 'token-lifetime-too-long'],
+  [/^Invalid issuer/, 'token-wrong-issuer'],
+  [/^Wrong recipient/, 'token-wrong-audience'],
+  [/^No (issue|expiration) time|invalid format/, 'token-missing-times'],
 ];
 
 /** google-auth-library's allowance for clock skew, applied to cached tokens too. */
@@ -58,14 +83,19 @@ export const CLOCK_SKEW_S = 300;
 const MAX_CACHED_TOKENS = 1000;
 
 /** What a google-auth-library verification error means, safe to tell the caller. */
-export function reasonFor(message: string): string {
-  const reason = REASONS.find(([pattern]) => pattern.test(message));
-  return reason ? reason[1] : 'is invalid';
+export function faultOf(message: string): TokenFault {
+  return (
+    LIBRARY_FAULTS.find(([pattern]) => pattern.test(message))?.[1] ??
+    'token-invalid'
+  );
 }
 
 /** A 401 saying what is wrong with the token, never what it is. */
-export function invalid(reason: string): UnauthorizedError {
-  return new UnauthorizedError(`The bearer token ${reason}.`);
+export function invalid(fault: TokenFault): UnauthorizedError {
+  return new UnauthorizedError(
+    fault,
+    `The bearer token ${TOKEN_FAULTS[fault]}.`,
+  );
 }
 
 /**
@@ -75,9 +105,17 @@ export function invalid(reason: string): UnauthorizedError {
  */
 export function bearerToken(authorization: string | undefined): string {
   if (authorization === undefined || authorization === '')
-    throw new UnauthorizedError('A bearer token is required.', true);
+    throw new UnauthorizedError(
+      'token-required',
+      'A bearer token is required.',
+      true,
+    );
   const match = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization);
-  if (!match) throw new UnauthorizedError('A bearer token is required.');
+  if (!match)
+    throw new UnauthorizedError(
+      'token-required',
+      'A bearer token is required.',
+    );
   return match[1];
 }
 
@@ -157,7 +195,7 @@ export class SignedTokens {
       // As google-auth-library judges a new token: late only past the allowance.
       if (this.now() <= Number(cached.exp) + CLOCK_SKEW_S) return cached;
       this.verified.delete(token);
-      throw invalid('has expired');
+      throw invalid('token-expired');
     }
     const claims = await this.verifySignature(token);
     if (
@@ -175,14 +213,18 @@ export class SignedTokens {
     // saying so here refuses "none", HS256 and the rest by name, before any
     // key is fetched.
     const header = segmentOf(token, 0);
-    if (header === undefined) throw invalid('is malformed');
-    if (header.alg !== 'RS256') throw invalid('is not signed with RS256');
-    if (typeof header.kid !== 'string') throw invalid('names no signing key');
+    if (header === undefined) throw invalid('token-malformed');
+    if (header.alg !== 'RS256') throw invalid('token-wrong-algorithm');
+    if (typeof header.kid !== 'string') throw invalid('token-no-key-id');
     let certs;
     try {
       certs = (await this.keys()).certs;
     } catch {
-      throw new HttpError(503, 'Credentials cannot be verified right now.');
+      throw new HttpError(
+        503,
+        'credentials-unverifiable',
+        'Credentials cannot be verified right now.',
+      );
     }
     try {
       const ticket = await this.client.verifySignedJwtWithCertsAsync(
@@ -193,7 +235,7 @@ export class SignedTokens {
       );
       return ticket.getPayload() ?? {};
     } catch (e: unknown) {
-      throw invalid(reasonFor(e instanceof Error ? e.message : ''));
+      throw invalid(faultOf(e instanceof Error ? e.message : ''));
     }
   }
 }

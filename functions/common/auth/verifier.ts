@@ -38,6 +38,7 @@ export class TokenVerifier {
     const email = await this.verify(authorization);
     if (!this.options.allowedCallers.includes(email)) {
       throw new ForbiddenError(
+        'caller-not-allowed',
         'This caller is not allowed to call this function.',
       );
     }
@@ -57,7 +58,7 @@ export class TokenVerifier {
         : this.checkPlatformVerified(token);
 
     if (typeof claims.email !== 'string' || claims.email_verified !== true) {
-      throw invalid('has no verified email');
+      throw invalid('token-no-verified-email');
     }
     return claims.email;
   }
@@ -69,17 +70,16 @@ export class TokenVerifier {
    */
   private checkPlatformVerified(token: string): TokenClaims {
     const claims: TokenClaims | undefined = segmentOf(token, 1);
-    if (claims === undefined) throw invalid('is malformed');
-    if (claims.iss !== this.options.issuer)
-      throw invalid('is from an untrusted issuer');
+    if (claims === undefined) throw invalid('token-malformed');
+    if (claims.iss !== this.options.issuer) throw invalid('token-wrong-issuer');
     if (claims.aud !== this.options.audience)
-      throw invalid('is for another audience');
+      throw invalid('token-wrong-audience');
     // The same allowance for clocks as a verified token gets (signed-tokens.ts).
     if (
       typeof claims.exp !== 'number' ||
       this.tokens.now() > claims.exp + CLOCK_SKEW_S
     ) {
-      throw invalid('has expired');
+      throw invalid('token-expired');
     }
     return claims;
   }

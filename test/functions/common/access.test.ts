@@ -164,7 +164,10 @@ describe('createHttpFunction: the end user on each route', () => {
             [
               '/users/:id',
               ownId('id', async req => {
-                throw new NotFoundError(`No ${req.params.id}.`);
+                throw new NotFoundError(
+                  'no-such-thing',
+                  `No ${req.params.id}.`,
+                );
               }),
             ],
             ['/lists/:id', ownId('id', async () => ({body: {items: []}}))],
@@ -182,7 +185,11 @@ describe('createHttpFunction: the end user on each route', () => {
         endUsers: async header => {
           const m = /^Bearer (\w+)(!?)$/.exec(header ?? '');
           if (!m)
-            throw new UnauthorizedError('A bearer token is required.', !header);
+            throw new UnauthorizedError(
+              'token-required',
+              'A bearer token is required.',
+              !header,
+            );
           return {
             uid: m[1],
             admin: m[2] === '!',
@@ -304,7 +311,7 @@ describe('createHttpFunction: the end user on each route', () => {
       const reached = c.status === 200 && c.access.decision === 'allowed';
       expect(handled, 'handler runs').to.equal(reached ? 1 : 0);
       if (c.path === '/users/carol' && c.status === 404)
-        expect(res.body.detail).to.equal('No carol.');
+        expect(res.body.code).to.equal('no-such-thing');
       if (c.path === '/lists/carol')
         expect(res.body).to.deep.equal({items: []});
       if (c.status === 401)

@@ -113,7 +113,7 @@ describe('lifecycle (a function without the framework’s domain, and how it end
     const problem = (await res.json()) as Record<string, unknown>;
     expect(problem).to.include({
       status: 500,
-      detail: 'An unexpected error occurred.',
+      code: 'internal',
     });
     expect(problem.requestId).to.equal(res.headers.get('x-request-id'));
     expect(JSON.stringify(problem)).not.to.contain('timer');

@@ -1,6 +1,10 @@
 import {expect} from 'chai';
 import {PUBLIC} from '../../../functions/common/access';
-import {Router, type Route} from '../../../functions/common/router';
+import {
+  MethodNotAllowedError,
+  Router,
+  type Route,
+} from '../../../functions/common/router';
 import {ValidationError} from '../../../functions/common/problem';
 
 const handler = async () => ({body: null});
@@ -93,9 +97,26 @@ describe('Router', () => {
     });
   });
 
-  it('rejects broken percent-encoding as a validation error', () => {
-    expect(() => router.match('GET', '/users/%E0%A4%A')).to.throw(
-      ValidationError,
-    );
+  it('rejects broken percent-encoding as a validation error naming the parameter', () => {
+    let error: unknown;
+    try {
+      router.match('GET', '/users/%E0%A4%A');
+    } catch (e: unknown) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ValidationError);
+    const {status, code, errors} = error as ValidationError;
+    expect({status, code}).to.deep.equal({
+      status: 400,
+      code: 'invalid-request',
+    });
+    expect(errors?.map(e => e.field)).to.deep.equal(['id']);
+    expect(errors?.[0].message).to.be.a('string').with.length.above(0);
+  });
+
+  it('answers a wrong method with a 405 that lists the allowed ones', () => {
+    const error = new MethodNotAllowedError(['GET', 'DELETE']);
+    expect(error).to.include({status: 405, code: 'method-not-allowed'});
+    expect(error.headers).to.deep.equal({Allow: 'GET, DELETE'});
   });
 });

@@ -1,4 +1,4 @@
-/** The shared input schemas and the 400 problem they produce, word for word. */
+/** The shared input schemas, and the fields the 400 problem they produce names. */
 import {expect} from 'chai';
 import {z} from 'zod';
 import {ValidationError} from '../../../functions/common/problem';
@@ -14,9 +14,9 @@ function errorsOf(schema: z.ZodType, value: unknown, what = 'query') {
     parseInput(schema, value, what);
   } catch (e: unknown) {
     expect(e).to.be.instanceOf(ValidationError);
-    expect((e as ValidationError).detail).to.equal(
-      `The request ${what} is not valid.`,
-    );
+    expect((e as ValidationError).code).to.equal('invalid-request');
+    // The detail names which input was refused.
+    expect((e as ValidationError).detail).to.include(what);
     return (e as ValidationError).errors ?? [];
   }
   throw new Error('expected a ValidationError');
@@ -49,22 +49,24 @@ describe('validation', () => {
     }),
   );
 
-  it('names the bad id and says what an id is', () => {
-    expect(errorsOf(idParams, {id: 'a/b'}, 'path')).to.deep.equal([
-      {field: 'id', message: 'must be 1-64 letters, digits, "_" or "-"'},
-    ]);
+  it('names the bad id, and says what is wrong with it', () => {
+    const errors = errorsOf(idParams, {id: 'a/b'}, 'path');
+    expect(errors.map(e => e.field)).to.deep.equal(['id']);
+    expect(errors[0].message).to.be.a('string').with.length.above(0);
   });
 
-  const pages: [Record<string, string>, string, string][] = [
-    [{limit: 'ten'}, 'limit', 'must be a number'],
-    [{limit: '1.5'}, 'limit', 'must be a whole number'],
-    [{limit: '0'}, 'limit', 'must be between 1 and 100'],
-    [{limit: '101'}, 'limit', 'must be between 1 and 100'],
-    [{cursor: 'a b'}, 'cursor', 'must be 1-64 letters, digits, "_" or "-"'],
+  const pages: [Record<string, string>, string][] = [
+    [{limit: 'ten'}, 'limit'],
+    [{limit: '1.5'}, 'limit'],
+    [{limit: '0'}, 'limit'],
+    [{limit: '101'}, 'limit'],
+    [{cursor: 'a b'}, 'cursor'],
   ];
-  pages.forEach(([query, field, message]) =>
-    it(`refuses ?${new URLSearchParams(query)} saying "${message}"`, () => {
-      expect(errorsOf(pageOnly, query)).to.deep.equal([{field, message}]);
+  pages.forEach(([query, field]) =>
+    it(`refuses ?${new URLSearchParams(query)}, naming ${field}`, () => {
+      const errors = errorsOf(pageOnly, query);
+      expect(errors.map(e => e.field)).to.deep.equal([field]);
+      expect(errors[0].message).to.be.a('string').with.length.above(0);
     }),
   );
 

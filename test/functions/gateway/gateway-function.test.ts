@@ -73,6 +73,7 @@ function usersAnswer(call: Call): ServiceReply<unknown> {
     return {status: 200, data: {service: 'user', users: [alice]}, headers};
   if (id !== 'user-001')
     throw new DownstreamError('user', 'rejected', 404, {
+      code: 'user-not-found',
       detail: `User ${id} not found.`,
     });
   if (sub === 'orders')
@@ -115,6 +116,7 @@ function ordersAnswer(call: Call): ServiceReply<unknown> {
     const id = call.path[1];
     if (id !== 'order-001')
       throw new DownstreamError('order', 'rejected', 404, {
+        code: 'order-not-found',
         detail: `Order ${id} not found.`,
       });
     return {
@@ -174,8 +176,8 @@ describe('gateway function (HTTP)', () => {
 
   it('passes on a downstream 404 as a 404', async () => {
     const res = await gateway().api().get('/api/users/user-999');
-    expect(res.status).to.equal(404);
-    expect(res.body.detail).to.equal('User user-999 not found.');
+    expect(res.body).to.include({status: 404, code: 'user-not-found'});
+    expect(res.body.detail).to.include('user-999');
   });
 
   it('refuses an id that would change the downstream path, before calling anyone', async () => {
@@ -201,7 +203,7 @@ describe('gateway function (HTTP)', () => {
     // Another user's order or none: the order function's 404, as it is.
     const missing = await g.api().get('/api/orders/order-404');
     expect(missing.status).to.equal(404);
-    expect(missing.body.detail).to.equal('Order order-404 not found.');
+    expect(missing.body.code).to.equal('order-not-found');
     // An id that would change the order function's path: refused here.
     const bad = await g.api().get('/api/orders/..%2Fstats');
     expect(bad.status).to.equal(400);
@@ -239,6 +241,7 @@ describe('gateway function (HTTP)', () => {
       const res = await g.api().get(route);
       expect(res.status, route).to.equal(502);
       expect(res.type).to.equal('application/problem+json');
+      expect(res.body.code).to.equal('service-malformed-answer');
       expect(res.body.detail).to.match(/\buser\b/);
     }
   });
@@ -389,17 +392,18 @@ describe('gateway function (HTTP)', () => {
         .get('/api/aggregate');
       expect(res.status).to.equal(200);
       expect(res.body.data).to.have.keys('users');
-      expect(res.body.errors).to.deep.equal([
-        {
-          part: 'orders',
-          status: 503,
-          detail: 'The order service is unavailable.',
-        },
-        {
-          part: 'stats',
-          status: 503,
-          detail: 'The order service is unavailable.',
-        },
+      const errors = res.body.errors as {detail: unknown}[];
+      for (const e of errors) expect(e.detail).to.include('order');
+      const parts = res.body.errors as {
+        part: string;
+        status: number;
+        code: string;
+      }[];
+      expect(
+        parts.map(({part, status, code}) => ({part, status, code})),
+      ).to.deep.equal([
+        {part: 'orders', status: 503, code: 'service-unavailable'},
+        {part: 'stats', status: 503, code: 'service-unavailable'},
       ]);
     });
   });

@@ -94,7 +94,7 @@ describe('user function (HTTP)', () => {
     );
     const missing = await api().get('/users/user-999').set(auth);
     expect(missing.status).to.equal(404);
-    expect(missing.body.detail).to.equal('User user-999 not found.');
+    expect(missing.body.code).to.equal('user-not-found');
   });
 
   it('answers a stored profile of another shape with a bare 500 problem, never the document', async () => {
@@ -105,7 +105,7 @@ describe('user function (HTTP)', () => {
       const res = await api().get('/users/user-bad').set(auth);
       expect(res.status).to.equal(500);
       expect(res.type).to.equal('application/problem+json');
-      expect(res.body.detail).to.equal('An unexpected error occurred.');
+      expect(res.body.code).to.equal('internal');
       expect(res.text).not.to.contain('root').and.not.to.contain('shape');
     } finally {
       await bad.delete();
@@ -303,7 +303,7 @@ describe('user function (HTTP)', () => {
     await orderFn.close();
     const res = await api().get('/users/user-001/orders').set(auth);
     expect(res.status).to.equal(503);
-    expect(res.body.detail).to.equal('The order service is unavailable.');
+    expect(res.body.code).to.equal('service-unavailable');
     expect(res.text).not.to.contain('127.0.0.1');
   });
 });

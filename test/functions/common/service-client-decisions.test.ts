@@ -62,7 +62,7 @@ function clientWith(transport: Gaxios, sleeps: number[] = []) {
 
 const GET: Call = {method: 'GET', path: ['users', 'u1']};
 
-describe('ServiceClient, in detail', () => {
+describe('ServiceClient, decision by decision', () => {
   afterEach(() => sinon.restore());
 
   const connectionErrors = [
@@ -164,9 +164,10 @@ describe('ServiceClient, in detail', () => {
     }),
   );
 
-  it('keeps of a problem document only its detail and well-formed field errors', async () => {
+  it('keeps of a problem document only its code, detail and well-formed field errors', async () => {
     const {transport} = fakeTransport(
       answer(400, {
+        code: 'invalid-request',
         detail: 'Bad.',
         errors: [
           {field: 'a', message: 'm'},
@@ -183,9 +184,25 @@ describe('ServiceClient, in detail', () => {
       DownstreamError,
     );
     expect(e.problem).to.deep.equal({
+      code: 'invalid-request',
       detail: 'Bad.',
       errors: [{field: 'a', message: 'm'}],
     });
+  });
+
+  it('relays no code that is not of our form', async () => {
+    for (const code of ['Bad Code', 7, '', 'x'.repeat(65), '-x']) {
+      const {transport} = fakeTransport(answer(404, {code, detail: 'd'}));
+      const e = await rejectionOf(
+        clientWith(transport).call(testContext(), GET, ANY),
+        DownstreamError,
+      );
+      expect(e.problem, String(code)).to.deep.equal({
+        code: undefined,
+        detail: 'd',
+        errors: undefined,
+      });
+    }
   });
 
   it('treats bodies that are not a problem document as no problem at all', async () => {
@@ -202,7 +219,11 @@ describe('ServiceClient, in detail', () => {
       clientWith(transport).call(testContext(), GET, ANY),
       DownstreamError,
     );
-    expect(e.problem).to.deep.equal({detail: 'd', errors: undefined});
+    expect(e.problem).to.deep.equal({
+      code: undefined,
+      detail: 'd',
+      errors: undefined,
+    });
   });
 
   it('fails a 2xx without a JSON body', async () => {
@@ -265,6 +286,32 @@ describe('ServiceClient, in detail', () => {
     );
     // No end user on this request: nothing in Authorization.
     expect(headers).not.to.have.property('authorization');
+  });
+
+  it('abandons an attempt at the request deadline when that comes before the hop timeout', async () => {
+    const clock = sinon.useFakeTimers({now: 1_000_000});
+    const requests: Record<string, unknown>[] = [];
+    // Answers only when aborted, as a callee that never answers.
+    const transport = {
+      request: (opts: {signal: AbortSignal}) => {
+        requests.push(opts);
+        return new Promise((_, reject) =>
+          opts.signal.addEventListener('abort', () =>
+            reject(new Error('aborted')),
+          ),
+        );
+      },
+    } as unknown as Gaxios;
+    let settled = false;
+    const call = clientWith(transport) // its hop timeout: 2000 ms
+      .call(testContext({deadline: 1_000_150}), GET, ANY)
+      .finally(() => (settled = true));
+    call.catch(() => undefined);
+    await clock.tickAsync(149);
+    expect(settled, 'still waiting before the deadline').to.equal(false);
+    await clock.tickAsync(1);
+    const e = await rejectionOf(call, DownstreamError);
+    expect([e.failure, requests.length]).to.deep.equal(['timeout', 1]);
   });
 
   it('starts no call with no time left', async () => {

@@ -1,4 +1,4 @@
-/** Every configuration message, word for word, and the values at the edges. */
+/** Which variable each configuration problem names, and the values at the edges. */
 import {expect} from 'chai';
 import {parseConfig} from '../../../functions/common/config';
 import {ConfigError} from '../../../functions/common/variables';
@@ -27,113 +27,113 @@ function problemsOf(service: string, env: Record<string, string>) {
   throw new Error('expected a ConfigError');
 }
 
-describe('parseConfig, in detail', () => {
+describe('parseConfig, at the edges', () => {
+  // Each case: the variables its problems name (in order).
   const cases: [string, string, Record<string, string>, string[]][] = [
     [
       'a missing project',
       'gateway',
       {...GATEWAY, GOOGLE_CLOUD_PROJECT: ''},
-      ['GOOGLE_CLOUD_PROJECT: is required'],
+      ['GOOGLE_CLOUD_PROJECT'],
     ],
     [
       'a URL with another scheme',
       'gateway',
       {...GATEWAY, USER_URL: 'xhttp://u'},
-      ['USER_URL: must be an http(s) URL'],
+      ['USER_URL'],
     ],
     [
       'a URL with a longer scheme',
       'gateway',
       {...GATEWAY, USER_URL: 'httpsx://u'},
-      ['USER_URL: must be an http(s) URL'],
+      ['USER_URL'],
     ],
     [
       'an allowlist that is not emails',
       'order',
       {...ORDER, ALLOWED_CALLERS: 'gateway'},
-      ['ALLOWED_CALLERS.0: must be a comma-separated list of emails'],
+      ['ALLOWED_CALLERS.0'],
     ],
     [
       'an empty allowlist',
       'order',
       {...ORDER, ALLOWED_CALLERS: ' , '},
-      ['ALLOWED_CALLERS: must name at least one caller'],
+      ['ALLOWED_CALLERS'],
     ],
     [
       'a timeout that is not a number',
       'gateway',
       {...GATEWAY, DOWNSTREAM_TIMEOUT_MS: 'soon'},
-      ['DOWNSTREAM_TIMEOUT_MS: must be a number'],
+      ['DOWNSTREAM_TIMEOUT_MS'],
     ],
     [
       'a timeout with a fraction',
       'gateway',
       {...GATEWAY, REQUEST_TIMEOUT_MS: '1.5'},
-      ['REQUEST_TIMEOUT_MS: must be a whole number'],
+      ['REQUEST_TIMEOUT_MS'],
     ],
     [
       'a zero timeout',
       'gateway',
       {...GATEWAY, DOWNSTREAM_TIMEOUT_MS: '0'},
-      ['DOWNSTREAM_TIMEOUT_MS: must be positive'],
+      ['DOWNSTREAM_TIMEOUT_MS'],
     ],
     [
       'too many retries',
       'gateway',
       {...GATEWAY, DOWNSTREAM_RETRIES: '6'},
-      ['DOWNSTREAM_RETRIES: Too big: expected number to be <=5'],
+      ['DOWNSTREAM_RETRIES'],
     ],
     [
       'negative retries',
       'gateway',
       {...GATEWAY, DOWNSTREAM_RETRIES: '-1'},
-      ['DOWNSTREAM_RETRIES: Too small: expected number to be >=0'],
+      ['DOWNSTREAM_RETRIES'],
     ],
     [
       'an empty issuer',
       'order',
       {...ORDER, TOKEN_ISSUER: ''},
-      ['TOKEN_ISSUER: Too small: expected string to have >=1 characters'],
+      ['TOKEN_ISSUER'],
     ],
     [
       'no audience',
       'order',
       {GOOGLE_CLOUD_PROJECT: 'p', ALLOWED_CALLERS: 'a@x.iam'},
-      ["SELF_URL: is required (this function's URL, the token audience)"],
+      ['SELF_URL'],
     ],
     [
       'no allowlist',
       'order',
       {GOOGLE_CLOUD_PROJECT: 'p', SELF_URL: 'http://o'},
-      ['ALLOWED_CALLERS: is required ("anyone", or the emails of the callers)'],
+      ['ALLOWED_CALLERS'],
     ],
     [
       'calls without tokens on Cloud Run',
       'gateway',
       {...GATEWAY, CALL_TOKENS: 'off', K_SERVICE: 'gateway'},
-      [
-        'CALL_TOKENS: "off" is for local benchmarks and is refused on Cloud Run',
-      ],
+      ['CALL_TOKENS'],
     ],
     [
       'a call without its URL',
       'gateway',
       {...GATEWAY, CALLS: 'user, order ,billing'},
-      [
-        'BILLING_URL: is required (the URL of billing, which this function calls)',
-      ],
+      ['BILLING_URL'],
     ],
   ];
-  cases.forEach(([name, service, env, problems]) =>
-    it(`says exactly what is wrong with ${name}`, () => {
-      expect(problemsOf(service, env)).to.deep.equal(problems);
+  cases.forEach(([name, service, env, variables]) =>
+    it(`names the variable at fault with ${name}`, () => {
+      const problems = problemsOf(service, env);
+      expect(problems.map(p => p.split(':')[0])).to.deep.equal(variables);
+      // Each says what is wrong, after the name.
+      for (const p of problems) expect(p).to.match(/^[A-Z_.0-9]+: \S/);
     }),
   );
 
   it('lists every problem in its message, one per line', () => {
     expect(() => parseConfig('gateway', {})).to.throw(
       ConfigError,
-      /^Invalid configuration:\n {2}GOOGLE_CLOUD_PROJECT: is required\n {2}ALLOWED_CALLERS: .+$/,
+      /\n {2}GOOGLE_CLOUD_PROJECT: .+\n {2}ALLOWED_CALLERS: .+$/,
     );
   });
 
