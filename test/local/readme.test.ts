@@ -7,13 +7,35 @@ import {expect} from 'chai';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {ADMIN, own, PUBLIC} from '../../functions/common/access';
-import {figuresBlock, generated, rulesTable} from '../../local/readme';
+import {
+  figuresBlock,
+  generated,
+  generatedPerformance,
+  rulesTable,
+} from '../../local/readme';
 import {ROOT} from '../../local/stack';
 
 describe("the README's generated blocks", () => {
   it('match the routes and the last run (npm run readme writes them)', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     expect(generated(readme, ROOT)).to.equal(readme);
+  });
+
+  it("docs/performance.md's account of the run matches the last run", () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'performance.md'), 'utf8');
+    const regenerated = generatedPerformance(doc, ROOT);
+    expect(regenerated).to.equal(doc);
+    // The block holds the run's own numbers: a row per route, its reads.
+    const latest = JSON.parse(
+      readFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), 'utf8'),
+    ) as {
+      elapsedS: number;
+      figures: {firestoreReads: {grpc: {cpuMsPerRead: number}}};
+    };
+    expect(doc).to.contain(`${latest.elapsedS} s;`);
+    expect(doc).to.contain(
+      `${latest.figures.firestoreReads.grpc.cpuMsPerRead} ms of CPU per read`,
+    );
   });
 
   it("says each target's figure and whether it was met", () => {
