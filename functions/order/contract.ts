@@ -179,7 +179,16 @@ export function orderList(page: Page<OrderView>): OrderList {
  * the original demo's `{count, orders}`, and the cursor of the next page.
  * Every list of our API is named for what it holds (`users`, `orders`).
  */
-export function ordersOf(list: OrderList) {
+export const passedOnOrdersSchema = z.object({
+  count: z.number(),
+  orders: orderListSchema.shape.orders,
+  nextCursor: z.string().optional(),
+});
+
+/** The order function's list as passedOnOrdersSchema shapes it. */
+export function ordersOf(
+  list: OrderList,
+): z.infer<typeof passedOnOrdersSchema> {
   return {
     count: list.orders.length,
     orders: list.orders,

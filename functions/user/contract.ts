@@ -9,7 +9,7 @@ import {z} from 'zod';
 import {isAdmin, own, ownerFor, ownId, type Principal} from '../common/access';
 import {ForbiddenError, HttpError, NotFoundError} from '../common/problem';
 import {idSchema, parseInput} from '../common/validation';
-import {orderListSchema} from '../order/contract';
+import {passedOnOrdersSchema} from '../order/contract';
 
 /** A profile's role: data about the person, not what they may do (access.ts decides that). */
 export const ROLES = ['admin', 'developer', 'viewer'] as const;
@@ -56,6 +56,8 @@ export const userListSchema = z.object({
   users: z.array(userViewSchema),
   nextCursor: z.string().optional(),
 });
+export type UserAnswer = z.infer<typeof userAnswerSchema>;
+export type UserList = z.infer<typeof userListSchema>;
 
 /**
  * The answer of the mesh route, `GET /users/:id/orders`: the profile, the
@@ -65,11 +67,7 @@ export const userListSchema = z.object({
 export const meshAnswerSchema = z.object({
   service: z.literal('user'),
   user: userViewSchema,
-  orders: z.object({
-    count: z.number(),
-    orders: orderListSchema.shape.orders,
-    nextCursor: z.string().optional(),
-  }),
+  orders: passedOnOrdersSchema,
   mesh_path: z.array(z.string()),
 });
 export type MeshAnswer = z.infer<typeof meshAnswerSchema>;

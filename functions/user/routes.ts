@@ -17,6 +17,8 @@ import {
   profileRequest,
   userNotFound,
   type MeshAnswer,
+  type UserAnswer,
+  type UserList,
 } from './contract';
 import {
   DuplicateEmailError,
@@ -65,7 +67,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
             service: 'user',
             users: page.items,
             nextCursor: page.nextCursor,
-          },
+          } satisfies UserList,
         };
       },
     },
@@ -77,7 +79,10 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
         const {id, user} = profileRequest(ctx.principal, req.body).profile;
         return {
           status: 201,
-          body: {service: 'user', user: await users(ctx).create(user, id)},
+          body: {
+            service: 'user',
+            user: await users(ctx).create(user, id),
+          } satisfies UserAnswer,
         };
       },
     },
@@ -87,7 +92,12 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       rule: OWN_USER_ID('id'),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        return {body: {service: 'user', user: await users(ctx).get(id)}};
+        return {
+          body: {
+            service: 'user',
+            user: await users(ctx).get(id),
+          } satisfies UserAnswer,
+        };
       },
     },
     {
