@@ -82,6 +82,8 @@ export const RUN_END = '<!-- end of run -->';
 /** What docs/performance.md says of a benchmark run, beyond its targets. */
 const runDetails = benchRun.extend({
   settings: z.object({
+    smoke: z.boolean(),
+    full: z.boolean(),
     coldStartSamples: z.number(),
     concurrency: z.array(z.number()),
   }),
@@ -141,7 +143,7 @@ export function runBlock(results: unknown): string {
     ([name, m]) => `${name} ${m.peak} of ${m.limit} MiB`,
   );
   return [
-    `Default run of ${run.date.slice(0, 10)} (\`npm run bench\`, Node.js ${run.machine.node.replace(/^v/, '')}, ${run.machine.cores} cores, ${run.elapsedS} s; \`bench/results/latest.json\`), concurrency ${c}, req/s · CPU ms per request:`,
+    `${run.settings.smoke ? 'Smoke' : run.settings.full ? 'Full' : 'Default'} run of ${run.date.slice(0, 10)} (\`${run.settings.smoke ? 'BENCH_SMOKE=1 ' : run.settings.full ? 'BENCH_FULL=1 ' : ''}npm run bench\`, Node.js ${run.machine.node.replace(/^v/, '')}, ${run.machine.cores} cores, ${run.elapsedS} s; \`bench/results/latest.json\`), concurrency ${c}, req/s · CPU ms per request:`,
     '',
     `| Route | ${variants.join(' | ')} |`,
     `|---|${variants.map(() => '--:|').join('')}`,

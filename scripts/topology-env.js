@@ -55,12 +55,12 @@ const safeEnvValue = (/** @type {string} */ value) =>
 /**
  * The problems of one function's `env`: what it may not set (derived from
  * the topology, or deciding trust) and what deploy.sh could not pass.
- * @param {Record<string, unknown>} env
+ * @param {[string, unknown][]} env its variables, as entries
  * @param {string[]} urlVariables every function's URL variable
  * @param {(field: string, what: string) => void} fail
  */
 function checkEnv(env, urlVariables, fail) {
-  for (const [key, value] of Object.entries(env)) {
+  for (const [key, value] of env) {
     const at = `env.${key}`;
     if (!ENV_NAME.test(key)) fail(at, 'must be an UPPER_CASE name');
     if (DERIVED_ENV.includes(key) || urlVariables.includes(key))

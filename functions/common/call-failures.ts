@@ -2,7 +2,8 @@
  * What a failed call between functions means (service-client.ts makes the
  * calls): which answers and errors are worth trying again, how long the
  * platform asks to wait, and which failure a client is told of. Only our
- * own problem documents are relayed, and only their detail and fields.
+ * own problem documents are relayed, and only their code, detail and
+ * fields.
  */
 import {z} from 'zod';
 import {DownstreamError, type FieldError} from './problem';

@@ -4,9 +4,12 @@
  * decides what a client sees, so nothing internal (downstream URLs, tokens,
  * stack traces) can leak through a forgotten catch.
  *
- * Every problem carries a `code` (an RFC 9457 extension member): a short
- * kebab-case name of what went wrong, stable across releases, for programs
- * to branch on. `detail` is for people and may be reworded at any time.
+ * Every problem has a type of its own: `type` is a tag URI (RFC 4151) that
+ * ends in its `code`, a short kebab-case name (an extension member, for
+ * clients that would rather not parse URIs). Both stay the same across
+ * releases, for programs to branch on; `detail` is for people and may be
+ * reworded at any time. A tag URI is an identifier, not an address: no
+ * client is meant to fetch it (RFC 9457 3.1.1).
  */
 import {STATUS_CODES} from 'node:http';
 
@@ -16,12 +19,19 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * Where this project's problem types are named: a domain reserved for
+ * examples (RFC 2606); a deployment of its own names them under a domain
+ * or email it owns.
+ */
+export const PROBLEM_TYPE_PREFIX = 'tag:functions-s2s.example,2026:';
+
 /** The RFC 9457 problem document this project sends. */
 export interface Problem {
   type: string;
   title: string;
   status: number;
-  /** What went wrong, for programs: e.g. "user-not-found", "token-expired". */
+  /** The end of `type`: e.g. "user-not-found", "token-expired". */
   code: string;
   detail: string;
   instance?: string;
@@ -176,7 +186,7 @@ export function toProblem(
   }
 
   const problem: Problem = {
-    type: 'about:blank',
+    type: PROBLEM_TYPE_PREFIX + code,
     title: STATUS_CODES[status] ?? 'Error',
     status,
     code,

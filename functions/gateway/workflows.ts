@@ -59,7 +59,14 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
             userAnswerSchema,
           );
         } catch (e: unknown) {
-          if (e instanceof DownstreamError && e.status === 404) {
+          // Only the user function's own "no such user": any other 404 (a
+          // front end's page, a route it does not have) is a fault of the
+          // deployment, not of the order.
+          if (
+            e instanceof DownstreamError &&
+            e.failure === 'rejected' &&
+            e.problem?.code === 'user-not-found'
+          ) {
             throw new HttpError(
               422,
               'unknown-user',

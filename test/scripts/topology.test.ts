@@ -302,6 +302,68 @@ describe('topology.json', () => {
     }),
   );
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const refusedRaw: [string, (t: any) => void, RegExp][] = [
+    [
+      'a function named __proto__',
+      t =>
+        Object.defineProperty(t.functions, '__proto__', {
+          value: t.functions.user,
+          enumerable: true,
+        }),
+      /__proto__: must be a lowercase name/,
+    ],
+    [
+      'a variable named __proto__',
+      t =>
+        Object.defineProperty(t.functions.user.env, '__proto__', {
+          value: 'x',
+          enumerable: true,
+        }),
+      /user\.env\.__proto__: must be an UPPER_CASE name/,
+    ],
+    [
+      'a call that is not a name',
+      t => t.functions.user.calls.push(7),
+      /^ {2}user\.calls: must be a list of names$/m,
+    ],
+    [
+      'an environment that is not an object',
+      t => (t.functions.user.env = 5),
+      /^ {2}user\.env: must be an object of variables$/m,
+    ],
+    [
+      'an entry that is not an object',
+      t => (t.functions.user = 'x'),
+      /^ {2}user: must be an object$/m,
+    ],
+  ];
+  refusedRaw.forEach(([name, change, problem]) =>
+    it(`refuses ${name}, in its own words`, () => {
+      const copy = raw();
+      change(copy);
+      expect(() => parseTopology(copy))
+        .to.throw(TopologyError)
+        .with.property('message')
+        .that.matches(problem)
+        .and.not.match(/Invalid input|expected/);
+    }),
+  );
+
+  it('still checks the rest of an entry its schema refuses', () => {
+    const copy = raw();
+    copy.functions.order.ingress = 'private';
+    copy.functions.order.serviceAccount = copy.functions.user.serviceAccount;
+    copy.functions.order.env.ALLOWED_CALLERS = 'x@y';
+    expect(() => parseTopology(copy))
+      .to.throw(TopologyError)
+      .with.property('problems')
+      .that.includes.members([
+        "order.serviceAccount: is also user's",
+        'order.env.ALLOWED_CALLERS: is derived from the topology',
+      ]);
+  });
+
   it('names every problem at once', () => {
     const copy = raw();
     copy.functions.user.ingress = 'private';

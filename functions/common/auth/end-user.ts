@@ -47,6 +47,15 @@ export interface EndUser {
 /** Identity Platform's longest uid. */
 const MAX_UID_LENGTH = 128;
 
+/** The 401 for a request without an end user's bearer token, or with a malformed one. */
+function endUserTokenRequired(): UnauthorizedError {
+  return new UnauthorizedError(
+    'end-user-token-required',
+    "An end user's ID token is required, in the Authorization header.",
+    true,
+  );
+}
+
 export class EndUserVerifier {
   private readonly tokens: SignedTokens;
 
@@ -60,13 +69,9 @@ export class EndUserVerifier {
    *   HttpError (503) when the issuer's keys cannot be fetched.
    */
   async authenticate(authorization: string | undefined): Promise<EndUser> {
-    if (authorization === undefined || authorization === '')
-      throw new UnauthorizedError(
-        'end-user-token-required',
-        "An end user's ID token is required, in the Authorization header.",
-        true,
-      );
-    const claims = await this.tokens.verify(bearerToken(authorization));
+    const claims = await this.tokens.verify(
+      bearerToken(authorization, endUserTokenRequired),
+    );
     const {sub, auth_time: authTime, email, email_verified, role} = claims;
     if (typeof sub !== 'string' || sub.length === 0)
       throw invalid('token-no-user');

@@ -98,24 +98,26 @@ export function invalid(fault: TokenFault): UnauthorizedError {
   );
 }
 
+/** The 401 for a request without a usable bearer token: it names the scheme, no error (RFC 6750 3.1). */
+export function tokenRequired(): UnauthorizedError {
+  return new UnauthorizedError(
+    'token-required',
+    'A bearer token is required.',
+    true,
+  );
+}
+
 /**
  * The token of an `Authorization: Bearer <jwt>` value. Only the header is
  * read: a token in the query string or the body is never looked at.
- * @throws UnauthorizedError when there is none or it is not three segments.
+ * @param required the refusal when there is none, or it is not three segments
  */
-export function bearerToken(authorization: string | undefined): string {
-  if (authorization === undefined || authorization === '')
-    throw new UnauthorizedError(
-      'token-required',
-      'A bearer token is required.',
-      true,
-    );
-  const match = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization);
-  if (!match)
-    throw new UnauthorizedError(
-      'token-required',
-      'A bearer token is required.',
-    );
+export function bearerToken(
+  authorization: string | undefined,
+  required: () => UnauthorizedError = tokenRequired,
+): string {
+  const match = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(authorization ?? '');
+  if (!match) throw required();
   return match[1];
 }
 

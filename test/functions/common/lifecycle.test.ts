@@ -204,6 +204,9 @@ describe('lifecycle (a function without the framework’s domain, and how it end
     process.kill(fn.child.pid!, 'SIGTERM');
     const res = await hanging;
     expect(res.status).to.equal(503);
+    expect(((await res.json()) as {code: string}).code).to.equal(
+      'shutting-down',
+    );
     expect(res.headers.get('retry-after')).to.equal('1');
     expect(await exited).to.equal(0);
   });

@@ -93,7 +93,7 @@ describe('toProblem', () => {
     it(c.name, () => {
       const {problem} = toProblem(c.error, 'req-1', '/x');
       expect(problem).to.include({
-        type: 'about:blank',
+        type: `tag:functions-s2s.example,2026:${c.code}`,
         status: c.status,
         code: c.code,
         requestId: 'req-1',

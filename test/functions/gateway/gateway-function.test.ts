@@ -341,7 +341,7 @@ describe('gateway function (HTTP)', () => {
         .api()
         .post('/api/orders')
         .send({...body, userId: 'user-999'});
-      expect(res.status).to.equal(422);
+      expect(res.body).to.include({status: 422, code: 'unknown-user'});
       expect(res.body.errors).to.deep.equal([
         {field: 'userId', message: 'no user user-999'},
       ]);

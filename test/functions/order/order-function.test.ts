@@ -148,7 +148,10 @@ describe('order function (HTTP)', () => {
       .set(auth)
       .set('Idempotency-Key', 'retry-1')
       .send({...newOrder, userId: 'user-003'});
-    expect(other.status).to.equal(422);
+    expect(other.body).to.include({
+      status: 422,
+      code: 'idempotency-key-reused',
+    });
   });
 
   it('replays the first answer after the order changed, and after it was deleted', async () => {
@@ -300,6 +303,8 @@ describe('order function (HTTP)', () => {
       name: string;
       send: () => request.Test;
       status: number;
+      /** The problem's code, when not invalid-request. */
+      code?: string;
       field?: string;
     }[] = [
       {
@@ -340,11 +345,13 @@ describe('order function (HTTP)', () => {
             .set('Content-Type', 'application/json')
             .send('{"userId":'),
         status: 400,
+        code: 'invalid-json',
       },
       {
         name: 'a form body',
         send: () => api().post('/orders').type('form').send('userId=x'),
         status: 415,
+        code: 'unsupported-media-type',
       },
       {
         name: 'an oversized body',
@@ -354,6 +361,7 @@ describe('order function (HTTP)', () => {
             .set('Content-Type', 'application/json')
             .send(JSON.stringify({pad: 'x'.repeat(70_000)})),
         status: 413,
+        code: 'body-too-large',
       },
       {
         name: 'an unknown status',
@@ -412,12 +420,19 @@ describe('order function (HTTP)', () => {
         name: 'an unknown order',
         send: () => api().get('/orders/does-not-exist'),
         status: 404,
+        code: 'order-not-found',
       },
-      {name: 'an unknown route', send: () => api().get('/nope'), status: 404},
+      {
+        name: 'an unknown route',
+        send: () => api().get('/nope'),
+        status: 404,
+        code: 'route-not-found',
+      },
       {
         name: 'a wrong method',
         send: () => api().put('/orders').send({}),
         status: 405,
+        code: 'method-not-allowed',
       },
     ];
     cases.forEach(c =>
@@ -427,7 +442,11 @@ describe('order function (HTTP)', () => {
         expect(res.headers['content-type']).to.match(
           /^application\/problem\+json/,
         );
-        expect(res.body).to.include({status: c.status, type: 'about:blank'});
+        expect(res.body).to.include({
+          status: c.status,
+          code: c.code ?? 'invalid-request',
+          type: `tag:functions-s2s.example,2026:${c.code ?? 'invalid-request'}`,
+        });
         expect(res.body.requestId).to.be.a('string');
         expect(res.text).not.to.match(/<html|at .*\.js:\d+/i);
         if (c.field)

@@ -56,7 +56,7 @@ describe('FirestoreUserStore', () => {
       store.create({...dana, email: 'other@example.com'}, 'uid-dana'),
       DuplicateIdError,
     );
-    expect(again.message).to.equal('User uid-dana already has a profile.');
+    expect(again.id).to.equal('uid-dana');
     await rejectionOf(store.create(dana, 'uid-other'), DuplicateEmailError);
     // Neither refusal wrote anything.
     expect((await db.collection(USERS).get()).size).to.equal(1);

@@ -149,14 +149,14 @@ describe('user function (HTTP)', () => {
       .post('/users')
       .set(auth)
       .send({...body, email: 'DANA@example.com'});
-    expect(dup.status).to.equal(409);
+    expect(dup.body).to.include({status: 409, code: 'email-taken'});
   });
 
   it('refuses to delete a user with open orders, asking the order function which are open', async () => {
     openOrders = [order];
     const before = orderFn.requests.length;
     const res = await api().delete('/users/user-001').set(auth);
-    expect(res.status).to.equal(409);
+    expect(res.body).to.include({status: 409, code: 'user-has-open-orders'});
     const url = new URL(orderFn.requests[before].url, 'http://x');
     expect(Object.fromEntries(url.searchParams)).to.deep.equal({
       userId: 'user-001',
@@ -217,6 +217,8 @@ describe('user function (HTTP)', () => {
       name: string;
       send: () => request.Test;
       status: number;
+      /** The problem's code, when not invalid-request. */
+      code?: string;
       fields?: string[];
     }[] = [
       {
@@ -252,6 +254,7 @@ describe('user function (HTTP)', () => {
             .set('Content-Type', 'application/json')
             .send('{'),
         status: 400,
+        code: 'invalid-json',
       },
       {
         name: 'a bad id',
@@ -291,6 +294,7 @@ describe('user function (HTTP)', () => {
         expect(res.headers['content-type']).to.match(
           /^application\/problem\+json/,
         );
+        expect(res.body.code).to.equal(c.code ?? 'invalid-request');
         if (c.fields)
           expect(
             res.body.errors.map((e: {field: string}) => e.field),

@@ -96,7 +96,7 @@ describe('EndUserVerifier', () => {
     {
       name: 'another scheme',
       header: k => `Basic ${k.token()}`,
-      code: 'token-required',
+      code: 'end-user-token-required',
     },
     {
       name: 'an expired token',
@@ -169,7 +169,7 @@ describe('EndUserVerifier', () => {
       name: 'an unsigned token, as the Firebase Auth emulator issues',
       header: k =>
         `Bearer ${b64({alg: 'none', typ: 'JWT'})}.${b64(k.claims())}.`,
-      code: 'token-required',
+      code: 'end-user-token-required',
     },
     {
       name: 'no sub',
