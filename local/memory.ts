@@ -23,7 +23,7 @@ export function memoryBytes(value: string): number {
  * the machine's memory, and V8 takes half of it for the old generation (at
  * least 256 MiB) and a young generation that grows with it. Outside a
  * container Node would size it from the whole machine and collect garbage
- * far later than on Cloud Run. test/local/memory.test.ts checks these
+ * far later than on Cloud Run. test/integration/local/memory.test.ts checks these
  * against Node's own sizing in a memory cgroup, where the machine has one.
  */
 export function heapFlags(limit: number): string[] {

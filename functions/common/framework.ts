@@ -24,7 +24,7 @@
  * FRAMEWORK_DOMAIN=on skips 2: the framework as it ships, the benchmark's
  * baseline. docs/framework.md says what each costs. A test fails, naming
  * it, if an upgrade changes an internal this relies on
- * (test/functions/common/framework-internals.test.ts).
+ * (test/unit/functions/common/framework-internals.test.ts).
  */
 import {createRequire} from 'node:module';
 import type {IncomingMessage, Server, ServerResponse} from 'node:http';

@@ -1,0 +1,162 @@
+/**
+ * A smoke run of the benchmark: a few seconds per variant, to show that
+ * `npm run bench` works and writes well-formed results. No timing is asserted
+ * here; the figures themselves belong to `npm run bench`.
+ */
+import {expect} from 'chai';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import * as path from 'node:path';
+import {ROOT} from '../../../local/stack';
+import {runProcess} from '../../fixtures/run-process';
+
+describe('npm run bench (smoke)', function () {
+  // Seven targets started and stopped, each a stack or a trio of processes:
+  // room for a busy two-core machine.
+  this.timeout(420_000);
+
+  it('runs every variant and scenario and writes valid JSON', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-'));
+    const out = path.join(dir, 'results.json');
+    const result = await runProcess(
+      process.execPath,
+      [path.join(ROOT, 'build', 'bench', 'run.js')],
+      {
+        ...process.env,
+        BENCH_SMOKE: '1',
+        BENCH_OUT: out,
+      },
+    );
+    expect(result.status, result.output).to.equal(0);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    rmSync(dir, {recursive: true, force: true});
+
+    expect(json.machine).to.include.keys('node', 'cores');
+    const combos = new Set(
+      json.results.map(
+        (r: {variant: string; scenario: string}) =>
+          `${r.variant}/${r.scenario}`,
+      ),
+    );
+    for (const variant of [
+      'limit',
+      'floor',
+      'ours',
+      'framework-domain',
+      'auth-off',
+      'silent',
+      'naive',
+    ]) {
+      for (const scenario of [
+        'user-hop',
+        'order-hop',
+        'mesh',
+        'direct',
+        'create',
+      ]) {
+        expect(
+          combos.has(`${variant}/${scenario}`),
+          `${variant}/${scenario}`,
+        ).to.equal(true);
+      }
+    }
+    for (const r of json.results) {
+      expect(r.requests, `${r.variant}/${r.scenario}`).to.be.above(0);
+      expect(r.errors, `${r.variant}/${r.scenario}`).to.equal(0);
+    }
+    // User's and order's first answers beside the floor's, per transport.
+    expect(json.figures.floorColdStartMs).to.have.keys('user', 'order');
+    for (const fn of ['user', 'order'])
+      expect(json.figures.floorColdStartMs[fn]).to.have.keys('grpc', 'rest');
+    expect(json.ratios).to.include.keys(
+      "user first answer vs the floor's (its faster transport)",
+      'gateway cold start vs hello-world',
+    );
+    expect(json.figures.coldStartMs).to.have.keys(
+      'hello',
+      'gateway',
+      'user',
+      'order',
+    );
+    for (const variant of ['ours', 'framework-domain'])
+      expect(json.figures.rssMbAfterLoad[variant]).to.have.keys(
+        'gateway',
+        'user',
+        'order',
+      );
+    // One Firestore read per client setting, and the floor on the cheaper.
+    expect(json.figures.firestoreReads).to.have.keys('grpc', 'rest', 'ours');
+    for (const r of Object.values(
+      json.figures.firestoreReads as Record<string, Record<string, number>>,
+    )) {
+      expect(r.cpuMsPerRead).to.be.above(0);
+      expect(r.readsPerSec).to.be.above(0);
+    }
+    expect(['grpc', 'rest']).to.include(json.figures.floorFirestoreTransport);
+    expect(json.ratios).to.include.keys(
+      "one Firestore read: ours vs the floor's client (CPU)",
+    );
+    expect(json.figures.peakRssMb).to.have.keys('gateway', 'user', 'order');
+    for (const {peak, limit} of Object.values(
+      json.figures.peakRssMb as Record<string, {peak: number; limit: number}>,
+    )) {
+      expect(peak).to.be.within(10, limit);
+      expect(limit).to.equal(512);
+    }
+    expect(json.figures.verifyUsPerToken).to.have.keys(
+      'newToken',
+      'repeatedToken',
+    );
+    expect(json.figures.telemetry.routes).to.have.keys(
+      'user-hop',
+      'order-hop',
+      'mesh',
+      'direct',
+      'create',
+    );
+    for (const cost of Object.values(json.figures.telemetry.routes))
+      expect(cost).to.have.keys(
+        'rate',
+        'rounds',
+        'ratio',
+        'low',
+        'high',
+        'n',
+        'cpuMsPerRequest',
+      );
+    expect(json.figures.telemetry.all).to.have.keys(
+      'ratio',
+      'low',
+      'high',
+      'n',
+    );
+    expect(json.figures.telemetryUsPerRequest).to.have.keys(
+      'on',
+      'off',
+      'added',
+    );
+    // End-user checks on (ours) against off, measured in the same run.
+    expect(json.ratios).to.include.keys(
+      'mesh: end-user checks on vs off (throughput, c=1)',
+      'mesh: end-user checks on vs off (CPU per request, c=1)',
+    );
+    // Every target of the default run is there, each function's cold start
+    // (the gateway's against a hello-world, the others' against the floor)
+    // and peak memory.
+    expect(json.targets).to.have.length(16);
+    const names = json.targets.map((t: {target: string}) => t.target);
+    expect(names).to.include('gateway cold start <= 1.5x hello-world');
+    for (const fn of ['user', 'order'])
+      expect(names).to.include(`${fn} first answer <= 1.2x the floor's`);
+    for (const fn of ['gateway', 'user', 'order']) {
+      expect(names).to.include(
+        `${fn} peak resident memory under load <= 60% of its memory limit`,
+      );
+    }
+    expect(names).to.include('token requests per 1,000 calls <= 5');
+    for (const t of json.targets)
+      expect(t).to.have.keys('target', 'value', 'met');
+    expect(result.output).to.match(/Targets/);
+    expect(result.output).to.match(/Warming every target up/);
+  });
+});

@@ -1,0 +1,306 @@
+/**
+ * A request's time budget is enforced where the request is served: the
+ * handler's work is abandoned and answered 504 once the budget is spent,
+ * in-process with a handler that never answers, and in a real order function
+ * process whose Firestore accepts connections and then says nothing.
+ */
+import {expect} from 'chai';
+import type {ChildProcess} from 'node:child_process';
+import {get} from 'node:http';
+import {createServer, type Server, type Socket} from 'node:net';
+import request from 'supertest';
+import {createHttpFunction} from '../../../../functions/common/http-function';
+import {logRequest} from '../../../../functions/common/request-log';
+import {createContext} from '../../../../functions/common/context';
+import {
+  JsonLogger,
+  type LineSink,
+  type Logger,
+} from '../../../../functions/common/logger';
+import {freePort, stopGroup, waitFor} from '../../../../local/processes';
+import {spawnFunction} from '../../../../local/stack';
+import {frameworkServer} from '../../../fixtures/functions';
+import {PUBLIC} from '../../../../functions/common/access';
+
+describe('createHttpFunction: the request budget', function () {
+  // Far above the budgets used here: only a request that is never answered
+  // within its budget can reach it.
+  this.timeout(10_000);
+
+  it('answers 504 when the handler is still working as the budget runs out', async () => {
+    const server = frameworkServer(
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 15_000,
+        endUsers: 'off',
+        logger: new JsonLogger('test', 'silent'),
+        routes: [
+          {
+            method: 'GET',
+            path: '/stall',
+            rule: PUBLIC,
+            handler: () => new Promise(() => undefined),
+          },
+          {
+            method: 'GET',
+            path: '/ok',
+            rule: PUBLIC,
+            handler: async () => ({body: {ok: true}}),
+          },
+        ],
+      }),
+    );
+    const res = await request(server)
+      .get('/stall')
+      .set('x-request-budget-ms', '150');
+    expect(res.status).to.equal(504);
+    expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+    expect(res.body).to.include({
+      status: 504,
+      code: 'out-of-time',
+    });
+    expect(
+      (await request(server).get('/ok').set('x-request-budget-ms', '150'))
+        .status,
+    ).to.equal(200);
+  });
+
+  describe('in an order function whose Firestore stalls', () => {
+    let silent: Server;
+    const sockets: Socket[] = [];
+    let child: ChildProcess;
+    let url: string;
+
+    before(async () => {
+      // Accepts connections, reads nothing, answers nothing.
+      silent = createServer(socket => sockets.push(socket));
+      await new Promise<void>(r => silent.listen(0, '127.0.0.1', r));
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      child = spawnFunction('order', port, {
+        PATH: process.env.PATH ?? '',
+        GOOGLE_CLOUD_PROJECT: 'stalled',
+        ALLOWED_CALLERS: 'anyone',
+        CALL_TOKENS: 'off',
+        END_USER_AUTH: 'off',
+        LOG_LEVEL: 'silent',
+        FIRESTORE_EMULATOR_HOST: `127.0.0.1:${(silent.address() as {port: number}).port}`,
+        FIRESTORE_DATABASE: 'order-data',
+      });
+      child.stdout?.resume();
+      child.stderr?.resume();
+      await waitFor(
+        'the order function',
+        async () => (await fetch(`${url}/`)).status > 0,
+        20_000,
+        child,
+      );
+    });
+    after(async () => {
+      await stopGroup(child);
+      for (const s of sockets) s.destroy();
+      await new Promise(r => silent.close(r));
+    });
+
+    it('abandons the Firestore call and answers 504 within the budget its caller gave', async () => {
+      const res = await fetch(`${url}/orders/order-001`, {
+        headers: {'x-request-budget-ms': '300'},
+      });
+      expect(res.status).to.equal(504);
+      expect(await res.json()).to.include({code: 'out-of-time'});
+    });
+  });
+});
+
+describe('createHttpFunction: a request in flight', function () {
+  this.timeout(10_000);
+
+  /** A sink that counts the requests holding it and notes how many did as each line came. */
+  function countingSink() {
+    const seen = {inFlight: 0, linesWhileHeld: [] as number[]};
+    const sink: LineSink = {
+      add: () => seen.linesWhileHeld.push(seen.inFlight),
+      hold: () => {
+        seen.inFlight++;
+        let released = false;
+        return () => {
+          if (!released) seen.inFlight--;
+          released = true;
+        };
+      },
+    };
+    return {seen, sink};
+  }
+
+  function serve(sink: LineSink) {
+    return frameworkServer(
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 15_000,
+        endUsers: 'off',
+        logger: new JsonLogger('test', 'info', sink),
+        routes: [
+          {
+            method: 'GET',
+            path: '/ok',
+            rule: PUBLIC,
+            handler: async () => ({body: {ok: true}}),
+          },
+          {
+            method: 'GET',
+            path: '/stall',
+            rule: PUBLIC,
+            handler: () => new Promise(() => undefined),
+          },
+        ],
+      }),
+    );
+  }
+
+  it('is held until its response ends, and its line comes after it is no longer in flight', async () => {
+    const {seen, sink} = countingSink();
+    const res = await request(serve(sink)).get('/ok');
+    expect(res.status).to.equal(200);
+    expect(seen.inFlight).to.equal(0);
+    expect(seen.linesWhileHeld).to.deep.equal([0]);
+  });
+
+  it('is no longer held when its client leaves before the answer', async () => {
+    const {seen, sink} = countingSink();
+    const server = serve(sink);
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    try {
+      const {port} = server.address() as {port: number};
+      const client = get(`http://127.0.0.1:${port}/stall`);
+      client.on('error', () => undefined);
+      await waitFor(
+        'the request to arrive',
+        async () => seen.inFlight === 1,
+        5_000,
+      );
+      client.destroy();
+      await waitFor(
+        'the request to be released',
+        async () => seen.inFlight === 0,
+        5_000,
+      );
+      // Its one line (a 499) came after it was released, not while held.
+      expect(seen.linesWhileHeld).to.deep.equal([0]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise(r => server.close(r));
+    }
+  });
+});
+
+describe('createHttpFunction: the request line', () => {
+  it('logs a request whose caller hung up, once, as 499, when the caller left', async () => {
+    const lines: Record<string, unknown>[] = [];
+    let release: (() => void) | undefined;
+    let answered = false;
+    const server = frameworkServer(
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 15_000,
+        endUsers: 'off',
+        logger: new JsonLogger('test', 'info', {
+          add: line => lines.push(JSON.parse(line)),
+          hold: () => () => undefined,
+        }),
+        routes: [
+          {
+            method: 'GET',
+            path: '/slow',
+            rule: PUBLIC,
+            // Answers only once the test lets it.
+            handler: () =>
+              new Promise(r => {
+                release = () => {
+                  answered = true;
+                  r({body: {}});
+                };
+              }),
+          },
+        ],
+      }),
+    );
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const {port} = server.address() as {port: number};
+    const req = get({host: '127.0.0.1', port, path: '/slow'});
+    req.on('error', () => undefined);
+    while (release === undefined) await new Promise(r => setImmediate(r));
+    req.destroy(); // the caller gives up, as a hop timeout does
+    while (lines.length === 0) await new Promise(r => setImmediate(r));
+    // Written when the caller left, while the handler still worked.
+    expect(answered).to.equal(false);
+    release();
+    // Past the handler's answer: it must not log the request again.
+    for (let i = 0; i < 20; i++) await new Promise(r => setImmediate(r));
+    server.close();
+    expect(lines).to.have.length(1);
+    const [line] = lines as {
+      httpRequest: {status: number};
+      span: {durationMs: number};
+    }[];
+    expect(line.httpRequest.status).to.equal(499);
+    expect(line.span.durationMs).to.be.a('number');
+  });
+
+  it('gives the time the request arrived as its span start, not the time it was written', async () => {
+    const lines: string[] = [];
+    let handlerStartedAt = 0;
+    const server = frameworkServer(
+      createHttpFunction({
+        service: 'test',
+        projectId: 'p',
+        requestTimeoutMs: 15_000,
+        endUsers: 'off',
+        logger: new JsonLogger('test', 'info', {
+          add: line => lines.push(line),
+          hold: () => () => undefined,
+        }),
+        routes: [
+          {
+            method: 'GET',
+            path: '/slow',
+            rule: PUBLIC,
+            handler: async () => {
+              handlerStartedAt = Date.now();
+              await new Promise(r => setTimeout(r, 100));
+              return {body: {ok: true}};
+            },
+          },
+        ],
+      }),
+    );
+    expect((await request(server).get('/slow')).status).to.equal(200);
+    const {span} = JSON.parse(lines[0]) as {
+      span: {startTime: string; durationMs: number};
+    };
+    expect(span.startTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(span.startTime)).to.be.at.most(handlerStartedAt);
+    expect(span.durationMs).to.be.at.least(100);
+  });
+
+  it('is not built when the logger would not write it', () => {
+    const logged: string[] = [];
+    const silent: Logger = {
+      enabled: () => false,
+      log: (_severity, message) => logged.push(message),
+      requestInFlight: () => () => undefined,
+    };
+    logRequest(silent, 'p', {
+      method: 'GET',
+      path: '/ok',
+      status: 200,
+      arrivedAt: Date.now(),
+      durationMs: 1,
+      ctx: createContext({}, {requestTimeoutMs: 1_000}),
+      auth: {check: 'none'},
+    });
+    expect(logged).to.deep.equal([]);
+  });
+});

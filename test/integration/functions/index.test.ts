@@ -1,0 +1,98 @@
+/**
+ * The entry point loads only the targeted function, and no function loads
+ * the Firestore client to start: it is most of what a start costs, and the
+ * gateway never needs it (the stack's tests show user and order using it).
+ */
+import {expect} from 'chai';
+import * as path from 'node:path';
+import {ROOT} from '../../../local/stack';
+import {functionEnv, loadTopology} from '../../../scripts/topology';
+import {runProcess} from '../../fixtures/run-process';
+
+const topology = loadTopology();
+const NAMES = topology.declared.map(f => f.name);
+const PATH = process.env.PATH ?? '';
+
+/** The environment deploy.sh gives `name`, with made-up URLs. */
+function envOf(name: string): Record<string, string> {
+  const urls = Object.fromEntries(NAMES.map(n => [n, `http://${n}.test`]));
+  return {PATH, ...functionEnv(topology, name, {projectId: 'p', urls})};
+}
+
+async function loads(
+  target: string,
+): Promise<{firestore: boolean; type: string}> {
+  const script = `
+    const m = require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))});
+    const type = typeof m[${JSON.stringify(target)}];
+    const firestore = Object.keys(require.cache).some(k => k.includes('@google-cloud/firestore'));
+    process.stdout.write(JSON.stringify({firestore, type}));`;
+  const result = await runProcess(
+    process.execPath,
+    ['-e', script],
+    envOf(target),
+  );
+  expect(result.status, result.output).to.equal(0);
+  return JSON.parse(result.stdout);
+}
+
+describe('functions/index (entry point)', () => {
+  it('starts every function without loading Firestore: user and order load it on their first request that reads or writes', async () => {
+    expect(NAMES).to.include.members(['gateway', 'user', 'order']);
+    for (const target of NAMES)
+      expect(await loads(target), target).to.deep.equal({
+        firestore: false,
+        type: 'function',
+      });
+  });
+
+  it('says, run with no environment, what is missing and how to get it: no stack trace', async () => {
+    const cli = path.join(ROOT, 'node_modules', '.bin', 'functions-framework');
+    for (const name of NAMES) {
+      const result = await runProcess(
+        cli,
+        [`--target=${name}`, '--port=0', `--source=${ROOT}`],
+        {PATH},
+      );
+      expect(result.status, name).to.equal(1);
+      expect(result.output)
+        .to.contain(`The ${name} function cannot start`)
+        .and.contain('GOOGLE_CLOUD_PROJECT: is required')
+        .and.contain(`npm start -- --except ${name}`)
+        .and.contain(`eval "$(npm run -s env -- ${name})"`);
+      expect(result.output).not.to.match(/^\s+at /m);
+      expect(result.output).not.to.contain('syntax error');
+    }
+  });
+
+  it('refuses to start with a bad configuration, naming the variable', async () => {
+    const result = await runProcess(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).gateway`,
+      ],
+      {...envOf('gateway'), USER_URL: 'not a url', ORDER_URL: ''},
+    );
+    expect(result.status).to.not.equal(0);
+    expect(result.output)
+      .to.match(/USER_URL: must be an http\(s\) URL/)
+      .and.match(/ORDER_URL/);
+  });
+
+  it('refuses to start a function whose topology entry leaves out a call its code makes', async () => {
+    const result = await runProcess(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).user`,
+      ],
+      // What deploy.sh would give user, were "calls": ["order"] left out.
+      {...envOf('user'), CALLS: '', ORDER_URL: ''},
+    );
+    expect(result.status).to.equal(1);
+    expect(result.output).to.contain(
+      'CALLS: the user function calls order, but its entry in topology.json does not list it in "calls"',
+    );
+  });
+});

@@ -1,0 +1,353 @@
+/**
+ * The Firestore order store against the real emulator, one fresh project
+ * per test: the port's promises (atomic claims, transactional updates,
+ * aggregations), and the order use cases running on it.
+ */
+import {expect} from 'chai';
+import type {Firestore} from '@google-cloud/firestore';
+import {
+  newOrderRecord,
+  Orders,
+  type IdempotencyClaim,
+  type OrderRecord,
+} from '../../../../functions/order/domain';
+import {TransitionError} from '../../../../functions/order/errors';
+import {
+  FirestoreOrderStore,
+  IDEMPOTENCY_KEYS,
+  OPEN_ORDER_COUNTS,
+  ORDERS,
+} from '../../../../functions/order/store';
+import {StoredDataError} from '../../../../functions/common/firestore';
+import {loadSeed} from '../../../../local/seed';
+import {rejectionOf} from '../../../fixtures/rejection';
+import {isolatedFirestore} from '../../../fixtures/emulator';
+
+/** Far above what any test here creates for one user. */
+const MAX_OPEN = 100;
+const AT = '2026-02-03T04:05:06.000Z';
+const record = newOrderRecord(
+  {
+    userId: 'user-001',
+    items: [
+      {product: 'Widget C', quantity: 3, price: 15.99},
+      {product: 'Accessory D', quantity: 2, price: 9.99},
+    ],
+  },
+  'pending',
+  AT,
+);
+const claim = (fingerprint: string): IdempotencyClaim => ({
+  keyHash: 'k'.repeat(64),
+  fingerprint,
+  expireAt: new Date('2026-02-04T04:05:06.000Z'),
+});
+
+/** A record as createFirestore's client reads it back: integers as bigints. */
+const asStored = (r: OrderRecord) => ({
+  ...r,
+  totalCents: BigInt(r.totalCents),
+  items: r.items.map(i => ({
+    ...i,
+    quantity: BigInt(i.quantity),
+    priceCents: BigInt(i.priceCents),
+  })),
+});
+
+describe('FirestoreOrderStore', () => {
+  let db: Firestore;
+  let store: FirestoreOrderStore;
+  beforeEach(() => {
+    db = isolatedFirestore();
+    // Its clock at AT: the claims below (a day later) are current.
+    store = new FirestoreOrderStore(db, () => new Date(AT));
+  });
+  afterEach(() => db.terminate());
+
+  const count = async (collection: string) =>
+    (await db.collection(collection).get()).size;
+
+  it('refuses to read a stored order or claim of another shape, naming the document', async () => {
+    await db
+      .collection(ORDERS)
+      .doc('o-bad')
+      .set({...record, status: 'lost', totalCents: '5'});
+    const e = await rejectionOf(store.get('o-bad'), StoredDataError);
+    expect(e.path).to.equal(`${ORDERS}/o-bad`);
+    // A claim whose expiry is not a time: the create that reads it fails
+    // whole, and writes nothing.
+    await db
+      .collection(IDEMPOTENCY_KEYS)
+      .doc(claim('f').keyHash)
+      .set({orderId: 'o1', fingerprint: 'f', expireAt: 'tomorrow'});
+    await rejectionOf(
+      store.insert(record, MAX_OPEN, claim('f')),
+      StoredDataError,
+    );
+    expect(await count(ORDERS)).to.equal(1);
+  });
+
+  it('inserts a record under a random id and reads it back as written', async () => {
+    const result = await store.insert(record, MAX_OPEN);
+    const id = (result as {id: string}).id;
+    expect(id).to.match(/^[A-Za-z0-9]{20}$/);
+    expect(await store.get(id)).to.deep.equal(record);
+    // As stored: integers, which this client reads as bigints.
+    expect((await db.collection(ORDERS).doc(id).get()).data()).to.deep.equal(
+      asStored(record),
+    );
+  });
+
+  it('writes an order and its key claim together, and a second claim of the key writes nothing', async () => {
+    const first = (await store.insert(record, MAX_OPEN, claim('f1'))) as {
+      id: string;
+    };
+    const keyDoc = await db
+      .collection(IDEMPOTENCY_KEYS)
+      .doc('k'.repeat(64))
+      .get();
+    expect(keyDoc.get('orderId')).to.equal(first.id);
+    expect(keyDoc.get('fingerprint')).to.equal('f1');
+    expect(keyDoc.get('expireAt').toDate()).to.deep.equal(claim('f1').expireAt);
+    expect(keyDoc.get('first')).to.deep.equal(asStored(record));
+
+    expect(await store.insert(record, MAX_OPEN, claim('f2'))).to.deep.equal({
+      claimedBy: {orderId: first.id, fingerprint: 'f1', first: record},
+    });
+    expect(await count(ORDERS)).to.equal(1);
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
+  });
+
+  it("takes over a claim past its expireAt, which Firestore's TTL may not have deleted yet", async () => {
+    const first = (await store.insert(record, MAX_OPEN, claim('f1'))) as {
+      id: string;
+    };
+    const later = new FirestoreOrderStore(
+      db,
+      () => new Date('2026-02-04T04:05:06.001Z'),
+    );
+    const renewed = {
+      ...claim('f2'),
+      expireAt: new Date('2026-02-05T04:05:07.000Z'),
+    };
+    const second = (await later.insert(record, MAX_OPEN, renewed)) as {
+      id: string;
+    };
+    expect(second.id).to.be.a('string').and.not.equal(first.id);
+    const keyDoc = await db
+      .collection(IDEMPOTENCY_KEYS)
+      .doc('k'.repeat(64))
+      .get();
+    expect(keyDoc.get('orderId')).to.equal(second.id);
+    expect(keyDoc.get('fingerprint')).to.equal('f2');
+    expect(keyDoc.get('expireAt').toDate()).to.deep.equal(renewed.expireAt);
+    expect(await count(ORDERS)).to.equal(2);
+    // The renewed claim holds again, for a retry within its day.
+    expect(await later.insert(record, MAX_OPEN, claim('f3'))).to.deep.equal({
+      claimedBy: {orderId: second.id, fingerprint: 'f2', first: record},
+    });
+  });
+
+  it('creates exactly one order for concurrent requests with the same key', async () => {
+    const orders = new Orders(store, {maxOpenOrders: MAX_OPEN});
+    const input = {
+      userId: 'user-001',
+      items: [{product: 'P', quantity: 1, price: 1}],
+    };
+    const results = await Promise.all(
+      Array.from({length: 5}, () => orders.create(input, 'k-race')),
+    );
+    expect(results.filter(r => r.created)).to.have.length(1);
+    expect(new Set(results.map(r => r.order.id)).size).to.equal(1);
+    expect(await count(ORDERS)).to.equal(1);
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
+  });
+
+  it("refuses an order past the user's open-order limit: pending and processing count, shipped, completed and cancelled do not, other users' neither", async () => {
+    const open = (status: OrderRecord['status'], userId = 'user-001') =>
+      store.insert({...record, userId, status}, 2);
+    for (const status of ['shipped', 'completed', 'cancelled'] as const)
+      expect(await open(status)).to.have.property('id');
+    expect(await open('pending', 'user-002')).to.have.property('id');
+    expect(await open('pending')).to.have.property('id');
+    const second = (await open('processing')) as {id: string};
+    expect(second).to.have.property('id');
+    expect(await open('pending')).to.deep.equal({full: true});
+    expect(await count(ORDERS)).to.equal(6);
+    // A key's replay is answered at the limit too; a new key is refused.
+    await store.update(second.id, () => ({status: 'shipped'}));
+    const keyed = (await store.insert(record, 2, claim('f1'))) as {id: string};
+    expect(await store.insert(record, 2, claim('f1'))).to.deep.equal({
+      claimedBy: {orderId: keyed.id, fingerprint: 'f1', first: record},
+    });
+    expect(
+      await store.insert(record, 2, {...claim('f2'), keyHash: 'j'.repeat(64)}),
+    ).to.deep.equal({full: true});
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(1);
+  });
+
+  it("keeps each user's count of open orders with every change, and counts orders written before it on first use", async () => {
+    const openCount = async (userId: string) =>
+      (await db.collection(OPEN_ORDER_COUNTS).doc(userId).get()).get('open');
+    // Orders that predate the counts (the seed: user-001 has one pending).
+    await loadSeed({orders: db});
+    expect(await openCount('user-001')).to.equal(undefined);
+    const a = (await store.insert(record, 3)) as {id: string};
+    expect(await openCount('user-001')).to.equal(2n);
+    const b = (await store.insert(record, 3)) as {id: string};
+    expect(await store.insert(record, 3)).to.deep.equal({full: true});
+    // Shipped: no longer open. Processing: still open.
+    await store.update(a.id, () => ({status: 'processing'}));
+    expect(await openCount('user-001')).to.equal(3n);
+    await store.update(a.id, () => ({status: 'shipped'}));
+    expect(await openCount('user-001')).to.equal(2n);
+    // Deleting an open order frees its slot; a shipped one held none.
+    expect(await store.delete(b.id)).to.equal(true);
+    expect(await openCount('user-001')).to.equal(1n);
+    expect(await store.delete(a.id)).to.equal(true);
+    expect(await openCount('user-001')).to.equal(1n);
+    expect(await store.delete(a.id)).to.equal(false);
+    expect(await store.insert(record, 3)).to.have.property('id');
+    expect(await store.insert(record, 3)).to.have.property('id');
+    expect(await store.insert(record, 3)).to.deep.equal({full: true});
+  });
+
+  it("lets concurrent creates take a user's last open slots once each", async function () {
+    // Same-user creates contend in one transaction's query: the emulator
+    // makes the losers wait and the client retries them.
+    this.timeout(120_000);
+    const results = await Promise.all(
+      Array.from({length: 4}, () => store.insert(record, 2)),
+    );
+    expect(results.filter(r => 'id' in r)).to.have.length(2);
+    expect(results.filter(r => 'full' in r)).to.have.length(2);
+    expect(await count(ORDERS)).to.equal(2);
+  });
+
+  it('updates a record in a transaction, and writes nothing when the change throws', async () => {
+    const {id} = (await store.insert(record, MAX_OPEN)) as {id: string};
+    const updated = await store.update(id, current => ({
+      status: 'processing',
+      updatedAt: `${current.createdAt}!`,
+    }));
+    expect(updated).to.deep.equal({
+      ...record,
+      status: 'processing',
+      updatedAt: `${AT}!`,
+    });
+    expect(await store.get(id)).to.deep.equal(updated);
+    const refused = new Error('refused');
+    expect(
+      await store
+        .update(id, () => {
+          throw refused;
+        })
+        .catch(e => e),
+    ).to.equal(refused);
+    expect(await store.get(id)).to.deep.equal(updated);
+    expect(await store.update('nope', () => ({status: 'shipped'}))).to.equal(
+      undefined,
+    );
+  });
+
+  it('lets exactly one of two conflicting concurrent changes win', async function () {
+    // Over REST the emulator makes the loser wait for its lock timeout
+    // (about 30 s) before it aborts, and the client's retry may wait again:
+    // 60-90 s here. Firestore itself does not.
+    this.timeout(180_000);
+    // From processing, shipped and cancelled exclude each other: neither can
+    // follow the other. Both succeeding would mean both read "processing",
+    // an update lost.
+    const orders = new Orders(store, {maxOpenOrders: MAX_OPEN});
+    const {id} = (await store.insert(
+      {...record, status: 'processing'},
+      MAX_OPEN,
+    )) as {
+      id: string;
+    };
+    const results = await Promise.allSettled([
+      orders.changeStatus(id, 'shipped'),
+      orders.changeStatus(id, 'cancelled'),
+    ]);
+    const won = results.filter(r => r.status === 'fulfilled');
+    const lost = results.filter(r => r.status === 'rejected');
+    expect(won).to.have.length(1);
+    expect(lost).to.have.length(1);
+    expect(lost[0].reason).to.be.instanceOf(TransitionError);
+    expect((await store.get(id))!.status).to.equal(won[0].value.status);
+  });
+
+  it('deletes a record once', async () => {
+    const {id} = (await store.insert(record, MAX_OPEN)) as {id: string};
+    expect(await store.delete(id)).to.equal(true);
+    expect(await store.delete(id)).to.equal(false);
+    expect(await store.get(id)).to.equal(undefined);
+  });
+
+  it('filters by user and status and pages with a cursor', async () => {
+    await loadSeed({orders: db});
+    const alice = await store.list({userId: 'user-001'}, {limit: 10});
+    expect(alice.items.map(o => o.id)).to.deep.equal([
+      'order-001',
+      'order-003',
+    ]);
+    const open = await store.list(
+      {statuses: ['pending', 'processing', 'shipped']},
+      {limit: 10},
+    );
+    expect(open.items.map(o => o.id)).to.deep.equal([
+      'order-002',
+      'order-003',
+      'order-004',
+    ]);
+    const shipped = await store.list({statuses: ['shipped']}, {limit: 10});
+    expect(shipped.items.map(o => o.id)).to.deep.equal(['order-004']);
+    const first = await store.list({}, {limit: 3});
+    expect(first.items).to.have.length(3);
+    expect(first.nextCursor).to.equal('order-003');
+    const second = await store.list({}, {limit: 3, cursor: first.nextCursor});
+    expect(second.items.map(o => o.id)).to.deep.equal(['order-004']);
+    expect(second.nextCursor).to.equal(undefined);
+  });
+
+  it('totals every status with aggregation queries, statuses without orders included', async () => {
+    await loadSeed({orders: db});
+    expect(await store.totalsByStatus()).to.deep.equal([
+      {status: 'pending', count: 1, cents: 6795n},
+      {status: 'processing', count: 1, cents: 19999n},
+      {status: 'shipped', count: 1, cents: 49999n},
+      {status: 'completed', count: 1, cents: 10997n},
+      {status: 'cancelled', count: 0, cents: 0n},
+    ]);
+  });
+
+  it('computes stats on the real store: a cancelled order counts but earns nothing', async () => {
+    await loadSeed({orders: db});
+    const orders = new Orders(store, {maxOpenOrders: MAX_OPEN});
+    const {order} = await orders.create({
+      userId: 'user-002',
+      items: [{product: 'Gone', quantity: 1, price: 10}],
+    });
+    await orders.changeStatus(order.id, 'cancelled');
+    expect(await orders.stats()).to.deep.equal({
+      totalOrders: 5,
+      totalRevenue: 877.9, // 109.97 + 199.99 + 67.95 + 499.99
+      totalRevenueCents: '87790',
+      ordersByStatus: {
+        pending: 1,
+        processing: 1,
+        shipped: 1,
+        completed: 1,
+        cancelled: 1,
+      },
+      averageOrderValue: 219.48,
+    });
+  });
+
+  it('seeds records under their ids, leaving existing ones as they are', async () => {
+    await store.seed({'order-x': record});
+    await store.update('order-x', () => ({status: 'processing'}));
+    await store.seed({'order-x': record});
+    expect((await store.get('order-x'))!.status).to.equal('processing');
+  });
+});

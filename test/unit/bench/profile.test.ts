@@ -1,0 +1,127 @@
+/**
+ * `npm run profile`'s shares, from a made-up profile whose every sample's
+ * place is known: logging and tracing count what our logging code runs,
+ * including what it calls in Node, and nothing a span merely wraps.
+ */
+import {expect} from 'chai';
+import {isTelemetry, sharesOf} from '../../../bench/profile';
+
+const ROOT = '/app/build/';
+const frame = (functionName: string, file = '') => ({
+  functionName,
+  url: file === '' ? '' : file.startsWith('node:') ? file : ROOT + file,
+  lineNumber: 1,
+});
+
+/**
+ * A tree of frames, each with its self time in samples of 1 ms:
+ * [functionName, file, selfMs, children].
+ */
+type Tree = [string, string, number, Tree[]?];
+
+function profileOf(trees: Tree[]) {
+  const nodes: {
+    id: number;
+    callFrame: ReturnType<typeof frame>;
+    children: number[];
+  }[] = [];
+  const samples: number[] = [];
+  const add = ([name, file, selfMs, children = []]: Tree): number => {
+    const id = nodes.length + 1;
+    const node = {id, callFrame: frame(name, file), children: [] as number[]};
+    nodes.push(node);
+    for (let i = 0; i < selfMs; i++) samples.push(id);
+    node.children = children.map(add);
+    return id;
+  };
+  add(['(root)', '', 0, trees]);
+  return {nodes, samples, timeDeltas: samples.map(() => 1000)};
+}
+
+describe('bench/profile', () => {
+  it('counts the logger, the request line and child spans as logging and tracing', () => {
+    expect(isTelemetry('functions/common/logger.js', 'flush')).to.equal(true);
+    expect(
+      isTelemetry('functions/common/http-function.js', 'logRequest'),
+    ).to.equal(true);
+    expect(isTelemetry('functions/common/trace.js', 'inSpan')).to.equal(true);
+    expect(isTelemetry('functions/common/trace.js', 'end')).to.equal(true);
+  });
+
+  it('does not count what a request needs with logging off too', () => {
+    for (const name of ['traceOf', 'newSpanId', 'randomHex', 'traceparentFor'])
+      expect(isTelemetry('functions/common/trace.js', name), name).to.equal(
+        false,
+      );
+    expect(isTelemetry('functions/common/http-function.js', '')).to.equal(
+      false,
+    );
+    expect(isTelemetry('functions/common/router.js', 'match')).to.equal(false);
+  });
+
+  it('gives each sample to the nearest function of ours on its stack', () => {
+    const shares = sharesOf(
+      profileOf([
+        ['(idle)', '', 50],
+        ['(garbage collector)', '', 10],
+        [
+          '',
+          'functions/common/http-function.js',
+          20,
+          [
+            // The request line with what it calls in Node: 8 + 7 + 5.
+            [
+              'logRequest',
+              'functions/common/http-function.js',
+              3,
+              [
+                [
+                  'log',
+                  'functions/common/logger.js',
+                  5,
+                  [['stringify', '', 2]],
+                ],
+              ],
+            ],
+            // A child span: its own time counts (4 + 1), the Firestore
+            // call it wraps does not (the store's 6, the client's 30).
+            [
+              'inSpan',
+              'functions/common/trace.js',
+              4,
+              [
+                ['toISOString', '', 1],
+                [
+                  'list',
+                  'functions/order/store.js',
+                  6,
+                  [['query', 'node_modules/@google-cloud/firestore/x.js', 30]],
+                ],
+              ],
+            ],
+            // Propagation runs with logging off too.
+            ['newSpanId', 'functions/common/trace.js', 3],
+          ],
+        ],
+        // The held lines' write, from Node's setImmediate.
+        [
+          'processImmediate',
+          'node:internal/timers',
+          2,
+          [
+            [
+              '',
+              'functions/common/logger.js',
+              1,
+              [['writeUtf8String', '', 13]],
+            ],
+          ],
+        ],
+      ]),
+    );
+    // Busy: everything but idle, 100 ms; logging and tracing 3 + 5 + 2 +
+    // 4 + 1 + 1 + 13 = 29 ms.
+    expect(shares.totalMs).to.equal(100);
+    expect(shares.telemetry).to.equal(29);
+  });
+});

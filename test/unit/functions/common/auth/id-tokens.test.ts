@@ -1,0 +1,91 @@
+import {expect} from 'chai';
+import type {GoogleAuth} from 'google-auth-library';
+import {MetadataIdTokenSource} from '../../../../../functions/common/auth/id-tokens';
+
+/** A GoogleAuth stand-in that counts clients and token fetches. */
+function fakeAuth() {
+  const counts = {clients: 0, fetches: 0};
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>(r => (release = r));
+  const auth = {
+    async getIdTokenClient(audience: string) {
+      counts.clients++;
+      return {
+        async getRequestHeaders() {
+          counts.fetches++;
+          await gate;
+          return new Headers({authorization: `Bearer token-for-${audience}`});
+        },
+      };
+    },
+  } as unknown as GoogleAuth;
+  return {auth, counts, release: () => release()};
+}
+
+describe('MetadataIdTokenSource', () => {
+  it('makes one client per audience and shares a fetch in flight', async () => {
+    const {auth, counts, release} = fakeAuth();
+    const source = new MetadataIdTokenSource(auth);
+    const burst = Array.from({length: 20}, () =>
+      source.authorization('http://order.test'),
+    );
+    const other = source.authorization('http://user.test');
+    release();
+    const values = await Promise.all([...burst, other]);
+    expect(new Set(values.slice(0, 20))).to.deep.equal(
+      new Set(['Bearer token-for-http://order.test']),
+    );
+    expect(values[20]).to.equal('Bearer token-for-http://user.test');
+    expect(counts).to.deep.equal({clients: 2, fetches: 2});
+
+    await source.authorization('http://order.test');
+    expect(counts.clients).to.equal(2); // the client (and its token cache) is reused
+  });
+
+  it('forgets a failed client and a failed fetch, so the next call tries again', async () => {
+    let failClient = true;
+    let failFetch = true;
+    let clients = 0;
+    const auth = {
+      async getIdTokenClient() {
+        clients++;
+        if (failClient) throw new Error('metadata server not up yet');
+        return {
+          async getRequestHeaders() {
+            if (failFetch) throw new Error('fetch failed');
+            return new Headers({authorization: 'Bearer t'});
+          },
+        };
+      },
+    } as unknown as GoogleAuth;
+    const source = new MetadataIdTokenSource(auth);
+    const aud = 'http://order.test';
+    await source.authorization(aud).then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.equal('metadata server not up yet'),
+    );
+    failClient = false;
+    await source.authorization(aud).then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.equal('fetch failed'),
+    );
+    failFetch = false;
+    expect(await source.authorization(aud)).to.equal('Bearer t');
+    expect(clients).to.equal(2);
+  });
+
+  it('refuses an answer without an Authorization header', async () => {
+    const auth = {
+      async getIdTokenClient() {
+        return {getRequestHeaders: async () => new Headers()};
+      },
+    } as unknown as GoogleAuth;
+    await new MetadataIdTokenSource(auth).authorization('http://x.test').then(
+      () => expect.fail('resolved'),
+      (e: Error) =>
+        expect(e.message).to.equal(
+          'google-auth-library returned no Authorization header',
+        ),
+    );
+  });
+});

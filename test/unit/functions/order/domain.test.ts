@@ -1,0 +1,333 @@
+/** The order use cases over an in-memory store: the rules, without Firestore. */
+import {expect} from 'chai';
+import {sha256Hex} from '../../../../functions/common/hash';
+import type {Page} from '../../../../functions/common/page';
+import {
+  IdempotencyMismatchError,
+  OpenOrdersLimitError,
+  OrderNotFoundError,
+  TransitionError,
+} from '../../../../functions/order/errors';
+import {
+  IDEMPOTENCY_TTL_MS,
+  newOrderRecord,
+  Orders,
+  statsOf,
+  toOrderView,
+  type ClaimedBy,
+  type IdempotencyClaim,
+  type OrderFilter,
+  type OrderRecord,
+  type OrderStore,
+  type WithId,
+} from '../../../../functions/order/domain';
+import {rejectionOf} from '../../../fixtures/rejection';
+import {ORDER_STATUSES} from '../../../../functions/order/contract';
+
+const NOW = new Date('2026-03-04T05:06:07.000Z');
+const LATER = new Date('2026-03-04T06:00:00.000Z');
+const INPUT = {
+  userId: 'user-001',
+  items: [
+    {product: 'Widget C', quantity: 3, price: 15.99},
+    {product: 'Accessory D', quantity: 2, price: 9.99},
+  ],
+};
+
+/** Keeps records and claims in maps, as the Firestore store keeps documents. */
+class MemoryOrderStore implements OrderStore {
+  readonly records = new Map<string, OrderRecord>();
+  readonly claims = new Map<
+    string,
+    IdempotencyClaim & {orderId: string; first?: OrderRecord}
+  >();
+  lastFilter?: OrderFilter;
+  async list(filter: OrderFilter): Promise<Page<WithId>> {
+    this.lastFilter = filter;
+    return {
+      items: [...this.records].map(([id, r]) => ({id, ...r})),
+      nextCursor: 'next',
+    };
+  }
+  async get(id: string) {
+    return this.records.get(id);
+  }
+  async insert(
+    record: OrderRecord,
+    maxOpen: number,
+    claim?: IdempotencyClaim,
+  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
+    const existing = claim && this.claims.get(claim.keyHash);
+    if (existing !== undefined)
+      return {
+        claimedBy: {
+          orderId: existing.orderId,
+          fingerprint: existing.fingerprint,
+          first: existing.first,
+        },
+      };
+    const open = [...this.records.values()].filter(
+      r =>
+        r.userId === record.userId &&
+        (r.status === 'pending' || r.status === 'processing'),
+    );
+    if (open.length >= maxOpen) return {full: true};
+    const id = `o${this.records.size + 1}`;
+    this.records.set(id, record);
+    if (claim !== undefined)
+      this.claims.set(claim.keyHash, {...claim, orderId: id, first: record});
+    return {id};
+  }
+  async update(
+    id: string,
+    change: (current: OrderRecord) => Partial<OrderRecord>,
+  ) {
+    const current = this.records.get(id);
+    if (current === undefined) return undefined;
+    const updated = {...current, ...change(current)};
+    this.records.set(id, updated);
+    return updated;
+  }
+  async delete(id: string) {
+    return this.records.delete(id);
+  }
+  async totalsByStatus() {
+    return [];
+  }
+}
+
+describe('Orders (the order domain)', () => {
+  let store: MemoryOrderStore;
+  let now: Date;
+  let orders: Orders;
+  beforeEach(() => {
+    store = new MemoryOrderStore();
+    now = NOW;
+    orders = new Orders(store, {maxOpenOrders: 3}, () => now);
+  });
+
+  it('keeps money in cents and shows it in decimals, the total computed here', () => {
+    const record = newOrderRecord(INPUT, 'pending', 'then');
+    expect(record).to.deep.equal({
+      userId: 'user-001',
+      items: [
+        {product: 'Widget C', quantity: 3, priceCents: 1599},
+        {product: 'Accessory D', quantity: 2, priceCents: 999},
+      ],
+      totalCents: 6795,
+      status: 'pending',
+      createdAt: 'then',
+      updatedAt: 'then',
+    });
+    expect(toOrderView('o9', record)).to.deep.equal({
+      id: 'o9',
+      userId: 'user-001',
+      items: [
+        {product: 'Widget C', quantity: 3, price: 15.99, subtotal: 47.97},
+        {product: 'Accessory D', quantity: 2, price: 9.99, subtotal: 19.98},
+      ],
+      total: 67.95,
+      status: 'pending',
+      createdAt: 'then',
+      updatedAt: 'then',
+    });
+  });
+
+  it('creates a pending order, stamped now', async () => {
+    const {order, created} = await orders.create(INPUT);
+    expect(created).to.equal(true);
+    expect(order).to.include({
+      id: 'o1',
+      status: 'pending',
+      total: 67.95,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
+    expect(store.claims.size).to.equal(0);
+  });
+
+  it('claims an Idempotency-Key by its hash, with the request’s fingerprint, for a day', async () => {
+    await orders.create(INPUT, 'key-1');
+    expect([...store.claims.values()]).to.deep.equal([
+      {
+        keyHash: sha256Hex('key-1'),
+        fingerprint: sha256Hex(JSON.stringify(INPUT)),
+        expireAt: new Date(NOW.getTime() + IDEMPOTENCY_TTL_MS),
+        orderId: 'o1',
+        first: store.records.get('o1'),
+      },
+    ]);
+    expect(IDEMPOTENCY_TTL_MS).to.equal(86_400_000);
+  });
+
+  it('answers a repeated key with the order as first created, though it changed since, creating nothing', async () => {
+    const first = await orders.create(INPUT, 'key-1');
+    now = LATER;
+    await orders.changeStatus(first.order.id, 'processing');
+    const again = await orders.create(INPUT, 'key-1');
+    expect(again.created).to.equal(false);
+    expect(again.order).to.deep.equal(first.order);
+    expect(store.records.size).to.equal(1);
+  });
+
+  it('refuses a key reused with another request', async () => {
+    await orders.create(INPUT, 'key-1');
+    const other = {...INPUT, userId: 'user-002'};
+    await rejectionOf(orders.create(other, 'key-1'), IdempotencyMismatchError);
+    expect(store.records.size).to.equal(1);
+  });
+
+  it("refuses an order past the user's open-order limit, saying so, and passes the limit to the store", async () => {
+    for (let i = 0; i < 3; i++) await orders.create(INPUT);
+    const refused = await rejectionOf(
+      orders.create(INPUT),
+      OpenOrdersLimitError,
+    );
+    expect(refused.message).to.include('user-001').and.include('3 open orders');
+    expect(store.records.size).to.equal(3);
+    expect(
+      (await orders.create({...INPUT, userId: 'user-002'})).created,
+    ).to.equal(true);
+  });
+
+  it('answers a repeated key with the first order though it was deleted since', async () => {
+    const first = await orders.create(INPUT, 'key-1');
+    await orders.delete(first.order.id);
+    const again = await orders.create(INPUT, 'key-1');
+    expect(again).to.deep.equal({order: first.order, created: false});
+  });
+
+  it('reads the order of a key written before keys kept the first order, and reports it missing when gone', async () => {
+    const first = await orders.create(INPUT, 'key-1');
+    const claim = store.claims.get(sha256Hex('key-1'))!;
+    store.claims.set(sha256Hex('key-1'), {...claim, first: undefined});
+    await orders.changeStatus(first.order.id, 'processing');
+    const again = await orders.create(INPUT, 'key-1');
+    expect(again.order.status).to.equal('processing');
+    await orders.delete(first.order.id);
+    await rejectionOf(orders.create(INPUT, 'key-1'), OrderNotFoundError);
+  });
+
+  it('moves an order along its lifecycle, stamping each change', async () => {
+    const {order} = await orders.create(INPUT);
+    now = LATER;
+    const changed = await orders.changeStatus(order.id, 'processing');
+    expect(changed).to.include({
+      status: 'processing',
+      createdAt: NOW.toISOString(),
+      updatedAt: LATER.toISOString(),
+    });
+    expect(await orders.get(order.id)).to.deep.equal(changed);
+  });
+
+  it('treats an order the caller may not change as missing, judged on the order the transaction read', async () => {
+    const {order} = await orders.create(INPUT);
+    const seen: string[] = [];
+    const e = await rejectionOf(
+      orders.changeStatus(order.id, 'cancelled', current => {
+        seen.push(current.userId);
+        return false;
+      }),
+      OrderNotFoundError,
+    );
+    expect(e.id).to.equal(order.id);
+    expect(e.message).to.include(order.id);
+    expect(seen).to.deep.equal([INPUT.userId]);
+    expect((await orders.get(order.id)).status).to.equal('pending');
+    const allowed = await orders.changeStatus(
+      order.id,
+      'cancelled',
+      () => true,
+    );
+    expect(allowed.status).to.equal('cancelled');
+  });
+
+  const refusals: {
+    from: OrderRecord['status'];
+    to: OrderRecord['status'];
+    /** What the refusal names as possible instead. */
+    next: OrderRecord['status'][];
+  }[] = [
+    {from: 'pending', to: 'shipped', next: ['processing', 'cancelled']},
+    {from: 'completed', to: 'cancelled', next: []},
+    {from: 'shipped', to: 'shipped', next: ['completed']},
+  ];
+  refusals.forEach(({from, to, next}) =>
+    it(`refuses ${from} → ${to}, saying what is possible, and changes nothing`, async () => {
+      store.records.set('o1', newOrderRecord(INPUT, from, 'then'));
+      const e = await rejectionOf(
+        orders.changeStatus('o1', to),
+        TransitionError,
+      );
+      expect(e).to.include({from, to});
+      const named = ORDER_STATUSES.filter(s =>
+        new RegExp(`\\b${s}\\b`).test(e.message),
+      );
+      expect(named).to.have.members([...new Set([from, to, ...next])]);
+      expect(store.records.get('o1')!.status).to.equal(from);
+    }),
+  );
+
+  it('reports missing orders to get, change and delete', async () => {
+    for (const attempt of [
+      orders.get('nope'),
+      orders.changeStatus('nope', 'processing'),
+      orders.delete('nope'),
+    ]) {
+      const e = await rejectionOf(attempt, OrderNotFoundError);
+      expect(e.id).to.equal('nope');
+      expect(e.message).to.include('nope');
+    }
+  });
+
+  it('lists orders as views, passing the filter and the cursor on', async () => {
+    const {order} = await orders.create(INPUT);
+    const page = await orders.list({userId: 'user-001'}, {limit: 5});
+    expect(page).to.deep.equal({items: [order], nextCursor: 'next'});
+    expect(store.lastFilter).to.deep.equal({userId: 'user-001'});
+  });
+
+  it('counts every order in stats, but earns only from those not cancelled', () => {
+    expect(
+      statsOf([
+        {status: 'pending', count: 2, cents: 1001n},
+        {status: 'processing', count: 0, cents: 0n},
+        {status: 'shipped', count: 1, cents: 501n},
+        {status: 'completed', count: 0, cents: 0n},
+        {status: 'cancelled', count: 4, cents: 99_999n},
+      ]),
+    ).to.deep.equal({
+      totalOrders: 7,
+      totalRevenue: 15.02,
+      totalRevenueCents: '1502',
+      ordersByStatus: {
+        pending: 2,
+        processing: 0,
+        shipped: 1,
+        completed: 0,
+        cancelled: 4,
+      },
+      averageOrderValue: 5.01, // 1502 / 3 = 500.67 cents, rounded to whole cents
+    });
+  });
+
+  it('adds revenue exactly in cents past where a number is exact', () => {
+    // Ninety million orders at the largest total, in two statuses.
+    const huge = 90_000_000n * 100_000_000n; // 9e15 cents, past 2^53
+    const stats = statsOf([
+      {status: 'completed', count: 90_000_000, cents: huge},
+      {status: 'shipped', count: 1, cents: 1n},
+    ]);
+    expect(stats.totalRevenueCents).to.equal('9000000000000001');
+    expect(BigInt(stats.totalRevenueCents)).to.equal(huge + 1n);
+    expect(stats.totalOrders).to.equal(90_000_001);
+  });
+
+  it('reports an average of zero when no order earns', () => {
+    expect(statsOf([{status: 'cancelled', count: 2, cents: 300n}])).to.include({
+      totalOrders: 2,
+      totalRevenue: 0,
+      averageOrderValue: 0,
+    });
+  });
+});

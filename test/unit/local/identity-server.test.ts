@@ -1,0 +1,95 @@
+/**
+ * The identity server with the real google-auth-library on both ends: tokens
+ * fetched the way the functions fetch them (metadata server protocol), and
+ * verified the way the functions verify them (certs URL).
+ */
+import {expect} from 'chai';
+import {MetadataIdTokenSource} from '../../../functions/common/auth/id-tokens';
+import {TokenVerifier} from '../../../functions/common/auth/verifier';
+import {
+  IdentityServer,
+  type IdentityInfo,
+} from '../../../local/identity-server';
+
+const ACCOUNTS = {
+  gateway: 'gateway-fn@p.iam.gserviceaccount.com',
+  user: 'user-fn@p.iam.gserviceaccount.com',
+};
+const AUDIENCE = 'http://127.0.0.1:1/order';
+
+describe('IdentityServer', () => {
+  const identity = new IdentityServer(ACCOUNTS, 'p');
+  let info: IdentityInfo;
+  // Taken in before(), not at load: the emulator's variables are set between.
+  let savedProject: string | undefined;
+
+  before(async () => {
+    info = await identity.start();
+    savedProject = process.env.GOOGLE_CLOUD_PROJECT;
+    process.env.GOOGLE_CLOUD_PROJECT = 'p';
+  });
+  after(async () => {
+    if (savedProject === undefined) delete process.env.GOOGLE_CLOUD_PROJECT;
+    else process.env.GOOGLE_CLOUD_PROJECT = savedProject;
+    await identity.stop();
+  });
+
+  function verifier(allowedCallers = [ACCOUNTS.gateway]) {
+    return new TokenVerifier({
+      mode: 'verify',
+      audience: AUDIENCE,
+      allowedCallers,
+      issuer: info.issuer,
+      certsUrl: info.certsUrl,
+    });
+  }
+
+  it('issues tokens through google-auth-library that the verifier accepts', async () => {
+    process.env.GCE_METADATA_HOST = info.hosts.gateway;
+    const header = await new MetadataIdTokenSource().authorization(AUDIENCE);
+    expect(header).to.match(/^Bearer ey/);
+    expect(await verifier().authenticate(header)).to.equal(ACCOUNTS.gateway);
+  });
+
+  it('gives each port its own service account', async () => {
+    process.env.GCE_METADATA_HOST = info.hosts.user;
+    const header = await new MetadataIdTokenSource().authorization(AUDIENCE);
+    expect(await verifier([ACCOUNTS.user]).authenticate(header)).to.equal(
+      ACCOUNTS.user,
+    );
+    const refused = await verifier()
+      .authenticate(header)
+      .then(
+        () => undefined,
+        (e: {status: number}) => e.status,
+      );
+    expect(refused).to.equal(403);
+  });
+
+  it('is asked once per audience, however many calls are made', async () => {
+    process.env.GCE_METADATA_HOST = info.hosts.gateway;
+    const source = new MetadataIdTokenSource();
+    const before = identity.issued.gateway;
+    await Promise.all(
+      Array.from({length: 25}, () => source.authorization(AUDIENCE)),
+    );
+    for (let i = 0; i < 25; i++) await source.authorization(AUDIENCE);
+    expect(identity.issued.gateway - before).to.equal(1);
+  });
+
+  it('serves keys that verifiers cache', async () => {
+    process.env.GCE_METADATA_HOST = info.hosts.gateway;
+    const header = await new MetadataIdTokenSource().authorization(AUDIENCE);
+    const v = verifier();
+    const before = identity.certsServed;
+    for (let i = 0; i < 10; i++) await v.authenticate(header);
+    expect(identity.certsServed - before).to.equal(1);
+  });
+
+  it('refuses metadata requests without Metadata-Flavor: Google', async () => {
+    const res = await fetch(
+      `http://${info.hosts.gateway}/computeMetadata/v1/instance/service-accounts/default/identity?audience=x`,
+    );
+    expect(res.status).to.equal(403);
+  });
+});
