@@ -30,9 +30,11 @@ import {
 } from './probes';
 import {memoryBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';
-import {buildReport, formatTable, type Figures} from './report';
+import type {Figures} from './figures';
+import {buildReport} from './report';
 import {SCENARIOS} from './scenarios';
 import {median, round} from './stats';
+import {formatTable} from './table';
 import {startTargets, type Target} from './targets';
 
 const log = (line: string) => process.stdout.write(line + '\n');
