@@ -8,7 +8,7 @@ import type {VariantId} from './targets';
 
 export interface Figures {
   /**
-   * Ms from process start to the first answer (probes.ts coldStart): of
+   * Ms from process start to the first answer (cold-starts.ts coldStart): of
    * `GET /` for the gateway and the hello-world, of their first route for
    * user and order.
    */

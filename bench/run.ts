@@ -19,15 +19,8 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
-import {
-  coldStart,
-  FIRST_ROUTES,
-  floorColdStart,
-  peakRssMb,
-  rssMb,
-  telemetryCostUs,
-  verificationCostUs,
-} from './probes';
+import {coldStart, FIRST_ROUTES, floorColdStart} from './cold-starts';
+import {peakRssMb, rssMb, telemetryCostUs, verificationCostUs} from './probes';
 import {memoryBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';
 import type {Figures} from './figures';
