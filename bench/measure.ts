@@ -20,7 +20,7 @@ export interface Row extends LoadResult {
   /**
    * Each round's figures, in the order they were taken: the targets run
    * back to back within a round, so comparing them round by round cancels
-   * the machine's drift between rounds (report.ts).
+   * the machine's drift between rounds (ratios.ts, pairedRatio).
    */
   rounds?: RoundFigures[];
 }

@@ -19,20 +19,15 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
-import {
-  coldStart,
-  FIRST_ROUTES,
-  floorColdStart,
-  peakRssMb,
-  rssMb,
-  telemetryCostUs,
-  verificationCostUs,
-} from './probes';
+import {coldStart, FIRST_ROUTES, floorColdStart} from './cold-starts';
+import {peakRssMb, rssMb, telemetryCostUs, verificationCostUs} from './probes';
 import {memoryBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';
-import {buildReport, formatTable, type Figures} from './report';
+import type {Figures} from './figures';
+import {buildReport} from './report';
 import {SCENARIOS} from './scenarios';
 import {median, round} from './stats';
+import {formatTable} from './table';
 import {startTargets, type Target} from './targets';
 
 const log = (line: string) => process.stdout.write(line + '\n');

@@ -26,26 +26,12 @@
  * Google's front end and connector would be on the path, and their cost is
  * Google's on Google Cloud, not the functions'.
  */
-import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
-import {heapFlags, memoryBytes} from '../local/memory';
-import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
-import {functionsNode} from '../local/runtime';
-import {
-  IDEMPOTENCY_KEYS,
-  OPEN_ORDER_COUNTS,
-  ORDERS,
-} from '../functions/order/store';
-import {FirestoreUserStore} from '../functions/user/store';
-import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {ROOT, startStack, type Stack} from '../local/stack';
-import {loadTopology} from '../scripts/topology';
-import {
-  firestoreReads,
-  type FirestoreClient,
-  type FirestoreReads,
-} from './probes';
-import {BUYERS, MAX_OPEN_ORDERS} from './scenarios';
+import {startFloor, startLimit} from './plain-servers';
+import type {FirestoreClient, FirestoreReads} from './probes';
+import {MAX_OPEN_ORDERS} from './scenarios';
+import {projectFor, seeded} from './seeded-projects';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
@@ -94,160 +80,6 @@ export interface Target {
   firestore?: {
     reads: Record<FirestoreClient, FirestoreReads>;
     floorTransport: 'grpc' | 'rest';
-  };
-}
-
-/** The project's topology: where each function keeps its data. */
-const TOPOLOGY = loadTopology();
-
-/** A fresh project per target and run: the emulator slows as data piles up. */
-const projectFor = (variant: string) =>
-  `bench-${variant}-${Date.now().toString(36)}`;
-
-/** Seeds `projectId`; resolves to what puts it back to its seed data. */
-async function seeded(
-  projectId: string,
-  firestoreHost: string,
-): Promise<{reset: () => Promise<void>; close: () => Promise<void>}> {
-  const project = await seededEmulatorProject(
-    projectId,
-    firestoreHost,
-    TOPOLOGY,
-  );
-  await new FirestoreUserStore(project.holding('users')).seed(
-    Object.fromEntries(
-      BUYERS.map(id => [
-        id,
-        {
-          name: `Buyer ${id}`,
-          email: `${id}@example.com`,
-          role: 'viewer' as const,
-          createdAt: new Date().toISOString(),
-        },
-      ]),
-    ),
-  );
-  // The buyers hold no open order: their counts say so from the start, as
-  // they would after their first order (order/store.ts).
-  const noOpenOrders = async () => {
-    const db = project.holding(OPEN_ORDER_COUNTS);
-    const writer = db.bulkWriter();
-    for (const id of BUYERS)
-      void writer.set(db.collection(OPEN_ORDER_COUNTS).doc(id), {open: 0});
-    await writer.close();
-  };
-  await noOpenOrders();
-  return {
-    reset: async () => {
-      for (const collection of [ORDERS, IDEMPOTENCY_KEYS]) {
-        const db = project.holding(collection);
-        const writer = db.bulkWriter();
-        // Every idempotency key, and the orders the seed data does not have.
-        for (const ref of await db.collection(collection).listDocuments())
-          if (collection === IDEMPOTENCY_KEYS || !(ref.id in SEED_ORDERS))
-            void writer.delete(ref);
-        await writer.close();
-      }
-      await noOpenOrders();
-    },
-    close: () => project.terminate(),
-  };
-}
-
-/** Three plain http servers in the gateway → user → order shape. */
-async function startTrio(
-  variant: VariantId,
-  script: string,
-  args: (role: string, port: number, urls: Record<string, string>) => string[],
-  env: Record<string, string> = {},
-): Promise<Target> {
-  const ports: Record<string, number> = {};
-  for (const role of ['gateway', 'user', 'order'])
-    ports[role] = await freePort();
-  const urls = Object.fromEntries(
-    Object.entries(ports).map(([role, port]) => [
-      role,
-      `http://127.0.0.1:${port}`,
-    ]),
-  );
-  const children: ChildProcess[] = ['order', 'user', 'gateway'].map(role =>
-    spawnGroup(
-      functionsNode(),
-      [
-        // Within the same memory limit as the function in its place.
-        ...heapFlags(memoryBytes(TOPOLOGY.get(role).resources.memory)),
-        path.join(ROOT, 'build', 'bench', script),
-        ...args(role, ports[role], urls),
-      ],
-      {stdio: 'ignore', env: {PATH: process.env.PATH ?? '', ...env}},
-    ),
-  );
-  await waitFor(
-    `the ${variant} servers`,
-    async () => (await fetch(`${urls.gateway}/api/users/user-001`)).ok,
-    20_000,
-  );
-  return {
-    variant,
-    url: urls.gateway,
-    headers: {},
-    pids: children.map(c => c.pid!),
-    reset: async () => undefined,
-    stop: async () => void (await Promise.all(children.map(c => stopGroup(c)))),
-  };
-}
-
-function startLimit(): Promise<Target> {
-  return startTrio('limit', 'limit-server.js', (role, port, urls) => [
-    role,
-    String(port),
-    role === 'gateway' ? urls.user : '',
-    urls.order,
-  ]);
-}
-
-async function startFloor(
-  firestoreHost: string,
-  probeReads: number,
-): Promise<Target> {
-  const projectId = projectFor('floor');
-  const data = await seeded(projectId, firestoreHost);
-  // The floor is the client as it ships (gRPC), unless REST reads cheaper
-  // here and now: the floor is the best plain way, measured, not assumed.
-  const reads = await firestoreReads(
-    firestoreHost,
-    projectId,
-    TOPOLOGY.get('user').firestore!.database,
-    'users/user-001',
-    {reads: probeReads, runs: 2},
-  );
-  const floorTransport =
-    reads.rest.cpuMsPerRead < reads.grpc.cpuMsPerRead ? 'rest' : 'grpc';
-  const trio = await startTrio(
-    'floor',
-    'floor-server.js',
-    (role, port, urls) => [
-      role,
-      String(port),
-      projectId,
-      TOPOLOGY.get(role).firestore?.database ?? '',
-      urls.user,
-      urls.order,
-    ],
-    {
-      FIRESTORE_EMULATOR_HOST: firestoreHost,
-      FLOOR_FIRESTORE: floorTransport,
-      MAX_OPEN_ORDERS,
-    },
-  );
-  return {
-    ...trio,
-    firestore: {reads, floorTransport},
-    reset: data.reset,
-    stop: async () => {
-      await trio.stop();
-      await data.close();
-    },
   };
 }
 

@@ -7,12 +7,10 @@ import {expect} from 'chai';
 import type {Scenario} from '../../../bench/load';
 import type {Row, TelemetryCosts} from '../../../bench/measure';
 import {median} from '../../../bench/stats';
-import {
-  buildReport,
-  formatTable,
-  pairedRatio,
-  type Figures,
-} from '../../../bench/report';
+import type {Figures} from '../../../bench/figures';
+import {pairedRatio} from '../../../bench/ratios';
+import {buildReport} from '../../../bench/report';
+import {formatTable} from '../../../bench/table';
 import {VARIANTS, type VariantId} from '../../../bench/targets';
 
 const scenario = (id: string): Scenario => ({

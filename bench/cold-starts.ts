@@ -1,0 +1,166 @@
+/**
+ * Cold starts as a caller feels them: ms from process start to the first
+ * answer, for our functions (started as on Google Cloud), a Functions
+ * Framework hello-world, and the floor's plain servers.
+ */
+import type {ChildProcess} from 'node:child_process';
+import * as path from 'node:path';
+import {SIGNATURE_REMOVED} from '../local/front-end';
+import {heapFlags, memoryBytes} from '../local/memory';
+import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
+import {functionsNode} from '../local/runtime';
+import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
+import {claimsFor} from '../local/token-signer';
+import {round} from './stats';
+
+/**
+ * The route of each data-keeping function a caller's first request takes:
+ * it checks the tokens and reads Firestore (a seed user's).
+ */
+export const FIRST_ROUTES: Record<string, string> = {
+  user: '/users/user-001',
+  order: '/orders/user/user-001',
+};
+
+/**
+ * Ms from `started` to the first answer of `url` with `headers`, asked
+ * every 5 ms from then on, as a caller waiting for an instance asks as soon
+ * as it listens (at waitFor's default interval a start would count until
+ * the next poll, not until it could answer).
+ * @throws when that answer is not a 200.
+ */
+async function firstAnswerMs(
+  what: string,
+  child: ChildProcess,
+  started: number,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
+  let status = 0;
+  let ms = NaN;
+  await waitFor(
+    what,
+    async () => {
+      status = (await fetch(url, {headers})).status;
+      ms = performance.now() - started;
+      return true;
+    },
+    30_000,
+    child,
+    5,
+  );
+  if (status !== 200) throw new Error(`${what}: answered ${status}`);
+  return round(ms, 0);
+}
+
+/**
+ * A cold start as a caller feels it, in ms from process start to the first
+ * answer: for the gateway and the hello-world, of `GET /`; for user and
+ * order, of their own first route (FIRST_ROUTES), which checks the tokens
+ * and reads Firestore. One function of `stack`'s shape, on a new port.
+ */
+export async function coldStart(name: string, stack: Stack): Promise<number> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess;
+  const headers: Record<string, string> = {};
+  const started = performance.now();
+  if (name === 'hello') {
+    child = spawnFunction(
+      'hello',
+      port,
+      {PATH: process.env.PATH ?? ''},
+      {
+        source: path.join(ROOT, 'build', 'bench', 'hello.js'),
+        memory: stack.layout.topology.get('gateway').resources.memory,
+      },
+    );
+  } else {
+    const {info} = stack;
+    // The same layout as the stack's own instance, on a new URL, but with
+    // the internal functions as they run on Google Cloud: behind Cloud
+    // Run's IAM check (TOKEN_CHECK=platform), handed the caller's token
+    // with its signature stripped, so they check its claims without
+    // fetching the issuer's keys, as in production; the end user's token
+    // they verify, fetching Identity Platform's certificates.
+    const where = {
+      ...stack.layout,
+      mode: 'cloud' as const,
+      connector: undefined,
+      urls: {...stack.layout.urls, [name]: url},
+    };
+    if (name !== 'gateway') {
+      const token = stack.identity.signer.sign(
+        claimsFor(info.issuer.url, info.accounts.gateway, url),
+      );
+      headers['x-serverless-authorization'] =
+        `Bearer ${token.replace(/[^.]*$/, SIGNATURE_REMOVED)}`;
+      headers.authorization = `Bearer ${stack.identity.toolkit.idTokenFor('alice@example.com')}`;
+    }
+    child = spawnFunction(
+      name,
+      port,
+      functionEnv(name, where, {logLevel: 'warning'}),
+      {memory: stack.layout.topology.get(name).resources.memory},
+    );
+  }
+  child.stdout?.resume();
+  child.stderr?.resume();
+  try {
+    return await firstAnswerMs(
+      `${name} cold start`,
+      child,
+      started,
+      `${url}${FIRST_ROUTES[name] ?? '/'}`,
+      headers,
+    );
+  } finally {
+    await stopGroup(child);
+  }
+}
+
+/**
+ * The floor's cold start for `role` (user or order): a plain node:http
+ * process of bench/floor-server.ts, on the Firestore client's `transport`,
+ * started as ours are (same Node.js, same heap for the same memory), in ms
+ * to the first answer of the same route, reading the same document of
+ * `stack`'s project.
+ */
+export async function floorColdStart(
+  role: string,
+  transport: 'grpc' | 'rest',
+  stack: Stack,
+): Promise<number> {
+  const {topology, projectId, firestoreHost} = stack.layout;
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawnGroup(
+    functionsNode(),
+    [
+      ...heapFlags(memoryBytes(topology.get(role).resources.memory)),
+      path.join(ROOT, 'build', 'bench', 'floor-server.js'),
+      role,
+      String(port),
+      projectId,
+      topology.get(role).firestore!.database,
+    ],
+    {
+      stdio: 'ignore',
+      env: {
+        PATH: process.env.PATH ?? '',
+        FIRESTORE_EMULATOR_HOST: firestoreHost,
+        FLOOR_FIRESTORE: transport,
+      },
+    },
+  );
+  try {
+    return await firstAnswerMs(
+      `the floor's ${role} cold start (${transport})`,
+      child,
+      started,
+      `http://127.0.0.1:${port}${FIRST_ROUTES[role]}`,
+    );
+  } finally {
+    await stopGroup(child);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The targets a run is judged by, each a bound on one of its ratios
+ * (ratios.ts, named by ratio-names.ts): met or not, and left out when what
+ * it bounds was not measured.
+ */
+import type {Figures} from './figures';
+import type {Scenario} from './load';
+import {
+  authOnOff,
+  coldVsHello,
+  DIRECT_VS_HOP,
+  endUsersOnOff,
+  firstVsFloor,
+  MEMORY_AFTER_LOAD,
+  peakVsLimit,
+  versus,
+} from './ratio-names';
+import {startsAgainstHello, type Ratios} from './ratios';
+import type {VariantId} from './targets';
+
+export interface TargetResult {
+  target: string;
+  value: number;
+  met: boolean;
+}
+
+const measuredAll = (values: (number | undefined)[]): values is number[] =>
+  values.every(v => v !== undefined);
+
+/**
+ * Judges a run's `ratios` against the targets, at the highest concurrency
+ * `cMax`, with `fair` the variant matched against the floor (ratios.ts,
+ * floorPeer).
+ */
+export function judgeTargets(
+  ratios: Ratios,
+  figures: Figures,
+  scenarios: Scenario[],
+  cMax: number,
+  fair: VariantId,
+): TargetResult[] {
+  const targets: TargetResult[] = [];
+  /** A target on `value`, when it was measured. */
+  const goal = (
+    name: string,
+    value: number | undefined,
+    ok: (v: number) => boolean,
+  ) => {
+    if (value !== undefined)
+      targets.push({
+        target: name,
+        value,
+        met: Number.isFinite(value) && ok(value),
+      });
+  };
+  /** The worst of a ratio over every route, when every route has it. */
+  const worst = (name: (route: string) => string, pick: typeof Math.min) => {
+    const values = scenarios.map(s => ratios[name(s.id)]);
+    return measuredAll(values) ? pick(...values) : undefined;
+  };
+  const floorName = fair === 'ours' ? 'ours' : `ours (${fair})`;
+  goal(
+    `mesh, c=${cMax}: ${floorName} >= 0.6x the floor's throughput`,
+    ratios[versus('mesh', fair, 'floor', 'throughput', cMax)],
+    v => v >= 0.6,
+  );
+  goal(
+    `mesh, c=${cMax}: ${floorName} <= 1.8x the floor's CPU per request`,
+    ratios[versus('mesh', fair, 'floor', 'CPU per request', cMax)],
+    v => v <= 1.8,
+  );
+  goal(
+    'token requests per 1,000 calls <= 5',
+    figures.tokensPer1000Requests_ours as number | undefined,
+    v => v <= 5,
+  );
+  goal(
+    "every route: ours <= the naive way's CPU per request",
+    worst(
+      route => versus(route, 'ours', 'naive', 'CPU per request', cMax),
+      Math.max,
+    ),
+    v => v <= 1,
+  );
+  goal(
+    `mesh, c=${cMax}: end-user checks on >= 0.9x off (throughput)`,
+    ratios[endUsersOnOff('mesh', 'throughput', cMax)],
+    v => v >= 0.9,
+  );
+  goal(
+    `mesh, c=${cMax}: end-user checks on <= 1.11x off (CPU per request, 1/0.9)`,
+    ratios[endUsersOnOff('mesh', 'CPU per request', cMax)],
+    v => v <= 1 / 0.9,
+  );
+  goal(
+    'every route: auth on >= 0.9x auth off (throughput)',
+    worst(route => authOnOff(route, cMax), Math.min),
+    v => v >= 0.9,
+  );
+  // Judged on the point estimate, its 95 % interval printed beside it: the
+  // interval is too wide to tell 5 % from a little less.
+  const all = figures.telemetry?.all;
+  goal(
+    `logging and tracing add <= 5% CPU per request (on vs off in the same processes, fixed rate, every route's rounds: point estimate${all === undefined ? '' : `, 95% interval ${all.low}–${all.high}`})`,
+    all?.ratio,
+    v => v <= 1.05,
+  );
+  for (const fn of startsAgainstHello(figures))
+    goal(
+      `${fn} cold start <= 1.5x hello-world`,
+      ratios[coldVsHello(fn)],
+      v => v <= 1.5,
+    );
+  for (const fn of Object.keys(figures.floorColdStartMs ?? {}))
+    goal(
+      `${fn} first answer <= 1.2x the floor's`,
+      ratios[firstVsFloor(fn)],
+      v => v <= 1.2,
+    );
+  // Cloud Run ends an instance over its limit: what the load takes must
+  // leave room for a burst.
+  for (const fn of Object.keys(figures.peakRssMb ?? {}))
+    goal(
+      `${fn} peak resident memory under load <= 60% of its memory limit`,
+      ratios[peakVsLimit(fn)],
+      v => v <= 0.6,
+    );
+  goal(
+    'memory after load within 10% of the framework-domain variant (before the domain was replaced)',
+    ratios[MEMORY_AFTER_LOAD],
+    v => v <= 1.1,
+  );
+  // A latency target at concurrency 1, which only the full run measures.
+  goal(
+    'direct p50 (c=1) <= 1.2x the slower single hop',
+    ratios[DIRECT_VS_HOP],
+    v => v <= 1.2,
+  );
+  return targets;
+}
