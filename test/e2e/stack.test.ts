@@ -481,7 +481,7 @@ for (const mode of MODES)
               Authorization: 'Basic YXBwOmFwcA==',
             },
             401,
-            /"code":"token-required"/,
+            /"code":"end-user-token-required"/,
           ],
           [
             "a gateway token in X-Serverless-Authorization, an admin's ID token in Authorization",

@@ -51,8 +51,8 @@ describe('scripts/compile-cache.js', function () {
     const {accepted, compiled} = verdicts(
       `const main = require.resolve('@google-cloud/functions-framework');
        require(require('node:path').join(main, '..', 'server.js'));
-       require('../../scripts/build/functions/order/index');
-       require('../../scripts/build/functions/order/store');
+       require('./build/functions/order/index');
+       require('./build/functions/order/store');
        require('@google-cloud/firestore');`,
     );
     const under = (part: string) =>
