@@ -46,6 +46,7 @@ import {
   type FirestoreReads,
 } from './probes';
 import {BUYERS, MAX_OPEN_ORDERS} from './scenarios';
+import {otlpSink} from './otlp-sink';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
@@ -265,6 +266,9 @@ export async function startVariant(
 ): Promise<Target> {
   const projectId = projectFor(variant);
   const telemetry = variant === 'silent' ? telemetrySwitch() : undefined;
+  // Where the telemetry target's functions export their spans, as they do
+  // on Google Cloud: its cost is part of what is measured.
+  const sink = telemetry === undefined ? undefined : await otlpSink();
   const source = SOURCES[variant];
   const stack = await startStack({
     mode: 'verify',
@@ -277,6 +281,9 @@ export async function startVariant(
       MAX_OPEN_ORDERS,
       ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
       ...(telemetry !== undefined && {TELEMETRY_SWITCH: telemetry.file}),
+      ...(sink !== undefined && {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
+      }),
     },
     source:
       source === undefined
@@ -302,6 +309,7 @@ export async function startVariant(
     stop: async () => {
       await stack.stop();
       await data.close();
+      await sink?.close();
       telemetry?.remove();
     },
     stack,
