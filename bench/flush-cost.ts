@@ -15,6 +15,7 @@ import {median, round} from './stats';
 async function main(): Promise<void> {
   const [iterations = '3000', runs = '5'] = process.argv.slice(2);
   const results = await probeRuns(
+    'telemetry-probe.js',
     ['off', 'on', 'flush'],
     Number(iterations),
     Number(runs),

@@ -21,7 +21,6 @@ import {SIGNATURE_REMOVED} from '../local/front-end';
 import {claimsFor} from '../local/token-signer';
 import {otlpSink} from './otlp-sink';
 import {median, round} from './stats';
-import type {ProbeMode} from './telemetry-probe';
 
 const CLOCK_TICKS = 100;
 
@@ -232,26 +231,30 @@ export async function verificationCostUs(
   return {newToken, repeatedToken};
 }
 
+/** What a probe writes to stderr when it is done: CPU per request, and more. */
+export type ProbeResult = {us: number} & Record<string, number>;
+
 /**
- * Runs the telemetry probe (telemetry-probe.ts) `runs` times in each of
- * `modes`, alternating, each run in a process of its own whose stdout this
- * process reads line by line, as the stack reads a function's, and whose
- * spans it takes over OTLP/HTTP (and drops), as the console or Google
- * would. Resolves to each mode's results, in run order.
+ * Runs the probe `script` (in build/bench) `runs` times in each of
+ * `modes`, alternating: `node <script> <mode> <iterations> <OTLP URL>`,
+ * each run in a process of its own whose stdout this process reads line
+ * by line, as the stack reads a function's, and whose spans it takes over
+ * OTLP/HTTP (and drops), as the console or Google would. Resolves to each
+ * mode's results, in run order.
  */
 export async function probeRuns(
-  modes: ProbeMode[],
+  script: string,
+  modes: string[],
   iterations: number,
   runs: number,
-): Promise<Record<string, {us: number; flushMs?: number}[]>> {
-  const probe = path.join(ROOT, 'build', 'bench', 'telemetry-probe.js');
+): Promise<Record<string, ProbeResult[]>> {
+  const probe = path.join(ROOT, 'build', 'bench', script);
   const receiver = await otlpSink();
-  const endpoint = receiver.url;
-  const once = (mode: ProbeMode) =>
-    new Promise<{us: number; flushMs?: number}>((resolve, reject) => {
+  const once = (mode: string) =>
+    new Promise<ProbeResult>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        [probe, mode, String(iterations), endpoint],
+        [probe, mode, String(iterations), receiver.url],
         {stdio: ['ignore', 'pipe', 'pipe']},
       );
       const lines = lineSplitter(line => JSON.parse(line) as unknown);
@@ -261,11 +264,11 @@ export async function probeRuns(
       child.on('error', reject);
       child.on('close', code =>
         code === 0
-          ? resolve(JSON.parse(err) as {us: number; flushMs?: number})
-          : reject(new Error(`telemetry probe failed: ${err}`)),
+          ? resolve(JSON.parse(err) as ProbeResult)
+          : reject(new Error(`${script} failed: ${err}`)),
       );
     });
-  const results: Record<string, {us: number; flushMs?: number}[]> = {};
+  const results: Record<string, ProbeResult[]> = {};
   for (const mode of modes) results[mode] = [];
   try {
     for (let i = 0; i < runs; i++)
@@ -285,7 +288,12 @@ export async function telemetryCostUs(
   iterations: number,
   runs = 5,
 ): Promise<{on: number; off: number; added: number}> {
-  const results = await probeRuns(['off', 'on'], iterations, runs);
+  const results = await probeRuns(
+    'telemetry-probe.js',
+    ['off', 'on'],
+    iterations,
+    runs,
+  );
   const [a, b] = [
     median(results.on.map(r => r.us)),
     median(results.off.map(r => r.us)),
