@@ -288,21 +288,7 @@ describe('console traces', () => {
   });
 
   it('reads a front end’s refusal as a refused hop under the caller’s span', () => {
-    const line = JSON.stringify({
-      severity: 'WARNING',
-      message: 'The request was not authorized to invoke this service.',
-      service: 'order',
-      component: 'front-end',
-      httpRequest: {requestMethod: 'GET', requestUrl: '/orders', status: 403},
-      caller: 'user-fn@p',
-      'logging.googleapis.com/trace': `projects/p/traces/${TRACE}`,
-      'logging.googleapis.com/spanId': 'e'.repeat(16),
-      span: {
-        parentSpanId: 'b2'.repeat(8),
-        startTime: '2026-01-01T00:00:00.003Z',
-        durationMs: 0,
-      },
-    });
+    const line = frontEndLine({spanId: 'e'.repeat(16), status: 403});
     const [span] = spansOfLine(line)!.spans;
     expect(span).to.include({
       kind: 'refused',
@@ -319,21 +305,10 @@ describe('console traces', () => {
 
   it("keeps a front end's line of a passed request in the trace, and lists it only when the caller got no answer", () => {
     const passed = (status: number) =>
-      JSON.stringify({
-        severity: 'INFO',
-        message: `GET /orders ${status}`,
-        service: 'order',
-        component: 'front-end',
+      frontEndLine({
+        spanId: `${status}`.padStart(16, '0'),
+        status,
         passed: true,
-        httpRequest: {requestMethod: 'GET', requestUrl: '/orders', status},
-        caller: 'user-fn@p',
-        'logging.googleapis.com/trace': `projects/p/traces/${TRACE}`,
-        'logging.googleapis.com/spanId': `${status}`.padStart(16, '0'),
-        span: {
-          parentSpanId: 'b2'.repeat(8),
-          startTime: '2026-01-01T00:00:00.003Z',
-          durationMs: 4,
-        },
       });
     const store = new TraceStore();
     store.ingest(passed(200));
@@ -606,31 +581,6 @@ describe('console API', () => {
       expect(
         listed.traces.find((t: {traceId: string}) => t.traceId === OTHER),
       ).to.deep.include({method: 'GET', path: '/stock/widget-a', status: 200});
-    });
-
-    it('takes log lines at /api/lines, as the stack reads its own', async () => {
-      const trace = '1234567890abcdef1234567890abcdef';
-      const line = frontEndLine({
-        traceId: trace,
-        spanId: 'd'.repeat(16),
-        status: 403,
-      });
-      const res = await fetch(`${url}/api/lines`, {
-        method: 'POST',
-        headers: {'Content-Type': 'application/json'},
-        body: JSON.stringify({source: 'gateway', lines: [line, 'not json']}),
-      });
-      expect(res.status).to.equal(200);
-      const got = await json(await fetch(`${url}/api/traces/${trace}`));
-      expect(got.spans.map((s: {service: string}) => s.service)).to.deep.equal([
-        'order front end',
-      ]);
-      const bad = await fetch(`${url}/api/lines`, {
-        method: 'POST',
-        headers: {'Content-Type': 'text/plain'},
-        body: JSON.stringify({lines: [line]}),
-      });
-      expect(bad.status).to.equal(415);
     });
 
     it('takes only JSON exports, and refuses the rest with a problem', async () => {
