@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 #
 # Removes what deploy.sh created: the functions (and with them their
-# invoker bindings), each function's access to its database, the functions'
+# invoker bindings), each function's access to its database and its right
+# to write traces, the functions'
 # Firestore databases with their data (after asking, or with --yes), the
 # service accounts, the end users' API key and the VPC connector. Identity
 # Platform stays set up, with its users (test.sh deletes the ones it
@@ -54,6 +55,18 @@ revoke_firestore_access() {
       info "Revoking ${fn}'s project-wide Firestore access"
       run gcloud projects remove-iam-policy-binding "${PROJECT_ID}" \
         --member="${member}" --role=roles/datastore.user --condition=None
+    fi
+  done
+}
+
+# Each function's right to write traces (deploy.sh grant_trace_writer).
+revoke_trace_writer() {
+  local fn
+  for fn in "${FUNCTIONS[@]}"; do
+    if [[ -n "$(trace_writer_grant "${fn}")" ]] || is_dry_run; then
+      info "Revoking ${fn}'s right to write traces"
+      run gcloud projects remove-iam-policy-binding "${PROJECT_ID}" \
+        --member="serviceAccount:$(service_account "${fn}")" --role="${TRACES_WRITER_ROLE}" --condition=None
     fi
   done
 }
@@ -134,6 +147,7 @@ main() {
   announce
   delete_functions
   revoke_firestore_access
+  revoke_trace_writer
   delete_databases
   delete_service_accounts
   delete_api_key

@@ -16,6 +16,8 @@
 #        END_USER_AUTH       off: no end-user checks (the original demo's open API: anyone
 #                            reads everyone's data); on by default
 #        IDENTITY_TOOLKIT_URL  Identity Platform's API (default: https://identitytoolkit.googleapis.com)
+#        TELEMETRY_TRACES_URL  where the functions export spans (default: the Telemetry API's
+#                            https://telemetry.googleapis.com/v1/traces)
 # Flags: --dry-run  print every command, in order, and run none
 #        --help     this text
 
@@ -38,7 +40,12 @@ readonly APIS=(
   logging.googleapis.com
   identitytoolkit.googleapis.com
   apikeys.googleapis.com
+  telemetry.googleapis.com
+  cloudtrace.googleapis.com
 )
+# Where the functions export their spans over OTLP/HTTP: Google Cloud's
+# Telemetry API, as their own service accounts (functions/common/tracing.ts).
+readonly TELEMETRY_TRACES_URL="${TELEMETRY_TRACES_URL:-https://telemetry.googleapis.com/v1/traces}"
 # The Node.js major the project runs on everywhere, locally too (.nvmrc).
 RUNTIME="nodejs$(tr -d '[:space:]v' <.nvmrc)"
 readonly RUNTIME
@@ -123,6 +130,23 @@ grant_firestore_access() {
   done
 }
 
+# Every function exports its spans to the Telemetry API as its own account:
+# roles/telemetry.tracesWriter on the project, which has no narrower resource.
+# --condition=None: the project's policy holds conditional bindings
+# (grant_firestore_access), and gcloud refuses an unconditional one without it.
+grant_trace_writer() {
+  local fn
+  for fn in "${FUNCTIONS[@]}"; do
+    if [[ -n "$(trace_writer_grant "${fn}")" ]]; then
+      info "${fn} may already write traces"
+    else
+      info "Letting ${fn} write its traces (Telemetry API)"
+      run gcloud projects add-iam-policy-binding "${PROJECT_ID}" \
+        --member="serviceAccount:$(service_account "${fn}")" --role="${TRACES_WRITER_ROLE}" --condition=None
+    fi
+  done
+}
+
 # The project-wide grant an earlier deploy.sh made to a function's account,
 # removed once the function runs on its own database (until then, the
 # instances still serving from (default) need it).
@@ -202,7 +226,8 @@ function_env() {
   for fn in "${!URLS[@]}"; do
     known+=("${fn}=${URLS[${fn}]}")
   done
-  node scripts/topology.js env "${name}" "${PROJECT_ID}" "${known[@]}"
+  printf '%s;OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=%s' \
+    "$(node scripts/topology.js env "${name}" "${PROJECT_ID}" "${known[@]}")" "${TELEMETRY_TRACES_URL}"
 }
 
 # deploy_function NAME ENV [FLAG...]: deploys with the flags every function
@@ -323,6 +348,7 @@ main() {
   ensure_idempotency_ttl
   ensure_service_accounts
   grant_firestore_access
+  grant_trace_writer
   migrate_default_data
   ensure_identity_platform
   ensure_connector

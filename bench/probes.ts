@@ -13,6 +13,7 @@ import {peakResidentBytes, residentBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';
 import {ROOT, type Stack} from '../local/stack';
 import {claimsFor} from '../local/token-signer';
+import {otlpSink} from './otlp-sink';
 import {median, round} from './stats';
 
 const CLOCK_TICKS = 100;
@@ -73,22 +74,32 @@ export async function verificationCostUs(
   return {newToken, repeatedToken};
 }
 
+/** What a probe writes to stderr when it is done: CPU per request, and more. */
+export type ProbeResult = {us: number} & Record<string, number>;
+
 /**
- * CPU microseconds logging and tracing take per request in one function,
- * measured directly (telemetry-probe.ts): the median of `runs` runs with
- * them on, and off, each in a process of its own whose stdout this process
- * reads line by line, as the stack reads a function's.
+ * Runs the probe `script` (in build/bench) `runs` times in each of
+ * `modes`, alternating: `node <script> <mode> <iterations> <OTLP URL>`,
+ * each run in a process of its own whose stdout this process reads line
+ * by line, as the stack reads a function's, and whose spans it takes over
+ * OTLP/HTTP (and drops), as the console or Google would. Resolves to each
+ * mode's results, in run order.
  */
-export async function telemetryCostUs(
+export async function probeRuns(
+  script: string,
+  modes: string[],
   iterations: number,
-  runs = 5,
-): Promise<{on: number; off: number; added: number}> {
-  const probe = path.join(ROOT, 'build', 'bench', 'telemetry-probe.js');
-  const once = (mode: 'on' | 'off') =>
-    new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [probe, mode, String(iterations)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+  runs: number,
+): Promise<Record<string, ProbeResult[]>> {
+  const probe = path.join(ROOT, 'build', 'bench', script);
+  const receiver = await otlpSink();
+  const once = (mode: string) =>
+    new Promise<ProbeResult>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [probe, mode, String(iterations), receiver.url],
+        {stdio: ['ignore', 'pipe', 'pipe']},
+      );
       const lines = lineSplitter(line => JSON.parse(line) as unknown);
       child.stdout.on('data', lines.push);
       let err = '';
@@ -96,17 +107,40 @@ export async function telemetryCostUs(
       child.on('error', reject);
       child.on('close', code =>
         code === 0
-          ? resolve((JSON.parse(err) as {us: number}).us)
-          : reject(new Error(`telemetry probe failed: ${err}`)),
+          ? resolve(JSON.parse(err) as ProbeResult)
+          : reject(new Error(`${script} failed: ${err}`)),
       );
     });
-  const on: number[] = [];
-  const off: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    off.push(await once('off'));
-    on.push(await once('on'));
+  const results: Record<string, ProbeResult[]> = {};
+  for (const mode of modes) results[mode] = [];
+  try {
+    for (let i = 0; i < runs; i++)
+      for (const mode of modes) results[mode].push(await once(mode));
+  } finally {
+    await receiver.close();
   }
-  const [a, b] = [median(on), median(off)];
+  return results;
+}
+
+/**
+ * CPU microseconds logging and tracing take per request in one function,
+ * measured directly: the median of `runs` runs of the probe with them on,
+ * and off.
+ */
+export async function telemetryCostUs(
+  iterations: number,
+  runs = 5,
+): Promise<{on: number; off: number; added: number}> {
+  const results = await probeRuns(
+    'telemetry-probe.js',
+    ['off', 'on'],
+    iterations,
+    runs,
+  );
+  const [a, b] = [
+    median(results.on.map(r => r.us)),
+    median(results.off.map(r => r.us)),
+  ];
   return {on: round(a, 1), off: round(b, 1), added: round(a - b, 1)};
 }
 

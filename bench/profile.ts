@@ -61,32 +61,27 @@ export interface Shares {
   telemetry: number;
 }
 
-// In trace.js, what a request needs with logging off too: its trace
-// context, the span ids its calls send on, and their `traceparent`.
-const PROPAGATION = new Set([
-  'traceOf',
-  'newSpanId',
-  'randomHex',
-  'traceparentFor',
-]);
-
 /**
  * Whether a frame of ours is logging or tracing: the logger, the request
- * line (`logRequest`), and recording child spans (everything in trace.js
- * but propagation).
+ * line and the end of the request's span (request-log.js), and starting
+ * and recording spans (tracing.js). Not propagation.js: a request passes
+ * its trace on with logging off too.
  */
 export function isTelemetry(module: string, functionName: string): boolean {
   switch (module) {
     case 'functions/common/logger.js':
+    case 'functions/common/request-log.js':
+    case 'functions/common/tracing.js':
       return true;
     case 'functions/common/http-function.js':
       return functionName === 'logRequest';
-    case 'functions/common/trace.js':
-      return !PROPAGATION.has(functionName);
     default:
       return false;
   }
 }
+
+/** OpenTelemetry's SDK: its exports run from its own timers, under no frame of ours. */
+const isTracingSdk = (module: string) => module.startsWith('@opentelemetry/');
 
 /** Self time of a profile, by module and by function, in percent. */
 export function sharesOf(profile: CpuProfile, top = 15): Shares {
@@ -131,20 +126,22 @@ export function sharesOf(profile: CpuProfile, top = 15): Shares {
   // Logging and tracing: each sample goes to the nearest function of ours
   // on its stack, so what the logger calls in Node (the write to stdout)
   // counts, and the Firestore call inside a span does not (its nearest is
-  // the store's). Time the garbage collector takes has no function of ours
-  // and is not counted.
+  // the store's). OpenTelemetry's SDK with no function of ours above it
+  // (a batch of spans exported from its timer) counts, with what it calls.
+  // Time the garbage collector takes has no function of ours and is not
+  // counted.
   let telemetryUs = 0;
-  const attribute = (node: ProfileNode, nearestIsTelemetry: boolean) => {
+  const attribute = (node: ProfileNode, nearest: boolean | undefined) => {
     const {functionName, url} = node.callFrame;
     const where = moduleOf(url, functionName);
     const counts = isOurs(where)
       ? isTelemetry(where, functionName)
-      : nearestIsTelemetry;
-    if (counts) telemetryUs += selfUs.get(node.id) ?? 0;
+      : (nearest ?? (isTracingSdk(where) || undefined));
+    if (counts === true) telemetryUs += selfUs.get(node.id) ?? 0;
     for (const child of node.children ?? [])
       attribute(byId.get(child)!, counts);
   };
-  attribute(root, false);
+  attribute(root, undefined);
   const percent = (m: Map<string, number>): [string, number][] =>
     [...m]
       .sort((a, b) => b[1] - a[1])

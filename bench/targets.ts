@@ -32,6 +32,7 @@ import {startFloor, startLimit} from './plain-servers';
 import type {FirestoreClient, FirestoreReads} from './probes';
 import {MAX_OPEN_ORDERS} from './scenarios';
 import {projectFor, seeded} from './seeded-projects';
+import {otlpSink} from './otlp-sink';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
@@ -97,6 +98,9 @@ export async function startVariant(
 ): Promise<Target> {
   const projectId = projectFor(variant);
   const telemetry = variant === 'silent' ? telemetrySwitch() : undefined;
+  // Where the telemetry target's functions export their spans, as they do
+  // on Google Cloud: its cost is part of what is measured.
+  const sink = telemetry === undefined ? undefined : await otlpSink();
   const source = SOURCES[variant];
   const stack = await startStack({
     mode: 'verify',
@@ -109,6 +113,9 @@ export async function startVariant(
       MAX_OPEN_ORDERS,
       ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
       ...(telemetry !== undefined && {TELEMETRY_SWITCH: telemetry.file}),
+      ...(sink !== undefined && {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
+      }),
     },
     source:
       source === undefined
@@ -134,6 +141,7 @@ export async function startVariant(
     stop: async () => {
       await stack.stop();
       await data.close();
+      await sink?.close();
       telemetry?.remove();
     },
     stack,

@@ -2,63 +2,96 @@
  * Benchmark only: the CPU time logging and tracing take in one function for
  * one request, measured directly, without the emulator's noise. Run as a
  * child process whose stdout is a pipe its parent reads, as a function's is:
- * `node telemetry-probe.js on|off ITERATIONS` does what a request of the
- * order function does for its trace and its log line (a context from a
- * `traceparent`, a Firestore span, the request line) and writes to stderr
- * the CPU microseconds per request. With `off`, spans are not recorded and
- * the logger is silent, as with LOG_LEVEL=silent.
+ * `node telemetry-probe.js on|off ITERATIONS OTLP_URL` does what a request
+ * of the order function does for its trace and its log line (its span from
+ * a `traceparent`, a Firestore span, the request line, the span's end) and
+ * exports the spans over OTLP/HTTP to OTLP_URL, as a function does; then
+ * writes to stderr the CPU microseconds per request. With `off`, no span is
+ * recorded and the logger is silent, as with LOG_LEVEL=silent. With
+ * `flush`, as `on`, but every request's spans are exported before it
+ * answers (the other way to lose none at shutdown, docs/observability.md):
+ * then also the milliseconds each request waited for its export.
  */
 import {createContext} from '../functions/common/context';
-import {logRequest} from '../functions/common/request-log';
+import {endRequestSpan, logRequest} from '../functions/common/request-log';
 import {JsonLogger} from '../functions/common/logger';
-import {tracedStore} from '../functions/common/trace';
+import {createTracing, tracedStore} from '../functions/common/tracing';
 
 const store = {list: async () => [] as unknown[]};
 const headers = {
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 };
 
-async function run(on: boolean, iterations: number): Promise<number> {
+export type ProbeMode = 'on' | 'off' | 'flush';
+
+async function run(
+  mode: ProbeMode,
+  iterations: number,
+  endpoint: string,
+): Promise<{us: number; flushMs?: number}> {
+  const on = mode !== 'off';
   const logger = new JsonLogger('order', on ? 'info' : 'silent');
+  // The delay a function runs with on Google Cloud (the default).
+  const tracing = createTracing({
+    service: 'order',
+    projectId: 'bench',
+    enabled: on,
+    endpoint,
+  });
   const request = async () => {
-    const arrivedAt = Date.now();
     const started = performance.now();
     const ctx = createContext(headers, {
       requestTimeoutMs: 15_000,
-      recordSpans: on,
+      tracer: tracing.tracer,
+      name: 'GET /orders/user/user-001',
     });
     await tracedStore(store, 'orders', ctx).list();
-    logRequest(logger, 'bench', {
+    const record = {
       method: 'GET',
       path: '/orders/user/user-001',
       status: 200,
-      arrivedAt,
       durationMs: performance.now() - started,
       ctx,
       caller: 'caller@bench.iam.gserviceaccount.com',
       auth: {check: 'verify'},
-    });
+    };
+    logRequest(logger, 'bench', record);
+    endRequestSpan(record);
   };
   // A millisecond between requests, as in a function serving a few hundred
   // a second: it waits for the next one with its caches gone cold and the
   // reader of its stdout asleep. Back to back, the same line cost a third
-  // as much (12-18 us against 50-60 us here), which is not what a function
-  // pays. The pause itself is the same on and off, so the difference is
-  // the line's.
+  // as much, which is not what a function pays. The pause itself is the
+  // same on and off, so the difference is the line's and the spans'.
   const pause = () => new Promise(r => setTimeout(r, 1));
-  for (let i = 0; i < iterations / 10; i++) await request();
+  let waitedMs = 0;
+  const answer = async () => {
+    await request();
+    if (mode !== 'flush') return;
+    const started = performance.now();
+    await tracing.flush();
+    waitedMs += performance.now() - started;
+  };
+  for (let i = 0; i < iterations / 10; i++) await answer();
+  await tracing.flush();
+  waitedMs = 0;
   const before = process.cpuUsage();
   for (let i = 0; i < iterations; i++) {
-    await request();
+    await answer();
     await pause();
   }
+  // What is still held is exported too: every span's export is counted.
+  await tracing.flush();
   const used = process.cpuUsage(before);
-  return (used.user + used.system) / iterations;
+  return {
+    us: (used.user + used.system) / iterations,
+    ...(mode === 'flush' && {flushMs: waitedMs / iterations}),
+  };
 }
 
 if (require.main === module) {
-  const [mode, n] = process.argv.slice(2);
-  void run(mode === 'on', Number(n)).then(us =>
-    process.stderr.write(`${JSON.stringify({us})}\n`),
+  const [mode, n, endpoint] = process.argv.slice(2);
+  void run(mode as ProbeMode, Number(n), endpoint).then(result =>
+    process.stderr.write(`${JSON.stringify(result)}\n`),
   );
 }

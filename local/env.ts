@@ -20,8 +20,9 @@ import type {StackInfo} from './stack';
 /**
  * The command that runs the function `name` (entry point `target`) by hand
  * in the running stack, as the stack's notice, the banner and the docs give
- * it: its environment from the stack, the framework's CLI, and its lines
- * made readable and sent on to the console (`npm run logs`, hand-logs.ts).
+ * it: its environment from the stack (which sends its spans to the
+ * console), the framework's CLI, and its lines made readable (`npm run
+ * logs`, hand-logs.ts).
  */
 export function handRunCommand(name: string, target = name): string {
   // -s: without it npm prints its own lines first, which eval would run.

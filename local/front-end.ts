@@ -26,8 +26,9 @@ import {
 } from 'node:http';
 import {TokenVerifier} from '../functions/common/auth/verifier';
 import {UnauthorizedError} from '../functions/common/problem';
-import {traceOfHeaders} from '../functions/common/context';
-import {traceLogFields} from '../functions/common/trace';
+import {trace as otelTrace} from '@opentelemetry/api';
+import {RandomIdGenerator} from '@opentelemetry/sdk-trace';
+import {extractTrace} from '../functions/common/propagation';
 import {sendGooglePage} from './google-pages';
 
 export type Ingress = 'all' | 'internal-only' | 'internal-and-gclb';
@@ -57,6 +58,38 @@ export interface FrontEndOptions {
    * concurrency); beyond it, 429. Unlimited when absent.
    */
   capacity?: number;
+}
+
+/** The front end's span of one request, in the caller's trace or a new one. */
+interface FrontEndSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  sampled: boolean;
+}
+
+const ids = new RandomIdGenerator();
+
+/**
+ * The front end's span of a request: under the caller's span when the
+ * request carries one; otherwise it starts the trace, and the function
+ * gets it in `traceparent` (as Google's front end passes its own), so that
+ * the request and its refusal or its hop are one trace, not two.
+ */
+function frontEndSpan(headers: IncomingHttpHeaders): FrontEndSpan {
+  const parent = otelTrace.getSpanContext(extractTrace(headers));
+  const spanId = ids.generateSpanId();
+  if (parent === undefined) {
+    const traceId = ids.generateTraceId();
+    headers.traceparent = `00-${traceId}-${spanId}-01`;
+    return {traceId, spanId, sampled: true};
+  }
+  return {
+    traceId: parent.traceId,
+    spanId,
+    parentSpanId: parent.spanId,
+    sampled: (parent.traceFlags & 1) === 1,
+  };
 }
 
 export const SIGNATURE_REMOVED = 'SIGNATURE_REMOVED_BY_GOOGLE';
@@ -113,14 +146,22 @@ export class CloudRunFrontEnd {
     origin: Origin,
   ): Promise<void> {
     const path = pathOf(req.url ?? '/');
+    const headers = forwardedHeaders(req.headers);
+    const span = frontEndSpan(headers);
     const refuse = (
       status: number,
       message: string,
       details: Record<string, unknown> = {},
-      headers: Record<string, string> = {},
+      answerHeaders: Record<string, string> = {},
     ) => {
-      this.logRefusal(req, path, status, message, details);
-      sendGooglePage(res, status, path, headers);
+      this.logLine(
+        req,
+        path,
+        span,
+        {severity: 'WARNING', message, status},
+        details,
+      );
+      sendGooglePage(res, status, path, answerHeaders);
     };
 
     if (this.options.ingress !== 'all' && origin !== 'vpc') {
@@ -130,7 +171,6 @@ export class CloudRunFrontEnd {
       return;
     }
 
-    const headers = forwardedHeaders(req.headers);
     let caller = 'anonymous';
     if (!this.options.allowUnauthenticated) {
       // X-Serverless-Authorization wins; Authorization then passes untouched.
@@ -189,7 +229,7 @@ export class CloudRunFrontEnd {
     const started = performance.now();
     res.once('close', () => {
       this.inFlight--;
-      this.logPassed(req, res, path, caller, performance.now() - started);
+      this.logPassed(req, res, path, span, caller, performance.now() - started);
     });
     this.forward(req, res, path, headers);
   }
@@ -199,6 +239,7 @@ export class CloudRunFrontEnd {
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
+    span: FrontEndSpan,
     caller: string,
     ms: number,
   ): void {
@@ -208,6 +249,7 @@ export class CloudRunFrontEnd {
     this.logLine(
       req,
       path,
+      span,
       {
         severity: status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO',
         message: `${req.method} ${path} ${status}`,
@@ -270,16 +312,6 @@ export class CloudRunFrontEnd {
     req.pipe(upstream);
   }
 
-  private logRefusal(
-    req: IncomingMessage,
-    path: string,
-    status: number,
-    message: string,
-    details: Record<string, unknown>,
-  ): void {
-    this.logLine(req, path, {severity: 'WARNING', message, status}, details);
-  }
-
   /**
    * One line of the front end's request log: a span of the caller's trace,
    * under the caller's span, as in Cloud Run's request log; `ms`, how long
@@ -288,11 +320,12 @@ export class CloudRunFrontEnd {
   private logLine(
     req: IncomingMessage,
     path: string,
+    span: FrontEndSpan,
     line: {severity: string; message: string; status: number; ms?: number},
     details: Record<string, unknown>,
   ): void {
     const {severity, message, status, ms} = line;
-    const trace = traceOfHeaders(req.headers);
+    const {projectId} = this.options;
     this.options.log(
       JSON.stringify({
         severity,
@@ -306,9 +339,11 @@ export class CloudRunFrontEnd {
           ...(ms !== undefined && {latency: `${(ms / 1000).toFixed(3)}s`}),
         },
         ...details,
-        ...traceLogFields(trace, this.options.projectId),
+        'logging.googleapis.com/trace': `projects/${projectId}/traces/${span.traceId}`,
+        'logging.googleapis.com/spanId': span.spanId,
+        'logging.googleapis.com/trace_sampled': span.sampled,
         span: {
-          parentSpanId: trace.parentSpanId,
+          parentSpanId: span.parentSpanId,
           startTime: new Date(Date.now() - (ms ?? 0)).toISOString(),
           durationMs: ms === undefined ? 0 : Math.round(ms * 10) / 10,
         },

@@ -18,6 +18,9 @@ import {functionsNode} from './runtime';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
+/** How long ended spans wait to be exported to the console, in ms. */
+const LOCAL_EXPORT_DELAY_MS = 200;
+
 /**
  * How the stack checks calls between functions:
  * - `cloud`: as on Google Cloud: each function behind a local Cloud Run front
@@ -38,6 +41,8 @@ export interface StackLayout {
   issuer: IdentityInfo;
   /** host:port of the local VPC connector (cloud mode). */
   connector?: string;
+  /** Where the functions export their spans: the console's OTLP receiver, when it runs. */
+  tracesEndpoint?: string;
 }
 
 export interface FunctionOptions {
@@ -105,6 +110,12 @@ export function functionEnv(
     env.FIRESTORE_EMULATOR_HOST = where.firestoreHost;
   if (spec.vpcEgress && where.connector !== undefined)
     env.EGRESS_PROXY = `http://${where.connector}`;
+  // Exported as on Google Cloud, over OTLP/HTTP, but sooner: a person (or a
+  // test) at the console waits for a request's spans.
+  if (where.tracesEndpoint !== undefined) {
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = where.tracesEndpoint;
+    env.OTEL_BSP_SCHEDULE_DELAY = String(LOCAL_EXPORT_DELAY_MS);
+  }
   return {...env, ...options.env};
 }
 

@@ -256,6 +256,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       firestoreHost,
       issuer,
       connector,
+      ...(consoleUrl !== undefined && {
+        tracesEndpoint: `${consoleUrl}/v1/traces`,
+      }),
     };
     const children: Record<string, ChildProcess> = {};
     // Stopped on purpose (stop, stopFunction): not replaced.

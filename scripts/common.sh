@@ -176,6 +176,17 @@ firestore_grant() {
     --format='value(bindings.role)'
 }
 
+# The role that lets a function's account export spans to the Telemetry API.
+readonly TRACES_WRITER_ROLE=roles/telemetry.tracesWriter
+
+# trace_writer_grant FN: FN's roles/telemetry.tracesWriter binding on the
+# project; empty when there is none (and in a dry run).
+trace_writer_grant() {
+  query '' gcloud projects get-iam-policy "${PROJECT_ID}" --flatten='bindings[].members' \
+    --filter="bindings.role=${TRACES_WRITER_ROLE} AND bindings.members=serviceAccount:$(service_account "$1")" \
+    --format='value(bindings.role)'
+}
+
 # The URL a function is called on (and the audience of its tokens).
 function_url() {
   query "https://$1-PLACEHOLDER-uc.a.run.app" \

@@ -79,6 +79,14 @@ export interface Config {
   requestTimeoutMs: number;
   logLevel: LogLevel;
   /**
+   * Where spans are exported over OTLP/HTTP
+   * (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): the Telemetry API on Google
+   * Cloud, the console locally; not exported when unset.
+   */
+  tracesEndpoint?: string;
+  /** How long ended spans wait to be exported together (OTEL_BSP_SCHEDULE_DELAY). */
+  traceExportDelayMs: number;
+  /**
    * Locally only: the VPC connector's stand-in, an HTTP proxy that calls to
    * other functions go through, as `--egress-settings=all` sends them through
    * the Serverless VPC Access connector on Google Cloud. Unset there: the
@@ -172,6 +180,8 @@ function configOf(service: string, vars: Vars, env: NodeJS.ProcessEnv): Config {
     downstreamRetries: vars.DOWNSTREAM_RETRIES,
     requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     logLevel: vars.LOG_LEVEL,
+    tracesEndpoint: vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    traceExportDelayMs: vars.OTEL_BSP_SCHEDULE_DELAY,
     egressProxy: vars.EGRESS_PROXY,
     frameworkDomain: frameworkDefaultsKept(vars),
     endUsers:

@@ -1,29 +1,24 @@
 /**
  * What one request carries through a function and on to the next hop: its
- * id, its trace, its deadline and the end user it acts for. Built once per
+ * id, its span of the trace, its deadline and the end user it acts for. Built once per
  * request from the incoming headers, then passed explicitly to every
  * downstream call.
  */
 import {randomUUID} from 'node:crypto';
 import type {IncomingHttpHeaders} from 'node:http';
+import type {Span, Tracer} from '@opentelemetry/api';
 import {ANONYMOUS, type AccessDecision, type Principal} from './access';
-import {
-  traceOf,
-  type ChildSpan,
-  type SpanSink,
-  type TraceContext,
-} from './trace';
+import {extractTrace} from './propagation';
+import {startRequestSpan, type SpanParent} from './tracing';
 
 /** Header naming what is left of the caller's time budget, in ms. */
 export const BUDGET_HEADER = 'x-request-budget-ms';
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-export interface RequestContext extends SpanSink {
+export interface RequestContext extends SpanParent {
   requestId: string;
-  /** The request's trace and this function's span of it. */
-  trace: TraceContext;
-  /** Its calls and Firestore operations so far, logged with the request; absent when nothing is logged. */
-  spans?: ChildSpan[];
+  /** This function's span of the request: a child of the caller's span. */
+  span: Span;
   /** Epoch ms after which no downstream call is worth starting. */
   deadline: number;
   /** Who the request acts for: anonymous until its route's rule asks. */
@@ -60,17 +55,6 @@ function header(
   return Array.isArray(value) ? value[0] : value;
 }
 
-/**
- * The trace a request carries (`traceparent`, else `X-Cloud-Trace-Context`,
- * else a new one), with a span of its own for whoever handles it.
- */
-export function traceOfHeaders(headers: IncomingHttpHeaders): TraceContext {
-  return traceOf(
-    header(headers, 'traceparent'),
-    header(headers, 'x-cloud-trace-context'),
-  );
-}
-
 /** The caller's request id when well formed, otherwise a new one. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const incoming = header(headers, REQUEST_ID_HEADER);
@@ -80,13 +64,20 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
 }
 
 /**
- * Builds the context of an incoming request. Client-supplied values are
- * kept only when well formed: a bad request id is replaced, a bad trace
- * header starts a new trace, and a budget can only shorten our own timeout.
+ * Builds the context of an incoming request and starts its span, under
+ * the caller's. Client-supplied values are kept only when well formed: a
+ * bad request id is replaced, a bad trace header starts a new trace, and a
+ * budget can only shorten our own timeout.
  */
 export function createContext(
   headers: IncomingHttpHeaders,
-  options: {requestTimeoutMs: number; now?: number; recordSpans?: boolean},
+  options: {
+    requestTimeoutMs: number;
+    tracer: Tracer;
+    /** The request's span's name: its method and path. */
+    name: string;
+    now?: number;
+  },
 ): RequestContext {
   const now = options.now ?? Date.now();
   const requestId = requestIdOf(headers);
@@ -99,8 +90,7 @@ export function createContext(
 
   return {
     requestId,
-    trace: traceOfHeaders(headers),
-    spans: options.recordSpans === false ? undefined : [],
+    ...startRequestSpan(options.tracer, options.name, extractTrace(headers)),
     deadline: now + budget,
     principal: ANONYMOUS,
   };

@@ -9,13 +9,15 @@ import type {
   Request,
   Response,
 } from '@google-cloud/functions-framework';
+import type {Tracer} from '@opentelemetry/api';
 import type {ServerResponse} from 'node:http';
 import type {EndUser} from './auth/end-user';
 import {createContext} from './context';
 import type {Logger} from './logger';
 import {HttpError, routeNotFound, toProblem} from './problem';
-import {logRequest} from './request-log';
+import {endRequestSpan, logRequest, type RequestRecord} from './request-log';
 import {MethodNotAllowedError, Router, type Route} from './router';
+import {createTracing} from './tracing';
 import {
   checkEndUser,
   endUserAuthorization,
@@ -56,10 +58,10 @@ export interface HttpFunctionOptions {
    */
   endUsers: AuthenticateEndUser | 'off';
   /**
-   * Record child spans for the request line (default). Off when nothing is
-   * logged: spans exist to be written there.
+   * Starts the request's span and its children (tracing.ts); by default a
+   * tracer whose spans go nowhere.
    */
-  recordSpans?: boolean;
+  tracer?: Tracer;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -81,23 +83,33 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
   const router = new Router(options.routes);
   const owners = ownerParams(options.routes);
   const {logger, endUsers} = options;
+  const tracer =
+    options.tracer ??
+    createTracing({
+      service: options.service,
+      projectId: options.projectId,
+      enabled: true,
+    }).tracer;
 
   const authCheck = options.authenticate
     ? (options.authCheck ?? 'verify')
     : 'none';
 
   return async (req: Request, res: Response) => {
-    const arrivedAt = Date.now();
     const started = performance.now();
-    const ctx = createContext(req.headers, options);
+    const ctx = createContext(req.headers, {
+      requestTimeoutMs: options.requestTimeoutMs,
+      tracer,
+      name: `${req.method} ${req.path}`,
+    });
     let caller: string | undefined;
     let refused: string | undefined;
     res.setHeader('X-Request-Id', ctx.requestId);
     // Lines wait while requests are in flight, to share a write (logger.ts);
     // 'close' also comes when the client leaves before the response ends.
     const done = logger.requestInFlight();
-    // The one line per request: also this function's span of the trace,
-    // with its calls and Firestore operations as child spans. Written once
+    // The one line per request, and the end of this function's span of the
+    // trace (its calls and Firestore operations are its children). Written once
     // the request no longer counts as in flight: alone, it goes out at the
     // end of this turn. A request whose caller hung up before the answer
     // was sent (a hop timeout does that) gets its line too, as 499, the
@@ -107,11 +119,10 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       done();
       if (logged) return;
       logged = true;
-      logRequest(logger, options.projectId, {
+      const record: RequestRecord = {
         method: req.method,
         path: req.path,
         status,
-        arrivedAt,
         durationMs: performance.now() - started,
         ctx,
         caller,
@@ -119,7 +130,9 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
           refused === undefined
             ? {check: authCheck}
             : {check: authCheck, refused},
-      });
+      };
+      logRequest(logger, options.projectId, record);
+      endRequestSpan(record);
     };
     res.on('finish', () => writeLine(res.statusCode));
     res.on('close', () => {

@@ -24,7 +24,8 @@
  * - SIGTERM (Cloud Run's notice, 10 seconds before SIGKILL) and SIGINT end
  *   it gently: no new connections, requests in flight finish (their answers
  *   say `Connection: close`), idle connections are closed, what was
- *   registered with `atShutdown` runs (Firestore's client closes), held log
+ *   registered with `atShutdown` runs (Firestore's client closes, the
+ *   spans not yet exported are sent: wiring.ts tracingFor), held log
  *   lines are written, and the process exits 0. What is still running at
  *   the grace deadline is answered 503, so that a caller may retry
  *   elsewhere rather than see a broken connection.

@@ -32,7 +32,8 @@ import {
   statusFailure,
 } from './call-failures';
 import {DownstreamError} from './problem';
-import {inSpan, traceparentFor} from './trace';
+import {injectTrace} from './propagation';
+import {inSpan, SpanKind, withSpan, type SpanHandle} from './tracing';
 
 export type CallMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -143,8 +144,11 @@ export class ServiceClient implements ServiceCaller {
         // Each attempt is a span of its own: the callee's span names it as parent.
         return await inSpan(
           ctx,
-          'call',
           name,
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {'http.request.method': call.method},
+          },
           span => this.attempt(ctx, call, answer, url, attemptMs, span),
           e => (e instanceof DownstreamError ? e.failure : 'error'),
         );
@@ -171,21 +175,25 @@ export class ServiceClient implements ServiceCaller {
     answer: S,
     url: string,
     attemptMs: number,
-    span: {spanId: string; setStatus(status: number): void},
+    span: SpanHandle,
   ): Promise<ServiceReply<z.infer<S>>> {
     const {service} = this.options;
     const headers: Record<string, string> = {
       ...call.headers,
-      traceparent: traceparentFor(ctx.trace, span.spanId),
       [REQUEST_ID_HEADER]: ctx.requestId,
       [BUDGET_HEADER]: String(attemptMs),
     };
+    const attempt = withSpan(ctx.traceContext, span.span);
+    injectTrace(attempt, headers);
     const endUser = ctx[END_USER_AUTHORIZATION];
     if (endUser !== undefined) headers.authorization = endUser;
     if (this.options.tokens) {
       try {
         headers[SERVICE_AUTHORIZATION] =
-          await this.options.tokens.authorization(this.baseUrl);
+          await this.options.tokens.authorization(this.baseUrl, {
+            tracer: ctx.tracer,
+            traceContext: attempt,
+          });
       } catch (e: unknown) {
         // Without our own identity the call cannot be made; nothing the
         // client did, and nothing about the callee to tell.

@@ -79,6 +79,10 @@ const variables = {
   DOWNSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   REQUEST_TIMEOUT_MS: positiveInt(15000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // OpenTelemetry's own names: where spans are exported, and how long
+  // ended spans wait to go together.
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_BSP_SCHEDULE_DELAY: positiveInt(5000),
   K_SERVICE: z.string().optional(),
   EGRESS_PROXY: httpUrl.optional(),
   FIRESTORE_DATABASE: z

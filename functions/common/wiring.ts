@@ -6,6 +6,7 @@ import type {Firestore} from '@google-cloud/firestore';
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
 import {EndUserVerifier} from './auth/end-user';
+import {googleApiHeaders, isGoogleApi} from './auth/access-tokens';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
 import {calleeUrl, databaseOf, parseConfig, type Config} from './config';
@@ -18,13 +19,15 @@ import {
   type AuthenticateEndUser,
 } from './http-function';
 import {JsonLogger, type Logger} from './logger';
-import {reportEndsTo} from './lifecycle';
+import {atShutdown, reportEndsTo} from './lifecycle';
 import type {Route} from './router';
 import {ServiceClient} from './service-client';
-import {tracedStore} from './trace';
+import {createTracing, tracedStore, type Tracing} from './tracing';
 
 export interface Wiring {
   logger: Logger;
+  /** The function's spans: recorded unless it logs nothing, exported where configured. */
+  tracing: Tracing;
   /** Undefined when authentication is off. */
   tokens?: IdTokenSource;
   /** Connection agents for outgoing calls; keep-alive by default. */
@@ -32,8 +35,30 @@ export interface Wiring {
 }
 
 /**
- * The logger and outgoing identity of a function. `overrides` replaces any
- * of them (the benchmark's naive client does).
+ * The tracing of a function, exporting to its endpoint (as its own service
+ * account when that is Google's), its last spans sent at SIGTERM. Off with
+ * LOG_LEVEL=silent, as the request line is.
+ */
+export function tracingFor(config: Config): Tracing {
+  const endpoint = config.tracesEndpoint;
+  const tracing = createTracing({
+    service: config.service,
+    projectId: config.projectId,
+    enabled: config.logLevel !== 'silent',
+    endpoint,
+    exportDelayMs: config.traceExportDelayMs,
+    headers:
+      endpoint !== undefined && isGoogleApi(endpoint)
+        ? googleApiHeaders(config.projectId)
+        : undefined,
+  });
+  if (endpoint !== undefined) atShutdown(() => tracing.flush());
+  return tracing;
+}
+
+/**
+ * The logger, tracing and outgoing identity of a function. `overrides`
+ * replaces any of them (tests and the benchmark's naive client do).
  */
 export function wiringFor(
   config: Config,
@@ -41,6 +66,7 @@ export function wiringFor(
 ): Wiring {
   return {
     logger: new JsonLogger(config.service, config.logLevel),
+    tracing: overrides.tracing ?? tracingFor(config),
     tokens: config.callTokens ? new MetadataIdTokenSource() : undefined,
     agent:
       config.egressProxy === undefined
@@ -105,7 +131,7 @@ export type PerRequest<T> = (ctx: RequestContext) => T;
  * Use cases acting for one request, built over the function's store
  * (`store()`, so it may be made on first use): each call to the store is
  * recorded as a Firestore span of that request ("users.get", see
- * trace.ts), so neither routes nor use cases deal with spans.
+ * tracing.ts), so neither routes nor use cases deal with spans.
  */
 export function perRequest<S extends object, T>(
   store: () => S,
@@ -148,7 +174,7 @@ export function httpFunctionFor(
     authenticate: authenticatorFor(config),
     authCheck: config.auth?.mode,
     endUsers: endUserCheckFor(config),
-    recordSpans: config.logLevel !== 'silent',
+    tracer: wiring.tracing.tracer,
   });
 }
 

@@ -1,12 +1,17 @@
 /**
  * The console as an OTLP/HTTP receiver (`POST /v1/traces`, the JSON
- * encoding): spans from anything that speaks OpenTelemetry join the traces
- * the console reads from the stack's log lines, by their trace ids. A
- * span's service is its resource's `service.name`; a server span is a
- * request (its `http.*` attributes give the method, path and status), a
- * span with `db.system` a Firestore call, any other a call.
+ * encoding): the functions export their spans here, as they do to Google
+ * Cloud, and so can anything that speaks OpenTelemetry; spans join their
+ * traces by trace id, with the front ends' lines. A span's service is its
+ * resource's `service.name`; a server span is a request (its `http.*`
+ * attributes give the method, path and status), a span with
+ * `db.system.name` (or the older `db.system`) a Firestore call, any other
+ * a call. The functions' request spans say more, under `s2s.*`
+ * (functions/common/request-log.ts): the caller, how it was checked, the
+ * end user and the access decision.
  */
 import {z} from 'zod';
+import {whoOf} from '../logs';
 import type {RequestEvent, SpanView} from './traces';
 
 /** An attribute's value: only what the console shows is read. */
@@ -63,7 +68,36 @@ function attribute(list: Attributes, key: string): string | undefined {
 }
 
 const isServer = (kind: unknown) => kind === 2 || kind === 'SPAN_KIND_SERVER';
-const isClient = (kind: unknown) => kind === 3 || kind === 'SPAN_KIND_CLIENT';
+const isError = (code: unknown) => code === 2 || code === 'STATUS_CODE_ERROR';
+
+/** What a request span says of its caller, end user and access decision. */
+function whoOfSpan(
+  list: Attributes,
+): Pick<SpanView, 'caller' | 'auth' | 'endUser' | 'access'> {
+  const view: Pick<SpanView, 'caller' | 'auth' | 'endUser' | 'access'> = {};
+  const caller = attribute(list, 's2s.caller');
+  if (caller !== undefined) view.caller = caller;
+  const check = attribute(list, 's2s.auth.check');
+  if (check !== undefined) {
+    const refused = attribute(list, 's2s.auth.refused');
+    view.auth = {check, ...(refused === undefined ? {} : {refused})};
+  }
+  const uid = attribute(list, 'enduser.id');
+  const endUser = attribute(list, 's2s.end_user');
+  if (uid !== undefined)
+    view.endUser = {
+      uid,
+      admin: attribute(list, 's2s.end_user.admin') === 'true',
+    };
+  else if (endUser !== undefined) view.endUser = endUser;
+  const rule = attribute(list, 's2s.access.rule');
+  const decision = attribute(list, 's2s.access.decision');
+  if (rule !== undefined && decision !== undefined) {
+    const reason = attribute(list, 's2s.access.reason');
+    view.access = {rule, decision, ...(reason === undefined ? {} : {reason})};
+  }
+  return view;
+}
 
 /** One exported span, and the request event a server span makes. */
 export interface ReceivedSpan {
@@ -91,26 +125,29 @@ export function spansOfExport(
         const status =
           statusText === undefined ? undefined : Number(statusText);
         const traceId = s.traceId.toLowerCase();
+        const server = isServer(s.kind);
         const view: SpanView = {
           spanId: s.spanId.toLowerCase(),
           ...(s.parentSpanId
             ? {parentSpanId: s.parentSpanId.toLowerCase()}
             : {}),
           service,
-          kind: isServer(s.kind)
+          kind: server
             ? 'request'
-            : attribute(s.attributes, 'db.system') !== undefined
+            : (attribute(s.attributes, 'db.system.name') ??
+                  attribute(s.attributes, 'db.system')) !== undefined
               ? 'firestore'
               : 'call',
           name: s.name,
           ...(Number.isInteger(status) ? {status} : {}),
-          ...(isServer(s.kind) || isClient(s.kind)
-            ? {}
+          // A call's or an operation's outcome: what went wrong in a word
+          // (error.type), "error" when only its status says so, else "ok".
+          ...(server
+            ? whoOfSpan(s.attributes)
             : {
                 outcome:
-                  s.status?.code === 2 || s.status?.code === 'STATUS_CODE_ERROR'
-                    ? 'error'
-                    : 'ok',
+                  attribute(s.attributes, 'error.type') ??
+                  (isError(s.status?.code) ? 'error' : 'ok'),
               }),
           startTime: new Date(startMs).toISOString(),
           durationMs: Math.round(durationMs * 10) / 10,
@@ -125,8 +162,12 @@ export function spansOfExport(
           path: attribute(s.attributes, 'url.path') ?? path,
           status: view.status ?? 0,
           durationMs: view.durationMs,
-          caller: 'anonymous',
-          who: 'anonymous',
+          caller: view.caller ?? 'anonymous',
+          // The end user, then the caller, as the stack's readable lines say it.
+          who: whoOf({caller: view.caller, endUser: view.endUser}),
+          ...(view.auth?.refused === undefined
+            ? {}
+            : {refused: view.auth.refused}),
           time: view.startTime,
         };
         return {traceId, span: view, event};

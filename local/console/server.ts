@@ -6,10 +6,8 @@
  *   GET /api/traces/{traceId}   one trace's spans
  *   GET /api/events             server-sent events: every request as it is logged, and
  *                               (event "notice") what the platform did to an instance
- *   POST /v1/traces             OTLP/HTTP, JSON: spans from anything that speaks
- *                               OpenTelemetry join the traces above (otlp.ts)
- *   POST /api/lines             {lines: [...]}: a function's log lines, as the stack
- *                               reads them, from a function run by hand (hand-logs.ts)
+ *   POST /v1/traces             OTLP/HTTP, JSON: the functions' spans, and those of
+ *                               anything that speaks OpenTelemetry (otlp.ts)
  * It listens on 127.0.0.1 only: it shows callers and paths of the stack.
  */
 import {readFileSync} from 'node:fs';
@@ -21,7 +19,6 @@ import {
   type ServerResponse,
 } from 'node:http';
 import * as path from 'node:path';
-import {z} from 'zod';
 import type {Topology} from '../../scripts/topology';
 import {closeServer, listenLocal} from '../processes';
 import {exportTraceRequest, spansOfExport} from './otlp';
@@ -38,13 +35,8 @@ export interface ConsoleOptions {
 
 const TRACE_ID = /^[\da-f]{32}$/;
 const MAX_LIMIT = 200;
-/** The largest body taken: a batch of spans or lines, not a bulk upload. */
+/** The largest body taken: a batch of spans, not a bulk upload. */
 const MAX_BODY_BYTES = 1 << 20;
-/** `POST /api/lines`: a function's log lines. */
-const LINES = z.object({
-  source: z.string().optional(),
-  lines: z.array(z.string().max(MAX_BODY_BYTES)).max(1000),
-});
 
 /** The topology as the page draws it. */
 export function topologyView(
@@ -116,13 +108,6 @@ export class LocalConsole {
         if (!parsed.success) return false;
         for (const {traceId, span, event} of spansOfExport(parsed.data))
           this.options.traces.add(traceId, [span], event);
-        return true;
-      });
-    if (url.pathname === '/api/lines')
-      return this.receive(req, res, '{"lines": [...]}', body => {
-        const parsed = LINES.safeParse(body);
-        if (!parsed.success) return false;
-        for (const line of parsed.data.lines) this.options.traces.ingest(line);
         return true;
       });
     if (req.method !== 'GET') return problem(res, 405, 'Only GET is served.');

@@ -1,8 +1,8 @@
 /**
- * The console's memory: the spans of recent traces, read from the stack's
- * log lines (the functions' request lines and the front ends' refusals,
- * the same JSON that Cloud Logging gets), and the spans anything exports to
- * it over OTLP (otlp.ts).
+ * The console's memory: the spans of recent traces, which the functions
+ * (and anything else) export to it over OTLP (otlp.ts), and those the
+ * stack's front ends write in their log lines (refusals, and requests
+ * passed on), as Cloud Run's request log has them.
  */
 
 import {whoOf} from '../logs';
@@ -77,7 +77,6 @@ interface LogEntry {
   'logging.googleapis.com/trace'?: unknown;
   'logging.googleapis.com/spanId'?: unknown;
   span?: {parentSpanId?: unknown; startTime?: unknown; durationMs?: unknown};
-  spans?: unknown;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -100,8 +99,9 @@ function endUserOf(entry: LogEntry): Pick<SpanView, 'endUser' | 'access'> {
 }
 
 /**
- * The request (or refusal) a log line records, with its child spans;
- * undefined for any other line. `listed`: whether the live list shows it (a
+ * The request (or refusal) a front end's log line records, as a span;
+ * undefined for any other line (a function's request line among them: its
+ * span is exported, otlp.ts). `listed`: whether the live list shows it (a
  * front end's line of a request it passed on only when the caller got no
  * answer of the function's: 499, or 5xx).
  */
@@ -150,27 +150,6 @@ export function spansOfLine(
     },
     ...endUserOf(entry),
   };
-  const children = (Array.isArray(entry.spans) ? entry.spans : []).flatMap(
-    (c: Record<string, unknown>): SpanView[] => {
-      const id = str(c?.spanId);
-      const kind =
-        c?.kind === 'call' || c?.kind === 'firestore' ? c.kind : undefined;
-      if (!id || !kind) return [];
-      return [
-        {
-          spanId: id,
-          parentSpanId: spanId,
-          service,
-          kind,
-          name: str(c.name) ?? '?',
-          ...(num(c.status) === undefined ? {} : {status: num(c.status)}),
-          outcome: str(c.outcome),
-          startTime: str(c.startTime) ?? startTime,
-          durationMs: num(c.durationMs) ?? 0,
-        },
-      ];
-    },
-  );
   return {
     event: {
       traceId,
@@ -185,7 +164,7 @@ export function spansOfLine(
       ...(authRefused === undefined ? {} : {refused: authRefused}),
       time: startTime,
     },
-    spans: [root, ...children],
+    spans: [root],
     listed: !passed || status >= 499,
   };
 }
@@ -277,11 +256,14 @@ export class TraceStore {
     const spans = this.traces.get(traceId) ?? [];
     const ids = new Set(spans.map(s => s.spanId));
     // The root: the first span whose parent is not in the trace (the
-    // caller outside the stack, or none).
+    // caller outside the stack, or none): a request, a front end's refusal,
+    // or the front end that started the trace and passed it on.
     const root =
       spans.find(
         s =>
-          (s.kind === 'request' || s.kind === 'refused') &&
+          (s.kind === 'request' ||
+            s.kind === 'refused' ||
+            s.kind === 'front-end') &&
           (s.parentSpanId === undefined || !ids.has(s.parentSpanId)),
       ) ?? spans[0];
     const [method, ...path] = root.name.split(' ');

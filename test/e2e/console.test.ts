@@ -180,6 +180,38 @@ describe('the local console, end to end', function () {
     expect(refused.auth?.refused).to.match(/not authenticated/);
   });
 
+  it('shows a request that comes without a trace, answered 401 by the gateway, as one trace, not two', async () => {
+    const listed = async () =>
+      (
+        (await (await fetch(`${consoleUrl}/api/traces?limit=200`)).json()) as {
+          traces: {traceId: string; path: string; spanCount: number}[];
+        }
+      ).traces;
+    const before = new Set((await listed()).map(t => t.traceId));
+    const res = await fetch(`${stack.info.urls.gateway}/api/orders`);
+    expect(res.status).to.equal(401);
+    // The front end's line and the gateway's exported span, in either order.
+    let fresh: {traceId: string; path: string; spanCount: number}[] = [];
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      fresh = (await listed()).filter(
+        t => !before.has(t.traceId) && t.path === '/api/orders',
+      );
+      if (fresh.some(t => t.spanCount >= 2)) break;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    expect(fresh).to.have.length(1);
+    const spans = await spansOf(fresh[0].traceId, s => s.length >= 2);
+    const frontEnd = spans.find(s => s.kind === 'front-end')!;
+    const gateway = spans.find(s => s.kind === 'request')!;
+    expect(frontEnd).to.include({service: 'gateway front end', status: 401});
+    // Google's front end starts the trace and passes it on: the function's
+    // span is under its own.
+    expect(gateway).to.include({service: 'gateway', status: 401});
+    expect(gateway.parentSpanId).to.equal(frontEnd.spanId);
+    expect(frontEnd.parentSpanId).to.equal(undefined);
+  });
+
   describe('in a browser', () => {
     let browser: Browser | undefined;
     before(() => {

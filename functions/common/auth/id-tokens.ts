@@ -6,10 +6,25 @@
  * it expires.
  */
 import {Compute, GoogleAuth, type IdTokenClient} from 'google-auth-library';
+import {inSpan, SpanKind, type SpanParent} from '../tracing';
 
-/** Source of the Authorization header value for a call to `audience`. */
+/**
+ * Source of the Authorization header value for a call to `audience`; a
+ * token it has to fetch is a span under `parent`.
+ */
 export interface IdTokenSource {
-  authorization(audience: string): Promise<string>;
+  authorization(audience: string, parent?: SpanParent): Promise<string>;
+}
+
+/** Whether `client` has a token it will use without fetching one. */
+function holdsToken(client: IdTokenClient): boolean {
+  const {id_token, expiry_date} = client.credentials ?? {};
+  return (
+    id_token !== undefined &&
+    id_token !== null &&
+    typeof expiry_date === 'number' &&
+    expiry_date > Date.now() + (client.eagerRefreshThresholdMillis ?? 0)
+  );
 }
 
 export class MetadataIdTokenSource implements IdTokenSource {
@@ -27,13 +42,13 @@ export class MetadataIdTokenSource implements IdTokenSource {
     }),
   ) {}
 
-  authorization(audience: string): Promise<string> {
+  authorization(audience: string, parent?: SpanParent): Promise<string> {
     // IdTokenClient does not share a fetch in progress between concurrent
     // callers: without this, a burst at cold start would fetch one token per
     // request instead of one.
     let pending = this.pending.get(audience);
     if (pending === undefined) {
-      pending = this.fetch(audience).finally(() =>
+      pending = this.fetch(audience, parent).finally(() =>
         this.pending.delete(audience),
       );
       this.pending.set(audience, pending);
@@ -41,14 +56,26 @@ export class MetadataIdTokenSource implements IdTokenSource {
     return pending;
   }
 
-  private async fetch(audience: string): Promise<string> {
+  private async fetch(audience: string, parent?: SpanParent): Promise<string> {
     let client = this.clients.get(audience);
     if (client === undefined) {
       client = this.auth.getIdTokenClient(audience);
       this.clients.set(audience, client);
       client.catch(() => this.clients.delete(audience));
     }
-    const headers = await (await client).getRequestHeaders();
+    const ready = await client;
+    // The token the client holds costs nothing; a fetch from the metadata
+    // server is a span of the request that needed it. Named for the
+    // audience's host only: never the token.
+    const headers =
+      parent === undefined || holdsToken(ready)
+        ? await ready.getRequestHeaders()
+        : await inSpan(
+            parent,
+            `token ${new URL(audience).host}`,
+            {kind: SpanKind.CLIENT},
+            () => ready.getRequestHeaders(),
+          );
     const value = headers.get('authorization');
     if (value === null)
       throw new Error('google-auth-library returned no Authorization header');

@@ -249,9 +249,33 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       'firestore',
       'vpcaccess',
       'iam',
+      'telemetry',
+      'cloudtrace',
     ]) {
       expect(enable).to.include(`${api}.googleapis.com`);
     }
+  });
+
+  it("lets each function's account write its traces to the Telemetry API, and tells the functions where", () => {
+    const grants = fresh.commands
+      .filter(startingWith('projects add-iam-policy-binding'))
+      .filter(c => c.includes('--role=roles/telemetry.tracesWriter'));
+    expect(
+      grants.map(c => c.find(a => a.startsWith('--member='))).sort(),
+    ).to.deep.equal(
+      ['gateway', 'order', 'user'].map(
+        fn => `--member=serviceAccount:${SA(fn)}`,
+      ),
+    );
+    // On the project, unconditioned; gcloud asks for that to be said.
+    for (const g of grants) expect(g).to.include('--condition=None');
+    for (const fn of ['gateway', 'user', 'order'])
+      expect(
+        envOf(fresh.commands.find(startingWith(`functions deploy ${fn}`))!),
+      ).to.include({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
+          'https://telemetry.googleapis.com/v1/traces',
+      });
   });
 
   it("creates each data-keeping function's own database", () => {
@@ -276,9 +300,9 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       .filter(startingWith('iam service-accounts create'))
       .map(c => c[3]);
     expect(accounts).to.have.members(['gateway-fn', 'user-fn', 'order-fn']);
-    const grants = fresh.commands.filter(
-      startingWith('projects add-iam-policy-binding'),
-    );
+    const grants = fresh.commands
+      .filter(startingWith('projects add-iam-policy-binding'))
+      .filter(c => !c.includes('--role=roles/telemetry.tracesWriter'));
     expect(
       grants.map(c => c.find(a => a.startsWith('--member='))).sort(),
     ).to.deep.equal([
@@ -297,9 +321,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(conditionOf('order')).to.contain(
       'expression=resource.name == "projects/demo/databases/order-data"',
     );
-    expect(fresh.commands.map(text).join('\n')).not.to.contain(
-      '--condition=None',
-    );
+    for (const g of grants) expect(g).not.to.include('--condition=None');
   });
 
   it('moves an earlier deployment off its project-wide Firestore grants', () => {
@@ -308,8 +330,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     writeFileSync(
       path.join(earlier.dir, 'state.json'),
       JSON.stringify([
-        `datastore:serviceAccount:${SA('user')}:none`,
-        `datastore:serviceAccount:${SA('order')}:none`,
+        `roles/datastore.user:serviceAccount:${SA('user')}:none`,
+        `roles/datastore.user:serviceAccount:${SA('order')}:none`,
       ]),
     );
     const result = earlier.run('deploy.sh');
@@ -587,15 +609,32 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       'functions delete order',
       'projects remove-iam-policy-binding demo',
       'projects remove-iam-policy-binding demo',
+      'projects remove-iam-policy-binding demo',
+      'projects remove-iam-policy-binding demo',
+      'projects remove-iam-policy-binding demo',
       `iam service-accounts delete ${SA('order')}`,
       `iam service-accounts delete ${SA('user')}`,
       `iam service-accounts delete ${SA('gateway')}`,
       'services api-keys delete projects/demo/locations/global/keys/fake-key',
       'compute networks vpc-access connectors',
     ]);
-    // Each function's own conditional grant, and no other.
-    for (const c of clean.commands.filter(
+    const removed = clean.commands.filter(
       startingWith('projects remove-iam-policy-binding'),
+    );
+    // Each function's right to write traces.
+    expect(
+      removed
+        .filter(c => c.includes('--role=roles/telemetry.tracesWriter'))
+        .map(c => c.find(a => a.startsWith('--member=')))
+        .sort(),
+    ).to.deep.equal(
+      ['gateway', 'order', 'user'].map(
+        fn => `--member=serviceAccount:${SA(fn)}`,
+      ),
+    );
+    // Each function's own conditional Firestore grant, and no other.
+    for (const c of removed.filter(c =>
+      c.includes('--role=roles/datastore.user'),
     ))
       expect(c.find(a => a.startsWith('--condition='))).to.match(
         /^--condition=expression=resource\.name == "projects\/demo\/databases\/(user|order)-data"/,
@@ -618,6 +657,9 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   });
 
   it('replays every recorded command through the real gcloud without a parse error', async function () {
+    // A gcloud start per distinct command, four at a time: minutes on a
+    // busy two-core machine.
+    this.timeout(300_000);
     const which = spawnSync('sh', ['-c', 'command -v gcloud'], {
       encoding: 'utf8',
     });

@@ -21,6 +21,16 @@ import {freePort, stopGroup, waitFor} from '../../../../local/processes';
 import {spawnFunction} from '../../../../local/stack';
 import {frameworkServer} from '../../../fixtures/functions';
 import {PUBLIC} from '../../../../functions/common/access';
+import {recordingTracing} from '../../../fixtures/context';
+
+/** A span's start and duration, in ms. */
+function timesOf(span: {
+  startTime: [number, number];
+  duration: [number, number];
+}) {
+  const ms = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
+  return {startMs: ms(span.startTime), durationMs: ms(span.duration)};
+}
 
 describe('createHttpFunction: the request budget', function () {
   // Far above the budgets used here: only a request that is never answered
@@ -200,8 +210,10 @@ describe('createHttpFunction: the request line', () => {
     const lines: Record<string, unknown>[] = [];
     let release: (() => void) | undefined;
     let answered = false;
+    const tracing = recordingTracing();
     const server = frameworkServer(
       createHttpFunction({
+        tracer: tracing.tracer,
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
@@ -242,18 +254,23 @@ describe('createHttpFunction: the request line', () => {
     server.close();
     expect(lines).to.have.length(1);
     const [line] = lines as {
-      httpRequest: {status: number};
-      span: {durationMs: number};
+      httpRequest: {status: number; latency: string};
     }[];
     expect(line.httpRequest.status).to.equal(499);
-    expect(line.span.durationMs).to.be.a('number');
+    const spans = tracing.exporter.getFinishedSpans();
+    expect(spans).to.have.length(1);
+    expect(spans[0].attributes['http.response.status_code']).to.equal(499);
+    // The span ends when the caller left: before the handler answered.
+    expect(timesOf(spans[0]).durationMs).to.be.a('number');
   });
 
-  it('gives the time the request arrived as its span start, not the time it was written', async () => {
+  it('starts the request’s span when the request arrives, and puts its line under it', async () => {
     const lines: string[] = [];
     let handlerStartedAt = 0;
+    const tracing = recordingTracing();
     const server = frameworkServer(
       createHttpFunction({
+        tracer: tracing.tracer,
         service: 'test',
         projectId: 'p',
         requestTimeoutMs: 15_000,
@@ -277,12 +294,26 @@ describe('createHttpFunction: the request line', () => {
       }),
     );
     expect((await request(server).get('/slow')).status).to.equal(200);
-    const {span} = JSON.parse(lines[0]) as {
-      span: {startTime: string; durationMs: number};
-    };
-    expect(span.startTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(Date.parse(span.startTime)).to.be.at.most(handlerStartedAt);
-    expect(span.durationMs).to.be.at.least(100);
+    const line = JSON.parse(lines[0]) as Record<string, unknown>;
+    const [span] = tracing.exporter.getFinishedSpans();
+    const {startMs, durationMs} = timesOf(span);
+    expect(startMs).to.be.at.most(handlerStartedAt);
+    expect(durationMs).to.be.at.least(100);
+    expect(span.name).to.equal('GET /slow');
+    expect(span.attributes).to.include({
+      'http.request.method': 'GET',
+      'url.path': '/slow',
+      'http.response.status_code': 200,
+      's2s.caller': 'anonymous',
+      's2s.auth.check': 'none',
+      's2s.end_user': 'anonymous',
+    });
+    const {traceId, spanId} = span.spanContext();
+    expect(line).to.include({
+      'logging.googleapis.com/trace': `projects/p/traces/${traceId}`,
+      'logging.googleapis.com/spanId': spanId,
+      'logging.googleapis.com/trace_sampled': true,
+    });
   });
 
   it('is not built when the logger would not write it', () => {
@@ -296,9 +327,11 @@ describe('createHttpFunction: the request line', () => {
       method: 'GET',
       path: '/ok',
       status: 200,
-      arrivedAt: Date.now(),
       durationMs: 1,
-      ctx: createContext({}, {requestTimeoutMs: 1_000}),
+      ctx: createContext(
+        {},
+        {requestTimeoutMs: 1_000, tracer: recordingTracing().tracer, name: 'x'},
+      ),
       auth: {check: 'none'},
     });
     expect(logged).to.deep.equal([]);

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import {freePort, stopGroup, waitFor} from '../../../../local/processes';
 import {ROOT, spawnFunction} from '../../../../local/stack';
 import {SHUTDOWN_GRACE_MS} from '../../../../functions/common/lifecycle';
+import {json, recordingServer} from '../../../fixtures/http-server';
 
 /** The exit code of `child`, once it exits. */
 const exitOf = (child: ChildProcess) =>
@@ -188,6 +189,37 @@ describe('lifecycle (a function without the framework’s domain, and how it end
         e => (e.httpRequest as {requestUrl?: string} | undefined)?.requestUrl,
       );
     expect(urls).to.include('/slow');
+  });
+
+  it('on SIGTERM, exports the spans it still holds before it exits', async () => {
+    const receiver = await recordingServer((_req, res) => json(res, 200, {}));
+    try {
+      // Batches ten minutes apart: only the shutdown can send these.
+      const fn = await start({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      });
+      children.push(fn.child);
+      const exited = exitOf(fn.child);
+      expect((await fetch(`${fn.url}/ok`)).status).to.equal(200);
+      await new Promise(r => setTimeout(r, 200));
+      expect(receiver.requests).to.have.length(0);
+      process.kill(fn.child.pid!, 'SIGTERM');
+      expect(await exited).to.equal(0);
+      const names = receiver.requests.flatMap(r =>
+        (
+          JSON.parse(r.body) as {
+            resourceSpans: {scopeSpans: {spans: {name: string}[]}[]}[];
+          }
+        ).resourceSpans.flatMap(rs =>
+          rs.scopeSpans.flatMap(ss => ss.spans.map(span => span.name)),
+        ),
+      );
+      // The start's checks and the request above, all of them.
+      expect(names.filter(n => n === 'GET /ok').length).to.be.at.least(2);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('on SIGTERM, answers 503 to what is still running at the grace deadline, then exits 0', async function () {

@@ -1,7 +1,29 @@
+import {trace, TraceFlags} from '@opentelemetry/api';
+import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {expect} from 'chai';
-import {createContext} from '../../../../functions/common/context';
+import {
+  createContext,
+  type RequestContext,
+} from '../../../../functions/common/context';
+import {recordingTracing} from '../../../fixtures/context';
 
-const options = {projectId: 'p', requestTimeoutMs: 10_000, now: 1_000_000};
+const options = {
+  requestTimeoutMs: 10_000,
+  now: 1_000_000,
+  tracer: recordingTracing().tracer,
+  name: 'GET /x',
+};
+
+/** The request's trace, its caller's span and whether it is sampled. */
+function traceOf(ctx: RequestContext) {
+  const {traceId, traceFlags} = ctx.span.spanContext();
+  const parent = (ctx.span as unknown as ReadableSpan).parentSpanContext;
+  return {
+    traceId,
+    parentSpanId: parent?.spanId,
+    sampled: (traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
+  };
+}
 
 describe('createContext', () => {
   it('keeps a well-formed request id and replaces a bad one', () => {
@@ -27,44 +49,53 @@ describe('createContext', () => {
   it('joins the trace of a valid traceparent, with a span of its own under the caller’s', () => {
     const ctx = createContext(
       {
-        traceparent: '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
         'x-cloud-trace-context': 'ffffffffffffffffffffffffffffffff/123;o=1',
       },
       options,
     );
-    expect(ctx.trace).to.include({
+    expect(traceOf(ctx)).to.deep.equal({
       traceId: '0af7651916cd43dd8448eb211c80319c',
       parentSpanId: 'b7ad6b7169203331',
       sampled: true,
     });
-    expect(ctx.trace.spanId).to.match(/^[\da-f]{16}$/);
-    expect(ctx.trace.spanId).not.to.equal('b7ad6b7169203331');
-    expect(ctx.spans).to.deep.equal([]);
+    const {spanId} = ctx.span.spanContext();
+    expect(spanId).to.match(/^[\da-f]{16}$/);
+    expect(spanId).not.to.equal('b7ad6b7169203331');
+    // Its children hang under it.
+    expect(trace.getSpan(ctx.traceContext)).to.equal(ctx.span);
   });
 
-  it('keeps the caller’s sampling decision', () => {
+  it('keeps the caller’s sampling decision: an unsampled request records nothing', () => {
     const ctx = createContext(
       {traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'},
       options,
     );
-    expect(ctx.trace.sampled).to.equal(false);
+    expect(traceOf(ctx)).to.include({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      sampled: false,
+    });
+    expect(ctx.span.isRecording()).to.equal(false);
   });
 
   it('falls back to X-Cloud-Trace-Context, its decimal span id as the parent', () => {
     const ctx = createContext(
-      {'x-cloud-trace-context': '0af7651916cd43dd8448eb211c80319c/123;o=0'},
+      {'x-cloud-trace-context': '0af7651916cd43dd8448eb211c80319c/123;o=1'},
       options,
     );
-    expect(ctx.trace).to.include({
+    expect(traceOf(ctx)).to.deep.equal({
       traceId: '0af7651916cd43dd8448eb211c80319c',
       parentSpanId: '000000000000007b',
-      sampled: false,
+      sampled: true,
     });
-    const noSpan = createContext(
-      {'x-cloud-trace-context': '0af7651916cd43dd8448eb211c80319c'},
+    const unsampled = createContext(
+      {'x-cloud-trace-context': '0af7651916cd43dd8448eb211c80319c/5;o=0'},
       options,
     );
-    expect(noSpan.trace).to.include({sampled: true, parentSpanId: undefined});
+    expect(traceOf(unsampled)).to.include({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      sampled: false,
+    });
   });
 
   const malformed: [string, Record<string, string>][] = [
@@ -79,22 +110,59 @@ describe('createContext', () => {
       {traceparent: '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01'},
     ],
     [
-      'an unknown traceparent version',
-      {traceparent: '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'},
+      'upper-case hex, which W3C trace context does not allow',
+      {traceparent: '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01'},
+    ],
+    [
+      'junk before a traceparent',
+      {traceparent: 'x00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'},
+    ],
+    [
+      'junk after a traceparent',
+      {traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01x'},
     ],
     ['a bad X-Cloud-Trace-Context', {'x-cloud-trace-context': 'x/y'}],
+    [
+      'an X-Cloud-Trace-Context with junk before it',
+      {'x-cloud-trace-context': 'x0af7651916cd43dd8448eb211c80319c/5'},
+    ],
+    [
+      'an X-Cloud-Trace-Context without a span',
+      {'x-cloud-trace-context': '0af7651916cd43dd8448eb211c80319c'},
+    ],
+    [
+      'an X-Cloud-Trace-Context with a zero span',
+      {'x-cloud-trace-context': '0af7651916cd43dd8448eb211c80319c/0;o=1'},
+    ],
   ];
   malformed.forEach(([name, headers]) =>
     it(`starts a new sampled trace for ${name}`, () => {
-      const ctx = createContext(headers, options);
-      expect(ctx.trace.traceId).to.match(/^[\da-f]{32}$/);
-      expect(ctx.trace.traceId).not.to.equal(
-        '0af7651916cd43dd8448eb211c80319c',
-      );
-      expect(ctx.trace.parentSpanId).to.equal(undefined);
-      expect(ctx.trace.sampled).to.equal(true);
+      const t = traceOf(createContext(headers, options));
+      expect(t.traceId).to.match(/^[\da-f]{32}$/);
+      expect(t.traceId).not.to.equal('0af7651916cd43dd8448eb211c80319c');
+      expect(t.parentSpanId).to.equal(undefined);
+      expect(t.sampled).to.equal(true);
     }),
   );
+
+  it('keeps trace and span ids that merely end in zeros', () => {
+    const ctx = createContext(
+      {traceparent: '00-0af7651916cd43dd8448eb211c803100-b7ad6b7169203300-01'},
+      options,
+    );
+    expect(traceOf(ctx)).to.include({
+      traceId: '0af7651916cd43dd8448eb211c803100',
+      parentSpanId: 'b7ad6b7169203300',
+    });
+  });
+
+  it('starts a new trace id for each request without one', () => {
+    const ids = Array.from(
+      {length: 300},
+      () => createContext({}, options).span.spanContext().traceId,
+    );
+    expect(new Set(ids).size).to.equal(300);
+  });
 
   it('lets a caller shorten the deadline but never extend it', () => {
     expect(
@@ -108,15 +176,5 @@ describe('createContext', () => {
         createContext({'x-request-budget-ms': ignored}, options).deadline,
         ignored,
       ).to.equal(1_010_000);
-  });
-
-  it('collects child spans unless told there is no line to carry them', () => {
-    expect(createContext({}, options).spans).to.deep.equal([]);
-    expect(
-      createContext({}, {...options, recordSpans: true}).spans,
-    ).to.deep.equal([]);
-    expect(createContext({}, {...options, recordSpans: false}).spans).to.equal(
-      undefined,
-    );
   });
 });

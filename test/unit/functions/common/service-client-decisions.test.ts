@@ -15,7 +15,7 @@ import {
   ServiceClient,
   type Call,
 } from '../../../../functions/common/service-client';
-import {testContext} from '../../../fixtures/context';
+import {recordingTracing, testContext} from '../../../fixtures/context';
 import {rejectionOf} from '../../../fixtures/rejection';
 
 /** These tests are about the transport: any answer body passes. */
@@ -263,10 +263,16 @@ describe('ServiceClient, decision by decision', () => {
 
   it('records each attempt as a span with its outcome', async () => {
     const {transport} = fakeTransport(answer(503), withCode('ECONNRESET'), ok);
-    const ctx = testContext();
-    await clientWith(transport).call(ctx, GET, ANY);
+    const tracing = recordingTracing();
+    await clientWith(transport).call(testContext({}, tracing), GET, ANY);
     expect(
-      (ctx.spans ?? []).map(s => [s.name, s.outcome, s.status]),
+      tracing.exporter
+        .getFinishedSpans()
+        .map(s => [
+          s.name,
+          s.attributes['error.type'] ?? 'ok',
+          s.attributes['http.response.status_code'],
+        ]),
     ).to.deep.equal([
       ['GET user /users/u1', 'unavailable', 503],
       ['GET user /users/u1', 'unavailable', undefined],

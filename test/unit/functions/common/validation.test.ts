@@ -42,6 +42,9 @@ describe('validation', () => {
     ['__x', true],
     ['x__', true],
     ['_x_', true],
+    // Reserved only from end to end: __ inside an id is the user's.
+    ['a__x__', true],
+    ['__x__a', true],
   ];
   ids.forEach(([id, ok]) =>
     it(`${ok ? 'accepts' : 'refuses'} the id "${id.length > 20 ? `${id.length} x` : id}"`, () => {

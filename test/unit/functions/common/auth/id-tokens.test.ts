@@ -1,6 +1,7 @@
 import {expect} from 'chai';
 import type {GoogleAuth} from 'google-auth-library';
 import {MetadataIdTokenSource} from '../../../../../functions/common/auth/id-tokens';
+import {recordingTracing, testContext} from '../../../../fixtures/context';
 
 /** A GoogleAuth stand-in that counts clients and token fetches. */
 function fakeAuth() {
@@ -87,5 +88,38 @@ describe('MetadataIdTokenSource', () => {
           'google-auth-library returned no Authorization header',
         ),
     );
+  });
+
+  it('is a span of the request only when it fetches a token, named for the audience’s host', async () => {
+    let token: {id_token?: string; expiry_date?: number} = {};
+    const auth = {
+      async getIdTokenClient() {
+        const client = {
+          credentials: token,
+          eagerRefreshThresholdMillis: 60_000,
+          async getRequestHeaders() {
+            // A fetch, as IdTokenClient makes one when it holds no fresh token.
+            token = {
+              id_token: 'secret-id-token',
+              expiry_date: Date.now() + 3_600_000,
+            };
+            client.credentials = token;
+            return new Headers({authorization: 'Bearer secret-id-token'});
+          },
+        };
+        return client;
+      },
+    } as unknown as GoogleAuth;
+    const source = new MetadataIdTokenSource(auth);
+    const tracing = recordingTracing();
+    const ctx = testContext({}, tracing);
+    await source.authorization('https://order-x.a.run.app', ctx);
+    await source.authorization('https://order-x.a.run.app', ctx);
+    const spans = tracing.exporter.getFinishedSpans();
+    expect(spans.map(s => s.name)).to.deep.equal(['token order-x.a.run.app']);
+    expect(spans[0].parentSpanContext?.spanId).to.equal(
+      ctx.span.spanContext().spanId,
+    );
+    expect(JSON.stringify(spans[0].attributes)).not.to.contain('secret');
   });
 });

@@ -1,0 +1,205 @@
+/**
+ * The spans of a request's W3C trace, with OpenTelemetry: each function's
+ * span of a request (a server span), each call to another function and
+ * each token fetch (client spans), each Firestore operation. The context is
+ * passed explicitly, in the request's RequestContext (context.ts): no
+ * context manager and no async-context tracking run on a request's path
+ * (lifecycle.ts). A span holds names, times, statuses and outcomes only:
+ * never a token, a header value or a document body.
+ *
+ * Spans are exported over OTLP/HTTP (JSON), in batches, to
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: on Google Cloud the Telemetry API,
+ * as the function's own service account (auth/access-tokens.ts); locally the
+ * console. What is not yet exported is flushed at SIGTERM (lifecycle.ts
+ * atShutdown; docs/observability.md says why not at the end of each
+ * request).
+ */
+import {
+  ProxyTracerProvider,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import {resourceFromAttributes} from '@opentelemetry/resources';
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TracerProvider,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type * as ExporterModule from '@opentelemetry/exporter-trace-otlp-http';
+
+export {SpanKind};
+
+/** A function's tracer, and how to send what it holds. */
+export interface Tracing {
+  tracer: Tracer;
+  /** Exports every span ended so far; resolves when that is done (or failed). */
+  flush(): Promise<void>;
+}
+
+export interface TracingOptions {
+  /** The function's name: its spans' `service.name`. */
+  service: string;
+  projectId: string;
+  /** false (LOG_LEVEL=silent): no span is recorded or exported. */
+  enabled: boolean;
+  /** Where spans are exported over OTLP/HTTP; nowhere without it. */
+  endpoint?: string;
+  /** How long ended spans wait to be exported together, in ms. */
+  exportDelayMs?: number;
+  /** Headers for each export (credentials for Google's endpoint). */
+  headers?: () => Promise<Record<string, string>>;
+  /** Where spans go besides the endpoint (tests read them there). */
+  processors?: SpanProcessor[];
+}
+
+/** A tracer that records nothing, without any global registration. */
+const NOT_TRACING: Tracing = {
+  tracer: new ProxyTracerProvider().getTracer('off'),
+  flush: async () => undefined,
+};
+
+/**
+ * The tracing of one function. Spans follow the caller's sampling
+ * decision (`traceparent`'s flag); a request that comes without one is
+ * sampled.
+ */
+export function createTracing(options: TracingOptions): Tracing {
+  if (!options.enabled) return NOT_TRACING;
+  const processors = [...(options.processors ?? [])];
+  if (options.endpoint !== undefined)
+    processors.push(
+      new BatchSpanProcessor({
+        exporter: otlpExporter(options.endpoint, options.headers),
+        scheduledDelayMillis: options.exportDelayMs,
+      }),
+    );
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': options.service,
+      // The Telemetry API files spans under this project.
+      'gcp.project_id': options.projectId,
+    }),
+    sampler: new ParentBasedSampler({root: new AlwaysOnSampler()}),
+    spanProcessors: processors,
+  });
+  return {
+    tracer: provider.getTracer('functions-s2s'),
+    flush: () => provider.forceFlush(),
+  };
+}
+
+function otlpExporter(
+  url: string,
+  headers: TracingOptions['headers'],
+): SpanExporter {
+  // Loaded only where spans are exported: most of what tracing costs a
+  // cold start is this module.
+  const {OTLPTraceExporter} =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof ExporterModule;
+  return new OTLPTraceExporter({url, ...(headers && {headers})});
+}
+
+/** Where a request's spans hang: its tracer and the context of its own span. */
+export interface SpanParent {
+  tracer: Tracer;
+  /** The context holding the request's span: every span it starts is a child. */
+  traceContext: Context;
+}
+
+/** A span that ends when `work` settles, and what `work` may say of it. */
+export interface SpanHandle {
+  span: Span;
+  /** The HTTP status a call got. */
+  setStatus(status: number): void;
+}
+
+/**
+ * Runs `work` as a child span `name` of the request: `ok` when it
+ * resolves, else an error whose type is what `outcomeOf` names
+ * ("timeout", "unavailable"; "error" by default).
+ */
+export async function inSpan<T>(
+  parent: SpanParent,
+  name: string,
+  options: {kind: SpanKind; attributes?: Attributes},
+  work: (handle: SpanHandle) => Promise<T>,
+  outcomeOf: (error: unknown) => string = () => 'error',
+): Promise<T> {
+  const span = parent.tracer.startSpan(name, options, parent.traceContext);
+  try {
+    const result = await work({
+      span,
+      setStatus: status =>
+        span.setAttribute('http.response.status_code', status),
+    });
+    span.end();
+    return result;
+  } catch (e: unknown) {
+    const outcome = outcomeOf(e);
+    span.setAttribute('error.type', outcome);
+    span.setStatus({code: SpanStatusCode.ERROR, message: outcome});
+    span.end();
+    throw e;
+  }
+}
+
+/** The context `parent` with `span` as the current span. */
+export function withSpan(parent: Context, span: Span): Context {
+  return trace.setSpan(parent, span);
+}
+
+/**
+ * Starts this function's span of a request (a server span) under the
+ * caller's span in `caller` (propagation.ts extractTrace).
+ */
+export function startRequestSpan(
+  tracer: Tracer,
+  name: string,
+  caller: Context,
+): SpanParent & {span: Span} {
+  const span = tracer.startSpan(name, {kind: SpanKind.SERVER}, caller);
+  return {span, tracer, traceContext: withSpan(caller, span)};
+}
+
+/**
+ * `store` as seen by one request: each of its methods a Firestore span of
+ * the request ("orders.list"). Only the method's name is kept: never its
+ * arguments or results. The parent is passed, not looked up in an async
+ * context (see the top of this file).
+ */
+export function tracedStore<T extends object>(
+  store: T,
+  label: string,
+  parent: SpanParent,
+): T {
+  if (!trace.getSpan(parent.traceContext)?.isRecording()) return store;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string')
+        return value;
+      const name = `${label}.${property}`;
+      return (...args: unknown[]) =>
+        inSpan(
+          parent,
+          name,
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'db.system.name': 'gcp.firestore',
+              'db.operation.name': name,
+            },
+          },
+          () => Promise.resolve(value.apply(target, args)),
+        );
+    },
+  });
+}

@@ -1,0 +1,176 @@
+/** Spans: what a request records of its calls and Firestore operations, and how they leave. */
+import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
+import {expect} from 'chai';
+import {GoogleAuth} from 'google-auth-library';
+import {
+  googleApiHeaders,
+  isGoogleApi,
+} from '../../../../functions/common/auth/access-tokens';
+import {
+  createTracing,
+  inSpan,
+  tracedStore,
+} from '../../../../functions/common/tracing';
+import {recordingTracing, testContext} from '../../../fixtures/context';
+import {json, recordingServer} from '../../../fixtures/http-server';
+
+describe('tracing', () => {
+  it('records a child span of the request with its status, and ok', async () => {
+    const tracing = recordingTracing();
+    const ctx = testContext({}, tracing);
+    const result = await inSpan(
+      ctx,
+      'GET user /users/1',
+      {kind: SpanKind.CLIENT},
+      async span => {
+        span.setStatus(200);
+        await new Promise(r => setTimeout(r, 20));
+        return 'answer';
+      },
+    );
+    expect(result).to.equal('answer');
+    const [span] = tracing.exporter.getFinishedSpans();
+    expect(span.name).to.equal('GET user /users/1');
+    expect(span.kind).to.equal(SpanKind.CLIENT);
+    expect(span.attributes['http.response.status_code']).to.equal(200);
+    expect(span.status.code).to.equal(SpanStatusCode.UNSET);
+    expect(span.parentSpanContext?.spanId).to.equal(
+      ctx.span.spanContext().spanId,
+    );
+    expect(span.spanContext().traceId).to.equal(
+      '0af7651916cd43dd8448eb211c80319c',
+    );
+    expect(span.duration[0] * 1e3 + span.duration[1] / 1e6).to.be.within(
+      15,
+      10_000,
+    );
+  });
+
+  it('records a failed span with the outcome its error names, and rethrows', async () => {
+    const tracing = recordingTracing();
+    const ctx = testContext({}, tracing);
+    const error = new Error('down');
+    const caught = await inSpan(
+      ctx,
+      'x',
+      {kind: SpanKind.CLIENT},
+      async () => {
+        throw error;
+      },
+      e => (e === error ? 'unavailable' : 'other'),
+    ).catch((e: unknown) => e);
+    expect(caught).to.equal(error);
+    await inSpan(ctx, 'y', {kind: SpanKind.CLIENT}, async () => {
+      throw error;
+    }).catch(() => undefined);
+    const [x, y] = tracing.exporter.getFinishedSpans();
+    expect(x.status).to.deep.equal({
+      code: SpanStatusCode.ERROR,
+      message: 'unavailable',
+    });
+    expect(x.attributes['error.type']).to.equal('unavailable');
+    expect(x.attributes).not.to.have.property('http.response.status_code');
+    expect(y.attributes['error.type']).to.equal('error');
+  });
+
+  it('records nothing, and still runs the work, when tracing is off', async () => {
+    const off = createTracing({service: 's', projectId: 'p', enabled: false});
+    const ctx = testContext({}, off);
+    expect(ctx.span.isRecording()).to.equal(false);
+    expect(
+      await inSpan(ctx, 'x', {kind: SpanKind.CLIENT}, async () => 7),
+    ).to.equal(7);
+  });
+
+  it('records each store method called during a request by name only, never its arguments', async () => {
+    const store = {
+      async get(id: string) {
+        return {id, secret: 's3cr3t'};
+      },
+      label: 'not a method',
+    };
+    const tracing = recordingTracing();
+    const traced = tracedStore(store, 'orders', testContext({}, tracing));
+    expect(traced.label).to.equal('not a method');
+    const doc = await traced.get('order-9');
+    expect(doc).to.deep.equal({id: 'order-9', secret: 's3cr3t'});
+    const spans = tracing.exporter.getFinishedSpans();
+    expect(spans.map(s => s.name)).to.deep.equal(['orders.get']);
+    expect(spans[0].attributes).to.include({
+      'db.system.name': 'gcp.firestore',
+      'db.operation.name': 'orders.get',
+    });
+    expect(JSON.stringify(spans[0].attributes)).not.to.match(/order-9|s3cr3t/);
+  });
+
+  it('hands the store itself to a request that records no spans', () => {
+    const store = {get: async () => 1};
+    const off = createTracing({service: 's', projectId: 'p', enabled: false});
+    expect(tracedStore(store, 'orders', testContext({}, off))).to.equal(store);
+  });
+
+  it('exports over OTLP/HTTP as JSON, with the function as the service, and the headers it is given', async () => {
+    const receiver = await recordingServer((_req, res) => json(res, 200, {}));
+    try {
+      const tracing = createTracing({
+        service: 'order',
+        projectId: 'proj',
+        enabled: true,
+        endpoint: `${receiver.url}/v1/traces`,
+        headers: async () => ({authorization: 'Bearer access-token'}),
+      });
+      const ctx = testContext({}, tracing);
+      ctx.span.end();
+      await tracing.flush();
+      expect(receiver.requests).to.have.length(1);
+      const [post] = receiver.requests;
+      expect(post.method).to.equal('POST');
+      expect(post.url).to.equal('/v1/traces');
+      expect(post.headers['content-type']).to.equal('application/json');
+      expect(post.headers.authorization).to.equal('Bearer access-token');
+      const body = JSON.parse(post.body) as {
+        resourceSpans: {
+          resource: {attributes: {key: string; value: {stringValue: string}}[]};
+          scopeSpans: {spans: {traceId: string; spanId: string}[]}[];
+        }[];
+      };
+      const [resourceSpans] = body.resourceSpans;
+      const attributes = Object.fromEntries(
+        resourceSpans.resource.attributes.map(a => [
+          a.key,
+          a.value.stringValue,
+        ]),
+      );
+      expect(attributes).to.include({
+        'service.name': 'order',
+        'gcp.project_id': 'proj',
+      });
+      expect(resourceSpans.scopeSpans[0].spans[0]).to.include({
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: ctx.span.spanContext().spanId,
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('calls a Google API with the account’s access token and the quota project, a local endpoint without', async () => {
+    const auth = {
+      getRequestHeaders: async () =>
+        new Headers({authorization: 'Bearer ya29.token'}),
+    } as unknown as GoogleAuth;
+    expect(await googleApiHeaders('proj', auth)()).to.deep.equal({
+      authorization: 'Bearer ya29.token',
+      'x-goog-user-project': 'proj',
+    });
+    expect(isGoogleApi('https://telemetry.googleapis.com/v1/traces')).to.equal(
+      true,
+    );
+    for (const other of [
+      'http://127.0.0.1:8090/v1/traces',
+      'http://telemetry.googleapis.com/v1/traces',
+      'https://telemetry.googleapis.com.example.com/v1/traces',
+    ])
+      expect(isGoogleApi(other), other).to.equal(false);
+  });
+});
