@@ -4,7 +4,8 @@
  * caller inside the VPC meet. test/e2e/doc-examples.test.ts runs them
  * against a stack, each checked against the status its comment names.
  */
-import type {StackInfo, StackMode} from './stack';
+import type {StackMode} from './functions';
+import type {StackInfo} from './stack-info';
 
 export function tryCommands(
   info: StackInfo,

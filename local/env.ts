@@ -15,7 +15,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {ROOT} from './functions';
-import type {StackInfo} from './stack';
+import type {StackInfo} from './stack-info';
 
 /**
  * The command that runs the function `name` (entry point `target`) by hand

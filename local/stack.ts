@@ -8,9 +8,7 @@
  * a local VPC connector, as on Google Cloud. `npm start`, the end-to-end
  * tests and the benchmark all start it through here.
  */
-import type {ChildProcess} from 'node:child_process';
-import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
-import * as path from 'node:path';
+import {rmSync} from 'node:fs';
 import {loadTopology, type Topology} from '../scripts/topology';
 import {
   startFirestoreEmulator,
@@ -20,75 +18,29 @@ import {startCloudRunStandIns} from './cloud-run';
 import {
   accountsFor,
   functionEnv,
-  handRunEnv,
   ROOT,
   spawnFunction,
   type StackLayout,
   type SpawnOptions,
   type StackMode,
 } from './functions';
-import {IdentityServer, type EndUserInfo} from './identity-server';
-import {handRunCommand} from './env';
-import {memoryBytes, memoryExceededMessage, watchMemory} from './memory';
+import {IdentityServer} from './identity-server';
+import {awaitHandRun, functionInstances} from './instances';
 import {LocalConsole} from './console/server';
 import {TraceStore} from './console/traces';
+import {logFileOf, type LogTarget} from './logs';
 import {
-  logFileOf,
-  logSink,
-  pipeLogs,
-  type LogSink,
-  type LogTarget,
-} from './logs';
-import {
-  accepts,
   assertPortFree,
   freePort,
   listenOn,
-  stopGroup,
   waitFor,
+  accepts,
 } from './processes';
 import {functionsNode} from './runtime';
 import {seedAccounts, seededEmulatorProject} from './seed';
+import {stackInfo, writeStackFile, type StackInfo} from './stack-info';
 
 export {accountsFor, functionEnv, ROOT, spawnFunction, type StackMode};
-
-/** What `.local/stack.json` holds. */
-export interface StackInfo {
-  projectId: string;
-  mode: StackMode;
-  /** The URL callers use, per function: its front end in cloud mode. */
-  urls: Record<string, string>;
-  /** Where each function's own process listens: behind its front end in cloud mode. */
-  listens: Record<string, string>;
-  /** host:port of the local VPC connector (cloud mode only). */
-  connector?: string;
-  /** The local console's URL, when it runs. */
-  console?: string;
-  firestore: string;
-  /** Each data-keeping function's own database in the emulator (topology.json). */
-  databases: Record<string, string>;
-  identity: Record<string, string>;
-  issuer: {url: string; certsUrl: string};
-  accounts: Record<string, string>;
-  /** End users: where they sign in, how their tokens are checked, and the seed users' accounts. */
-  endUsers: EndUsers;
-  /** The functions the stack did not start: left to be run by hand. */
-  handRun: string[];
-  /**
-   * Each function's environment as the stack starts it (PATH left out):
-   * what `npm run env -- <name>` prints, to run it by hand.
-   */
-  env: Record<string, Record<string, string>>;
-}
-
-/** The local Identity Platform, as `.local/stack.json` gives it. */
-export interface EndUsers extends EndUserInfo {
-  /** "off": END_USER_AUTH=off, no end-user token needed anywhere. */
-  auth: 'on' | 'off';
-  /** The bearer token of the local admin API (accounts:update, accounts:delete); local only. */
-  adminToken: string;
-  accounts: {email: string; password: string; uid: string; admin: boolean}[];
-}
 
 export interface StackOptions extends SpawnOptions {
   mode?: StackMode;
@@ -137,25 +89,6 @@ export interface Stack {
 }
 
 const url = (port: number) => `http://127.0.0.1:${port}`;
-
-/**
- * How the stack writes, in a function's log, what it saw of that function;
- * what went wrong with an instance is also a notice in the console.
- */
-function sayOf(sink: LogSink, name: string, traces?: TraceStore) {
-  return (message: string, severity = 'NOTICE') => {
-    sink.write(
-      JSON.stringify({severity, message, service: name, component: 'stack'}),
-    );
-    if (severity === 'ERROR')
-      traces?.notice({
-        time: new Date().toISOString(),
-        service: name,
-        severity,
-        message,
-      });
-  };
-}
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   functionsNode(); // on any other Node.js, say so before starting anything
@@ -260,83 +193,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         tracesEndpoint: `${consoleUrl}/v1/traces`,
       }),
     };
-    const children: Record<string, ChildProcess> = {};
-    // Stopped on purpose (stop, stopFunction): not replaced.
-    const stopped = new Set<string>();
-    const startFunction = (name: string) => {
-      const {memory} = topology.get(name).resources;
-      const child = spawnFunction(
-        topology.get(name).entryPoint,
-        Number(new URL(listens[name]).port),
-        functionEnv(name, where, options),
-        {...options, memory},
-      );
-      const sink = pipeLogs(name, child, logTarget);
-      children[name] = child;
-      const startedAt = Date.now();
-      // Over its memory limit, an instance is ended as Cloud Run ends it,
-      // with Cloud Run's line in its log; it is then replaced like any
-      // other instance that exits.
-      const limit = memoryBytes(memory);
-      const unwatch = watchMemory(child.pid!, limit, used => {
-        sayOf(sink, name, traces)(memoryExceededMessage(limit, used), 'ERROR');
-        child.kill('SIGKILL');
-      });
-      // An instance that exits is replaced, as Cloud Run starts a new one:
-      // a function ends itself after an uncaught exception (lifecycle.ts).
-      // One that dies young waits a little, so a broken function does not
-      // restart in a tight loop.
-      child.once('exit', (code, signal) => {
-        unwatch();
-        if (stopped.has(name)) return;
-        sayOf(
-          sink,
-          name,
-          traces,
-        )(
-          `the ${name} function exited (${signal ?? `code ${code}`}); starting a new instance`,
-          'ERROR',
-        );
-        const delay = Date.now() - startedAt < 2000 ? 2000 : 0;
-        setTimeout(() => {
-          if (!stopped.has(name)) startFunction(name);
-        }, delay).unref();
-      });
-    };
-    // A function left to be run by hand: say where it is awaited, and when
-    // it answers or stops answering, as the stack would of its own.
-    const awaitHandRun = (name: string) => {
-      const sink = logSink(name, logTarget);
-      const say = sayOf(sink, name, traces);
-      say(
-        `waiting for the ${name} function on ${listens[name]}: run it yourself: ${handRunCommand(name)}`,
-      );
-      // A connection, not a request: the function's own log stays its own.
-      let up = false;
-      const poll = setInterval(() => {
-        void accepts(listens[name]).then(listening => {
-          if (listening && !up)
-            say(`the ${name} function listens on ${listens[name]}`);
-          if (!listening && up)
-            say(`the ${name} function stopped: waiting for it again`);
-          up = listening;
-        });
-      }, 500);
-      poll.unref();
-      return async () => {
-        clearInterval(poll);
-        await sink.close();
-      };
-    };
-    const stopFunction = async (name: string) => {
-      stopped.add(name);
-      await stopGroup(children[name]);
-    };
+    const instances = functionInstances({
+      layout: where,
+      listens,
+      options,
+      logs: logTarget,
+      traces,
+    });
     for (const name of started) {
-      startFunction(name);
-      stoppers.push(() => stopFunction(name));
+      instances.start(name);
+      stoppers.push(() => instances.stop(name));
     }
-    for (const name of handRun) stoppers.push(awaitHandRun(name));
+    for (const name of handRun)
+      stoppers.push(awaitHandRun(name, listens[name], logTarget, traces));
     await Promise.all(
       started.map(name =>
         // As Cloud Run checks a start: a connection, no request in its log.
@@ -344,7 +213,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           `The ${name} function`,
           () => accepts(listens[name]),
           30_000,
-          children[name],
+          instances.children[name],
         ),
       ),
     );
@@ -354,57 +223,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await seededEmulatorProject(projectId, firestoreHost, topology)
       ).terminate();
 
-    const info = {
-      projectId,
-      mode,
-      urls,
+    const info = stackInfo({
+      layout: where,
       listens,
-      ...(connector === undefined ? {} : {connector}),
-      ...(consoleUrl === undefined ? {} : {console: consoleUrl}),
-      firestore: firestoreHost,
-      databases: Object.fromEntries(
-        topology.declared.flatMap(f =>
-          f.firestore === undefined ? [] : [[f.name, f.firestore.database]],
-        ),
-      ),
-      identity: issuer.hosts,
-      issuer: {url: issuer.issuer, certsUrl: issuer.certsUrl},
+      consoleUrl,
       accounts,
-      endUsers: {
-        auth: options.endUserAuth ?? 'on',
-        ...issuer.endUsers,
-        adminToken: identity.toolkit.adminToken,
-        accounts: endUserAccounts.map(a => ({
-          email: a.email,
-          password: a.password,
-          uid: a.uid,
-          admin: a.claims?.role === 'admin',
-        })),
-      },
+      adminToken: identity.toolkit.adminToken,
+      endUserAccounts,
       handRun,
-      env: Object.fromEntries(
-        names.map(name => [
-          name,
-          handRunEnv(
-            functionEnv(name, where, options),
-            Number(new URL(listens[name]).port),
-            topology.get(name).resources.memory,
-          ),
-        ]),
-      ),
-    } as StackInfo;
-    if (options.stackFile) {
-      mkdirSync(path.dirname(options.stackFile), {recursive: true});
-      writeFileSync(options.stackFile, JSON.stringify(info, null, 2) + '\n');
-    }
-    const pids = Object.fromEntries(started.map(n => [n, children[n].pid!]));
+      options,
+    });
+    if (options.stackFile) writeStackFile(options.stackFile, info);
+    const pids = Object.fromEntries(
+      started.map(n => [n, instances.children[n].pid!]),
+    );
     return {
       info,
       layout: where,
       identity,
       pids,
       stop,
-      stopFunction,
+      stopFunction: instances.stop,
     };
   } catch (e: unknown) {
     await stop();

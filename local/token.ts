@@ -7,7 +7,8 @@
  */
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
-import {ROOT, type StackInfo} from './stack';
+import {ROOT} from './stack';
+import type {StackInfo} from './stack-info';
 
 async function main(email: string | undefined): Promise<string> {
   const file = path.join(ROOT, '.local', 'stack.json');
