@@ -17,18 +17,17 @@
  * the status the caller got (499 when the caller hung up before the
  * answer), the latency, and the caller the front end verified.
  */
-import {
-  Agent,
-  request,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import {Agent, type IncomingMessage, type ServerResponse} from 'node:http';
 import {TokenVerifier} from '../functions/common/auth/verifier';
 import {UnauthorizedError} from '../functions/common/problem';
-import {trace as otelTrace} from '@opentelemetry/api';
-import {RandomIdGenerator} from '@opentelemetry/sdk-trace';
-import {extractTrace} from '../functions/common/propagation';
+import {
+  frontEndSpan,
+  passedOutcome,
+  requestLogLine,
+  type FrontEndSpan,
+  type RequestOutcome,
+} from './front-end-log';
+import {forward, forwardedHeaders, pathOf} from './front-end-forwarding';
 import {sendGooglePage} from './google-pages';
 
 export type Ingress = 'all' | 'internal-only' | 'internal-and-gclb';
@@ -60,50 +59,8 @@ export interface FrontEndOptions {
   capacity?: number;
 }
 
-/** The front end's span of one request, in the caller's trace or a new one. */
-interface FrontEndSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  sampled: boolean;
-}
-
-const ids = new RandomIdGenerator();
-
-/**
- * The front end's span of a request: under the caller's span when the
- * request carries one; otherwise it starts the trace, and the function
- * gets it in `traceparent` (as Google's front end passes its own), so that
- * the request and its refusal or its hop are one trace, not two.
- */
-function frontEndSpan(headers: IncomingHttpHeaders): FrontEndSpan {
-  const parent = otelTrace.getSpanContext(extractTrace(headers));
-  const spanId = ids.generateSpanId();
-  if (parent === undefined) {
-    const traceId = ids.generateTraceId();
-    headers.traceparent = `00-${traceId}-${spanId}-01`;
-    return {traceId, spanId, sampled: true};
-  }
-  return {
-    traceId: parent.traceId,
-    spanId,
-    parentSpanId: parent.spanId,
-    sampled: (parent.traceFlags & 1) === 1,
-  };
-}
-
 export const SIGNATURE_REMOVED = 'SIGNATURE_REMOVED_BY_GOOGLE';
 const SERVERLESS_AUTHORIZATION = 'x-serverless-authorization';
-// Meant for one connection only; never passed on.
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'upgrade',
-];
 
 export class CloudRunFrontEnd {
   private readonly verifier: TokenVerifier;
@@ -229,125 +186,25 @@ export class CloudRunFrontEnd {
     const started = performance.now();
     res.once('close', () => {
       this.inFlight--;
-      this.logPassed(req, res, path, span, caller, performance.now() - started);
+      const ms = performance.now() - started;
+      this.logLine(req, path, span, passedOutcome(req, res, path, ms), {
+        passed: true,
+        caller,
+      });
     });
-    this.forward(req, res, path, headers);
+    forward(req, res, path, headers, this.functionUrl, this.agent);
   }
 
-  /** Cloud Run's request line for a request passed on to the function. */
-  private logPassed(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    span: FrontEndSpan,
-    caller: string,
-    ms: number,
-  ): void {
-    // Closed before the answer was all sent: the caller went away (or the
-    // function's answer broke off), and the caller got no status at all.
-    const status = res.writableFinished ? res.statusCode : 499;
-    this.logLine(
-      req,
-      path,
-      span,
-      {
-        severity: status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO',
-        message: `${req.method} ${path} ${status}`,
-        status,
-        ms,
-      },
-      {passed: true, caller},
-    );
-  }
-
-  private forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    headers: IncomingHttpHeaders,
-  ): void {
-    const upstream = request(
-      {
-        host: this.functionUrl.hostname,
-        port: this.functionUrl.port,
-        method: req.method,
-        path,
-        headers,
-        agent: this.agent,
-      },
-      answer => {
-        res.writeHead(
-          answer.statusCode ?? 502,
-          forwardedHeaders(answer.headers),
-        );
-        answer.pipe(res);
-        // The function crashed mid-answer: the client's connection breaks.
-        answer.on('error', () => res.destroy());
-      },
-    );
-    // The rest of a body the function answered before reading (a 413) is
-    // read and dropped here, not forwarded: a request to the function
-    // whose answer has ended waits for a 'drain' that never comes, the pipe
-    // stalls, and the client's connection, idle to Node once answered, is
-    // closed under the upload five seconds later (a reset that can take
-    // the answer with it).
-    const dropRest = () => {
-      req.unpipe(upstream);
-      req.resume();
-    };
-    res.on('finish', () => {
-      if (req.complete) return;
-      dropRest();
-      upstream.destroy();
-    });
-    upstream.on('error', () => {
-      // Once the function's answer has begun, how the answer ends decides:
-      // a function that answers before reading the whole body may close
-      // while the body is still being sent, and its answer stands.
-      dropRest();
-      if (res.headersSent) return;
-      // The function is down, or closed without answering: Cloud Run answers 503.
-      sendGooglePage(res, 503, path);
-    });
-    req.pipe(upstream);
-  }
-
-  /**
-   * One line of the front end's request log: a span of the caller's trace,
-   * under the caller's span, as in Cloud Run's request log; `ms`, how long
-   * the request took, when it was passed on (a refusal takes none).
-   */
+  /** One line of the front end's request log (front-end-log.ts). */
   private logLine(
     req: IncomingMessage,
     path: string,
     span: FrontEndSpan,
-    line: {severity: string; message: string; status: number; ms?: number},
+    outcome: RequestOutcome,
     details: Record<string, unknown>,
   ): void {
-    const {severity, message, status, ms} = line;
-    const {projectId} = this.options;
     this.options.log(
-      JSON.stringify({
-        severity,
-        message,
-        service: this.options.service,
-        component: 'front-end',
-        httpRequest: {
-          requestMethod: req.method,
-          requestUrl: path,
-          status,
-          ...(ms !== undefined && {latency: `${(ms / 1000).toFixed(3)}s`}),
-        },
-        ...details,
-        'logging.googleapis.com/trace': `projects/${projectId}/traces/${span.traceId}`,
-        'logging.googleapis.com/spanId': span.spanId,
-        'logging.googleapis.com/trace_sampled': span.sampled,
-        span: {
-          parentSpanId: span.parentSpanId,
-          startTime: new Date(Date.now() - (ms ?? 0)).toISOString(),
-          durationMs: ms === undefined ? 0 : Math.round(ms * 10) / 10,
-        },
-      }),
+      requestLogLine(this.options, req, path, span, outcome, details),
     );
   }
 
@@ -357,23 +214,6 @@ export class CloudRunFrontEnd {
   }
 }
 
-/** The path and query of an origin-form or absolute-form request target. */
-function pathOf(target: string): string {
-  if (target.startsWith('/')) return target;
-  try {
-    const url = new URL(target);
-    return url.pathname + url.search;
-  } catch {
-    return '/';
-  }
-}
-
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function forwardedHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const copy = {...headers};
-  for (const name of HOP_BY_HOP) delete copy[name];
-  return copy;
 }

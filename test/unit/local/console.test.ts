@@ -178,7 +178,7 @@ function receive(store: TraceStore, body: unknown): void {
     store.add(traceId, [span], event);
 }
 
-/** A front end's line, as local/front-end.ts writes it. */
+/** A front end's line, as local/front-end-log.ts writes it. */
 function frontEndLine(o: {
   traceId?: string;
   spanId: string;
