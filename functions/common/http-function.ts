@@ -100,7 +100,9 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
     const ctx = createContext(req.headers, {
       requestTimeoutMs: options.requestTimeoutMs,
       tracer,
-      name: `${req.method} ${req.path}`,
+      // Until its route is known: the method alone, as OpenTelemetry's
+      // HTTP conventions name a span without a route.
+      name: req.method,
     });
     let caller: string | undefined;
     let refused: string | undefined;
@@ -158,6 +160,10 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       if (match.kind === 'method-not-allowed')
         throw new MethodNotAllowedError(match.allowed);
       const {rule} = match.route;
+      // Named for its route, not its path: a span name (and what it costs
+      // to keep) does not grow with the ids a caller sends.
+      ctx.span.updateName(`${req.method} ${match.route.path}`);
+      ctx.span.setAttribute('http.route', match.route.path);
       ctx.access = {rule: rule.access, decision: 'allowed'};
       if (rule.access !== 'public') {
         try {

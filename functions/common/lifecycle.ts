@@ -180,13 +180,18 @@ function drain(server: Server, signal: string): void {
           requestIds: late.map(requestIdOfAnswer),
         },
       );
-    const closed = Promise.allSettled(shutdownTasks.map(task => task()));
-    const tooLong = new Promise(r => setTimeout(r, CLOSE_MS));
-    void Promise.race([closed, tooLong]).then(() => {
+    void runShutdownTasks().then(() => {
       server.closeAllConnections();
       process.exit(0); // writes the held log lines (logger.ts)
     });
   });
+}
+
+/** The `atShutdown` tasks (the spans still held among them), for at most CLOSE_MS. */
+function runShutdownTasks(): Promise<unknown> {
+  const closed = Promise.allSettled(shutdownTasks.map(task => task()));
+  const tooLong = new Promise(r => setTimeout(r, CLOSE_MS));
+  return Promise.race([closed, tooLong]);
 }
 
 /** An uncaught exception: the process is in an unknown state; end it. */
@@ -209,9 +214,13 @@ function crash(server: Server, error: unknown, origin: string): void {
   server.close();
   server.closeIdleConnections();
   for (const res of inFlight) answer(res, internalError());
+  // The spans of what just failed are the ones worth having: they are
+  // sent too, as at SIGTERM.
   whenIdle(CRASH_FLUSH_MS, () => {
-    server.closeAllConnections();
-    process.exit(1);
+    void runShutdownTasks().then(() => {
+      server.closeAllConnections();
+      process.exit(1);
+    });
   });
 }
 

@@ -2,7 +2,9 @@
  * The W3C trace context between functions (`traceparent`), through
  * OpenTelemetry's propagator, used as an instance: nothing is registered
  * globally. A request that comes with Google's older
- * `X-Cloud-Trace-Context` only joins that trace.
+ * `X-Cloud-Trace-Context` only joins that trace, when the header names a
+ * span (`TRACE/SPAN;o=1`), sampled only with `o=1`, as Google's own
+ * propagator reads it.
  */
 import {
   ROOT_CONTEXT,
@@ -33,7 +35,7 @@ export function extractTrace(headers: IncomingHttpHeaders): Context {
   const parent = BigInt.asUintN(64, BigInt(google[2]))
     .toString(16)
     .padStart(16, '0');
-  const traceparent = `00-${google[1]}-${parent}-${google[3] === '0' ? '00' : '01'}`;
+  const traceparent = `00-${google[1]}-${parent}-${google[3] === '1' ? '01' : '00'}`;
   return propagator.extract(ROOT_CONTEXT, {traceparent}, defaultTextMapGetter);
 }
 

@@ -56,6 +56,14 @@ export interface TracingOptions {
   exportDelayMs?: number;
   /** Headers for each export (credentials for Google's endpoint). */
   headers?: () => Promise<Record<string, string>>;
+  /**
+   * Whether the function answers anyone (its first hop): every request it
+   * serves is sampled, whatever its caller's `traceparent` says. On Cloud
+   * Run the front end's header samples a small share of requests, and on
+   * the internet anyone can send one; the functions it calls follow its
+   * decision, passed on in its own `traceparent`.
+   */
+  entry?: boolean;
   /** Where spans go besides the endpoint (tests read them there). */
   processors?: SpanProcessor[];
 }
@@ -67,9 +75,9 @@ const NOT_TRACING: Tracing = {
 };
 
 /**
- * The tracing of one function. Spans follow the caller's sampling
- * decision (`traceparent`'s flag); a request that comes without one is
- * sampled.
+ * The tracing of one function. A request without a trace is sampled; one
+ * with a caller's follows the caller's decision (`traceparent`'s flag),
+ * except at an entry function, which samples every request.
  */
 export function createTracing(options: TracingOptions): Tracing {
   if (!options.enabled) return NOT_TRACING;
@@ -87,7 +95,13 @@ export function createTracing(options: TracingOptions): Tracing {
       // The Telemetry API files spans under this project.
       'gcp.project_id': options.projectId,
     }),
-    sampler: new ParentBasedSampler({root: new AlwaysOnSampler()}),
+    sampler: new ParentBasedSampler({
+      root: new AlwaysOnSampler(),
+      ...(options.entry && {remoteParentNotSampled: new AlwaysOnSampler()}),
+    }),
+    // A value a caller chose (a path, a refusal's words) stays bounded in
+    // memory and within the Telemetry API's limits.
+    spanLimits: {attributeValueLengthLimit: 1024},
     spanProcessors: processors,
   });
   return {

@@ -45,11 +45,14 @@ export function tracingFor(config: Config): Tracing {
     service: config.service,
     projectId: config.projectId,
     enabled: config.logLevel !== 'silent',
+    // Anyone may call it: a public function, the first of a request's
+    // hops. Its callers' sampling flag is not theirs to set.
+    entry: config.auth === undefined,
     endpoint,
     exportDelayMs: config.traceExportDelayMs,
     headers:
       endpoint !== undefined && isGoogleApi(endpoint)
-        ? googleApiHeaders(config.projectId)
+        ? googleApiHeaders()
         : undefined,
   });
   if (endpoint !== undefined) atShutdown(() => tracing.flush());

@@ -182,6 +182,9 @@ export interface Notice {
 }
 
 /** Recent traces, the oldest forgotten first, and the platform's notices. */
+/** More spans than any request of this system makes, by far. */
+const MAX_SPANS_PER_TRACE = 1000;
+
 export class TraceStore {
   private readonly traces = new Map<string, SpanView[]>();
   private readonly listeners = new Set<(event: RequestEvent) => void>();
@@ -207,7 +210,10 @@ export class TraceStore {
     // Re-inserted so that the map's order is the order of last activity.
     const known = this.traces.get(traceId) ?? [];
     this.traces.delete(traceId);
-    this.traces.set(traceId, [...known, ...spans]);
+    // A trace holds at most MAX_SPANS_PER_TRACE: a sender that reuses one
+    // trace id cannot grow it without end.
+    known.push(...spans.slice(0, MAX_SPANS_PER_TRACE - known.length));
+    this.traces.set(traceId, known);
     while (this.traces.size > this.limit)
       this.traces.delete(this.traces.keys().next().value as string);
     if (event === undefined) return;

@@ -1,8 +1,10 @@
 /**
  * Calls to Google's APIs as the function's own service account: its OAuth
  * access token from the metadata server (cached by google-auth-library
- * until shortly before it expires), and the project that answers for the
- * call's quota (`x-goog-user-project`), as Google's APIs ask of a caller.
+ * until shortly before it expires). No `x-goog-user-project`: a service
+ * account's calls count against its own project already, and naming a
+ * quota project asks for serviceusage.services.use, which the account's
+ * one role (roles/telemetry.tracesWriter) does not hold.
  */
 import {Compute, GoogleAuth} from 'google-auth-library';
 
@@ -12,14 +14,13 @@ import {Compute, GoogleAuth} from 'google-auth-library';
  *   (as id-tokens.ts does) so a developer's own login is never used.
  */
 export function googleApiHeaders(
-  projectId: string,
   auth: GoogleAuth = new GoogleAuth({authClient: new Compute()}),
 ): () => Promise<Record<string, string>> {
   return async () => {
     const authorization = (await auth.getRequestHeaders()).get('authorization');
     if (authorization === null)
       throw new Error('google-auth-library returned no Authorization header');
-    return {authorization, 'x-goog-user-project': projectId};
+    return {authorization};
   };
 }
 

@@ -222,6 +222,36 @@ describe('lifecycle (a function without the framework’s domain, and how it end
     }
   });
 
+  it('on an uncaught exception, exports the spans it still holds before it exits 1', async () => {
+    const receiver = await recordingServer((_req, res) => json(res, 200, {}));
+    try {
+      const fn = await start({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      });
+      children.push(fn.child);
+      const exited = exitOf(fn.child);
+      expect((await fetch(`${fn.url}/ok`)).status).to.equal(200);
+      expect(receiver.requests).to.have.length(0);
+      const res = await fetch(`${fn.url}/crash-later`);
+      expect(res.status).to.equal(500);
+      expect(await exited).to.equal(1);
+      const names = receiver.requests.flatMap(r =>
+        (
+          JSON.parse(r.body) as {
+            resourceSpans: {scopeSpans: {spans: {name: string}[]}[]}[];
+          }
+        ).resourceSpans.flatMap(rs =>
+          rs.scopeSpans.flatMap(ss => ss.spans.map(span => span.name)),
+        ),
+      );
+      // The request before, and the one that failed.
+      expect(names).to.include.members(['GET /ok', 'GET /crash-later']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('on SIGTERM, answers 503 to what is still running at the grace deadline, then exits 0', async function () {
     this.timeout(SHUTDOWN_GRACE_MS + 20_000);
     const fn = await start();

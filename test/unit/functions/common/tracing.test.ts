@@ -13,6 +13,7 @@ import {
 } from '../../../../functions/common/tracing';
 import {recordingTracing, testContext} from '../../../fixtures/context';
 import {json, recordingServer} from '../../../fixtures/http-server';
+import {extractTrace} from '../../../../functions/common/propagation';
 
 describe('tracing', () => {
   it('records a child span of the request with its status, and ok', async () => {
@@ -154,14 +155,39 @@ describe('tracing', () => {
     }
   });
 
-  it('calls a Google API with the account’s access token and the quota project, a local endpoint without', async () => {
+  it('records every request at an entry function, whatever its caller’s flag; elsewhere follows the caller', () => {
+    const unsampled = {
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00',
+    };
+    const sampled = {
+      ...unsampled,
+      traceparent: unsampled.traceparent.replace(/00$/, '01'),
+    };
+    const recording = (entry: boolean, headers: Record<string, string>) => {
+      const tracing = createTracing({
+        service: 't',
+        projectId: 'p',
+        enabled: true,
+        entry,
+      });
+      const span = tracing.tracer.startSpan('GET', {}, extractTrace(headers));
+      const on = span.isRecording();
+      span.end();
+      return on;
+    };
+    expect(recording(true, unsampled)).to.equal(true);
+    expect(recording(false, unsampled)).to.equal(false);
+    expect(recording(false, sampled)).to.equal(true);
+    expect(recording(false, {})).to.equal(true);
+  });
+
+  it('calls a Google API with the account’s access token and nothing else, a local endpoint without', async () => {
     const auth = {
       getRequestHeaders: async () =>
         new Headers({authorization: 'Bearer ya29.token'}),
     } as unknown as GoogleAuth;
-    expect(await googleApiHeaders('proj', auth)()).to.deep.equal({
+    expect(await googleApiHeaders(auth)()).to.deep.equal({
       authorization: 'Bearer ya29.token',
-      'x-goog-user-project': 'proj',
     });
     expect(isGoogleApi('https://telemetry.googleapis.com/v1/traces')).to.equal(
       true,
