@@ -1,7 +1,6 @@
 /** The order use cases over an in-memory store: the rules, without Firestore. */
 import {expect} from 'chai';
 import {sha256Hex} from '../../../../functions/common/hash';
-import type {Page} from '../../../../functions/common/page';
 import {
   IdempotencyMismatchError,
   OpenOrdersLimitError,
@@ -12,15 +11,10 @@ import {
   IDEMPOTENCY_TTL_MS,
   newOrderRecord,
   Orders,
-  statsOf,
   toOrderView,
-  type ClaimedBy,
-  type IdempotencyClaim,
-  type OrderFilter,
   type OrderRecord,
-  type OrderStore,
-  type WithId,
 } from '../../../../functions/order/domain';
+import {MemoryOrderStore} from '../../../fixtures/memory-order-store';
 import {rejectionOf} from '../../../fixtures/rejection';
 import {ORDER_STATUSES} from '../../../../functions/order/contract';
 
@@ -33,68 +27,6 @@ const INPUT = {
     {product: 'Accessory D', quantity: 2, price: 9.99},
   ],
 };
-
-/** Keeps records and claims in maps, as the Firestore store keeps documents. */
-class MemoryOrderStore implements OrderStore {
-  readonly records = new Map<string, OrderRecord>();
-  readonly claims = new Map<
-    string,
-    IdempotencyClaim & {orderId: string; first?: OrderRecord}
-  >();
-  lastFilter?: OrderFilter;
-  async list(filter: OrderFilter): Promise<Page<WithId>> {
-    this.lastFilter = filter;
-    return {
-      items: [...this.records].map(([id, r]) => ({id, ...r})),
-      nextCursor: 'next',
-    };
-  }
-  async get(id: string) {
-    return this.records.get(id);
-  }
-  async insert(
-    record: OrderRecord,
-    maxOpen: number,
-    claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
-    const existing = claim && this.claims.get(claim.keyHash);
-    if (existing !== undefined)
-      return {
-        claimedBy: {
-          orderId: existing.orderId,
-          fingerprint: existing.fingerprint,
-          first: existing.first,
-        },
-      };
-    const open = [...this.records.values()].filter(
-      r =>
-        r.userId === record.userId &&
-        (r.status === 'pending' || r.status === 'processing'),
-    );
-    if (open.length >= maxOpen) return {full: true};
-    const id = `o${this.records.size + 1}`;
-    this.records.set(id, record);
-    if (claim !== undefined)
-      this.claims.set(claim.keyHash, {...claim, orderId: id, first: record});
-    return {id};
-  }
-  async update(
-    id: string,
-    change: (current: OrderRecord) => Partial<OrderRecord>,
-  ) {
-    const current = this.records.get(id);
-    if (current === undefined) return undefined;
-    const updated = {...current, ...change(current)};
-    this.records.set(id, updated);
-    return updated;
-  }
-  async delete(id: string) {
-    return this.records.delete(id);
-  }
-  async totalsByStatus() {
-    return [];
-  }
-}
 
 describe('Orders (the order domain)', () => {
   let store: MemoryOrderStore;
@@ -285,49 +217,5 @@ describe('Orders (the order domain)', () => {
     const page = await orders.list({userId: 'user-001'}, {limit: 5});
     expect(page).to.deep.equal({items: [order], nextCursor: 'next'});
     expect(store.lastFilter).to.deep.equal({userId: 'user-001'});
-  });
-
-  it('counts every order in stats, but earns only from those not cancelled', () => {
-    expect(
-      statsOf([
-        {status: 'pending', count: 2, cents: 1001n},
-        {status: 'processing', count: 0, cents: 0n},
-        {status: 'shipped', count: 1, cents: 501n},
-        {status: 'completed', count: 0, cents: 0n},
-        {status: 'cancelled', count: 4, cents: 99_999n},
-      ]),
-    ).to.deep.equal({
-      totalOrders: 7,
-      totalRevenue: 15.02,
-      totalRevenueCents: '1502',
-      ordersByStatus: {
-        pending: 2,
-        processing: 0,
-        shipped: 1,
-        completed: 0,
-        cancelled: 4,
-      },
-      averageOrderValue: 5.01, // 1502 / 3 = 500.67 cents, rounded to whole cents
-    });
-  });
-
-  it('adds revenue exactly in cents past where a number is exact', () => {
-    // Ninety million orders at the largest total, in two statuses.
-    const huge = 90_000_000n * 100_000_000n; // 9e15 cents, past 2^53
-    const stats = statsOf([
-      {status: 'completed', count: 90_000_000, cents: huge},
-      {status: 'shipped', count: 1, cents: 1n},
-    ]);
-    expect(stats.totalRevenueCents).to.equal('9000000000000001');
-    expect(BigInt(stats.totalRevenueCents)).to.equal(huge + 1n);
-    expect(stats.totalOrders).to.equal(90_000_001);
-  });
-
-  it('reports an average of zero when no order earns', () => {
-    expect(statsOf([{status: 'cancelled', count: 2, cents: 300n}])).to.include({
-      totalOrders: 2,
-      totalRevenue: 0,
-      averageOrderValue: 0,
-    });
   });
 });

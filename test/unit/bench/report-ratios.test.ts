@@ -1,0 +1,189 @@
+/**
+ * The benchmark's ratios from made-up measurements: each is the right
+ * quotient of the right rows, and what was not measured is left out.
+ */
+import {expect} from 'chai';
+import {buildReport} from '../../../bench/report';
+import {
+  figures,
+  rows,
+  SCENARIOS,
+  telemetry,
+} from '../../fixtures/bench-measurements';
+
+describe('buildReport', () => {
+  it('divides the right rows: ours against the floor, the naive way, auth off and the domain', () => {
+    const {ratios} = buildReport(
+      rows(
+        {
+          ours: 300,
+          floor: 500,
+          naive: 100,
+          'auth-off': 310,
+          'framework-domain': 150,
+        },
+        {ours: 4, floor: 2.5, 'framework-domain': 8},
+      ),
+      figures(),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(ratios['mesh: ours vs floor (throughput, c=32)']).to.equal(0.6);
+    expect(ratios['mesh: ours vs floor (CPU per request, c=32)']).to.equal(1.6);
+    expect(ratios['create: ours vs naive (throughput, c=32)']).to.equal(3);
+    expect(ratios['user-hop: auth on vs off (throughput, c=32)']).to.equal(
+      0.97,
+    );
+    expect(
+      ratios['direct: ours vs framework-domain (throughput, c=32)'],
+    ).to.equal(2);
+    expect(
+      ratios['direct: ours vs framework-domain (CPU per request, c=32)'],
+    ).to.equal(0.5);
+    expect(ratios['gateway cold start vs hello-world']).to.equal(1.4);
+    // Against the floor's faster transport: REST for user, gRPC for order.
+    expect(
+      ratios["user first answer vs the floor's (its faster transport)"],
+    ).to.equal(1.11);
+    expect(
+      ratios["order first answer vs the floor's (its faster transport)"],
+    ).to.equal(1.04);
+    expect(ratios).not.to.have.key('user cold start vs hello-world');
+    expect(ratios['mesh: ours vs naive (CPU per request, c=32)']).to.equal(0.8);
+  });
+
+  it('matches the floor against ours with the end-user checks off, when that ran', () => {
+    const {ratios, targets} = buildReport(
+      rows({ours: 50, 'end-users-off': 60, floor: 100}),
+      figures(),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(ratios['mesh: ours vs floor (throughput, c=32)']).to.equal(0.5);
+    expect(ratios['mesh: end-users-off vs floor (throughput, c=32)']).to.equal(
+      0.6,
+    );
+    expect(targets[0]).to.deep.equal({
+      target: "mesh, c=32: ours (end-users-off) >= 0.6x the floor's throughput",
+      value: 0.6,
+      met: true,
+    });
+  });
+
+  it('gives end-user checks on vs off with a 95% interval over the rounds', () => {
+    const withRounds = rows({}).map(r => ({
+      ...r,
+      rounds: [0, 1, 2].map(i => ({
+        requestsPerSec: r.variant === 'ours' ? 90 + i : 100,
+        cpuMsPerRequest: 5,
+      })),
+    }));
+    const {ratios} = buildReport(withRounds, figures(), SCENARIOS, [1, 32]);
+    const name = 'mesh: end-user checks on vs off (throughput, c=32)';
+    expect(ratios[name]).to.equal(0.91);
+    expect(ratios[`${name}, 95% interval low`]).to.be.below(0.9);
+    expect(ratios[`${name}, 95% interval high`]).to.be.above(0.92);
+  });
+
+  it('leaves out what compares with a variant that was not run (BENCH_VARIANTS)', () => {
+    const focused = rows({}, {ours: 10.4, silent: 10}).filter(r =>
+      ['ours', 'silent'].includes(r.variant),
+    );
+    const report = buildReport(
+      focused,
+      figures({
+        rssMbAfterLoad: {ours: {gateway: 100}},
+        telemetry: telemetry(1.03, {mesh: 1.04}),
+        floorColdStartMs: undefined,
+      }),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(report.targets.map(t => t.target)).to.deep.equal([
+      "logging and tracing add <= 5% CPU per request (on vs off in the same processes, fixed rate, every route's rounds: point estimate, 95% interval 1.01–1.05)",
+      'gateway cold start <= 1.5x hello-world',
+      'user cold start <= 1.5x hello-world',
+      'order cold start <= 1.5x hello-world',
+      'direct p50 (c=1) <= 1.2x the slower single hop',
+    ]);
+    expect(Object.keys(report.ratios).some(k => k.includes('floor'))).to.equal(
+      false,
+    );
+    expect(
+      report.ratios[
+        'mesh: logging and tracing on vs off (CPU per request, fixed rate)'
+      ],
+    ).to.equal(1.04);
+  });
+
+  it('puts the directly measured cost of its request lines against each route with them off', () => {
+    const costs = telemetry(1.03);
+    costs.routes['user-hop'].cpuMsPerRequest.off = 2;
+    costs.routes.mesh.cpuMsPerRequest.off = 6;
+    const {ratios} = buildReport(
+      rows({}),
+      figures({
+        telemetry: costs,
+        telemetryUsPerRequest: {on: 90, off: 30, added: 60},
+      }),
+      SCENARIOS,
+      [1, 32],
+    );
+    const direct = (id: string, lines: number) =>
+      ratios[
+        `${id}: logging and tracing measured directly, ${lines} request lines vs the route's CPU with them off`
+      ];
+    // Two lines of 60 us against 2 ms; three against 6 ms.
+    expect(direct('user-hop', 2)).to.equal(0.06);
+    expect(direct('mesh', 3)).to.equal(0.03);
+  });
+
+  it('leaves the direct measurement out when logging was not switched at a fixed rate', () => {
+    const {ratios} = buildReport(
+      rows({}),
+      figures({telemetryUsPerRequest: {on: 90, off: 30, added: 60}}),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(Object.keys(ratios).some(k => k.includes('directly'))).to.equal(
+      false,
+    );
+  });
+
+  it('compares a variant loaded on the mesh route only there (the default run)', () => {
+    const meshOnly = rows({ours: 60, floor: 100}).filter(
+      r => r.variant !== 'floor' || r.scenario === 'mesh',
+    );
+    const {ratios} = buildReport(meshOnly, figures(), SCENARIOS, [1, 32]);
+    expect(ratios['mesh: ours vs floor (throughput, c=32)']).to.equal(0.6);
+    expect(
+      Object.keys(ratios).filter(k => k.includes('vs floor')),
+    ).to.have.length(4);
+  });
+
+  it('judges latency at concurrency 1 only when it was measured', () => {
+    const {targets} = buildReport(
+      rows({}).filter(r => r.concurrency === 32),
+      figures(),
+      SCENARIOS,
+      [32],
+    );
+    expect(targets.some(t => t.target.startsWith('direct p50'))).to.equal(
+      false,
+    );
+  });
+
+  it('says which measurement is missing', () => {
+    const some = rows({}).filter(
+      r =>
+        !(
+          r.variant === 'ours' &&
+          r.scenario === 'direct' &&
+          r.concurrency === 1
+        ),
+    );
+    expect(() => buildReport(some, figures(), SCENARIOS, [1, 32])).to.throw(
+      'No measurement of ours on direct at c=1',
+    );
+  });
+});
