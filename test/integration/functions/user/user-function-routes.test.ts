@@ -2,79 +2,36 @@
  * The user function over HTTP, built as in production: real tokens both
  * ways (it is called with the gateway's, and calls the order function with
  * its own), users in the emulator, and a stand-in order function that
- * records what it is asked.
+ * records what it is asked. Its routes, and who may call them.
  */
 import {expect} from 'chai';
 import type {Server} from 'node:http';
 import request from 'supertest';
 import {TokenVerifier} from '../../../../functions/common/auth/verifier';
-import {parseConfig} from '../../../../functions/common/config';
 import {createFirestore} from '../../../../functions/common/firestore';
-import {create as createUser} from '../../../../functions/user/index';
-import {loadSeed} from '../../../../local/seed';
+import {callHeaders} from '../../../fixtures/functions';
 import {
-  callHeaders,
-  frameworkServer,
-  testIdentity,
-} from '../../../fixtures/functions';
-import {json, recordingServer} from '../../../fixtures/http-server';
-
-const SELF = 'http://user.test';
-/** An order as the order function's contract has it. */
-const order = {
-  id: 'o1',
-  userId: 'user-001',
-  items: [{product: 'Cable', quantity: 1, price: 4.99, subtotal: 4.99}],
-  total: 4.99,
-  status: 'pending',
-  createdAt: '2024-02-01T10:00:00.000Z',
-  updatedAt: '2024-02-01T10:00:00.000Z',
-};
+  order,
+  startUserFunction,
+  USER_SELF as SELF,
+  type UserFunction,
+} from '../../../fixtures/user-function';
 
 describe('user function (HTTP)', () => {
-  let kit: Awaited<ReturnType<typeof testIdentity>>;
-  let orderFn: Awaited<ReturnType<typeof recordingServer>>;
+  let kit: UserFunction['kit'];
+  let orderFn: UserFunction['orderFn'];
   let server: Server;
-  /** The gateway calling for an admin: most tests are about users, not who may see them. */
-  let auth: Record<string, string>;
+  let auth: UserFunction['auth'];
   let admin: string;
   let openOrders: unknown[] = [];
-  // Taken in before(), not at load: the emulator's variables are set between.
-  let savedMetadataHost: string | undefined;
+  let stop: UserFunction['stop'];
 
   before(async () => {
-    kit = await testIdentity();
-    orderFn = await recordingServer((req, res) =>
-      json(res, 200, {
-        service: 'order',
-        orders: req.url.startsWith('/orders?') ? openOrders : [order],
-      }),
-    );
-    const db = createFirestore(kit.projectId, 'user-data');
-    await loadSeed({users: db});
-    await db.terminate();
-    // The user function's own identity for its calls to the order function.
-    savedMetadataHost = process.env.GCE_METADATA_HOST;
-    process.env.GCE_METADATA_HOST = kit.info.hosts.user;
-    server = frameworkServer(
-      createUser(
-        parseConfig('user', {
-          ...kit.inboundEnv(SELF, ['gateway']),
-          CALLS: 'order',
-          FIRESTORE_DATABASE: 'user-data',
-          ORDER_URL: orderFn.url,
-        }),
-      ),
-    );
-    admin = kit.endUser('admin-1', {admin: true});
-    auth = callHeaders(kit.token('gateway', SELF), admin);
+    ({kit, orderFn, server, auth, admin, stop} = await startUserFunction(
+      () => openOrders,
+    ));
   });
-  after(async () => {
-    if (savedMetadataHost === undefined) delete process.env.GCE_METADATA_HOST;
-    else process.env.GCE_METADATA_HOST = savedMetadataHost;
-    await orderFn.close();
-    await kit.identity.stop();
-  });
+  after(() => stop());
 
   const api = () => request(server);
 
@@ -210,104 +167,5 @@ describe('user function (HTTP)', () => {
           .set('Authorization', gateway)
       ).status,
     ).to.equal(403);
-  });
-
-  describe('bad input', () => {
-    const cases: {
-      name: string;
-      send: () => request.Test;
-      status: number;
-      /** The problem's code, when not invalid-request. */
-      code?: string;
-      fields?: string[];
-    }[] = [
-      {
-        // An admin's: a profile of someone else needs an email; the role has a default.
-        name: 'a user without fields',
-        send: () => api().post('/users').send({}),
-        status: 400,
-        fields: ['name', 'email'],
-      },
-      {
-        name: 'an unknown role',
-        send: () =>
-          api()
-            .post('/users')
-            .send({name: 'X', email: 'x@example.com', role: 'root'}),
-        status: 400,
-        fields: ['role'],
-      },
-      {
-        name: 'a bad email',
-        send: () =>
-          api()
-            .post('/users')
-            .send({name: 'X', email: 'not-an-email', role: 'viewer'}),
-        status: 400,
-        fields: ['email'],
-      },
-      {
-        name: 'malformed JSON',
-        send: () =>
-          api()
-            .post('/users')
-            .set('Content-Type', 'application/json')
-            .send('{'),
-        status: 400,
-        code: 'invalid-json',
-      },
-      {
-        name: 'a bad id',
-        send: () => api().get('/users/a%20b'),
-        status: 400,
-        fields: ['id'],
-      },
-      {
-        name: 'an id Firestore reserves',
-        send: () => api().get('/users/__x__'),
-        status: 400,
-        fields: ['id'],
-      },
-      {
-        name: 'the orders of an id Firestore reserves',
-        send: () => api().get('/users/__x__/orders'),
-        status: 400,
-        fields: ['id'],
-      },
-      {
-        name: 'a cursor Firestore reserves',
-        send: () => api().get('/users?cursor=__name__'),
-        status: 400,
-        fields: ['cursor'],
-      },
-      {
-        name: 'a bad page size',
-        send: () => api().get('/users?limit=abc'),
-        status: 400,
-        fields: ['limit'],
-      },
-    ];
-    cases.forEach(c =>
-      it(`answers ${c.status} to ${c.name}`, async () => {
-        const res = await c.send().set(auth);
-        expect(res.status).to.equal(c.status);
-        expect(res.headers['content-type']).to.match(
-          /^application\/problem\+json/,
-        );
-        expect(res.body.code).to.equal(c.code ?? 'invalid-request');
-        if (c.fields)
-          expect(
-            res.body.errors.map((e: {field: string}) => e.field),
-          ).to.include.members(c.fields);
-      }),
-    );
-  });
-
-  it('answers 503 on the mesh route when the order function is down', async () => {
-    await orderFn.close();
-    const res = await api().get('/users/user-001/orders').set(auth);
-    expect(res.status).to.equal(503);
-    expect(res.body.code).to.equal('service-unavailable');
-    expect(res.text).not.to.contain('127.0.0.1');
   });
 });

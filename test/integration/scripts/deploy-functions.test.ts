@@ -1,0 +1,183 @@
+/**
+ * How deploy.sh deploys each function, against a fake gcloud that records
+ * what it does: ingress, identity, network, resources and env, end-user
+ * checks on or off, each internal function's audience, the invoker edges.
+ */
+import {expect} from 'chai';
+import {
+  fakeCloud,
+  freshDeployment,
+  type FreshDeployment,
+} from '../../fixtures/fake-cloud';
+import {
+  envOf,
+  SA,
+  startingWith,
+  text,
+  URL_OF,
+} from '../../fixtures/gcloud-commands';
+
+describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
+  this.timeout(120_000);
+  let platform: FreshDeployment['platform'];
+  let fresh: FreshDeployment['fresh'];
+  let stop: FreshDeployment['stop'];
+  after(() => stop?.());
+
+  before(async () => {
+    ({platform, fresh, stop} = await freshDeployment());
+  });
+
+  it('passes every function the issuer and audience of end users, checks on', () => {
+    for (const fn of ['gateway', 'user', 'order']) {
+      const deploy = fresh.commands.find(
+        startingWith(`functions deploy ${fn}`),
+      )!;
+      expect(envOf(deploy), fn).to.include({
+        END_USER_AUTH: 'on',
+        END_USER_ISSUER: 'https://securetoken.google.com/demo',
+        END_USER_AUDIENCE: 'demo',
+      });
+    }
+  });
+
+  it('with END_USER_AUTH=off, warns loudly, sets up no Identity Platform, and turns the checks off', async () => {
+    const open = fakeCloud(() => ({IDENTITY_TOOLKIT_URL: platform.url}));
+    const before = platform.requests.length;
+    const result = open.run('deploy.sh', [], {END_USER_AUTH: 'off'});
+    open.remove();
+    expect(result.status, result.output).to.equal(0);
+    expect(result.output).to.match(
+      /WARNING: END_USER_AUTH=off: the functions check no end user/,
+    );
+    expect(platform.requests.length).to.equal(before);
+    expect(result.commands.map(text).join('\n')).not.to.contain('api-keys');
+    for (const fn of ['gateway', 'user', 'order']) {
+      const deploy = result.commands.find(
+        startingWith(`functions deploy ${fn}`),
+      )!;
+      expect(envOf(deploy).END_USER_AUTH, fn).to.equal('off');
+    }
+  });
+
+  const expected: Record<
+    string,
+    {flags: string[]; absent: string[]; env: Record<string, string>}
+  > = {
+    order: {
+      flags: [
+        '--ingress-settings=internal-only',
+        '--no-allow-unauthenticated',
+        `--service-account=${SA('order')}`,
+        '--max-instances=30',
+        '--concurrency=80',
+        '--cpu=1',
+        '--memory=512Mi',
+        '--timeout=30s',
+      ],
+      absent: [
+        '--allow-unauthenticated',
+        '--vpc-connector=s2s-connector',
+        '--egress-settings=all',
+      ],
+      env: {
+        TOKEN_CHECK: 'platform',
+        ALLOWED_CALLERS: `${SA('gateway')},${SA('user')}`,
+        GOOGLE_CLOUD_PROJECT: 'demo',
+      },
+    },
+    user: {
+      flags: [
+        '--ingress-settings=internal-only',
+        '--no-allow-unauthenticated',
+        `--service-account=${SA('user')}`,
+        '--vpc-connector=s2s-connector',
+        '--egress-settings=all',
+        '--max-instances=10',
+        '--concurrency=80',
+      ],
+      absent: ['--allow-unauthenticated'],
+      env: {
+        TOKEN_CHECK: 'platform',
+        ALLOWED_CALLERS: SA('gateway'),
+        CALLS: 'order',
+        ORDER_URL: URL_OF('order'),
+        GOOGLE_CLOUD_PROJECT: 'demo',
+      },
+    },
+    gateway: {
+      flags: [
+        '--ingress-settings=all',
+        '--allow-unauthenticated',
+        `--service-account=${SA('gateway')}`,
+        '--vpc-connector=s2s-connector',
+        '--egress-settings=all',
+        '--max-instances=10',
+        '--timeout=30s',
+      ],
+      absent: ['--no-allow-unauthenticated'],
+      env: {
+        ALLOWED_CALLERS: 'anyone',
+        CALLS: 'user,order',
+        USER_URL: URL_OF('user'),
+        ORDER_URL: URL_OF('order'),
+        GOOGLE_CLOUD_PROJECT: 'demo',
+      },
+    },
+  };
+  Object.entries(expected).forEach(([fn, want]) =>
+    it(`deploys ${fn} with its ingress, identity, network, resources and env`, () => {
+      const deploy = fresh.commands.find(
+        startingWith(`functions deploy ${fn}`),
+      )!;
+      expect(deploy).to.include.members([
+        '--gen2',
+        '--runtime=nodejs24',
+        '--trigger-http',
+        `--entry-point=${fn}`,
+        '--source=.',
+        '--region=us-central1',
+        '--project=demo',
+        ...want.flags,
+      ]);
+      for (const flag of want.absent) expect(deploy).not.to.include(flag);
+      expect(envOf(deploy)).to.include(want.env);
+      if (fn === 'gateway') {
+        expect(envOf(deploy)).not.to.have.property('TOKEN_CHECK');
+        expect(envOf(deploy)).not.to.have.property('SELF_URL');
+      }
+    }),
+  );
+
+  it("sets each internal function's own URL as its audience once it is known", () => {
+    for (const fn of ['order', 'user']) {
+      const update = fresh.commands.find(
+        startingWith(`run services update ${fn}`),
+      );
+      expect(update, fn).to.include(`--update-env-vars=SELF_URL=${URL_OF(fn)}`);
+    }
+  });
+
+  it('grants run.invoker on exactly the three allowed edges, each after its callee exists', () => {
+    const bindings = fresh.commands
+      .map((c, i) => ({c, i}))
+      .filter(({c}) =>
+        text(c).startsWith('functions add-invoker-policy-binding'),
+      );
+    const edges = bindings.map(
+      ({c}) =>
+        `${c.find(a => a.startsWith('--member='))!.replace(/^--member=serviceAccount:|-fn@.*$/g, '')} -> ${c[2]}`,
+    );
+    expect(edges.sort()).to.deep.equal([
+      'gateway -> order',
+      'gateway -> user',
+      'user -> order',
+    ]);
+    for (const {c, i} of bindings) {
+      const deployed = fresh.commands.findIndex(d =>
+        text(d).startsWith(`functions deploy ${c[2]}`),
+      );
+      expect(deployed).to.be.below(i);
+    }
+  });
+});
