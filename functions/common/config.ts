@@ -87,6 +87,11 @@ export interface Config {
   /** How long ended spans wait to be exported together (OTEL_BSP_SCHEDULE_DELAY). */
   traceExportDelayMs: number;
   /**
+   * On Cloud Run, the service and revision this instance runs
+   * (K_SERVICE, K_REVISION): what its spans' resource names.
+   */
+  cloudRun?: {service: string; revision?: string};
+  /**
    * Locally only: the VPC connector's stand-in, an HTTP proxy that calls to
    * other functions go through, as `--egress-settings=all` sends them through
    * the Serverless VPC Access connector on Google Cloud. Unset there: the
@@ -182,6 +187,10 @@ function configOf(service: string, vars: Vars, env: NodeJS.ProcessEnv): Config {
     logLevel: vars.LOG_LEVEL,
     tracesEndpoint: vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
     traceExportDelayMs: vars.OTEL_BSP_SCHEDULE_DELAY,
+    cloudRun:
+      vars.K_SERVICE === undefined
+        ? undefined
+        : {service: vars.K_SERVICE, revision: vars.K_REVISION},
     egressProxy: vars.EGRESS_PROXY,
     frameworkDomain: frameworkDefaultsKept(vars),
     endUsers:

@@ -76,6 +76,8 @@ export function createContext(
     tracer: Tracer;
     /** The request's span's name: its method and path. */
     name: string;
+    /** Whether anyone may call the function (propagation.ts extractTrace). */
+    entry?: boolean;
     now?: number;
   },
 ): RequestContext {
@@ -90,7 +92,11 @@ export function createContext(
 
   return {
     requestId,
-    ...startRequestSpan(options.tracer, options.name, extractTrace(headers)),
+    ...startRequestSpan(
+      options.tracer,
+      options.name,
+      extractTrace(headers, {entry: options.entry}),
+    ),
     deadline: now + budget,
     principal: ANONYMOUS,
   };

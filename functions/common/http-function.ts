@@ -103,6 +103,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       // Until its route is known: the method alone, as OpenTelemetry's
       // HTTP conventions name a span without a route.
       name: req.method,
+      entry: options.authenticate === undefined,
     });
     let caller: string | undefined;
     let refused: string | undefined;

@@ -24,12 +24,14 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
 import {resourceFromAttributes} from '@opentelemetry/resources';
 import {
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
   TracerProvider,
+  type ReadableSpan,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
@@ -64,6 +66,13 @@ export interface TracingOptions {
    * decision, passed on in its own `traceparent`.
    */
   entry?: boolean;
+  /** On Cloud Run, the service and revision of this instance (config.ts). */
+  cloudRun?: {service: string; revision?: string};
+  /**
+   * Told of each export the endpoint refused or that failed: without it a
+   * missing role or a wrong endpoint loses every span without a word.
+   */
+  onExportFailure?: (error: Error | undefined) => void;
   /** Where spans go besides the endpoint (tests read them there). */
   processors?: SpanProcessor[];
 }
@@ -85,16 +94,15 @@ export function createTracing(options: TracingOptions): Tracing {
   if (options.endpoint !== undefined)
     processors.push(
       new BatchSpanProcessor({
-        exporter: otlpExporter(options.endpoint, options.headers),
+        exporter: reporting(
+          otlpExporter(options.endpoint, options.headers),
+          options.onExportFailure,
+        ),
         scheduledDelayMillis: options.exportDelayMs,
       }),
     );
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': options.service,
-      // The Telemetry API files spans under this project.
-      'gcp.project_id': options.projectId,
-    }),
+    resource: resourceFromAttributes(resourceOf(options)),
     sampler: new ParentBasedSampler({
       root: new AlwaysOnSampler(),
       ...(options.entry && {remoteParentNotSampled: new AlwaysOnSampler()}),
@@ -107,6 +115,48 @@ export function createTracing(options: TracingOptions): Tracing {
   return {
     tracer: provider.getTracer('functions-s2s'),
     flush: () => provider.forceFlush(),
+  };
+}
+
+/**
+ * What every span of the function says of where it ran, in OpenTelemetry's
+ * resource conventions: the service, the project the Telemetry API files
+ * it under, and on Cloud Run the platform, service and revision (what
+ * Cloud Trace groups and filters by).
+ */
+export function resourceOf(
+  options: Pick<TracingOptions, 'service' | 'projectId' | 'cloudRun'>,
+): Attributes {
+  const {cloudRun} = options;
+  return {
+    'service.name': options.service,
+    'gcp.project_id': options.projectId,
+    ...(cloudRun && {
+      'cloud.provider': 'gcp',
+      'cloud.platform': 'gcp_cloud_run',
+      'cloud.account.id': options.projectId,
+      'faas.name': cloudRun.service,
+      ...(cloudRun.revision !== undefined && {
+        'faas.version': cloudRun.revision,
+      }),
+    }),
+  };
+}
+
+/** `exporter`, telling `onFailure` of each export that did not succeed. */
+export function reporting(
+  exporter: SpanExporter,
+  onFailure: TracingOptions['onExportFailure'],
+): SpanExporter {
+  if (onFailure === undefined) return exporter;
+  return {
+    export: (spans: ReadableSpan[], done: (result: ExportResult) => void) =>
+      exporter.export(spans, result => {
+        if (result.code !== ExportResultCode.SUCCESS) onFailure(result.error);
+        done(result);
+      }),
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
   };
 }
 

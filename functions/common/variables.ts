@@ -83,7 +83,9 @@ const variables = {
   // ended spans wait to go together.
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
   OTEL_BSP_SCHEDULE_DELAY: positiveInt(5000),
+  // Set by Cloud Run on every instance: the function's service and revision.
   K_SERVICE: z.string().optional(),
+  K_REVISION: z.string().optional(),
   EGRESS_PROXY: httpUrl.optional(),
   FIRESTORE_DATABASE: z
     .string()

@@ -37,13 +37,15 @@ export interface Wiring {
 /**
  * The tracing of a function, exporting to its endpoint (as its own service
  * account when that is Google's), its last spans sent at SIGTERM. Off with
- * LOG_LEVEL=silent, as the request line is.
+ * LOG_LEVEL=silent, as the request line is. An export that fails is a
+ * warning in `logger`'s lines (exportFailures).
  */
-export function tracingFor(config: Config): Tracing {
+export function tracingFor(config: Config, logger: Logger): Tracing {
   const endpoint = config.tracesEndpoint;
   const tracing = createTracing({
     service: config.service,
     projectId: config.projectId,
+    cloudRun: config.cloudRun,
     enabled: config.logLevel !== 'silent',
     // Anyone may call it: a public function, the first of a request's
     // hops. Its callers' sampling flag is not theirs to set.
@@ -54,9 +56,39 @@ export function tracingFor(config: Config): Tracing {
       endpoint !== undefined && isGoogleApi(endpoint)
         ? googleApiHeaders()
         : undefined,
+    onExportFailure:
+      endpoint === undefined ? undefined : exportFailures(logger, endpoint),
   });
   if (endpoint !== undefined) atShutdown(() => tracing.flush());
   return tracing;
+}
+
+/**
+ * A warning for the first export that fails, then at most one each
+ * `everyMs` with how many failed since: an endpoint that refuses every
+ * export (a missing role, a wrong URL) shows in the logs without a line
+ * per batch. The error's words only, never the request that carried the
+ * spans.
+ */
+export function exportFailures(
+  logger: Logger,
+  endpoint: string,
+  everyMs = 60_000,
+): (error: Error | undefined) => void {
+  let lastLine = -Infinity;
+  let failed = 0;
+  return error => {
+    failed++;
+    const now = Date.now();
+    if (now - lastLine < everyMs) return;
+    lastLine = now;
+    logger.log('WARNING', 'Spans could not be exported', {
+      endpoint,
+      failedExports: failed,
+      ...(error && {error: error.message.slice(0, 500)}),
+    });
+    failed = 0;
+  };
 }
 
 /**
@@ -67,9 +99,11 @@ export function wiringFor(
   config: Config,
   overrides: Partial<Wiring> = {},
 ): Wiring {
+  const logger =
+    overrides.logger ?? new JsonLogger(config.service, config.logLevel);
   return {
-    logger: new JsonLogger(config.service, config.logLevel),
-    tracing: overrides.tracing ?? tracingFor(config),
+    logger,
+    tracing: overrides.tracing ?? tracingFor(config, logger),
     tokens: config.callTokens ? new MetadataIdTokenSource() : undefined,
     agent:
       config.egressProxy === undefined

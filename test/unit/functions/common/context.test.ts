@@ -78,6 +78,25 @@ describe('createContext', () => {
     expect(ctx.span.isRecording()).to.equal(false);
   });
 
+  it('at a function anyone may call, joins the caller’s trace without its tracestate; an internal one keeps it', () => {
+    const headers = {
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      tracestate: 'vendor=opaque,other=1',
+    };
+    const stateOf = (ctx: RequestContext) =>
+      ctx.span.spanContext().traceState?.serialize();
+    const entry = createContext(headers, {...options, entry: true});
+    expect(traceOf(entry)).to.deep.equal({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      parentSpanId: 'b7ad6b7169203331',
+      sampled: true,
+    });
+    expect(stateOf(entry)).to.equal(undefined);
+    expect(stateOf(createContext(headers, options))).to.equal(
+      'vendor=opaque,other=1',
+    );
+  });
+
   it('falls back to X-Cloud-Trace-Context, its decimal span id as the parent', () => {
     const ctx = createContext(
       {'x-cloud-trace-context': '0af7651916cd43dd8448eb211c80319c/123;o=1'},

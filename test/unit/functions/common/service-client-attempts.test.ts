@@ -65,9 +65,9 @@ describe('ServiceClient, decision by decision', () => {
           s.attributes['http.response.status_code'],
         ]),
     ).to.deep.equal([
-      ['GET user /users/u1', 'unavailable', 503],
-      ['GET user /users/u1', 'unavailable', undefined],
-      ['GET user /users/u1', 'ok', 200],
+      ['GET user', 'unavailable', 503],
+      ['GET user', 'unavailable', undefined],
+      ['GET user', 'ok', 200],
     ]);
   });
 

@@ -73,11 +73,17 @@ describe('ServiceClient', () => {
     expect(req.headers.authorization).to.equal('Bearer end-user-token');
     expect(req.headers['x-request-id']).to.equal('req-test');
     // The call is a child span of the request: same trace, its own span id,
-    // which the callee takes as its parent.
-    // The call is a span of the request (this token source fetches nothing).
+    // which the callee takes as its parent (this token source fetches
+    // nothing). Its name holds no id; its URL, without the query, does.
     const spans = tracing.exporter.getFinishedSpans();
-    expect(spans.map(s => s.name)).to.deep.equal(['GET order /orders']);
+    expect(spans.map(s => s.name)).to.deep.equal(['GET order']);
     const [span] = spans;
+    const host = new URL(srv.url).host;
+    expect(span.attributes).to.include({
+      'http.request.method': 'GET',
+      'server.address': host,
+      'url.full': `http://${host}/orders`,
+    });
     const {traceId, spanId} = ctx.span.spanContext();
     expect(req.headers.traceparent).to.equal(
       `00-${traceId}-${span.spanContext().spanId}-01`,
