@@ -33,6 +33,7 @@ import {
 } from './call-failures';
 import {DownstreamError} from './problem';
 import {injectTrace} from './propagation';
+import {httpFetch} from './http-fetch';
 import {inSpan, SpanKind, withSpan, type SpanHandle} from './tracing';
 
 export type CallMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -106,7 +107,8 @@ export class ServiceClient implements ServiceCaller {
   constructor(private readonly options: ServiceClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.host = new URL(this.baseUrl).host;
-    this.transport = options.transport ?? new Gaxios();
+    this.transport =
+      options.transport ?? new Gaxios({fetchImplementation: httpFetch});
     this.agent = options.agent ?? keepAliveAgent;
     this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
   }
