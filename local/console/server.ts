@@ -190,6 +190,10 @@ export class LocalConsole {
       'Cache-Control': 'no-store',
       Connection: 'keep-alive',
     });
+    // Node holds the headers back until the first write; the page's
+    // EventSource shows "live" only once it has them, and a stack nothing
+    // has called yet has no event to send.
+    res.flushHeaders();
     const send = (event: unknown) =>
       res.write(`data: ${JSON.stringify(event)}\n\n`);
     const sendNotice = (notice: unknown) =>

@@ -12,12 +12,11 @@ import {mesh, receive, TRACE} from '../../fixtures/otlp-export';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = async (res: Response): Promise<any> => res.json();
 
-describe('console API', () => {
+/** A console of `traces`, on any free port, for the tests of one describe. */
+function consoleOf(traces: TraceStore) {
   let server: LocalConsole;
-  let url: string;
+  let url = '';
   before(async () => {
-    const traces = new TraceStore();
-    for (const body of mesh) receive(traces, body);
     const topology = loadTopology();
     server = new LocalConsole({
       traces,
@@ -28,6 +27,15 @@ describe('console API', () => {
     url = await server.listen(0);
   });
   after(() => server.close());
+  return () => url;
+}
+
+describe('console API', () => {
+  const traces = new TraceStore();
+  for (const body of mesh) receive(traces, body);
+  const urlOf = consoleOf(traces);
+  let url: string;
+  before(() => (url = urlOf()));
 
   it('answers only requests addressed to itself, so another site cannot read it through DNS rebinding', async () => {
     const {port} = new URL(url);
@@ -219,5 +227,19 @@ describe('console API', () => {
         );
       }
     });
+  });
+});
+
+describe('console events, before anything is logged', () => {
+  const urlOf = consoleOf(new TraceStore());
+
+  it('answers the event stream at once, so that the page shows it live before the first event', async () => {
+    const abort = new AbortController();
+    // fetch settles once the status and headers have come: without them the
+    // page's EventSource stays "connecting" however long nothing happens.
+    const res = await fetch(`${urlOf()}/api/events`, {signal: abort.signal});
+    abort.abort();
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.equal('text/event-stream');
   });
 });
