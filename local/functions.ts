@@ -163,7 +163,8 @@ export function handRunEnv(
     PORT: String(port),
     NODE_OPTIONS: [
       `--require ${JSON.stringify(LOOPBACK_ONLY)}`,
-      ...heapFlags(memoryBytes(memory)),
+      ...heapFlags(memoryBytes(memory), env.NODE_OPTIONS),
+      ...(env.NODE_OPTIONS === undefined ? [] : [env.NODE_OPTIONS]),
     ].join(' '),
   };
 }
@@ -181,7 +182,7 @@ export function spawnFunction(
   const args = [
     ...(options.memory === undefined
       ? []
-      : heapFlags(memoryBytes(options.memory))),
+      : heapFlags(memoryBytes(options.memory), env.NODE_OPTIONS)),
     ...(options.nodeArgs ?? []),
     '--require',
     LOOPBACK_ONLY,

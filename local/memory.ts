@@ -25,11 +25,17 @@ export function memoryBytes(value: string): number {
  * container Node would size it from the whole machine and collect garbage
  * far later than on Cloud Run. test/integration/local/memory.test.ts checks these
  * against Node's own sizing in a memory cgroup, where the machine has one.
+ * A size the function's NODE_OPTIONS sets (its deployed environment,
+ * scripts/topology.js) is left to it, as on Cloud Run: flags on the
+ * command line would override it.
  */
-export function heapFlags(limit: number): string[] {
+export function heapFlags(limit: number, nodeOptions = ''): string[] {
   const oldMiB = Math.max(256, Math.floor(limit / MiB / 2));
   const semiMiB = oldMiB <= 256 ? 1 : Math.min(64, oldMiB / 32);
-  return [`--max-old-space-size=${oldMiB}`, `--max-semi-space-size=${semiMiB}`];
+  return [
+    `--max-old-space-size=${oldMiB}`,
+    `--max-semi-space-size=${semiMiB}`,
+  ].filter(flag => !nodeOptions.includes(flag.slice(0, flag.indexOf('='))));
 }
 
 /** Resident memory of process `pid` in bytes (Linux's /proc), or undefined once it is gone. */

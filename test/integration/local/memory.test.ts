@@ -80,6 +80,16 @@ describe('heapFlags', () => {
     expect(heapLimitMiB(heapFlags(memoryBytes('512Mi')))).to.be.below(machine);
     expect(heapLimitMiB(heapFlags(memoryBytes('512Mi')))).to.be.below(512);
   });
+
+  it('leave a size the function’s NODE_OPTIONS sets to it, and size the rest', () => {
+    expect(
+      heapFlags(memoryBytes('512Mi'), '--max-semi-space-size=8'),
+    ).to.deep.equal(['--max-old-space-size=256']);
+    expect(heapFlags(memoryBytes('512Mi'), '--no-warnings')).to.deep.equal([
+      '--max-old-space-size=256',
+      '--max-semi-space-size=1',
+    ]);
+  });
 });
 
 describe('memoryExceededMessage', () => {

@@ -74,6 +74,7 @@ describe('topology.json', () => {
       ORDER_URL: 'https://o.test',
       NODE_COMPILE_CACHE: '.compile-cache',
       NODE_COMPILE_CACHE_PORTABLE: '1',
+      NODE_OPTIONS: '--max-semi-space-size=8',
     });
     expect(
       functionEnv(topology, 'order', {
@@ -98,6 +99,7 @@ describe('topology.json', () => {
       ORDER_URL: 'https://o.test',
       NODE_COMPILE_CACHE: '.compile-cache',
       NODE_COMPILE_CACHE_PORTABLE: '1',
+      NODE_OPTIONS: '--max-semi-space-size=8',
     });
     expect(
       functionEnv(topology, 'gateway', {
