@@ -30,6 +30,13 @@ function brokenConnection(): Error {
   );
 }
 
+/**
+ * The most of an answer held in memory: far more than any function
+ * answers (lists come in pages). A callee that sends more is cut off
+ * rather than allowed to fill the caller's memory.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
 /** Statuses whose answer has no body, as `Response` requires. */
 const NO_BODY = new Set([101, 204, 205, 304]);
 
@@ -65,7 +72,17 @@ export function httpFetch(
       },
       res => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes <= MAX_ANSWER_BYTES) chunks.push(chunk);
+          else
+            res.destroy(
+              Object.assign(new Error('The answer is larger than allowed'), {
+                code: 'ERESPONSETOOLARGE',
+              }),
+            );
+        });
         res.on('error', reject);
         res.on('close', () => {
           if (!res.complete) reject(brokenConnection());

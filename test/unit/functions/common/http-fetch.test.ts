@@ -2,7 +2,10 @@
 import {expect} from 'chai';
 import {Gaxios} from 'gaxios';
 import * as http from 'node:http';
-import {httpFetch} from '../../../../functions/common/http-fetch';
+import {
+  httpFetch,
+  MAX_ANSWER_BYTES,
+} from '../../../../functions/common/http-fetch';
 import {json, recordingServer} from '../../../fixtures/http-server';
 
 async function refusal(p: Promise<unknown>): Promise<Error & {code?: string}> {
@@ -117,6 +120,32 @@ describe('httpFetch', () => {
     } finally {
       await breaking.close();
       await silent.close();
+    }
+  });
+
+  it('cuts off an answer larger than it holds', async () => {
+    const huge = await recordingServer((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'});
+      const chunk = Buffer.alloc(1024 * 1024, 'a');
+      let sent = 0;
+      const more = (): void => {
+        while (sent <= MAX_ANSWER_BYTES / chunk.length && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) {
+            res.once('drain', more);
+            return;
+          }
+        }
+        res.end();
+      };
+      more();
+    });
+    try {
+      expect((await refusal(httpFetch(huge.url))).code).to.equal(
+        'ERESPONSETOOLARGE',
+      );
+    } finally {
+      await huge.close();
     }
   });
 
