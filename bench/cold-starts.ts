@@ -6,7 +6,8 @@
 import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
 import {SIGNATURE_REMOVED} from '../local/front-end';
-import {heapFlags, memoryBytes} from '../local/memory';
+import {baselineHeapFlags, memoryBytes} from '../local/memory';
+import {FUNCTION_NODE_OPTIONS} from '../scripts/topology';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {functionsNode} from '../local/runtime';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
@@ -69,7 +70,8 @@ export async function coldStart(name: string, stack: Stack): Promise<number> {
     child = spawnFunction(
       'hello',
       port,
-      {PATH: process.env.PATH ?? ''},
+      // The heap ours starts with (baselineHeapFlags).
+      {PATH: process.env.PATH ?? '', NODE_OPTIONS: FUNCTION_NODE_OPTIONS},
       {
         source: path.join(ROOT, 'build', 'bench', 'hello.js'),
         memory: stack.layout.topology.get('gateway').resources.memory,
@@ -137,7 +139,7 @@ export async function floorColdStart(
   const child = spawnGroup(
     functionsNode(),
     [
-      ...heapFlags(memoryBytes(topology.get(role).resources.memory)),
+      ...baselineHeapFlags(memoryBytes(topology.get(role).resources.memory)),
       path.join(ROOT, 'build', 'bench', 'floor-server.js'),
       role,
       String(port),

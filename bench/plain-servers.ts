@@ -5,7 +5,7 @@
  */
 import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
-import {heapFlags, memoryBytes} from '../local/memory';
+import {baselineHeapFlags, memoryBytes} from '../local/memory';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {functionsNode} from '../local/runtime';
 import {ROOT} from '../local/stack';
@@ -35,7 +35,7 @@ async function startTrio(
       functionsNode(),
       [
         // Within the same memory limit as the function in its place.
-        ...heapFlags(memoryBytes(TOPOLOGY.get(role).resources.memory)),
+        ...baselineHeapFlags(memoryBytes(TOPOLOGY.get(role).resources.memory)),
         path.join(ROOT, 'build', 'bench', script),
         ...args(role, ports[role], urls),
       ],

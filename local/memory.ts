@@ -6,6 +6,7 @@
  * it as Cloud Run starts a new one.
  */
 import {readFileSync} from 'node:fs';
+import {FUNCTION_NODE_OPTIONS} from '../scripts/topology';
 
 const MiB = 1024 * 1024;
 
@@ -32,10 +33,22 @@ export function memoryBytes(value: string): number {
 export function heapFlags(limit: number, nodeOptions = ''): string[] {
   const oldMiB = Math.max(256, Math.floor(limit / MiB / 2));
   const semiMiB = oldMiB <= 256 ? 1 : Math.min(64, oldMiB / 32);
+  // V8 takes a flag with dashes or underscores alike.
+  const set = nodeOptions.replace(/_/g, '-');
   return [
     `--max-old-space-size=${oldMiB}`,
     `--max-semi-space-size=${semiMiB}`,
-  ].filter(flag => !nodeOptions.includes(flag.slice(0, flag.indexOf('='))));
+  ].filter(flag => !set.includes(flag.slice(0, flag.indexOf('='))));
+}
+
+/**
+ * The V8 flags of a baseline in a function's place (the benchmark's floor
+ * and hello-world): the heap of the same memory limit, with the young
+ * generation every function's NODE_OPTIONS sets, so that a ratio against
+ * it measures code, not heap sizes.
+ */
+export function baselineHeapFlags(limit: number): string[] {
+  return [...heapFlags(limit, FUNCTION_NODE_OPTIONS), FUNCTION_NODE_OPTIONS];
 }
 
 /** Resident memory of process `pid` in bytes (Linux's /proc), or undefined once it is gone. */

@@ -88,9 +88,10 @@ export interface Config {
   traceExportDelayMs: number;
   /**
    * On Cloud Run, the service and revision this instance runs
-   * (K_SERVICE, K_REVISION): what its spans' resource names.
+   * (K_SERVICE, K_REVISION), and whether it runs as a function
+   * (FUNCTION_TARGET): what its spans' resource names.
    */
-  cloudRun?: {service: string; revision?: string};
+  cloudRun?: {service: string; revision?: string; function: boolean};
   /**
    * Locally only: the VPC connector's stand-in, an HTTP proxy that calls to
    * other functions go through, as `--egress-settings=all` sends them through
@@ -190,7 +191,11 @@ function configOf(service: string, vars: Vars, env: NodeJS.ProcessEnv): Config {
     cloudRun:
       vars.K_SERVICE === undefined
         ? undefined
-        : {service: vars.K_SERVICE, revision: vars.K_REVISION},
+        : {
+            service: vars.K_SERVICE,
+            revision: vars.K_REVISION,
+            function: vars.FUNCTION_TARGET !== undefined,
+          },
     egressProxy: vars.EGRESS_PROXY,
     frameworkDomain: frameworkDefaultsKept(vars),
     endUsers:

@@ -31,11 +31,19 @@ function brokenConnection(): Error {
 }
 
 /**
- * The most of an answer held in memory: far more than any function
- * answers (lists come in pages). A callee that sends more is cut off
- * rather than allowed to fill the caller's memory.
+ * The most of one answer held in memory: far more than any function
+ * answers (lists come in pages), little enough that a function's every
+ * request in flight holding one stays well within its memory. A callee
+ * that sends more is cut off (its Content-Length refused before any of it
+ * is read).
  */
-export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+function tooLarge(): Error {
+  return Object.assign(new Error('The answer is larger than allowed'), {
+    code: 'ERESPONSETOOLARGE',
+  });
+}
 
 /** Statuses whose answer has no body, as `Response` requires. */
 const NO_BODY = new Set([101, 204, 205, 304]);
@@ -71,19 +79,18 @@ export function httpFetch(
         signal: init.signal ?? undefined,
       },
       res => {
+        res.on('error', reject);
+        if (Number(res.headers['content-length']) > MAX_ANSWER_BYTES) {
+          res.destroy(tooLarge());
+          return;
+        }
         const chunks: Buffer[] = [];
         let bytes = 0;
         res.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
           if (bytes <= MAX_ANSWER_BYTES) chunks.push(chunk);
-          else
-            res.destroy(
-              Object.assign(new Error('The answer is larger than allowed'), {
-                code: 'ERESPONSETOOLARGE',
-              }),
-            );
+          else res.destroy(tooLarge());
         });
-        res.on('error', reject);
         res.on('close', () => {
           if (!res.complete) reject(brokenConnection());
         });

@@ -99,14 +99,19 @@ const BACKOFF_BASE_MS = 50;
 
 export class ServiceClient implements ServiceCaller {
   private readonly baseUrl: string;
-  private readonly host: string;
+  /** Where calls go, as a span names it. */
+  private readonly server: {address: string; port: number};
   private readonly transport: Gaxios;
   private readonly agent: (url: URL) => http.Agent;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: ServiceClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.host = new URL(this.baseUrl).host;
+    const base = new URL(this.baseUrl);
+    this.server = {
+      address: base.hostname,
+      port: Number(base.port) || (base.protocol === 'https:' ? 443 : 80),
+    };
     this.transport =
       options.transport ?? new Gaxios({fetchImplementation: httpFetch});
     this.agent = options.agent ?? keepAliveAgent;
@@ -136,13 +141,15 @@ export class ServiceClient implements ServiceCaller {
       call.headers?.['idempotency-key'] !== undefined;
     const attempts = 1 + this.options.retries;
 
-    // Named as OpenTelemetry names an HTTP client span without a route
-    // template: the method and the callee, so that a span's name stays one
-    // of a few and the ids a path holds stay in its attributes.
+    // The method and the callee: a name that stays one of a few (the ids a
+    // path holds are in its URL, an attribute), where OpenTelemetry's own
+    // `{method} {url.template}` would need a template the call does not
+    // carry; the callee's request span names the route.
     const name = `${call.method} ${service}`;
     const attributes = {
       'http.request.method': call.method,
-      'server.address': this.host,
+      'server.address': this.server.address,
+      'server.port': this.server.port,
       // Without the query: its values are a caller's input.
       'url.full': url.split('?', 1)[0],
     };
@@ -160,7 +167,10 @@ export class ServiceClient implements ServiceCaller {
           name,
           {
             kind: SpanKind.CLIENT,
-            attributes,
+            attributes:
+              attempt === 1
+                ? attributes
+                : {...attributes, 'http.request.resend_count': attempt - 1},
           },
           span => this.attempt(ctx, call, answer, url, attemptMs, span),
           e => (e instanceof DownstreamError ? e.failure : 'error'),

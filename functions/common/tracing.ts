@@ -67,7 +67,7 @@ export interface TracingOptions {
    */
   entry?: boolean;
   /** On Cloud Run, the service and revision of this instance (config.ts). */
-  cloudRun?: {service: string; revision?: string};
+  cloudRun?: {service: string; revision?: string; function?: boolean};
   /**
    * Told of each export the endpoint refused or that failed: without it a
    * missing role or a wrong endpoint loses every span without a word.
@@ -122,7 +122,10 @@ export function createTracing(options: TracingOptions): Tracing {
  * What every span of the function says of where it ran, in OpenTelemetry's
  * resource conventions: the service, the project the Telemetry API files
  * it under, and on Cloud Run the platform, service and revision (what
- * Cloud Trace groups and filters by).
+ * Cloud Trace groups and filters by), named as OpenTelemetry's GCP
+ * resource detector names them: a Cloud Run function (FUNCTION_TARGET)
+ * is `gcp_cloud_functions`. Its region and instance, which the detector
+ * asks the metadata server for, are left out: a call on every start.
  */
 export function resourceOf(
   options: Pick<TracingOptions, 'service' | 'projectId' | 'cloudRun'>,
@@ -133,7 +136,9 @@ export function resourceOf(
     'gcp.project_id': options.projectId,
     ...(cloudRun && {
       'cloud.provider': 'gcp',
-      'cloud.platform': 'gcp_cloud_run',
+      'cloud.platform': cloudRun.function
+        ? 'gcp_cloud_functions'
+        : 'gcp_cloud_run',
       'cloud.account.id': options.projectId,
       'faas.name': cloudRun.service,
       ...(cloudRun.revision !== undefined && {

@@ -86,6 +86,8 @@ const variables = {
   // Set by Cloud Run on every instance: the function's service and revision.
   K_SERVICE: z.string().optional(),
   K_REVISION: z.string().optional(),
+  // Set by Cloud Run functions (a function deployed as one, not a service).
+  FUNCTION_TARGET: z.string().optional(),
   EGRESS_PROXY: httpUrl.optional(),
   FIRESTORE_DATABASE: z
     .string()

@@ -177,4 +177,27 @@ describe('parseConfig, at the edges', () => {
       parseConfig('order', {...ORDER, TOKEN_CHECK: 'platform'}).auth?.mode,
     ).to.equal('platform');
   });
+
+  it('knows it runs on Cloud Run from K_SERVICE, and as a function from FUNCTION_TARGET', () => {
+    expect(parseConfig('order', ORDER).cloudRun).to.equal(undefined);
+    expect(
+      parseConfig('order', {
+        ...ORDER,
+        K_SERVICE: 'order-fn',
+        K_REVISION: 'order-fn-00002-xyz',
+        FUNCTION_TARGET: 'order',
+      }).cloudRun,
+    ).to.deep.equal({
+      service: 'order-fn',
+      revision: 'order-fn-00002-xyz',
+      function: true,
+    });
+    expect(
+      parseConfig('order', {...ORDER, K_SERVICE: 'order-fn'}).cloudRun,
+    ).to.deep.equal({
+      service: 'order-fn',
+      revision: undefined,
+      function: false,
+    });
+  });
 });

@@ -140,12 +140,21 @@ describe('httpFetch', () => {
       };
       more();
     });
+    // One that says so up front is refused before any of it is read.
+    const declared = await recordingServer((_req, res) => {
+      res.writeHead(200, {'content-length': String(MAX_ANSWER_BYTES + 1)});
+      res.write('{');
+    });
     try {
       expect((await refusal(httpFetch(huge.url))).code).to.equal(
         'ERESPONSETOOLARGE',
       );
+      expect((await refusal(httpFetch(declared.url))).code).to.equal(
+        'ERESPONSETOOLARGE',
+      );
     } finally {
       await huge.close();
+      await declared.close();
     }
   });
 

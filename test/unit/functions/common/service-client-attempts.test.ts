@@ -63,11 +63,12 @@ describe('ServiceClient, decision by decision', () => {
           s.name,
           s.attributes['error.type'] ?? 'ok',
           s.attributes['http.response.status_code'],
+          s.attributes['http.request.resend_count'],
         ]),
     ).to.deep.equal([
-      ['GET user', 'unavailable', 503],
-      ['GET user', 'unavailable', undefined],
-      ['GET user', 'ok', 200],
+      ['GET user', 'unavailable', 503, undefined],
+      ['GET user', 'unavailable', undefined, 1],
+      ['GET user', 'ok', 200, 2],
     ]);
   });
 

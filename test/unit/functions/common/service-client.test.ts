@@ -78,12 +78,14 @@ describe('ServiceClient', () => {
     const spans = tracing.exporter.getFinishedSpans();
     expect(spans.map(s => s.name)).to.deep.equal(['GET order']);
     const [span] = spans;
-    const host = new URL(srv.url).host;
+    const {host, hostname, port} = new URL(srv.url);
     expect(span.attributes).to.include({
       'http.request.method': 'GET',
-      'server.address': host,
+      'server.address': hostname,
+      'server.port': Number(port),
       'url.full': `http://${host}/orders`,
     });
+    expect(span.attributes).to.not.have.property('http.request.resend_count');
     const {traceId, spanId} = ctx.span.spanContext();
     expect(req.headers.traceparent).to.equal(
       `00-${traceId}-${span.spanContext().spanId}-01`,

@@ -59,9 +59,20 @@ describe('tracing export', () => {
       'faas.name': 'user-fn',
       'faas.version': 'user-fn-00007-abc',
     });
+    const service = resourceOf({
+      service: 'user',
+      projectId: 'p',
+      cloudRun: {service: 's'},
+    });
+    expect(service).to.not.have.property('faas.version');
+    // A Cloud Run function, as OpenTelemetry's GCP detector names it.
     expect(
-      resourceOf({service: 'user', projectId: 'p', cloudRun: {service: 's'}}),
-    ).to.not.have.property('faas.version');
+      resourceOf({
+        service: 'user',
+        projectId: 'p',
+        cloudRun: {service: 's', function: true},
+      }),
+    ).to.include({'cloud.platform': 'gcp_cloud_functions', 'faas.name': 's'});
   });
 
   it('tells of each failed export and passes every result on as it came', () => {
