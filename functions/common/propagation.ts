@@ -20,7 +20,7 @@ import {W3CTraceContextPropagator} from '@opentelemetry/core';
 import type {IncomingHttpHeaders} from 'node:http';
 
 const propagator = new W3CTraceContextPropagator();
-const CLOUD_TRACE = /^([\da-f]{32})(?:\/(\d{1,20}))?(?:;o=([01]))?$/;
+const CLOUD_TRACE = /^([\da-f]{32})\/(\d{1,20})(?:;o=([01]))?$/;
 
 /**
  * The caller's span, as the context to start a request's span in: from
@@ -37,7 +37,7 @@ export function extractTrace(
   const google = CLOUD_TRACE.exec(
     (Array.isArray(cloud) ? cloud[0] : cloud)?.toLowerCase() ?? '',
   );
-  if (google === null || google[2] === undefined) return ROOT_CONTEXT;
+  if (google === null) return ROOT_CONTEXT;
   // Its span id is decimal; a W3C parent id is 16 hex digits.
   const parent = BigInt.asUintN(64, BigInt(google[2]))
     .toString(16)

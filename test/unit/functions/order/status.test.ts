@@ -3,7 +3,11 @@ import {
   ORDER_STATUSES,
   type OrderStatus,
 } from '../../../../functions/order/contract';
-import {canTransition} from '../../../../functions/order/status';
+import {
+  CANCELLABLE_STATUSES,
+  canTransition,
+  nextStatuses,
+} from '../../../../functions/order/status';
 
 const ALLOWED: [OrderStatus, OrderStatus][] = [
   ['pending', 'processing'],
@@ -21,4 +25,21 @@ describe('order status transitions', () => {
         expect(canTransition(from, to)).to.equal(allowed));
     }
   }
+});
+
+describe('order statuses', () => {
+  it('each status may become the ones its transitions allow', () => {
+    for (const from of ORDER_STATUSES)
+      expect([...nextStatuses(from)].sort(), from).to.deep.equal(
+        ALLOWED.filter(([f]) => f === from)
+          .map(([, t]) => t)
+          .sort(),
+      );
+  });
+
+  it('an order is open, for the limit, while it can still be cancelled', () =>
+    expect([...CANCELLABLE_STATUSES].sort()).to.deep.equal([
+      'pending',
+      'processing',
+    ]));
 });

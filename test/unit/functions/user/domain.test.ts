@@ -3,6 +3,8 @@ import {expect} from 'chai';
 import * as sinon from 'sinon';
 import type {Page, PageRequest} from '../../../../functions/common/page';
 import {
+  DuplicateEmailError,
+  DuplicateIdError,
   normalEmail,
   OpenOrdersError,
   UserNotFoundError,
@@ -25,8 +27,8 @@ class MemoryUserStore implements UserStore {
   async get(id: string) {
     return this.users.get(id);
   }
-  async create(user: Omit<User, 'id'>) {
-    const created = {id: `u${this.users.size + 1}`, ...user};
+  async create(user: Omit<User, 'id'>, id?: string) {
+    const created = {id: id ?? `u${this.users.size + 1}`, ...user};
     this.users.set(created.id, created);
     return created;
   }
@@ -100,5 +102,41 @@ describe('Users (the user domain)', () => {
 
   it('treats emails that differ only in case or surrounding space as one', () => {
     expect(normalEmail(' Dana@Example.COM ')).to.equal('dana@example.com');
+  });
+
+  it('creates a user under the id given (an end user’s uid)', async () => {
+    expect((await users.create(DANA, 'uid-1')).id).to.equal('uid-1');
+    expect(store.users.has('uid-1')).to.equal(true);
+  });
+
+  it('stamps a user with the clock’s time by default', async () => {
+    const clock = sinon.useFakeTimers({now: NOW, toFake: ['Date']});
+    try {
+      const user = await new Users(store).create(DANA);
+      expect(user.createdAt).to.equal(NOW.toISOString());
+    } finally {
+      clock.restore();
+    }
+  });
+});
+
+describe('user errors', () => {
+  it('are named for their class, so logs and stacks say which refusal it was', () => {
+    for (const e of [
+      new UserNotFoundError('u1'),
+      new DuplicateEmailError(),
+      new DuplicateIdError('u1'),
+      new OpenOrdersError('u1'),
+    ]) {
+      expect(e).to.be.instanceOf(Error);
+      expect(e.name).to.equal(e.constructor.name);
+      expect(String(e)).to.match(new RegExp(`^${e.constructor.name}: .+`));
+    }
+  });
+
+  it('a second profile for one id names the id', () => {
+    const e = new DuplicateIdError('uid-9');
+    expect(e.id).to.equal('uid-9');
+    expect(e.message).to.include('uid-9');
   });
 });
