@@ -1,6 +1,8 @@
 /**
  * `npm run profile`: where a function's CPU goes under load. Starts the
- * stack (verify mode, against its own emulator) with `--cpu-prof`, warms it
+ * stack (verify mode, against its own emulator; the benchmark's telemetry
+ * target, whose spans are exported to a sink as on Google Cloud, so the
+ * export is in the profile) with `--cpu-prof`, warms it
  * up, loads one route at a fixed rate, stops, and prints for each function
  * the share of its CPU time by module (ours by file, dependencies by
  * package, Node's internals, GC), by the functions that take the most
