@@ -14,7 +14,8 @@
 import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {heapFlags, memoryBytes} from '../local/memory';
 import {load} from './load';
-import {cpuMs, peakRssMb} from './probes';
+import {targetCpuMs} from './measure';
+import {peakRssMb} from './probes';
 import {SCENARIOS} from './scenarios';
 import {TOPOLOGY} from './seeded-projects';
 import {ratioEstimate, round} from './stats';
@@ -46,10 +47,11 @@ async function main(): Promise<void> {
     for (let r = 0; r < Number(rounds); r++)
       for (const size of r % 2 === 0 ? sizes : [...sizes].reverse()) {
         const target = targets[size]!;
-        const used = () => target.pids.reduce((a, p) => a + cpuMs(p), 0);
-        const before = used();
+        const before = targetCpuMs(target);
         const result = await load(target, mesh, 16, Number(seconds));
-        cpu[size].push(round((used() - before) / result.requests, 3));
+        cpu[size].push(
+          round((targetCpuMs(target) - before) / result.requests, 3),
+        );
         rps[size].push(round(result.requestsPerSec, 0));
       }
     process.stdout.write(

@@ -7,14 +7,11 @@ import {
   MAX_ANSWER_BYTES,
 } from '../../../../functions/common/http-fetch';
 import {json, recordingServer} from '../../../fixtures/http-server';
+import {rejectionOf} from '../../../fixtures/rejection';
 
-async function refusal(p: Promise<unknown>): Promise<Error & {code?: string}> {
-  try {
-    await p;
-  } catch (e: unknown) {
-    return e as Error & {code?: string};
-  }
-  throw new Error('expected a rejection');
+/** The code of the error `p` rejects with (rejectionOf fails the test if it does not). */
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  return ((await rejectionOf(p, Error)) as NodeJS.ErrnoException).code;
 }
 
 describe('httpFetch', () => {
@@ -101,7 +98,7 @@ describe('httpFetch', () => {
     const srv = await recordingServer(() => undefined);
     const closed = srv.url;
     await srv.close();
-    expect((await refusal(httpFetch(closed))).code).to.equal('ECONNREFUSED');
+    expect(await codeOf(httpFetch(closed))).to.equal('ECONNREFUSED');
 
     const breaking = await recordingServer((_req, res) => {
       res.writeHead(200, {'content-length': '100'});
@@ -110,13 +107,11 @@ describe('httpFetch', () => {
     });
     const silent = await recordingServer(() => undefined);
     try {
-      expect((await refusal(httpFetch(breaking.url))).code).to.equal(
-        'ECONNRESET',
-      );
+      expect(await codeOf(httpFetch(breaking.url))).to.equal('ECONNRESET');
       const abort = new AbortController();
       const pending = httpFetch(silent.url, {signal: abort.signal});
       abort.abort();
-      expect((await refusal(pending)).name).to.equal('AbortError');
+      expect((await rejectionOf(pending, Error)).name).to.equal('AbortError');
     } finally {
       await breaking.close();
       await silent.close();
@@ -146,10 +141,8 @@ describe('httpFetch', () => {
       res.write('{');
     });
     try {
-      expect((await refusal(httpFetch(huge.url))).code).to.equal(
-        'ERESPONSETOOLARGE',
-      );
-      expect((await refusal(httpFetch(declared.url))).code).to.equal(
+      expect(await codeOf(httpFetch(huge.url))).to.equal('ERESPONSETOOLARGE');
+      expect(await codeOf(httpFetch(declared.url))).to.equal(
         'ERESPONSETOOLARGE',
       );
     } finally {
@@ -159,11 +152,12 @@ describe('httpFetch', () => {
   });
 
   it('refuses a body it does not send rather than sending something else', async () => {
-    const e = await refusal(
+    const e = await rejectionOf(
       httpFetch('http://127.0.0.1:9/', {
         method: 'POST',
         body: new URLSearchParams({a: 'b'}),
       }),
+      TypeError,
     );
     expect(e).to.be.instanceOf(TypeError);
   });
