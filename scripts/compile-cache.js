@@ -68,8 +68,11 @@ async function main() {
     require(file);
   for (const file of jsFiles(path.join(ROOT, 'build', 'functions')))
     require(file);
-  // Loaded on a function's first read or write: the client, its REST
-  // transport and its gRPC one.
+  // Loaded by a function's first request that needs them: google-auth-library
+  // and gaxios (auth/google-auth.ts, service-client.ts); on its first read
+  // or write, the Firestore client, its REST transport and its gRPC one.
+  require('google-auth-library');
+  require('gaxios');
   require('@google-cloud/firestore');
   require('google-gax/fallback');
   require('@grpc/grpc-js');

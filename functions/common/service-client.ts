@@ -10,7 +10,8 @@
  * fails with a DownstreamError that says what went wrong without saying
  * where.
  */
-import {Gaxios} from 'gaxios';
+import type * as GaxiosModule from 'gaxios';
+import type {Gaxios} from 'gaxios';
 import type {z} from 'zod';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -34,6 +35,7 @@ import {
 import {DownstreamError} from './problem';
 import {injectTrace} from './propagation';
 import {httpFetch} from './http-fetch';
+import {onFirstUse} from './lazy';
 import {inSpan, SpanKind, withSpan, type SpanHandle} from './tracing';
 
 export type CallMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -101,7 +103,7 @@ export class ServiceClient implements ServiceCaller {
   private readonly baseUrl: string;
   /** Where calls go, as a span names it. */
   private readonly server: {address: string; port: number};
-  private readonly transport: Gaxios;
+  private readonly transport: () => Gaxios;
   private readonly agent: (url: URL) => http.Agent;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -112,8 +114,18 @@ export class ServiceClient implements ServiceCaller {
       address: base.hostname,
       port: Number(base.port) || (base.protocol === 'https:' ? 443 : 80),
     };
+    const {transport} = options;
+    // gaxios is loaded by the first call, not at start (as
+    // google-auth-library is, auth/google-auth.ts).
     this.transport =
-      options.transport ?? new Gaxios({fetchImplementation: httpFetch});
+      transport !== undefined
+        ? () => transport
+        : onFirstUse(
+            () =>
+              new (require('gaxios') as typeof GaxiosModule).Gaxios({
+                fetchImplementation: httpFetch,
+              }),
+          );
     this.agent = options.agent ?? keepAliveAgent;
     this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
   }
@@ -227,7 +239,7 @@ export class ServiceClient implements ServiceCaller {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), attemptMs);
     try {
-      const res = await this.transport.request<string>({
+      const res = await this.transport().request<string>({
         url,
         method: call.method,
         headers,

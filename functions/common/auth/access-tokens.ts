@@ -6,17 +6,19 @@
  * quota project asks for serviceusage.services.use, which the account's
  * one role (roles/telemetry.tracesWriter) does not hold.
  */
-import {Compute, GoogleAuth} from 'google-auth-library';
+import type {GoogleAuth} from 'google-auth-library';
+import {metadataAuth} from './google-auth';
 
 /**
  * The headers of each call to a Google API, made fresh for every call.
- * @param auth Defaults to the metadata server's identity, named explicitly
- *   (as id-tokens.ts does) so a developer's own login is never used.
+ * @param auth Defaults to the metadata server's identity (metadataAuth),
+ *   made at the first call.
  */
 export function googleApiHeaders(
-  auth: GoogleAuth = new GoogleAuth({authClient: new Compute()}),
+  auth?: GoogleAuth,
 ): () => Promise<Record<string, string>> {
   return async () => {
+    auth ??= metadataAuth();
     const authorization = (await auth.getRequestHeaders()).get('authorization');
     if (authorization === null)
       throw new Error('google-auth-library returned no Authorization header');

@@ -5,7 +5,9 @@
  * IdTokenClient per audience, so each token is reused until 5 minutes before
  * it expires.
  */
-import {Compute, GoogleAuth, type IdTokenClient} from 'google-auth-library';
+import type {GoogleAuth, IdTokenClient} from 'google-auth-library';
+import {onFirstUse} from '../lazy';
+import {metadataAuth} from './google-auth';
 import {inSpan, SpanKind, type SpanParent} from '../tracing';
 
 /**
@@ -30,17 +32,15 @@ function holdsToken(client: IdTokenClient): boolean {
 export class MetadataIdTokenSource implements IdTokenSource {
   private readonly clients = new Map<string, Promise<IdTokenClient>>();
   private readonly pending = new Map<string, Promise<string>>();
+  private readonly auth: () => GoogleAuth;
 
   /**
-   * @param auth Defaults to the metadata server's identity. It is named
-   *   explicitly, instead of left to Application Default Credentials, so a
-   *   developer's own gcloud login is never picked up by a function.
+   * @param auth Defaults to the metadata server's identity (metadataAuth),
+   *   made when the first token is asked for.
    */
-  constructor(
-    private readonly auth: GoogleAuth = new GoogleAuth({
-      authClient: new Compute(),
-    }),
-  ) {}
+  constructor(auth?: GoogleAuth) {
+    this.auth = auth === undefined ? onFirstUse(metadataAuth) : () => auth;
+  }
 
   authorization(audience: string, parent?: SpanParent): Promise<string> {
     // IdTokenClient does not share a fetch in progress between concurrent
@@ -59,7 +59,7 @@ export class MetadataIdTokenSource implements IdTokenSource {
   private async fetch(audience: string, parent?: SpanParent): Promise<string> {
     let client = this.clients.get(audience);
     if (client === undefined) {
-      client = this.auth.getIdTokenClient(audience);
+      client = this.auth().getIdTokenClient(audience);
       this.clients.set(audience, client);
       client.catch(() => this.clients.delete(audience));
     }

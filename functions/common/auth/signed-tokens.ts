@@ -6,9 +6,11 @@
  * The service-account check (verifier.ts) and the end-user check
  * (end-user.ts) each add the claims that matter to them.
  */
-import {OAuth2Client, type Certificates} from 'google-auth-library';
+import type {Certificates, OAuth2Client} from 'google-auth-library';
 import {z} from 'zod';
+import {onFirstUse} from '../lazy';
 import {HttpError, UnauthorizedError} from '../problem';
+import {googleAuthLibrary} from './google-auth';
 
 /** The claims this project reads, from either kind of token. */
 export interface TokenClaims {
@@ -30,7 +32,10 @@ export interface SignedTokenOptions {
   issuer: string;
   /** Where the issuer publishes its keys ({kid: PEM}). */
   certsUrl: string;
-  /** Verifies signatures and caches the issuer's keys; built from certsUrl by default. */
+  /**
+   * Verifies signatures and caches the issuer's keys; built from certsUrl
+   * by default, when the first token is checked.
+   */
   client?: OAuth2Client;
   /** Seconds since the epoch; injectable for tests. */
   now?: () => number;
@@ -146,7 +151,7 @@ const SEGMENT = z.record(z.string(), z.unknown());
  * that passed.
  */
 export class SignedTokens {
-  private readonly client: OAuth2Client;
+  private readonly client: () => OAuth2Client;
   readonly now: () => number;
   /**
    * Tokens whose signature has been verified, keyed by the whole token
@@ -160,14 +165,19 @@ export class SignedTokens {
   private keysInFlight?: Promise<{certs: Certificates}>;
 
   constructor(private readonly options: SignedTokenOptions) {
+    const {client} = options;
     this.client =
-      options.client ??
-      new OAuth2Client({
-        endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
-        // Node's own fetch: else gaxios imports node-fetch, a graph of ES
-        // modules, on the first request of every instance.
-        transporterOptions: {fetchImplementation: fetch},
-      });
+      client !== undefined
+        ? () => client
+        : onFirstUse(
+            () =>
+              new (googleAuthLibrary().OAuth2Client)({
+                endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
+                // Node's own fetch: else gaxios imports node-fetch, a graph
+                // of ES modules, on the first request of every instance.
+                transporterOptions: {fetchImplementation: fetch},
+              }),
+          );
     this.now = options.now ?? (() => Date.now() / 1000);
   }
 
@@ -179,7 +189,7 @@ export class SignedTokens {
    * not kept: the next request tries again.
    */
   private keys(): Promise<{certs: Certificates}> {
-    this.keysInFlight ??= this.client
+    this.keysInFlight ??= this.client()
       .getFederatedSignonCertsAsync()
       .finally(() => (this.keysInFlight = undefined));
     return this.keysInFlight;
@@ -229,7 +239,7 @@ export class SignedTokens {
       );
     }
     try {
-      const ticket = await this.client.verifySignedJwtWithCertsAsync(
+      const ticket = await this.client().verifySignedJwtWithCertsAsync(
         token,
         certs,
         this.options.audience,

@@ -2,6 +2,8 @@
  * The entry point loads only the targeted function, and no function loads
  * the Firestore client to start: it is most of what a start costs, and the
  * gateway never needs it (the stack's tests show user and order using it).
+ * Nor google-auth-library and gaxios, which only a request needs: a new
+ * instance answers its health check without them.
  */
 import {expect} from 'chai';
 import * as path from 'node:path';
@@ -21,12 +23,16 @@ function envOf(name: string): Record<string, string> {
 
 async function loads(
   target: string,
-): Promise<{firestore: boolean; type: string}> {
+): Promise<{firestore: boolean; googleAuth: boolean; type: string}> {
   const script = `
     const m = require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))});
     const type = typeof m[${JSON.stringify(target)}];
-    const firestore = Object.keys(require.cache).some(k => k.includes('@google-cloud/firestore'));
-    process.stdout.write(JSON.stringify({firestore, type}));`;
+    const loaded = name => Object.keys(require.cache).some(k => k.includes('/node_modules/' + name + '/'));
+    process.stdout.write(JSON.stringify({
+      firestore: loaded('@google-cloud/firestore'),
+      googleAuth: loaded('google-auth-library') || loaded('gaxios'),
+      type,
+    }));`;
   const result = await runProcess(
     process.execPath,
     ['-e', script],
@@ -37,11 +43,12 @@ async function loads(
 }
 
 describe('functions/index (entry point)', () => {
-  it('starts every function without loading Firestore: user and order load it on their first request that reads or writes', async () => {
+  it('starts every function without loading Firestore or google-auth-library: each loads them on the first request that needs them', async () => {
     expect(NAMES).to.include.members(['gateway', 'user', 'order']);
     for (const target of NAMES)
       expect(await loads(target), target).to.deep.equal({
         firestore: false,
+        googleAuth: false,
         type: 'function',
       });
   });
