@@ -1,7 +1,8 @@
 /**
  * Cold starts as a caller feels them: ms from process start to the first
  * answer, for our functions (started as on Google Cloud), a Functions
- * Framework hello-world, and the floor's plain servers.
+ * Framework hello-world, the floor's plain servers, and the floor's work
+ * inside the Functions Framework.
  */
 import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
@@ -115,6 +116,51 @@ export async function coldStart(name: string, stack: Stack): Promise<number> {
       started,
       `${url}${FIRST_ROUTES[name] ?? '/'}`,
       headers,
+    );
+  } finally {
+    await stopGroup(child);
+  }
+}
+
+/**
+ * The floor's work for `role` (user or order) inside the Functions
+ * Framework (bench/framework-floor.ts), started as the hello-world is, on
+ * the Firestore client's `transport`: ms to the first answer of the same
+ * route, reading the same document of `stack`'s project.
+ */
+export async function frameworkFloorColdStart(
+  role: string,
+  transport: 'grpc' | 'rest',
+  stack: Stack,
+): Promise<number> {
+  const {topology, projectId, firestoreHost} = stack.layout;
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawnFunction(
+    'floor',
+    port,
+    {
+      PATH: process.env.PATH ?? '',
+      NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+      FIRESTORE_EMULATOR_HOST: firestoreHost,
+      FLOOR_ROLE: role,
+      FLOOR_PROJECT: projectId,
+      FLOOR_DATABASE: topology.get(role).firestore!.database,
+      FLOOR_FIRESTORE: transport,
+    },
+    {
+      source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
+      memory: topology.get(role).resources.memory,
+    },
+  );
+  child.stdout?.resume();
+  child.stderr?.resume();
+  try {
+    return await firstAnswerMs(
+      `the floor's ${role} cold start in the Functions Framework (${transport})`,
+      child,
+      started,
+      `http://127.0.0.1:${port}${FIRST_ROUTES[role]}`,
     );
   } finally {
     await stopGroup(child);

@@ -15,6 +15,12 @@ export interface Figures {
   coldStartMs: Record<string, number>;
   /** The same for the floor's user and order, per Firestore transport. */
   floorColdStartMs?: Record<string, Record<'grpc' | 'rest', number>>;
+  /**
+   * The same for the floor's work inside the Functions Framework
+   * (framework-floor.ts), per transport: the framework's own share of a
+   * first answer.
+   */
+  frameworkFloorColdStartMs?: Record<string, Record<'grpc' | 'rest', number>>;
   /** Resident MB per function after the load, for ours and framework-domain. */
   rssMbAfterLoad: Partial<Record<VariantId, Record<string, number>>>;
   /**

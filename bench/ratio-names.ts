@@ -44,6 +44,14 @@ export const coldVsHello = (fn: string) => `${fn} cold start vs hello-world`;
 export const firstVsFloor = (fn: string) =>
   `${fn} first answer vs the floor's (its faster transport)`;
 
+/** The floor's work in the Functions Framework over the floor's, first answers. */
+export const frameworkVsFloor = (fn: string) =>
+  `${fn} first answer: the floor in the Functions Framework vs the floor (faster transports)`;
+
+/** Ours over the floor's work in the Functions Framework, first answers. */
+export const firstVsFrameworkFloor = (fn: string) =>
+  `${fn} first answer vs the floor's in the Functions Framework (its faster transport)`;
+
 export const MEMORY_AFTER_LOAD =
   'memory after load, ours vs framework-domain (largest)';
 

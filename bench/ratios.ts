@@ -15,6 +15,8 @@ import {
   FIRESTORE_READ_CPU,
   FIRESTORE_READ_RATE,
   firstVsFloor,
+  firstVsFrameworkFloor,
+  frameworkVsFloor,
   intervalBound,
   MEMORY_AFTER_LOAD,
   peakVsLimit,
@@ -211,6 +213,22 @@ function startRatios(ratios: Ratios, figures: Figures): void {
         cold[fn],
         Math.min(byTransport.grpc, byTransport.rest),
       );
+  // What the framework itself adds to the floor's first answer, and what
+  // ours adds to the framework's: the share of a start no function on the
+  // framework can avoid, and the share that is ours.
+  for (const [fn, inFramework] of Object.entries(
+    figures.frameworkFloorColdStartMs ?? {},
+  )) {
+    const framework = Math.min(inFramework.grpc, inFramework.rest);
+    const floor = figures.floorColdStartMs?.[fn];
+    if (floor !== undefined)
+      ratios[frameworkVsFloor(fn)] = ratio(
+        framework,
+        Math.min(floor.grpc, floor.rest),
+      );
+    if (cold[fn] !== undefined)
+      ratios[firstVsFrameworkFloor(fn)] = ratio(cold[fn], framework);
+  }
 }
 
 /** Memory after the load and at its peak, and one Firestore read. */

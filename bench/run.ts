@@ -19,7 +19,12 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
-import {coldStart, FIRST_ROUTES, floorColdStart} from './cold-starts';
+import {
+  coldStart,
+  FIRST_ROUTES,
+  floorColdStart,
+  frameworkFloorColdStart,
+} from './cold-starts';
 import {peakRssMb, rssMb, telemetryCostUs, verificationCostUs} from './probes';
 import {memoryBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';
@@ -142,19 +147,26 @@ async function main(): Promise<void> {
       },
     );
     // Each cold start of ours beside the floor's of the same function on
-    // each transport, sample by sample, so drift touches them alike.
+    // each transport, plain and in the Functions Framework, sample by
+    // sample, so drift touches them alike.
     const floorCold: Record<string, Record<'grpc' | 'rest', number>> = {};
+    const frameworkCold: Record<string, Record<'grpc' | 'rest', number>> = {};
     for (const name of ['hello', 'gateway', 'user', 'order']) {
       const ready: number[] = [];
       const floor = {grpc: [] as number[], rest: [] as number[]};
+      const inFramework = {grpc: [] as number[], rest: [] as number[]};
       const hasFloor = name in FIRST_ROUTES;
       for (let i = 0; i < options.coldStartSamples; i++) {
         ready.push(await coldStart(name, ours.stack!));
         if (hasFloor)
-          for (const transport of ['grpc', 'rest'] as const)
+          for (const transport of ['grpc', 'rest'] as const) {
             floor[transport].push(
               await floorColdStart(name, transport, ours.stack!),
             );
+            inFramework[transport].push(
+              await frameworkFloorColdStart(name, transport, ours.stack!),
+            );
+          }
       }
       figures.coldStartMs[name] = median(ready);
       log(
@@ -162,13 +174,18 @@ async function main(): Promise<void> {
       );
       if (hasFloor) {
         floorCold[name] = {grpc: median(floor.grpc), rest: median(floor.rest)};
+        frameworkCold[name] = {
+          grpc: median(inFramework.grpc),
+          rest: median(inFramework.rest),
+        };
         for (const transport of ['grpc', 'rest'] as const)
           log(
-            `    the floor's on ${transport}: median ${floorCold[name][transport]} ms of [${floor[transport].join(', ')}]`,
+            `    the floor's on ${transport}: median ${floorCold[name][transport]} ms of [${floor[transport].join(', ')}]; in the Functions Framework ${frameworkCold[name][transport]} ms of [${inFramework[transport].join(', ')}]`,
           );
       }
     }
     figures.floorColdStartMs = floorCold;
+    figures.frameworkFloorColdStartMs = frameworkCold;
 
     const {ratios, targets: goals} = buildReport(
       rows,

@@ -104,6 +104,9 @@ const runDetails = benchRun.extend({
       z.string(),
       z.object({grpc: z.number(), rest: z.number()}),
     ),
+    frameworkFloorColdStartMs: z
+      .record(z.string(), z.object({grpc: z.number(), rest: z.number()}))
+      .optional(),
     firestoreReads: z.record(
       z.string(),
       z.object({cpuMsPerRead: z.number(), readsPerSec: z.number()}),
@@ -136,8 +139,10 @@ export function runBlock(results: unknown): string {
       `${transport === 'ours' ? 'ours' : `the client over ${transport === 'grpc' ? 'gRPC' : 'REST'}`} ${r.cpuMsPerRead} ms of CPU per read (${r.readsPerSec} reads/s)`,
   );
   const firstAnswers = Object.entries(f.floorColdStartMs).map(
-    ([name, floor]) =>
-      `${name} ${f.coldStartMs[name]} ms against the floor's ${Math.min(floor.grpc, floor.rest)} (REST ${floor.rest}, gRPC ${floor.grpc})`,
+    ([name, floor]) => {
+      const inFramework = f.frameworkFloorColdStartMs?.[name];
+      return `${name} ${f.coldStartMs[name]} ms against the floor's ${Math.min(floor.grpc, floor.rest)} (REST ${floor.rest}, gRPC ${floor.grpc})${inFramework === undefined ? '' : ` and the floor's in the Functions Framework ${Math.min(inFramework.grpc, inFramework.rest)} (REST ${inFramework.rest}, gRPC ${inFramework.grpc})`}`;
+    },
   );
   const peaks = Object.entries(f.peakRssMb).map(
     ([name, m]) => `${name} ${m.peak} of ${m.limit} MiB`,

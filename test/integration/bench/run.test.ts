@@ -66,10 +66,16 @@ describe('npm run bench (smoke)', function () {
     }
     // User's and order's first answers beside the floor's, per transport.
     expect(json.figures.floorColdStartMs).to.have.keys('user', 'order');
-    for (const fn of ['user', 'order'])
+    for (const fn of ['user', 'order']) {
       expect(json.figures.floorColdStartMs[fn]).to.have.keys('grpc', 'rest');
+      expect(json.figures.frameworkFloorColdStartMs[fn]).to.have.keys(
+        'grpc',
+        'rest',
+      );
+    }
     expect(json.ratios).to.include.keys(
       "user first answer vs the floor's (its faster transport)",
+      "user first answer vs the floor's in the Functions Framework (its faster transport)",
       'gateway cold start vs hello-world',
     );
     expect(json.figures.coldStartMs).to.have.keys(

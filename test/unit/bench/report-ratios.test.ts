@@ -52,6 +52,49 @@ describe('buildReport', () => {
     expect(ratios['mesh: ours vs naive (CPU per request, c=32)']).to.equal(0.8);
   });
 
+  it("splits a first answer over the floor's into the framework's share and ours, each on its faster transport", () => {
+    const {ratios} = buildReport(
+      rows({ours: 300, floor: 500}),
+      figures({
+        coldStartMs: {hello: 200, gateway: 280, user: 660, order: 560},
+        floorColdStartMs: {
+          user: {grpc: 500, rest: 400},
+          order: {grpc: 400, rest: 500},
+        },
+        frameworkFloorColdStartMs: {
+          user: {grpc: 700, rest: 600},
+          order: {grpc: 500, rest: 520},
+        },
+      }),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(
+      ratios[
+        'user first answer: the floor in the Functions Framework vs the floor (faster transports)'
+      ],
+    ).to.equal(1.5);
+    expect(
+      ratios[
+        "user first answer vs the floor's in the Functions Framework (its faster transport)"
+      ],
+    ).to.equal(1.1);
+    expect(
+      ratios[
+        'order first answer: the floor in the Functions Framework vs the floor (faster transports)'
+      ],
+    ).to.equal(1.25);
+    expect(
+      ratios[
+        "order first answer vs the floor's in the Functions Framework (its faster transport)"
+      ],
+    ).to.equal(1.12);
+    // The target stays judged against the plain floor.
+    expect(
+      ratios["user first answer vs the floor's (its faster transport)"],
+    ).to.equal(1.65);
+  });
+
   it('matches the floor against ours with the end-user checks off, when that ran', () => {
     const {ratios, targets} = buildReport(
       rows({ours: 50, 'end-users-off': 60, floor: 100}),

@@ -1,0 +1,37 @@
+/**
+ * Benchmark only: the floor's work inside the Functions Framework, for the
+ * cold start. The floor's own routes (floor-roles.ts), served as an HTTP
+ * function: the framework and Express, then the same Firestore client
+ * opened the same way at start and the same read, and nothing of this
+ * project. What it adds to the floor's first answer is the framework's own
+ * share of a start, which every function on it pays; what ours adds to it
+ * is our code's.
+ *
+ * `functions-framework --target=floor --source=build/bench/framework-floor.js`
+ * Env: FLOOR_ROLE (user or order), FLOOR_PROJECT, FLOOR_DATABASE,
+ *      FLOOR_FIRESTORE (grpc, the default, or rest), FIRESTORE_EMULATOR_HOST
+ */
+import type {HttpFunction} from '@google-cloud/functions-framework';
+import {floorRoute, pathParts, roleOf} from './floor-roles';
+
+const route = floorRoute(roleOf(process.env.FLOOR_ROLE), {
+  projectId: process.env.FLOOR_PROJECT ?? '',
+  database: process.env.FLOOR_DATABASE ?? '',
+  transport: process.env.FLOOR_FIRESTORE === 'rest' ? 'rest' : 'grpc',
+  maxOpenOrders: Number(process.env.MAX_OPEN_ORDERS),
+});
+
+export const floor: HttpFunction = (req, res) => {
+  const url = new URL(req.originalUrl, 'http://floor');
+  const key = req.get('idempotency-key');
+  route(
+    req.method,
+    pathParts(url.pathname),
+    url.searchParams,
+    req.body,
+    key,
+  ).then(
+    answer => res.status(answer.status).json(answer.body),
+    () => res.status(500).end(),
+  );
+};
