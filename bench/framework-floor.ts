@@ -3,13 +3,14 @@
  * cold start. The floor's own routes (floor-roles.ts), served as an HTTP
  * function: the framework and Express, then the same Firestore client
  * opened the same way at start and the same read, and nothing of this
- * project. What it adds to the floor's first answer is the framework's own
- * share of a start, which every function on it pays; what ours adds to it
- * is our code's.
+ * project. Started with the compile cache ours start with
+ * (cold-starts.ts): what it adds to the floor's first answer is what a
+ * function on the framework pays at best, before any code of its own.
  *
  * `functions-framework --target=floor --source=build/bench/framework-floor.js`
  * Env: FLOOR_ROLE (user or order), FLOOR_PROJECT, FLOOR_DATABASE,
- *      FLOOR_FIRESTORE (grpc, the default, or rest), FIRESTORE_EMULATOR_HOST
+ *      FLOOR_FIRESTORE (grpc, the default, or rest), FIRESTORE_EMULATOR_HOST,
+ *      MAX_OPEN_ORDERS
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {floorRoute, pathParts, roleOf} from './floor-roles';

@@ -10,7 +10,9 @@
  * recorded and the logger is silent, as with LOG_LEVEL=silent. With
  * `flush`, as `on`, but every request's spans are exported before it
  * answers (the other way to lose none at shutdown, docs/observability.md):
- * then also the milliseconds each request waited for its export.
+ * then also the milliseconds each request waited for its export. With
+ * `log` or `trace`, only the request line, or only the spans: what each
+ * costs of `on`.
  */
 import {createContext} from '../functions/common/context';
 import {endRequestSpan, logRequest} from '../functions/common/request-log';
@@ -22,7 +24,8 @@ const headers = {
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 };
 
-export type ProbeMode = 'on' | 'off' | 'flush';
+const MODES = ['on', 'off', 'flush', 'log', 'trace'] as const;
+export type ProbeMode = (typeof MODES)[number];
 
 async function run(
   mode: ProbeMode,
@@ -30,12 +33,15 @@ async function run(
   endpoint: string,
 ): Promise<{us: number; flushMs?: number}> {
   const on = mode !== 'off';
-  const logger = new JsonLogger('order', on ? 'info' : 'silent');
+  const logger = new JsonLogger(
+    'order',
+    on && mode !== 'trace' ? 'info' : 'silent',
+  );
   // The delay a function runs with on Google Cloud (the default).
   const tracing = createTracing({
     service: 'order',
     projectId: 'bench',
-    enabled: on,
+    enabled: on && mode !== 'log',
     endpoint,
   });
   const request = async () => {
@@ -91,7 +97,10 @@ async function run(
 
 if (require.main === module) {
   const [mode, n, endpoint] = process.argv.slice(2);
-  void run(mode as ProbeMode, Number(n), endpoint).then(result =>
+  const known = MODES.find(m => m === mode);
+  if (known === undefined)
+    throw new Error(`No probe mode ${mode} (there are ${MODES.join(', ')})`);
+  void run(known, Number(n), endpoint).then(result =>
     process.stderr.write(`${JSON.stringify(result)}\n`),
   );
 }

@@ -208,6 +208,7 @@ if (require.main === module) {
 }
 
 module.exports = {
+  COMPILE_CACHE,
   FUNCTION_NODE_OPTIONS,
   loadTopology,
   parseTopology,

@@ -99,6 +99,13 @@ export const keepAliveAgent = (url: URL): http.Agent =>
 
 const BACKOFF_BASE_MS = 50;
 
+/**
+ * gaxios, loaded by the first call, not at start: a new instance answers
+ * its health check without it (google-auth-library is loaded the same
+ * way, auth/google-auth.ts).
+ */
+const gaxios = onFirstUse(() => require('gaxios') as typeof GaxiosModule);
+
 export class ServiceClient implements ServiceCaller {
   private readonly baseUrl: string;
   /** Where calls go, as a span names it. */
@@ -115,16 +122,11 @@ export class ServiceClient implements ServiceCaller {
       port: Number(base.port) || (base.protocol === 'https:' ? 443 : 80),
     };
     const {transport} = options;
-    // gaxios is loaded by the first call, not at start (as
-    // google-auth-library is, auth/google-auth.ts).
     this.transport =
       transport !== undefined
         ? () => transport
         : onFirstUse(
-            () =>
-              new (require('gaxios') as typeof GaxiosModule).Gaxios({
-                fetchImplementation: httpFetch,
-              }),
+            () => new (gaxios().Gaxios)({fetchImplementation: httpFetch}),
           );
     this.agent = options.agent ?? keepAliveAgent;
     this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));

@@ -7,6 +7,7 @@
  * one role (roles/telemetry.tracesWriter) does not hold.
  */
 import type {GoogleAuth} from 'google-auth-library';
+import {onFirstUse} from '../lazy';
 import {metadataAuth} from './google-auth';
 
 /**
@@ -17,9 +18,11 @@ import {metadataAuth} from './google-auth';
 export function googleApiHeaders(
   auth?: GoogleAuth,
 ): () => Promise<Record<string, string>> {
+  const authOf = auth === undefined ? onFirstUse(metadataAuth) : () => auth;
   return async () => {
-    auth ??= metadataAuth();
-    const authorization = (await auth.getRequestHeaders()).get('authorization');
+    const authorization = (await authOf().getRequestHeaders()).get(
+      'authorization',
+    );
     if (authorization === null)
       throw new Error('google-auth-library returned no Authorization header');
     return {authorization};

@@ -188,8 +188,8 @@ export class SignedTokens {
    * burst at an instance's start) would make its own. A failed fetch is
    * not kept: the next request tries again.
    */
-  private keys(): Promise<{certs: Certificates}> {
-    this.keysInFlight ??= this.client()
+  private keys(client: OAuth2Client): Promise<{certs: Certificates}> {
+    this.keysInFlight ??= client
       .getFederatedSignonCertsAsync()
       .finally(() => (this.keysInFlight = undefined));
     return this.keysInFlight;
@@ -228,9 +228,12 @@ export class SignedTokens {
     if (header === undefined) throw invalid('token-malformed');
     if (header.alg !== 'RS256') throw invalid('token-wrong-algorithm');
     if (typeof header.kid !== 'string') throw invalid('token-no-key-id');
+    // Built (its library loaded) outside the try below: a library that
+    // cannot load is this function's fault, logged as one, not the keys'.
+    const client = this.client();
     let certs;
     try {
-      certs = (await this.keys()).certs;
+      certs = (await this.keys(client)).certs;
     } catch {
       throw new HttpError(
         503,
@@ -239,7 +242,7 @@ export class SignedTokens {
       );
     }
     try {
-      const ticket = await this.client().verifySignedJwtWithCertsAsync(
+      const ticket = await client.verifySignedJwtWithCertsAsync(
         token,
         certs,
         this.options.audience,
