@@ -64,11 +64,12 @@ export function tracingFor(config: Config, logger: Logger): Tracing {
 }
 
 /**
- * A warning for the first export that fails, then at most one each
- * `everyMs` with how many failed since: an endpoint that refuses every
- * export (a missing role, a wrong URL) shows in the logs without a line
- * per batch. The error's words only, never the request that carried the
- * spans.
+ * A warning for the first export that fails; the failures after it are
+ * counted, and each `everyMs` that had any ends with one line saying how
+ * many, with the last error's words: an endpoint that refuses every export
+ * (a missing role, a wrong URL) shows in the logs without a line per
+ * batch, and no failure goes uncounted because none followed it. The
+ * error's words only, never the request that carried the spans.
  */
 export function exportFailures(
   logger: Logger,
@@ -77,17 +78,26 @@ export function exportFailures(
 ): (error: Error | undefined) => void {
   let lastLine = -Infinity;
   let failed = 0;
-  return error => {
-    failed++;
-    const now = Date.now();
-    if (now - lastLine < everyMs) return;
-    lastLine = now;
+  let lastError: Error | undefined;
+  let pending: NodeJS.Timeout | undefined;
+  const report = () => {
+    pending = undefined;
+    lastLine = Date.now();
     logger.log('WARNING', 'Spans could not be exported', {
       endpoint,
       failedExports: failed,
-      ...(error && {error: error.message.slice(0, 500)}),
+      ...(lastError && {error: lastError.message.slice(0, 500)}),
     });
     failed = 0;
+    lastError = undefined;
+  };
+  return error => {
+    failed++;
+    lastError = error ?? lastError;
+    const wait = lastLine + everyMs - Date.now();
+    if (wait <= 0) report();
+    // Unref'd: a pending count never keeps an instance alive.
+    else pending ??= setTimeout(report, wait).unref();
   };
 }
 

@@ -103,7 +103,7 @@ describe('tracing export', () => {
     beforeEach(() => (clock = sinon.useFakeTimers({now: 1_000_000})));
     afterEach(() => clock.restore());
 
-    it('warns at the first failure, then at most once a minute with how many failed since', () => {
+    it('warns at the first failure, then once at the end of each minute that had more, with how many', () => {
       const logger = recordingLogger();
       const failed = exportFailures(logger, 'https://telemetry.example/v1');
       failed(new Error('Unexpected status code 403'));
@@ -111,9 +111,15 @@ describe('tracing export', () => {
       clock.tick(59_999);
       failed(undefined);
       expect(logger.lines).to.have.length(1);
+      // The minute's count is reported at its end, though no failure follows.
       clock.tick(1);
+      expect(logger.lines).to.have.length(2);
       failed(new Error('x'.repeat(2000)));
+      clock.tick(60_000);
+      // A minute without failures says nothing.
+      clock.tick(180_000);
       expect(logger.lines.map(l => l.severity)).to.deep.equal([
+        'WARNING',
         'WARNING',
         'WARNING',
       ]);
@@ -122,8 +128,25 @@ describe('tracing export', () => {
         failedExports: 1,
         error: 'Unexpected status code 403',
       });
-      expect(logger.lines[1].fields).to.include({failedExports: 3});
-      expect(logger.lines[1].fields?.error).to.have.length(500);
+      // No words: none of the minute's failures had any.
+      expect(logger.lines[1].fields).to.deep.equal({
+        endpoint: 'https://telemetry.example/v1',
+        failedExports: 2,
+      });
+      expect(logger.lines[2].fields).to.include({failedExports: 1});
+      expect(logger.lines[2].fields?.error).to.have.length(500);
+    });
+
+    it('warns at once again for a failure after a quiet minute', () => {
+      const logger = recordingLogger();
+      const failed = exportFailures(logger, 'https://telemetry.example/v1');
+      failed(new Error('first'));
+      clock.tick(120_000);
+      failed(new Error('again'));
+      expect(logger.lines.map(l => l.fields?.error)).to.deep.equal([
+        'first',
+        'again',
+      ]);
     });
   });
 });
