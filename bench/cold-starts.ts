@@ -14,7 +14,7 @@ import {functionsNode} from '../local/runtime';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
 import {claimsFor} from '../local/token-signer';
 import {MAX_OPEN_ORDERS} from './scenarios';
-import {round} from './stats';
+import {median, round} from './stats';
 
 /**
  * The route of each data-keeping function a caller's first request takes:
@@ -217,4 +217,68 @@ export async function floorColdStart(
   } finally {
     await stopGroup(child);
   }
+}
+
+type ByTransport = Record<'grpc' | 'rest', number[]>;
+
+/** Every sample of a run's cold starts, in the order taken. */
+export interface ColdStartSamples {
+  /** Ours, and the hello-world under `hello`. */
+  ours: Record<string, number[]>;
+  /** The floor's user and order, per transport. */
+  floor: Record<string, ByTransport>;
+  /** The same in the Functions Framework. */
+  frameworkFloor: Record<string, ByTransport>;
+}
+
+const byTransport = (): ByTransport => ({grpc: [], rest: []});
+const medians = (b: ByTransport) => ({
+  grpc: median(b.grpc),
+  rest: median(b.rest),
+});
+
+/**
+ * `samples` cold starts of each: the hello-world and the gateway, then
+ * user and order, each beside the floor's and the framework floor's on
+ * both transports. One turn takes one sample of every process, so drift
+ * touches them alike and sample i of each pairs with sample i of the
+ * others. Medians per process, and every sample.
+ */
+export async function coldStarts(
+  stack: Stack,
+  samples: number,
+): Promise<{
+  coldStartMs: Record<string, number>;
+  floorColdStartMs: Record<string, Record<'grpc' | 'rest', number>>;
+  frameworkFloorColdStartMs: Record<string, Record<'grpc' | 'rest', number>>;
+  coldStartSamplesMs: ColdStartSamples;
+}> {
+  const all: ColdStartSamples = {ours: {}, floor: {}, frameworkFloor: {}};
+  const names = ['hello', 'gateway', ...Object.keys(FIRST_ROUTES)];
+  for (const name of names) all.ours[name] = [];
+  for (const role of Object.keys(FIRST_ROUTES)) {
+    all.floor[role] = byTransport();
+    all.frameworkFloor[role] = byTransport();
+  }
+  for (let i = 0; i < samples; i++)
+    for (const name of names) {
+      all.ours[name].push(await coldStart(name, stack));
+      if (!(name in FIRST_ROUTES)) continue;
+      for (const transport of ['grpc', 'rest'] as const) {
+        all.floor[name][transport].push(
+          await floorColdStart(name, transport, stack),
+        );
+        all.frameworkFloor[name][transport].push(
+          await frameworkFloorColdStart(name, transport, stack),
+        );
+      }
+    }
+  const each = <T, U>(record: Record<string, T>, f: (t: T) => U) =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
+  return {
+    coldStartMs: each(all.ours, median),
+    floorColdStartMs: each(all.floor, medians),
+    frameworkFloorColdStartMs: each(all.frameworkFloor, medians),
+    coldStartSamplesMs: all,
+  };
 }

@@ -3,6 +3,7 @@
  * Firestore read per client, and logging and tracing's cost. The report
  * (report.ts) draws its ratios and targets from these and the rows.
  */
+import type {ColdStartSamples} from './cold-starts';
 import type {TelemetryCosts} from './measure';
 import type {VariantId} from './targets';
 
@@ -21,6 +22,12 @@ export interface Figures {
    * first answer.
    */
   frameworkFloorColdStartMs?: Record<string, Record<'grpc' | 'rest', number>>;
+  /**
+   * Every sample behind the medians above, in the order taken: sample i
+   * of each was taken in the same turn (cold-starts.ts coldStarts), so
+   * their ratios pair up.
+   */
+  coldStartSamplesMs?: ColdStartSamples;
   /** Resident MB per function after the load, for ours and framework-domain. */
   rssMbAfterLoad: Partial<Record<VariantId, Record<string, number>>>;
   /**

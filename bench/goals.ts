@@ -13,6 +13,7 @@ import {
   firstVsFloor,
   MEMORY_AFTER_LOAD,
   peakVsLimit,
+  sampleBound,
   versus,
 } from './ratio-names';
 import {startsAgainstHello, type Ratios} from './ratios';
@@ -105,15 +106,26 @@ export function judgeTargets(
     all?.ratio,
     v => v <= 1.05,
   );
+  // Judged on the ratio of medians, the sample-by-sample spread printed
+  // beside it where the samples were kept.
+  const spread = (name: string) => {
+    const [low, high] = [
+      ratios[sampleBound(name, 'low')],
+      ratios[sampleBound(name, 'high')],
+    ];
+    return low === undefined || high === undefined
+      ? ''
+      : ` (ratio of medians; sample by sample ${low}–${high})`;
+  };
   for (const fn of startsAgainstHello(figures))
     goal(
-      `${fn} cold start <= 1.5x hello-world`,
+      `${fn} cold start <= 1.5x hello-world${spread(coldVsHello(fn))}`,
       ratios[coldVsHello(fn)],
       v => v <= 1.5,
     );
   for (const fn of Object.keys(figures.floorColdStartMs ?? {}))
     goal(
-      `${fn} first answer <= 1.2x the floor's`,
+      `${fn} first answer <= 1.2x the floor's${spread(firstVsFloor(fn))}`,
       ratios[firstVsFloor(fn)],
       v => v <= 1.2,
     );

@@ -29,6 +29,10 @@ export const endUsersOnOff = (route: string, measure: Measure, c: number) =>
 export const intervalBound = (name: string, bound: 'low' | 'high') =>
   `${name}, 95% interval ${bound}`;
 
+/** The least or greatest of a ratio's sample-by-sample ratios, kept beside it. */
+export const sampleBound = (name: string, bound: 'low' | 'high') =>
+  `${name}, per sample ${bound}`;
+
 export const TELEMETRY_ALL = 'every route: logging and tracing on vs off';
 
 export const telemetryOnOff = (route: string) =>

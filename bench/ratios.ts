@@ -18,6 +18,7 @@ import {
   firstVsFrameworkFloor,
   frameworkVsFloor,
   intervalBound,
+  sampleBound,
   MEMORY_AFTER_LOAD,
   peakVsLimit,
   TELEMETRY_ALL,
@@ -200,19 +201,50 @@ function routeRatios(
   );
 }
 
+/**
+ * Beside the ratio `name` of two medians, the least and greatest ratio of
+ * their samples taken in the same turn (`a[i] / b[i]`): how far a single
+ * sample strays, which five samples of a cold start do often.
+ */
+function sampleRange(
+  ratios: Ratios,
+  name: string,
+  a: number[] | undefined,
+  b: number[] | undefined,
+): void {
+  if (a === undefined || b === undefined || a.length !== b.length) return;
+  if (a.length < 2) return;
+  const each = a.map((x, i) => x / b[i]);
+  ratios[sampleBound(name, 'low')] = round(Math.min(...each), 2);
+  ratios[sampleBound(name, 'high')] = round(Math.max(...each), 2);
+}
+
 /** Cold starts: against a hello-world's, or the floor's first answers. */
 function startRatios(ratios: Ratios, figures: Figures): void {
   const cold = figures.coldStartMs;
-  for (const fn of startsAgainstHello(figures))
+  const samples = figures.coldStartSamplesMs;
+  for (const fn of startsAgainstHello(figures)) {
     ratios[coldVsHello(fn)] = ratio(cold[fn], cold.hello);
+    sampleRange(
+      ratios,
+      coldVsHello(fn),
+      samples?.ours[fn],
+      samples?.ours.hello,
+    );
+  }
   for (const [fn, byTransport] of Object.entries(
     figures.floorColdStartMs ?? {},
   ))
-    if (cold[fn] !== undefined)
-      ratios[firstVsFloor(fn)] = ratio(
-        cold[fn],
-        Math.min(byTransport.grpc, byTransport.rest),
+    if (cold[fn] !== undefined) {
+      const faster = byTransport.grpc < byTransport.rest ? 'grpc' : 'rest';
+      ratios[firstVsFloor(fn)] = ratio(cold[fn], byTransport[faster]);
+      sampleRange(
+        ratios,
+        firstVsFloor(fn),
+        samples?.ours[fn],
+        samples?.floor[fn]?.[faster],
       );
+    }
   // What the framework itself adds to the floor's first answer, and what
   // ours adds to the framework's: the share of a start no function on the
   // framework can avoid, and the share that is ours.

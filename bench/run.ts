@@ -19,19 +19,14 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
 import {parseBenchOptions} from './options';
-import {
-  coldStart,
-  FIRST_ROUTES,
-  floorColdStart,
-  frameworkFloorColdStart,
-} from './cold-starts';
+import {coldStarts, FIRST_ROUTES} from './cold-starts';
 import {peakRssMb, rssMb, telemetryCostUs, verificationCostUs} from './probes';
 import {memoryBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';
 import type {Figures} from './figures';
 import {buildReport} from './report';
 import {SCENARIOS} from './scenarios';
-import {median, round} from './stats';
+import {round} from './stats';
 import {formatTable} from './table';
 import {startTargets, type Target} from './targets';
 
@@ -137,8 +132,9 @@ async function main(): Promise<void> {
       ours.stack!,
       options.verifyIterations,
     );
-    // Ours start as deployed: with the compile cache gcp-build fills. The
-    // hello-world and the floor start the default way, without one.
+    // Ours start as deployed: with the compile cache gcp-build fills, as
+    // the floor in the Functions Framework does. The hello-world and the
+    // floor start the default way, without one.
     execFileSync(
       functionsNode(),
       [path.join(ROOT, 'scripts', 'compile-cache.js')],
@@ -146,46 +142,19 @@ async function main(): Promise<void> {
         cwd: ROOT,
       },
     );
-    // Each cold start of ours beside the floor's of the same function on
-    // each transport, plain and in the Functions Framework, sample by
-    // sample, so drift touches them alike.
-    const floorCold: Record<string, Record<'grpc' | 'rest', number>> = {};
-    const frameworkCold: Record<string, Record<'grpc' | 'rest', number>> = {};
-    for (const name of ['hello', 'gateway', 'user', 'order']) {
-      const ready: number[] = [];
-      const floor = {grpc: [] as number[], rest: [] as number[]};
-      const inFramework = {grpc: [] as number[], rest: [] as number[]};
-      const hasFloor = name in FIRST_ROUTES;
-      for (let i = 0; i < options.coldStartSamples; i++) {
-        ready.push(await coldStart(name, ours.stack!));
-        if (hasFloor)
-          for (const transport of ['grpc', 'rest'] as const) {
-            floor[transport].push(
-              await floorColdStart(name, transport, ours.stack!),
-            );
-            inFramework[transport].push(
-              await frameworkFloorColdStart(name, transport, ours.stack!),
-            );
-          }
-      }
-      figures.coldStartMs[name] = median(ready);
+    const starts = await coldStarts(ours.stack!, options.coldStartSamples);
+    Object.assign(figures, starts);
+    const samples = starts.coldStartSamplesMs;
+    for (const [name, ms] of Object.entries(samples.ours)) {
       log(
-        `  cold start ${name.padEnd(8)} median ${figures.coldStartMs[name]} ms of [${ready.join(', ')}]${hasFloor ? ` to its first answer of ${FIRST_ROUTES[name]}` : ''}`,
+        `  cold start ${name.padEnd(8)} median ${starts.coldStartMs[name]} ms of [${ms.join(', ')}]${name in FIRST_ROUTES ? ` to its first answer of ${FIRST_ROUTES[name]}` : ''}`,
       );
-      if (hasFloor) {
-        floorCold[name] = {grpc: median(floor.grpc), rest: median(floor.rest)};
-        frameworkCold[name] = {
-          grpc: median(inFramework.grpc),
-          rest: median(inFramework.rest),
-        };
-        for (const transport of ['grpc', 'rest'] as const)
-          log(
-            `    the floor's on ${transport}: median ${floorCold[name][transport]} ms of [${floor[transport].join(', ')}]; in the Functions Framework ${frameworkCold[name][transport]} ms of [${inFramework[transport].join(', ')}]`,
-          );
-      }
+      if (!(name in FIRST_ROUTES)) continue;
+      for (const transport of ['grpc', 'rest'] as const)
+        log(
+          `    the floor's on ${transport}: median ${starts.floorColdStartMs[name][transport]} ms of [${samples.floor[name][transport].join(', ')}]; in the Functions Framework ${starts.frameworkFloorColdStartMs[name][transport]} ms of [${samples.frameworkFloor[name][transport].join(', ')}]`,
+        );
     }
-    figures.floorColdStartMs = floorCold;
-    figures.frameworkFloorColdStartMs = frameworkCold;
 
     const {ratios, targets: goals} = buildReport(
       rows,

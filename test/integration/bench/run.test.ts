@@ -66,6 +66,12 @@ describe('npm run bench (smoke)', function () {
     }
     // User's and order's first answers beside the floor's, per transport.
     expect(json.figures.floorColdStartMs).to.have.keys('user', 'order');
+    expect(json.figures.coldStartSamplesMs.ours).to.have.keys(
+      'hello',
+      'gateway',
+      'user',
+      'order',
+    );
     for (const fn of ['user', 'order']) {
       expect(json.figures.floorColdStartMs[fn]).to.have.keys('grpc', 'rest');
       expect(json.figures.frameworkFloorColdStartMs[fn]).to.have.keys(

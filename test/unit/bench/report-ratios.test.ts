@@ -95,6 +95,62 @@ describe('buildReport', () => {
     ).to.equal(1.65);
   });
 
+  it('prints beside each cold-start ratio of medians the least and greatest of its samples taken in the same turn', () => {
+    const {ratios, targets} = buildReport(
+      rows({ours: 300, floor: 500}),
+      figures({
+        coldStartMs: {hello: 200, gateway: 300, user: 500, order: 500},
+        floorColdStartMs: {
+          user: {grpc: 500, rest: 400},
+          order: {grpc: 400, rest: 500},
+        },
+        coldStartSamplesMs: {
+          ours: {
+            hello: [200, 100, 400],
+            gateway: [300, 200, 400],
+            user: [500, 480, 600],
+            order: [500, 440, 900],
+          },
+          floor: {
+            user: {grpc: [1, 1, 1], rest: [400, 400, 300]},
+            order: {grpc: [400, 400, 300], rest: [1, 1, 1]},
+          },
+          frameworkFloor: {},
+        },
+      }),
+      SCENARIOS,
+      [1, 32],
+    );
+    expect(ratios['gateway cold start vs hello-world']).to.equal(1.5);
+    expect(
+      ratios['gateway cold start vs hello-world, per sample low'],
+    ).to.equal(1);
+    expect(
+      ratios['gateway cold start vs hello-world, per sample high'],
+    ).to.equal(2);
+    // Paired with the floor's faster transport: REST for user, gRPC for order.
+    expect(
+      ratios[
+        "user first answer vs the floor's (its faster transport), per sample low"
+      ],
+    ).to.equal(1.2);
+    expect(
+      ratios[
+        "user first answer vs the floor's (its faster transport), per sample high"
+      ],
+    ).to.equal(2);
+    expect(
+      ratios[
+        "order first answer vs the floor's (its faster transport), per sample high"
+      ],
+    ).to.equal(3);
+    expect(targets.map(t => t.target)).to.include.members([
+      'gateway cold start <= 1.5x hello-world (ratio of medians; sample by sample 1–2)',
+      "user first answer <= 1.2x the floor's (ratio of medians; sample by sample 1.2–2)",
+      "order first answer <= 1.2x the floor's (ratio of medians; sample by sample 1.1–3)",
+    ]);
+  });
+
   it('matches the floor against ours with the end-user checks off, when that ran', () => {
     const {ratios, targets} = buildReport(
       rows({ours: 50, 'end-users-off': 60, floor: 100}),
