@@ -8,6 +8,7 @@ import {
   OPEN_ORDER_COUNTS,
   ORDERS,
 } from '../functions/order/store';
+import type {DocumentReference, Firestore} from '@google-cloud/firestore';
 import {FirestoreUserStore} from '../functions/user/store';
 import {SEED_ORDERS, seededEmulatorProject} from '../local/seed';
 import {loadTopology} from '../scripts/topology';
@@ -19,6 +20,46 @@ export const TOPOLOGY = loadTopology();
 /** A fresh project per target and run: the emulator slows as data piles up. */
 export const projectFor = (variant: string) =>
   `bench-${variant}-${Date.now().toString(36)}`;
+
+/**
+ * `work`, or an error naming `what` once `ms` have passed: a reset that
+ * waits on the emulator for good (it has, rarely, after the create route's
+ * load) fails the run saying where, instead of leaving it silent.
+ */
+async function within<T>(
+  what: string,
+  ms: number,
+  work: Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish in ${ms / 1000} s`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const RESET_STEP_MS = 60_000;
+/** Firestore's most writes in one batch. */
+const BATCH_WRITES = 500;
+
+/** Deletes `refs` of `db`, a batch at a time. */
+async function deleteAll(
+  db: Firestore,
+  refs: DocumentReference[],
+): Promise<void> {
+  for (let i = 0; i < refs.length; i += BATCH_WRITES) {
+    const batch = db.batch();
+    for (const ref of refs.slice(i, i + BATCH_WRITES)) batch.delete(ref);
+    await batch.commit();
+  }
+}
 
 /** Seeds `projectId`; resolves to what puts it back to its seed data. */
 export async function seeded(
@@ -47,24 +88,38 @@ export async function seeded(
   // they would after their first order (order/store.ts).
   const noOpenOrders = async () => {
     const db = project.holding(OPEN_ORDER_COUNTS);
-    const writer = db.bulkWriter();
+    const batch = db.batch();
     for (const id of BUYERS)
-      void writer.set(db.collection(OPEN_ORDER_COUNTS).doc(id), {open: 0});
-    await writer.close();
+      batch.set(db.collection(OPEN_ORDER_COUNTS).doc(id), {open: 0});
+    await batch.commit();
   };
   await noOpenOrders();
   return {
+    // Plain write batches, one after another: a BulkWriter's close has
+    // waited for good here, now and then, with every write done.
     reset: async () => {
       for (const collection of [ORDERS, IDEMPOTENCY_KEYS]) {
         const db = project.holding(collection);
-        const writer = db.bulkWriter();
+        const refs = await within(
+          `Listing ${collection} to reset it`,
+          RESET_STEP_MS,
+          db.collection(collection).listDocuments(),
+        );
         // Every idempotency key, and the orders the seed data does not have.
-        for (const ref of await db.collection(collection).listDocuments())
-          if (collection === IDEMPOTENCY_KEYS || !(ref.id in SEED_ORDERS))
-            void writer.delete(ref);
-        await writer.close();
+        const doomed = refs.filter(
+          ref => collection === IDEMPOTENCY_KEYS || !(ref.id in SEED_ORDERS),
+        );
+        await within(
+          `Deleting ${collection} to reset it`,
+          RESET_STEP_MS,
+          deleteAll(db, doomed),
+        );
       }
-      await noOpenOrders();
+      await within(
+        'Setting the open-order counts to reset them',
+        RESET_STEP_MS,
+        noOpenOrders(),
+      );
     },
     close: () => project.terminate(),
   };
