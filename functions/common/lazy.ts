@@ -25,3 +25,15 @@ export function onFirstUse<T>(build: () => T): () => T {
     return value as T;
   };
 }
+
+/**
+ * `given` when there is one (a test's, or a caller's choice), else
+ * `build`'s result on first use (onFirstUse): a default that loads a
+ * library is paid for by the first request that needs it, not at start.
+ */
+export function givenOrOnFirstUse<T>(
+  given: T | undefined,
+  build: () => T,
+): () => T {
+  return given === undefined ? onFirstUse(build) : () => given;
+}

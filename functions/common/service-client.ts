@@ -35,7 +35,7 @@ import {
 import {DownstreamError} from './problem';
 import {injectTrace} from './propagation';
 import {httpFetch} from './http-fetch';
-import {onFirstUse} from './lazy';
+import {givenOrOnFirstUse, onFirstUse} from './lazy';
 import {inSpan, SpanKind, withSpan, type SpanHandle} from './tracing';
 
 export type CallMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -121,13 +121,10 @@ export class ServiceClient implements ServiceCaller {
       address: base.hostname,
       port: Number(base.port) || (base.protocol === 'https:' ? 443 : 80),
     };
-    const {transport} = options;
-    this.transport =
-      transport !== undefined
-        ? () => transport
-        : onFirstUse(
-            () => new (gaxios().Gaxios)({fetchImplementation: httpFetch}),
-          );
+    this.transport = givenOrOnFirstUse(
+      options.transport,
+      () => new (gaxios().Gaxios)({fetchImplementation: httpFetch}),
+    );
     this.agent = options.agent ?? keepAliveAgent;
     this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
   }

@@ -7,7 +7,7 @@
  * one role (roles/telemetry.tracesWriter) does not hold.
  */
 import type {GoogleAuth} from 'google-auth-library';
-import {onFirstUse} from '../lazy';
+import {givenOrOnFirstUse} from '../lazy';
 import {metadataAuth} from './google-auth';
 
 /**
@@ -18,7 +18,7 @@ import {metadataAuth} from './google-auth';
 export function googleApiHeaders(
   auth?: GoogleAuth,
 ): () => Promise<Record<string, string>> {
-  const authOf = auth === undefined ? onFirstUse(metadataAuth) : () => auth;
+  const authOf = givenOrOnFirstUse(auth, metadataAuth);
   return async () => {
     const authorization = (await authOf().getRequestHeaders()).get(
       'authorization',

@@ -6,7 +6,7 @@
  * it expires.
  */
 import type {GoogleAuth, IdTokenClient} from 'google-auth-library';
-import {onFirstUse} from '../lazy';
+import {givenOrOnFirstUse} from '../lazy';
 import {metadataAuth} from './google-auth';
 import {inSpan, SpanKind, type SpanParent} from '../tracing';
 
@@ -39,7 +39,7 @@ export class MetadataIdTokenSource implements IdTokenSource {
    *   made when the first token is asked for.
    */
   constructor(auth?: GoogleAuth) {
-    this.auth = auth === undefined ? onFirstUse(metadataAuth) : () => auth;
+    this.auth = givenOrOnFirstUse(auth, metadataAuth);
   }
 
   authorization(audience: string, parent?: SpanParent): Promise<string> {

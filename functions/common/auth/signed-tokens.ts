@@ -8,7 +8,7 @@
  */
 import type {Certificates, OAuth2Client} from 'google-auth-library';
 import {z} from 'zod';
-import {onFirstUse} from '../lazy';
+import {givenOrOnFirstUse} from '../lazy';
 import {HttpError, UnauthorizedError} from '../problem';
 import {googleAuthLibrary} from './google-auth';
 
@@ -165,19 +165,16 @@ export class SignedTokens {
   private keysInFlight?: Promise<{certs: Certificates}>;
 
   constructor(private readonly options: SignedTokenOptions) {
-    const {client} = options;
-    this.client =
-      client !== undefined
-        ? () => client
-        : onFirstUse(
-            () =>
-              new (googleAuthLibrary().OAuth2Client)({
-                endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
-                // Node's own fetch: else gaxios imports node-fetch, a graph
-                // of ES modules, on the first request of every instance.
-                transporterOptions: {fetchImplementation: fetch},
-              }),
-          );
+    this.client = givenOrOnFirstUse(
+      options.client,
+      () =>
+        new (googleAuthLibrary().OAuth2Client)({
+          endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
+          // Node's own fetch: else gaxios imports node-fetch, a graph
+          // of ES modules, on the first request of every instance.
+          transporterOptions: {fetchImplementation: fetch},
+        }),
+    );
     this.now = options.now ?? (() => Date.now() / 1000);
   }
 
