@@ -29,7 +29,8 @@ export const FIRST_ROUTES: Record<string, string> = {
  * Ms from `started` to the first answer of `url` with `headers`, asked
  * every 5 ms from then on, as a caller waiting for an instance asks as soon
  * as it listens (at waitFor's default interval a start would count until
- * the next poll, not until it could answer).
+ * the next poll, not until it could answer). The process `child` is
+ * stopped then, whatever came of it; what it writes is read and dropped.
  * @throws when that answer is not a 200.
  */
 async function firstAnswerMs(
@@ -39,19 +40,25 @@ async function firstAnswerMs(
   url: string,
   headers: Record<string, string> = {},
 ): Promise<number> {
+  child.stdout?.resume();
+  child.stderr?.resume();
   let status = 0;
   let ms = NaN;
-  await waitFor(
-    what,
-    async () => {
-      status = (await fetch(url, {headers})).status;
-      ms = performance.now() - started;
-      return true;
-    },
-    30_000,
-    child,
-    5,
-  );
+  try {
+    await waitFor(
+      what,
+      async () => {
+        status = (await fetch(url, {headers})).status;
+        ms = performance.now() - started;
+        return true;
+      },
+      30_000,
+      child,
+      5,
+    );
+  } finally {
+    await stopGroup(child);
+  }
   if (status !== 200) throw new Error(`${what}: answered ${status}`);
   return round(ms, 0);
 }
@@ -108,19 +115,13 @@ export async function coldStart(name: string, stack: Stack): Promise<number> {
       {memory: stack.layout.topology.get(name).resources.memory},
     );
   }
-  child.stdout?.resume();
-  child.stderr?.resume();
-  try {
-    return await firstAnswerMs(
-      `${name} cold start`,
-      child,
-      started,
-      `${url}${FIRST_ROUTES[name] ?? '/'}`,
-      headers,
-    );
-  } finally {
-    await stopGroup(child);
-  }
+  return firstAnswerMs(
+    `${name} cold start`,
+    child,
+    started,
+    `${url}${FIRST_ROUTES[name] ?? '/'}`,
+    headers,
+  );
 }
 
 /**
@@ -159,18 +160,12 @@ export async function frameworkFloorColdStart(
       memory: topology.get(role).resources.memory,
     },
   );
-  child.stdout?.resume();
-  child.stderr?.resume();
-  try {
-    return await firstAnswerMs(
-      `the floor's ${role} cold start in the Functions Framework (${transport})`,
-      child,
-      started,
-      `http://127.0.0.1:${port}${FIRST_ROUTES[role]}`,
-    );
-  } finally {
-    await stopGroup(child);
-  }
+  return firstAnswerMs(
+    `the floor's ${role} cold start in the Functions Framework (${transport})`,
+    child,
+    started,
+    `http://127.0.0.1:${port}${FIRST_ROUTES[role]}`,
+  );
 }
 
 /**
@@ -207,16 +202,12 @@ export async function floorColdStart(
       },
     },
   );
-  try {
-    return await firstAnswerMs(
-      `the floor's ${role} cold start (${transport})`,
-      child,
-      started,
-      `http://127.0.0.1:${port}${FIRST_ROUTES[role]}`,
-    );
-  } finally {
-    await stopGroup(child);
-  }
+  return firstAnswerMs(
+    `the floor's ${role} cold start (${transport})`,
+    child,
+    started,
+    `http://127.0.0.1:${port}${FIRST_ROUTES[role]}`,
+  );
 }
 
 type ByTransport = Record<'grpc' | 'rest', number[]>;

@@ -219,6 +219,10 @@ function sampleRange(
   ratios[sampleBound(name, 'high')] = round(Math.max(...each), 2);
 }
 
+/** The transport whose median first answer came sooner. */
+const fasterOf = (b: Record<'grpc' | 'rest', number>) =>
+  b.grpc < b.rest ? 'grpc' : 'rest';
+
 /** Cold starts: against a hello-world's, or the floor's first answers. */
 function startRatios(ratios: Ratios, figures: Figures): void {
   const cold = figures.coldStartMs;
@@ -236,7 +240,7 @@ function startRatios(ratios: Ratios, figures: Figures): void {
     figures.floorColdStartMs ?? {},
   ))
     if (cold[fn] !== undefined) {
-      const faster = byTransport.grpc < byTransport.rest ? 'grpc' : 'rest';
+      const faster = fasterOf(byTransport);
       ratios[firstVsFloor(fn)] = ratio(cold[fn], byTransport[faster]);
       sampleRange(
         ratios,
@@ -251,13 +255,10 @@ function startRatios(ratios: Ratios, figures: Figures): void {
   for (const [fn, inFramework] of Object.entries(
     figures.frameworkFloorColdStartMs ?? {},
   )) {
-    const framework = Math.min(inFramework.grpc, inFramework.rest);
+    const framework = inFramework[fasterOf(inFramework)];
     const floor = figures.floorColdStartMs?.[fn];
     if (floor !== undefined)
-      ratios[frameworkVsFloor(fn)] = ratio(
-        framework,
-        Math.min(floor.grpc, floor.rest),
-      );
+      ratios[frameworkVsFloor(fn)] = ratio(framework, floor[fasterOf(floor)]);
     if (cold[fn] !== undefined)
       ratios[firstVsFrameworkFloor(fn)] = ratio(cold[fn], framework);
   }
