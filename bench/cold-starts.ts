@@ -13,6 +13,7 @@ import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {functionsNode} from '../local/runtime';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
 import {claimsFor} from '../local/token-signer';
+import {otlpSink} from './otlp-sink';
 import {MAX_OPEN_ORDERS} from './scenarios';
 import {median, round} from './stats';
 
@@ -67,9 +68,15 @@ async function firstAnswerMs(
  * A cold start as a caller feels it, in ms from process start to the first
  * answer: for the gateway and the hello-world, of `GET /`; for user and
  * order, of their own first route (FIRST_ROUTES), which checks the tokens
- * and reads Firestore. One function of `stack`'s shape, on a new port.
+ * and reads Firestore. One function of `stack`'s shape, on a new port,
+ * exporting its spans to `tracesEndpoint` as deployed functions export
+ * theirs to the Telemetry API (at the delay they have there).
  */
-export async function coldStart(name: string, stack: Stack): Promise<number> {
+export async function coldStart(
+  name: string,
+  stack: Stack,
+  tracesEndpoint?: string,
+): Promise<number> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess;
@@ -111,7 +118,12 @@ export async function coldStart(name: string, stack: Stack): Promise<number> {
     child = spawnFunction(
       name,
       port,
-      functionEnv(name, where, {logLevel: 'warning'}),
+      functionEnv(name, where, {
+        logLevel: 'warning',
+        ...(tracesEndpoint !== undefined && {
+          env: {OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: tracesEndpoint},
+        }),
+      }),
       {memory: stack.layout.topology.get(name).resources.memory},
     );
   }
@@ -233,7 +245,8 @@ const medians = (b: ByTransport) => ({
  * user and order, each beside the floor's and the framework floor's on
  * both transports. One turn takes one sample of every process, so drift
  * touches them alike and sample i of each pairs with sample i of the
- * others. Medians per process, and every sample.
+ * others. Ours export their spans, as deployed, to a receiver that keeps
+ * none (otlp-sink.ts). Medians per process, and every sample.
  */
 export async function coldStarts(
   stack: Stack,
@@ -251,19 +264,24 @@ export async function coldStarts(
     all.floor[role] = byTransport();
     all.frameworkFloor[role] = byTransport();
   }
-  for (let i = 0; i < samples; i++)
-    for (const name of names) {
-      all.ours[name].push(await coldStart(name, stack));
-      if (!(name in FIRST_ROUTES)) continue;
-      for (const transport of ['grpc', 'rest'] as const) {
-        all.floor[name][transport].push(
-          await floorColdStart(name, transport, stack),
-        );
-        all.frameworkFloor[name][transport].push(
-          await frameworkFloorColdStart(name, transport, stack),
-        );
+  const sink = await otlpSink();
+  try {
+    for (let i = 0; i < samples; i++)
+      for (const name of names) {
+        all.ours[name].push(await coldStart(name, stack, sink.url));
+        if (!(name in FIRST_ROUTES)) continue;
+        for (const transport of ['grpc', 'rest'] as const) {
+          all.floor[name][transport].push(
+            await floorColdStart(name, transport, stack),
+          );
+          all.frameworkFloor[name][transport].push(
+            await frameworkFloorColdStart(name, transport, stack),
+          );
+        }
       }
-    }
+  } finally {
+    await sink.close();
+  }
   const each = <T, U>(record: Record<string, T>, f: (t: T) => U) =>
     Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
   return {

@@ -165,15 +165,32 @@ export function reporting(
   };
 }
 
-function otlpExporter(
+/**
+ * The OTLP/HTTP exporter to `url`, loaded by the first export rather than
+ * at start: the module, with the HTTP client it pulls in, is most of what
+ * tracing would add to a cold start, and the first export comes after the
+ * batch's delay, so never before the first answer.
+ */
+export function otlpExporter(
   url: string,
   headers: TracingOptions['headers'],
+  load: () => typeof ExporterModule = () =>
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof ExporterModule,
 ): SpanExporter {
-  // Loaded only where spans are exported: most of what tracing costs a
-  // cold start is this module.
-  const {OTLPTraceExporter} =
-    require('@opentelemetry/exporter-trace-otlp-http') as typeof ExporterModule;
-  return new OTLPTraceExporter({url, ...(headers && {headers})});
+  let loaded: SpanExporter | undefined;
+  const exporter = () => {
+    if (loaded === undefined) {
+      const {OTLPTraceExporter} = load();
+      loaded = new OTLPTraceExporter({url, ...(headers && {headers})});
+    }
+    return loaded;
+  };
+  return {
+    export: (spans, done) => exporter().export(spans, done),
+    // Nothing to end or send when nothing was ever exported.
+    shutdown: () => loaded?.shutdown() ?? Promise.resolve(),
+    forceFlush: () => loaded?.forceFlush?.() ?? Promise.resolve(),
+  };
 }
 
 /** Where a request's spans hang: its tracer and the context of its own span. */

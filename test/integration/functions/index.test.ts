@@ -3,7 +3,8 @@
  * the Firestore client to start: it is most of what a start costs, and the
  * gateway never needs it (the stack's tests show user and order using it).
  * Nor google-auth-library and gaxios, which only a request needs: a new
- * instance answers its health check without them.
+ * instance answers its health check without them. Nor the OTLP exporter,
+ * which only the first export needs, after the first answer.
  */
 import {expect} from 'chai';
 import * as path from 'node:path';
@@ -15,15 +16,25 @@ const topology = loadTopology();
 const NAMES = topology.declared.map(f => f.name);
 const PATH = process.env.PATH ?? '';
 
-/** The environment deploy.sh gives `name`, with made-up URLs. */
+/**
+ * The environment deploy.sh gives `name`, with made-up URLs, spans
+ * exported as on Google Cloud (scripts/deploy-functions.sh).
+ */
 function envOf(name: string): Record<string, string> {
   const urls = Object.fromEntries(NAMES.map(n => [n, `http://${n}.test`]));
-  return {PATH, ...functionEnv(topology, name, {projectId: 'p', urls})};
+  return {
+    PATH,
+    ...functionEnv(topology, name, {projectId: 'p', urls}),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://telemetry.test/v1/traces',
+  };
 }
 
-async function loads(
-  target: string,
-): Promise<{firestore: boolean; googleAuth: boolean; type: string}> {
+async function loads(target: string): Promise<{
+  firestore: boolean;
+  googleAuth: boolean;
+  otlpExporter: boolean;
+  type: string;
+}> {
   const script = `
     const m = require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))});
     const type = typeof m[${JSON.stringify(target)}];
@@ -31,6 +42,7 @@ async function loads(
     process.stdout.write(JSON.stringify({
       firestore: loaded('@google-cloud/firestore'),
       googleAuth: loaded('google-auth-library') || loaded('gaxios'),
+      otlpExporter: loaded('@opentelemetry/exporter-trace-otlp-http'),
       type,
     }));`;
   const result = await runProcess(
@@ -43,12 +55,13 @@ async function loads(
 }
 
 describe('functions/index (entry point)', () => {
-  it('starts every function without loading Firestore or google-auth-library: each loads them on the first request that needs them', async () => {
+  it('starts every function without loading Firestore, google-auth-library or the OTLP exporter: each is loaded when first needed', async () => {
     expect(NAMES).to.include.members(['gateway', 'user', 'order']);
     for (const target of NAMES)
       expect(await loads(target), target).to.deep.equal({
         firestore: false,
         googleAuth: false,
+        otlpExporter: false,
         type: 'function',
       });
   });

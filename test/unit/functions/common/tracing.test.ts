@@ -9,8 +9,10 @@ import {
 import {
   createTracing,
   inSpan,
+  otlpExporter,
   tracedStore,
 } from '../../../../functions/common/tracing';
+import * as ExporterModule from '@opentelemetry/exporter-trace-otlp-http';
 import {recordingTracing, testContext} from '../../../fixtures/context';
 import {json, recordingServer} from '../../../fixtures/http-server';
 import {extractTrace} from '../../../../functions/common/propagation';
@@ -150,6 +152,38 @@ describe('tracing', () => {
         traceId: '0af7651916cd43dd8448eb211c80319c',
         spanId: ctx.span.spanContext().spanId,
       });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('loads the OTLP exporter at the first export, once, and not to shut down an exporter that never sent', async () => {
+    let loads = 0;
+    const load = () => {
+      loads++;
+      return ExporterModule;
+    };
+    const idle = otlpExporter('http://127.0.0.1:9/v1/traces', undefined, load);
+    await idle.forceFlush?.();
+    await idle.shutdown();
+    expect(loads).to.equal(0);
+
+    const receiver = await recordingServer((_req, res) => json(res, 200, {}));
+    try {
+      const exporter = otlpExporter(
+        `${receiver.url}/v1/traces`,
+        undefined,
+        load,
+      );
+      expect(loads).to.equal(0);
+      const tracing = recordingTracing();
+      testContext({}, tracing).span.end();
+      const spans = tracing.exporter.getFinishedSpans();
+      for (let i = 0; i < 2; i++)
+        await new Promise<void>(done => exporter.export(spans, () => done()));
+      expect(loads).to.equal(1);
+      expect(receiver.requests).to.have.length(2);
+      await exporter.shutdown();
     } finally {
       await receiver.close();
     }
