@@ -168,11 +168,11 @@ export class SignedTokens {
     this.client = givenOrOnFirstUse(
       options.client,
       () =>
+        // Fetched with gaxios's own fetch (node-fetch), which the Firestore
+        // client and the metadata server's client load anyway on a first
+        // request: Node's fetch would add a second HTTP client's load to it.
         new (googleAuthLibrary().OAuth2Client)({
           endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
-          // Node's own fetch: else gaxios imports node-fetch, a graph
-          // of ES modules, on the first request of every instance.
-          transporterOptions: {fetchImplementation: fetch},
         }),
     );
     this.now = options.now ?? (() => Date.now() / 1000);
