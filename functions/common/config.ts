@@ -118,6 +118,16 @@ export interface Config {
 }
 
 /**
+ * Whether anyone may call the function (no check of its callers: a public
+ * function, the first hop of every request). Its callers' trace headers
+ * are then not theirs to set: it samples every request whatever their
+ * flag (tracing.ts), and drops the `tracestate` they send (propagation.ts).
+ */
+export function isEntry(config: Pick<Config, 'auth'>): boolean {
+  return config.auth === undefined;
+}
+
+/**
  * The database of a function that keeps data.
  * @throws ConfigError at start when its topology entry gives it none.
  */

@@ -58,6 +58,11 @@ export interface HttpFunctionOptions {
    */
   endUsers: AuthenticateEndUser | 'off';
   /**
+   * Whether anyone may call the function (config.ts isEntry): its callers'
+   * `tracestate` is then dropped. By default it is, the safe side.
+   */
+  entry?: boolean;
+  /**
    * Starts the request's span and its children (tracing.ts); by default a
    * tracer whose spans go nowhere.
    */
@@ -103,7 +108,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
       // Until its route is known: the method alone, as OpenTelemetry's
       // HTTP conventions name a span without a route.
       name: req.method,
-      entry: options.authenticate === undefined,
+      entry: options.entry ?? true,
     });
     let caller: string | undefined;
     let refused: string | undefined;

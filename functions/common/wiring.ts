@@ -9,7 +9,13 @@ import {EndUserVerifier} from './auth/end-user';
 import {googleApiHeaders, isGoogleApi} from './auth/access-tokens';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
 import {TokenVerifier} from './auth/verifier';
-import {calleeUrl, databaseOf, parseConfig, type Config} from './config';
+import {
+  calleeUrl,
+  databaseOf,
+  isEntry,
+  parseConfig,
+  type Config,
+} from './config';
 import type {RequestContext} from './context';
 import {connectorAgent} from './egress';
 import type * as FirestoreModule from './firestore';
@@ -47,9 +53,7 @@ export function tracingFor(config: Config, logger: Logger): Tracing {
     projectId: config.projectId,
     cloudRun: config.cloudRun,
     enabled: config.logLevel !== 'silent',
-    // Anyone may call it: a public function, the first of a request's
-    // hops. Its callers' sampling flag is not theirs to set.
-    entry: config.auth === undefined,
+    entry: isEntry(config),
     endpoint,
     exportDelayMs: config.traceExportDelayMs,
     headers:
@@ -220,6 +224,7 @@ export function httpFunctionFor(
     routes,
     authenticate: authenticatorFor(config),
     authCheck: config.auth?.mode,
+    entry: isEntry(config),
     endUsers: endUserCheckFor(config),
     tracer: wiring.tracing.tracer,
   });
