@@ -5,6 +5,7 @@
  */
 import type {ColdStartSamples} from './cold-starts';
 import type {TelemetryCosts} from './measure';
+import type {TelemetryUs} from './probes';
 import type {VariantId} from './targets';
 
 export interface Figures {
@@ -44,6 +45,6 @@ export interface Figures {
   /** Logging and tracing switched on and off at a fixed rate, when silent ran. */
   telemetry?: TelemetryCosts;
   /** Logging and tracing's own CPU per request in one function (probes.ts). */
-  telemetryUsPerRequest?: {on: number; off: number; added: number};
+  telemetryUsPerRequest?: TelemetryUs;
   [name: string]: unknown;
 }

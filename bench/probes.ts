@@ -122,26 +122,48 @@ export async function probeRuns(
   return results;
 }
 
+/** What logging and tracing cost one request in one function, in CPU µs. */
+export interface TelemetryUs {
+  /** With both on, and with both off. */
+  on: number;
+  off: number;
+  /** on − off. */
+  added: number;
+  /** The spans alone (the probe's `trace`), less off. */
+  spans?: number;
+  /**
+   * The same spans made and exported the OpenTelemetry SDK's default way,
+   * without this project's code (the probe's `sdk`), less off: the floor
+   * of `spans`.
+   */
+  sdkSpans?: number;
+}
+
 /**
  * CPU microseconds logging and tracing take per request in one function,
  * measured directly: the median of `runs` runs of the probe with them on,
- * and off.
+ * off, with the spans alone, and with the same spans made the SDK's
+ * default way.
  */
 export async function telemetryCostUs(
   iterations: number,
   runs = 5,
-): Promise<{on: number; off: number; added: number}> {
+): Promise<TelemetryUs> {
   const results = await probeRuns(
     'telemetry-probe.js',
-    ['off', 'on'],
+    ['off', 'on', 'trace', 'sdk'],
     iterations,
     runs,
   );
-  const [a, b] = [
-    median(results.on.map(r => r.us)),
-    median(results.off.map(r => r.us)),
-  ];
-  return {on: round(a, 1), off: round(b, 1), added: round(a - b, 1)};
+  const us = (mode: string) => median(results[mode].map(r => r.us));
+  const off = us('off');
+  return {
+    on: round(us('on'), 1),
+    off: round(off, 1),
+    added: round(us('on') - off, 1),
+    spans: round(us('trace') - off, 1),
+    sdkSpans: round(us('sdk') - off, 1),
+  };
 }
 
 /** A Firestore client setting the benchmark compares. */

@@ -41,6 +41,9 @@ export const telemetryOnOff = (route: string) =>
 export const telemetryDirect = (route: string, functions: number) =>
   `${route}: logging and tracing measured directly, ${functions} request lines vs the route's CPU with them off`;
 
+export const sdkSpansDirect = (route: string, functions: number) =>
+  `${route}: the OpenTelemetry SDK's own spans, made its default way, in ${functions} functions vs the route's CPU with logging and tracing off`;
+
 export const DIRECT_VS_HOP = 'direct vs slower single hop (p50 latency, c=1)';
 
 export const coldVsHello = (fn: string) => `${fn} cold start vs hello-world`;

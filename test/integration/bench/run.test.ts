@@ -146,6 +146,8 @@ describe('npm run bench (smoke)', function () {
       'on',
       'off',
       'added',
+      'spans',
+      'sdkSpans',
     );
     // End-user checks on (ours) against off, measured in the same run.
     expect(json.ratios).to.include.keys(

@@ -223,7 +223,13 @@ describe('buildReport', () => {
       rows({}),
       figures({
         telemetry: costs,
-        telemetryUsPerRequest: {on: 90, off: 30, added: 60},
+        telemetryUsPerRequest: {
+          on: 90,
+          off: 30,
+          added: 60,
+          spans: 40,
+          sdkSpans: 30,
+        },
       }),
       SCENARIOS,
       [1, 32],
@@ -235,6 +241,13 @@ describe('buildReport', () => {
     // Two lines of 60 us against 2 ms; three against 6 ms.
     expect(direct('user-hop', 2)).to.equal(0.06);
     expect(direct('mesh', 3)).to.equal(0.03);
+    const sdk = (id: string, functions: number) =>
+      ratios[
+        `${id}: the OpenTelemetry SDK's own spans, made its default way, in ${functions} functions vs the route's CPU with logging and tracing off`
+      ];
+    // The SDK's spans of two functions, 30 us each, against 2 ms.
+    expect(sdk('user-hop', 2)).to.equal(0.03);
+    expect(sdk('mesh', 3)).to.equal(0.015);
   });
 
   it('leaves the direct measurement out when logging was not switched at a fixed rate', () => {
