@@ -148,6 +148,7 @@ export async function frameworkFloorColdStart(
   role: string,
   transport: 'grpc' | 'rest',
   stack: Stack,
+  libraries = false,
 ): Promise<number> {
   const {topology, projectId, firestoreHost} = stack.layout;
   const port = await freePort();
@@ -166,6 +167,7 @@ export async function frameworkFloorColdStart(
       FLOOR_PROJECT: projectId,
       FLOOR_DATABASE: topology.get(role).firestore!.database,
       FLOOR_FIRESTORE: transport,
+      FLOOR_LIBRARIES: libraries ? 'on' : 'off',
     },
     {
       source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
@@ -173,7 +175,7 @@ export async function frameworkFloorColdStart(
     },
   );
   return firstAnswerMs(
-    `the floor's ${role} cold start in the Functions Framework (${transport})`,
+    `the floor's ${role} cold start in the Functions Framework (${transport}${libraries ? ', with the required libraries' : ''})`,
     child,
     started,
     `http://127.0.0.1:${port}${FIRST_ROUTES[role]}`,
@@ -232,6 +234,8 @@ export interface ColdStartSamples {
   floor: Record<string, ByTransport>;
   /** The same in the Functions Framework. */
   frameworkFloor: Record<string, ByTransport>;
+  /** The same, with the libraries every function must load (framework-floor.ts). */
+  frameworkFloorWithLibraries: Record<string, ByTransport>;
 }
 
 const byTransport = (): ByTransport => ({grpc: [], rest: []});
@@ -242,8 +246,8 @@ const medians = (b: ByTransport) => ({
 
 /**
  * `samples` cold starts of each: the hello-world and the gateway, then
- * user and order, each beside the floor's and the framework floor's on
- * both transports. One turn takes one sample of every process, so drift
+ * user and order, each beside the floor's and the framework floor's (also
+ * with the libraries every function loads) on both transports. One turn takes one sample of every process, so drift
  * touches them alike and sample i of each pairs with sample i of the
  * others. Ours export their spans, as deployed, to a receiver that keeps
  * none (otlp-sink.ts). Medians per process, and every sample.
@@ -255,14 +259,24 @@ export async function coldStarts(
   coldStartMs: Record<string, number>;
   floorColdStartMs: Record<string, Record<'grpc' | 'rest', number>>;
   frameworkFloorColdStartMs: Record<string, Record<'grpc' | 'rest', number>>;
+  frameworkFloorWithLibrariesColdStartMs: Record<
+    string,
+    Record<'grpc' | 'rest', number>
+  >;
   coldStartSamplesMs: ColdStartSamples;
 }> {
-  const all: ColdStartSamples = {ours: {}, floor: {}, frameworkFloor: {}};
+  const all: ColdStartSamples = {
+    ours: {},
+    floor: {},
+    frameworkFloor: {},
+    frameworkFloorWithLibraries: {},
+  };
   const names = ['hello', 'gateway', ...Object.keys(FIRST_ROUTES)];
   for (const name of names) all.ours[name] = [];
   for (const role of Object.keys(FIRST_ROUTES)) {
     all.floor[role] = byTransport();
     all.frameworkFloor[role] = byTransport();
+    all.frameworkFloorWithLibraries[role] = byTransport();
   }
   const sink = await otlpSink();
   try {
@@ -277,6 +291,9 @@ export async function coldStarts(
           all.frameworkFloor[name][transport].push(
             await frameworkFloorColdStart(name, transport, stack),
           );
+          all.frameworkFloorWithLibraries[name][transport].push(
+            await frameworkFloorColdStart(name, transport, stack, true),
+          );
         }
       }
   } finally {
@@ -288,6 +305,10 @@ export async function coldStarts(
     coldStartMs: each(all.ours, median),
     floorColdStartMs: each(all.floor, medians),
     frameworkFloorColdStartMs: each(all.frameworkFloor, medians),
+    frameworkFloorWithLibrariesColdStartMs: each(
+      all.frameworkFloorWithLibraries,
+      medians,
+    ),
     coldStartSamplesMs: all,
   };
 }

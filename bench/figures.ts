@@ -23,6 +23,10 @@ export interface Figures {
    * first answer.
    */
   frameworkFloorColdStartMs?: Record<string, Record<'grpc' | 'rest', number>>;
+  frameworkFloorWithLibrariesColdStartMs?: Record<
+    string,
+    Record<'grpc' | 'rest', number>
+  >;
   /**
    * Every sample behind the medians above, in the order taken: sample i
    * of each was taken in the same turn (cold-starts.ts coldStarts), so

@@ -7,13 +7,22 @@
  * (cold-starts.ts): what it adds to the floor's first answer is what a
  * function on the framework pays at best, before any code of its own.
  *
+ * With FLOOR_LIBRARIES=on it also loads, at start, the libraries every
+ * function of this project must load before its first answer and the
+ * floor does not (REQUIRED_LIBRARIES), and uses none of them: the best
+ * start a function built as the design requires can have.
+ *
  * `functions-framework --target=floor --source=build/bench/framework-floor.js`
  * Env: FLOOR_ROLE (user or order), FLOOR_PROJECT, FLOOR_DATABASE,
  *      FLOOR_FIRESTORE (grpc, the default, or rest), FIRESTORE_EMULATOR_HOST,
- *      MAX_OPEN_ORDERS
+ *      MAX_OPEN_ORDERS, FLOOR_LIBRARIES (on, or off by default)
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {floorRoute, pathParts, roleOf} from './floor-roles';
+import {REQUIRED_LIBRARIES} from './required-libraries';
+
+if (process.env.FLOOR_LIBRARIES === 'on')
+  for (const library of REQUIRED_LIBRARIES) require(library);
 
 const route = floorRoute(roleOf(process.env.FLOOR_ROLE), {
   projectId: process.env.FLOOR_PROJECT ?? '',

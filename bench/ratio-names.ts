@@ -55,6 +55,13 @@ export const firstVsFloor = (fn: string) =>
 export const frameworkVsFloor = (fn: string) =>
   `${fn} first answer: the floor in the Functions Framework vs the floor (faster transports)`;
 
+/**
+ * The same with the libraries every function loads at start
+ * (framework-floor.ts REQUIRED_LIBRARIES), over the floor's.
+ */
+export const frameworkWithLibrariesVsFloor = (fn: string) =>
+  `${fn} first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)`;
+
 /** Ours over the floor's work in the Functions Framework, first answers. */
 export const firstVsFrameworkFloor = (fn: string) =>
   `${fn} first answer vs the floor's in the Functions Framework (its faster transport)`;

@@ -17,6 +17,7 @@ import {
   firstVsFloor,
   firstVsFrameworkFloor,
   frameworkVsFloor,
+  frameworkWithLibrariesVsFloor,
   intervalBound,
   sampleBound,
   MEMORY_AFTER_LOAD,
@@ -263,6 +264,17 @@ function startRatios(ratios: Ratios, figures: Figures): void {
       ratios[frameworkVsFloor(fn)] = ratio(framework, floor[fasterOf(floor)]);
     if (cold[fn] !== undefined)
       ratios[firstVsFrameworkFloor(fn)] = ratio(cold[fn], framework);
+  }
+  // The best start a function built as required can have, over the floor's.
+  for (const [fn, withLibraries] of Object.entries(
+    figures.frameworkFloorWithLibrariesColdStartMs ?? {},
+  )) {
+    const floor = figures.floorColdStartMs?.[fn];
+    if (floor !== undefined)
+      ratios[frameworkWithLibrariesVsFloor(fn)] = ratio(
+        withLibraries[fasterOf(withLibraries)],
+        floor[fasterOf(floor)],
+      );
   }
 }
 

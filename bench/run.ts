@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       if (!(name in FIRST_ROUTES)) continue;
       for (const transport of ['grpc', 'rest'] as const)
         log(
-          `    the floor's on ${transport}: median ${starts.floorColdStartMs[name][transport]} ms of [${samples.floor[name][transport].join(', ')}]; in the Functions Framework ${starts.frameworkFloorColdStartMs[name][transport]} ms of [${samples.frameworkFloor[name][transport].join(', ')}]`,
+          `    the floor's on ${transport}: median ${starts.floorColdStartMs[name][transport]} ms of [${samples.floor[name][transport].join(', ')}]; in the Functions Framework ${starts.frameworkFloorColdStartMs[name][transport]} ms of [${samples.frameworkFloor[name][transport].join(', ')}]; there with zod and the OpenTelemetry SDK loaded ${starts.frameworkFloorWithLibrariesColdStartMs[name][transport]} ms of [${samples.frameworkFloorWithLibraries[name][transport].join(', ')}]`,
         );
     }
 

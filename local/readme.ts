@@ -107,6 +107,9 @@ const runDetails = benchRun.extend({
     frameworkFloorColdStartMs: z
       .record(z.string(), z.object({grpc: z.number(), rest: z.number()}))
       .optional(),
+    frameworkFloorWithLibrariesColdStartMs: z
+      .record(z.string(), z.object({grpc: z.number(), rest: z.number()}))
+      .optional(),
     firestoreReads: z.record(
       z.string(),
       z.object({cpuMsPerRead: z.number(), readsPerSec: z.number()}),
@@ -141,7 +144,8 @@ export function runBlock(results: unknown): string {
   const firstAnswers = Object.entries(f.floorColdStartMs).map(
     ([name, floor]) => {
       const inFramework = f.frameworkFloorColdStartMs?.[name];
-      return `${name} ${f.coldStartMs[name]} ms against the floor's ${Math.min(floor.grpc, floor.rest)} (REST ${floor.rest}, gRPC ${floor.grpc})${inFramework === undefined ? '' : ` and the floor's in the Functions Framework ${Math.min(inFramework.grpc, inFramework.rest)} (REST ${inFramework.rest}, gRPC ${inFramework.grpc})`}`;
+      const withLibraries = f.frameworkFloorWithLibrariesColdStartMs?.[name];
+      return `${name} ${f.coldStartMs[name]} ms against the floor's ${Math.min(floor.grpc, floor.rest)} (REST ${floor.rest}, gRPC ${floor.grpc})${inFramework === undefined ? '' : ` and the floor's in the Functions Framework ${Math.min(inFramework.grpc, inFramework.rest)} (REST ${inFramework.rest}, gRPC ${inFramework.grpc})`}${withLibraries === undefined ? '' : `, there with zod and the OpenTelemetry SDK loaded ${Math.min(withLibraries.grpc, withLibraries.rest)}`}`;
     },
   );
   const peaks = Object.entries(f.peakRssMb).map(

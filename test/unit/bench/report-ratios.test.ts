@@ -65,10 +65,25 @@ describe('buildReport', () => {
           user: {grpc: 700, rest: 600},
           order: {grpc: 500, rest: 520},
         },
+        frameworkFloorWithLibrariesColdStartMs: {
+          user: {grpc: 760, rest: 640},
+          order: {grpc: 600, rest: 540},
+        },
       }),
       SCENARIOS,
       [1, 32],
     );
+    // Each on its own faster transport: REST 640 (user), 540 (order).
+    expect(
+      ratios[
+        'user first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)'
+      ],
+    ).to.equal(1.6);
+    expect(
+      ratios[
+        'order first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)'
+      ],
+    ).to.equal(1.35);
     expect(
       ratios[
         'user first answer: the floor in the Functions Framework vs the floor (faster transports)'
@@ -116,6 +131,7 @@ describe('buildReport', () => {
             order: {grpc: [400, 400, 300], rest: [1, 1, 1]},
           },
           frameworkFloor: {},
+          frameworkFloorWithLibraries: {},
         },
       }),
       SCENARIOS,
