@@ -147,6 +147,21 @@ export function segmentOf(
 const SEGMENT = z.record(z.string(), z.unknown());
 
 /**
+ * How the issuer's keys are fetched (gaxios options): every request
+ * checking a token waits on that one fetch, so a stalled or misbehaving
+ * endpoint must fail it (a 503) within seconds, not hold them all. The
+ * keys' URL answers itself, so a redirect is an error, and a key set is a
+ * few kilobytes, so a longer answer is refused by its Content-Length.
+ * (gaxios reads its own `maxRedirects` from a request's options only, not
+ * from a client's defaults; `redirect` is fetch's.)
+ */
+export const KEYS_FETCH = {
+  timeout: 5_000,
+  redirect: 'error' as const,
+  maxContentLength: 256 * 1024,
+};
+
+/**
  * Verifies signed tokens of one issuer for one audience, remembering those
  * that passed.
  */
@@ -173,6 +188,7 @@ export class SignedTokens {
         // request: Node's fetch would add a second HTTP client's load to it.
         new (googleAuthLibrary().OAuth2Client)({
           endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
+          transporterOptions: KEYS_FETCH,
         }),
     );
     this.now = options.now ?? (() => Date.now() / 1000);
