@@ -69,13 +69,23 @@ async function main() {
   for (const file of jsFiles(path.join(ROOT, 'build', 'functions')))
     require(file);
   // Loaded by a function's first request that needs them: google-auth-library
-  // and gaxios (auth/google-auth.ts, service-client.ts); on its first read
-  // or write, the Firestore client, its REST transport and its gRPC one.
+  // and gaxios (auth/google-auth.ts, service-client.ts), with the fetch
+  // gaxios imports on its first call (node-fetch, resolved as gaxios
+  // resolves it); on its first read or write, the Firestore client, its
+  // REST transport and its gRPC one; at its first export, the OTLP exporter.
   require('google-auth-library');
   require('gaxios');
+  await import(
+    require('node:url').pathToFileURL(
+      require.resolve('node-fetch', {
+        paths: [path.dirname(require.resolve('gaxios'))],
+      }),
+    ).href
+  );
   require('@google-cloud/firestore');
   require('google-gax/fallback');
   require('@grpc/grpc-js');
+  require('@opentelemetry/exporter-trace-otlp-http');
   Module.flushCompileCache();
   const topology = loadTopology();
   for (const f of topology.declared)

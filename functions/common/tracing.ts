@@ -169,7 +169,11 @@ export function reporting(
  * The OTLP/HTTP exporter to `url`, loaded by the first export rather than
  * at start: the module, with the HTTP client it pulls in, is most of what
  * tracing would add to a cold start, and the first export comes after the
- * batch's delay, so never before the first answer.
+ * batch's delay (or once a batch is full), so never before the first
+ * answer. Its load is then paid by whatever runs that export: a timer, a
+ * later request, or the flush at SIGTERM. A module that cannot load fails
+ * the export, reported as any failed export is (`reporting`); once shut
+ * down, nothing more is sent.
  */
 export function otlpExporter(
   url: string,
@@ -178,17 +182,32 @@ export function otlpExporter(
     require('@opentelemetry/exporter-trace-otlp-http') as typeof ExporterModule,
 ): SpanExporter {
   let loaded: SpanExporter | undefined;
-  const exporter = () => {
-    if (loaded === undefined) {
-      const {OTLPTraceExporter} = load();
-      loaded = new OTLPTraceExporter({url, ...(headers && {headers})});
-    }
-    return loaded;
-  };
+  let shutDown = false;
   return {
-    export: (spans, done) => exporter().export(spans, done),
-    // Nothing to end or send when nothing was ever exported.
-    shutdown: () => loaded?.shutdown() ?? Promise.resolve(),
+    export: (spans, done) => {
+      if (shutDown) {
+        done({code: ExportResultCode.FAILED, error: new Error('Shut down')});
+        return;
+      }
+      try {
+        if (loaded === undefined) {
+          const {OTLPTraceExporter} = load();
+          loaded = new OTLPTraceExporter({url, ...(headers && {headers})});
+        }
+      } catch (e: unknown) {
+        done({
+          code: ExportResultCode.FAILED,
+          error: e instanceof Error ? e : new Error(String(e)),
+        });
+        return;
+      }
+      loaded.export(spans, done);
+    },
+    shutdown: () => {
+      shutDown = true;
+      // Nothing to end or send when nothing was ever exported.
+      return loaded?.shutdown() ?? Promise.resolve();
+    },
     forceFlush: () => loaded?.forceFlush?.() ?? Promise.resolve(),
   };
 }

@@ -1,5 +1,7 @@
 /** Spans: what a request records of its calls and Firestore operations, and how they leave. */
 import {SpanKind, SpanStatusCode} from '@opentelemetry/api';
+import {ExportResultCode, type ExportResult} from '@opentelemetry/core';
+import type {SpanExporter} from '@opentelemetry/sdk-trace';
 import {expect} from 'chai';
 import {GoogleAuth} from 'google-auth-library';
 import {
@@ -187,6 +189,58 @@ describe('tracing', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('fails an export whose exporter cannot load, or that comes after shutdown, saying so; once loaded, flushes and shuts down what it loaded', async () => {
+    const results: ExportResult[] = [];
+    const exportOnce = (exporter: SpanExporter) =>
+      new Promise<void>(done =>
+        exporter.export([], result => {
+          results.push(result);
+          done();
+        }),
+      );
+    const broken = otlpExporter(
+      'http://127.0.0.1:9/v1/traces',
+      undefined,
+      () => {
+        throw new Error('Cannot find module');
+      },
+    );
+    await exportOnce(broken);
+    expect(results[0].code).to.equal(ExportResultCode.FAILED);
+    expect(results[0].error?.message).to.equal('Cannot find module');
+
+    const calls: string[] = [];
+    class FakeExporter {
+      export(_spans: unknown, done: (r: ExportResult) => void) {
+        calls.push('export');
+        done({code: ExportResultCode.SUCCESS});
+      }
+      forceFlush() {
+        calls.push('flush');
+        return Promise.resolve();
+      }
+      shutdown() {
+        calls.push('shutdown');
+        return Promise.resolve();
+      }
+    }
+    const exporter = otlpExporter(
+      'http://127.0.0.1:9/v1/traces',
+      undefined,
+      () =>
+        ({OTLPTraceExporter: FakeExporter}) as unknown as typeof ExporterModule,
+    );
+    await exportOnce(exporter);
+    await exporter.forceFlush?.();
+    await exporter.shutdown();
+    await exportOnce(exporter);
+    expect(calls).to.deep.equal(['export', 'flush', 'shutdown']);
+    expect(results.slice(1).map(r => r.code)).to.deep.equal([
+      ExportResultCode.SUCCESS,
+      ExportResultCode.FAILED,
+    ]);
   });
 
   it('records every request at an entry function, whatever its caller’s flag; elsewhere follows the caller', () => {
