@@ -69,8 +69,10 @@ async function firstAnswerMs(
  * answer: for the gateway and the hello-world, of `GET /`; for user and
  * order, of their own first route (FIRST_ROUTES), which checks the tokens
  * and reads Firestore. One function of `stack`'s shape, on a new port,
- * exporting its spans to `tracesEndpoint` as deployed functions export
- * theirs to the Telemetry API (at the delay they have there).
+ * its spans bound for `tracesEndpoint` as deployed functions' are for the
+ * Telemetry API (at the delay they have there): whatever an endpoint costs
+ * a start is counted, though the process is stopped at its first answer,
+ * before any export.
  */
 export async function coldStart(
   name: string,
@@ -249,8 +251,8 @@ const medians = (b: ByTransport) => ({
  * user and order, each beside the floor's and the framework floor's (also
  * with the libraries every function loads) on both transports. One turn takes one sample of every process, so drift
  * touches them alike and sample i of each pairs with sample i of the
- * others. Ours export their spans, as deployed, to a receiver that keeps
- * none (otlp-sink.ts). Medians per process, and every sample.
+ * others. Ours start with an OTLP endpoint, as deployed: a receiver that
+ * keeps nothing (otlp-sink.ts). Medians per process, and every sample.
  */
 export async function coldStarts(
   stack: Stack,

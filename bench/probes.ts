@@ -79,7 +79,7 @@ export type ProbeResult = {us: number} & Record<string, number>;
 
 /**
  * Runs the probe `script` (in build/bench) `runs` times in each of
- * `modes`, alternating: `node <script> <mode> <iterations> <OTLP URL>`,
+ * `modes`, in turns of one run each: `node <script> <mode> <iterations> <OTLP URL>`,
  * each run in a process of its own whose stdout this process reads line
  * by line, as the stack reads a function's, and whose spans it takes over
  * OTLP/HTTP (and drops), as the console or Google would. Resolves to each
@@ -114,8 +114,12 @@ export async function probeRuns(
   const results: Record<string, ProbeResult[]> = {};
   for (const mode of modes) results[mode] = [];
   try {
+    // Each turn starts one mode later, so none is always first or last.
     for (let i = 0; i < runs; i++)
-      for (const mode of modes) results[mode].push(await once(mode));
+      for (let j = 0; j < modes.length; j++) {
+        const mode = modes[(i + j) % modes.length];
+        results[mode].push(await once(mode));
+      }
   } finally {
     await receiver.close();
   }
@@ -132,18 +136,19 @@ export interface TelemetryUs {
   /** The spans alone (the probe's `trace`), less off. */
   spans?: number;
   /**
-   * The same spans made and exported the OpenTelemetry SDK's default way,
-   * without this project's code (the probe's `sdk`), less off: the floor
-   * of `spans`.
+   * The same spans made and exported by the OpenTelemetry SDK's own parts
+   * at their defaults, without this project's code (the probe's `sdk`),
+   * less off: the SDK's share of `spans`.
    */
   sdkSpans?: number;
 }
 
 /**
  * CPU microseconds logging and tracing take per request in one function,
- * measured directly: the median of `runs` runs of the probe with them on,
- * off, with the spans alone, and with the same spans made the SDK's
- * default way.
+ * measured directly: the probe with them on, off, with the spans alone,
+ * and with the same spans made by the SDK's own parts, `runs` runs of each
+ * in turns. Each mode's cost over off is the median of its runs'
+ * differences from the off run of the same turn.
  */
 export async function telemetryCostUs(
   iterations: number,
@@ -156,13 +161,14 @@ export async function telemetryCostUs(
     runs,
   );
   const us = (mode: string) => median(results[mode].map(r => r.us));
-  const off = us('off');
+  const overOff = (mode: string) =>
+    round(median(results[mode].map((r, i) => r.us - results.off[i].us)), 1);
   return {
     on: round(us('on'), 1),
-    off: round(off, 1),
-    added: round(us('on') - off, 1),
-    spans: round(us('trace') - off, 1),
-    sdkSpans: round(us('sdk') - off, 1),
+    off: round(us('off'), 1),
+    added: overOff('on'),
+    spans: overOff('trace'),
+    sdkSpans: overOff('sdk'),
   };
 }
 

@@ -42,7 +42,7 @@ export const telemetryDirect = (route: string, functions: number) =>
   `${route}: logging and tracing measured directly, ${functions} request lines vs the route's CPU with them off`;
 
 export const sdkSpansDirect = (route: string, functions: number) =>
-  `${route}: the OpenTelemetry SDK's own spans, made its default way, in ${functions} functions vs the route's CPU with logging and tracing off`;
+  `${route}: the same spans made by the OpenTelemetry SDK's own parts alone, in ${functions} functions, vs the route's CPU with logging and tracing off`;
 
 export const DIRECT_VS_HOP = 'direct vs slower single hop (p50 latency, c=1)';
 

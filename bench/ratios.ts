@@ -96,8 +96,8 @@ export function computeRatios(
   }
   // The direct measurement (one request line, its spans included) times
   // the lines a route writes, against that route's CPU per request with
-  // them off at the same fixed rate; and the same for the SDK's own
-  // spans alone, made its default way: what no code of ours could save.
+  // them off at the same fixed rate; and the same for the spans as the
+  // SDK's own parts alone make them: the SDK's share of that cost.
   const direct = figures.telemetryUsPerRequest;
   for (const s of scenarios) {
     const off = figures.telemetry?.routes[s.id]?.cpuMsPerRequest.off;

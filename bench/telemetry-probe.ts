@@ -2,7 +2,7 @@
  * Benchmark only: the CPU time logging and tracing take in one function for
  * one request, measured directly, without the emulator's noise. Run as a
  * child process whose stdout is a pipe its parent reads, as a function's is:
- * `node telemetry-probe.js on|off ITERATIONS OTLP_URL` does what a request
+ * `node telemetry-probe.js MODE ITERATIONS OTLP_URL` does what a request
  * of the order function does for its trace and its log line (its span from
  * a `traceparent`, a Firestore span, the request line, the span's end) and
  * exports the spans over OTLP/HTTP to OTLP_URL, as a function does; then
@@ -13,10 +13,12 @@
  * then also the milliseconds each request waited for its export. With
  * `log` or `trace`, only the request line, or only the spans: what each
  * costs of `on`. With `sdk`, as `off`, plus the same two spans (the same
- * names, kinds, parent and attributes) made and exported the plainest
- * way, with the OpenTelemetry SDK's defaults and none of this project's
- * code: the floor of what `trace` adds to `off`, since the SDK is the one
- * the spans must come from.
+ * names, kinds, parent and attributes) made and exported by the
+ * OpenTelemetry SDK's own parts at their defaults (a TracerProvider, a
+ * BatchSpanProcessor, the OTLP/HTTP exporter, the W3C propagator) and none
+ * of this project's code, the context passed by hand as the functions
+ * pass it (no context manager, which would cost more): the SDK's own
+ * share of what `trace` adds to `off`.
  */
 import {
   ROOT_CONTEXT,
@@ -42,9 +44,9 @@ const MODES = ['on', 'off', 'flush', 'log', 'trace', 'sdk'] as const;
 export type ProbeMode = (typeof MODES)[number];
 
 /**
- * A request's two spans as the SDK's own documentation makes them: the
- * caller's context extracted by the W3C propagator, a server span under
- * it, a client span under that, both exported in batches over OTLP/HTTP.
+ * A request's two spans made with the SDK's own parts only: the caller's
+ * context extracted by the W3C propagator, a server span under it, a
+ * client span under that, both exported in batches over OTLP/HTTP.
  */
 function sdkRequests(endpoint: string): {
   request: () => void;

@@ -259,7 +259,7 @@ describe('buildReport', () => {
     expect(direct('mesh', 3)).to.equal(0.03);
     const sdk = (id: string, functions: number) =>
       ratios[
-        `${id}: the OpenTelemetry SDK's own spans, made its default way, in ${functions} functions vs the route's CPU with logging and tracing off`
+        `${id}: the same spans made by the OpenTelemetry SDK's own parts alone, in ${functions} functions, vs the route's CPU with logging and tracing off`
       ];
     // The SDK's spans of two functions, 30 us each, against 2 ms.
     expect(sdk('user-hop', 2)).to.equal(0.03);
