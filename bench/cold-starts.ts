@@ -246,12 +246,15 @@ const medians = (b: ByTransport) => ({
   rest: median(b.rest),
 });
 
+/** Each role's median per transport. */
+type Medians = Record<string, Record<'grpc' | 'rest', number>>;
+
 /**
  * `samples` cold starts of each: the hello-world and the gateway, then
  * user and order, each beside the floor's and the framework floor's (also
- * with the libraries every function loads) on both transports. One turn takes one sample of every process, so drift
- * touches them alike and sample i of each pairs with sample i of the
- * others. Ours start with an OTLP endpoint, as deployed: a receiver that
+ * with the libraries every function loads) on both transports. One turn
+ * takes one sample of every process, so drift touches them alike and
+ * sample i of each pairs with sample i of the others. Ours start with an OTLP endpoint, as deployed: a receiver that
  * keeps nothing (otlp-sink.ts). Medians per process, and every sample.
  */
 export async function coldStarts(
@@ -259,12 +262,9 @@ export async function coldStarts(
   samples: number,
 ): Promise<{
   coldStartMs: Record<string, number>;
-  floorColdStartMs: Record<string, Record<'grpc' | 'rest', number>>;
-  frameworkFloorColdStartMs: Record<string, Record<'grpc' | 'rest', number>>;
-  frameworkFloorWithLibrariesColdStartMs: Record<
-    string,
-    Record<'grpc' | 'rest', number>
-  >;
+  floorColdStartMs: Medians;
+  frameworkFloorColdStartMs: Medians;
+  frameworkFloorWithLibrariesColdStartMs: Medians;
   coldStartSamplesMs: ColdStartSamples;
 }> {
   const all: ColdStartSamples = {

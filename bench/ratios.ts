@@ -254,27 +254,26 @@ function startRatios(ratios: Ratios, figures: Figures): void {
     }
   // What the framework itself adds to the floor's first answer, and what
   // ours adds to the framework's: the share of a start no function on the
-  // framework can avoid, and the share that is ours.
+  // framework can avoid, and the share that is ours; beside them, the
+  // best start a function built as required (the framework floor with the
+  // libraries every function loads) can have, over the floor's.
   for (const [fn, inFramework] of Object.entries(
     figures.frameworkFloorColdStartMs ?? {},
   )) {
     const framework = inFramework[fasterOf(inFramework)];
-    const floor = figures.floorColdStartMs?.[fn];
-    if (floor !== undefined)
-      ratios[frameworkVsFloor(fn)] = ratio(framework, floor[fasterOf(floor)]);
+    const byTransport = figures.floorColdStartMs?.[fn];
+    const floor = byTransport && byTransport[fasterOf(byTransport)];
+    const withLibraries = figures.frameworkFloorWithLibrariesColdStartMs?.[fn];
+    if (floor !== undefined) {
+      ratios[frameworkVsFloor(fn)] = ratio(framework, floor);
+      if (withLibraries !== undefined)
+        ratios[frameworkWithLibrariesVsFloor(fn)] = ratio(
+          withLibraries[fasterOf(withLibraries)],
+          floor,
+        );
+    }
     if (cold[fn] !== undefined)
       ratios[firstVsFrameworkFloor(fn)] = ratio(cold[fn], framework);
-  }
-  // The best start a function built as required can have, over the floor's.
-  for (const [fn, withLibraries] of Object.entries(
-    figures.frameworkFloorWithLibrariesColdStartMs ?? {},
-  )) {
-    const floor = figures.floorColdStartMs?.[fn];
-    if (floor !== undefined)
-      ratios[frameworkWithLibrariesVsFloor(fn)] = ratio(
-        withLibraries[fasterOf(withLibraries)],
-        floor[fasterOf(floor)],
-      );
   }
 }
 

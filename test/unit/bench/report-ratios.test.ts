@@ -73,37 +73,16 @@ describe('buildReport', () => {
       SCENARIOS,
       [1, 32],
     );
-    // Each on its own faster transport: REST 640 (user), 540 (order).
-    expect(
-      ratios[
-        'user first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)'
-      ],
-    ).to.equal(1.6);
-    expect(
-      ratios[
-        'order first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)'
-      ],
-    ).to.equal(1.35);
-    expect(
-      ratios[
-        'user first answer: the floor in the Functions Framework vs the floor (faster transports)'
-      ],
-    ).to.equal(1.5);
-    expect(
-      ratios[
-        "user first answer vs the floor's in the Functions Framework (its faster transport)"
-      ],
-    ).to.equal(1.1);
-    expect(
-      ratios[
-        'order first answer: the floor in the Functions Framework vs the floor (faster transports)'
-      ],
-    ).to.equal(1.25);
-    expect(
-      ratios[
-        "order first answer vs the floor's in the Functions Framework (its faster transport)"
-      ],
-    ).to.equal(1.12);
+    // Each on its own faster transport (the floor: REST 400 for user, gRPC
+    // 400 for order; with the libraries: REST 640 and 540).
+    expect(ratios).to.include({
+      'user first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)': 1.6,
+      'order first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)': 1.35,
+      'user first answer: the floor in the Functions Framework vs the floor (faster transports)': 1.5,
+      "user first answer vs the floor's in the Functions Framework (its faster transport)": 1.1,
+      'order first answer: the floor in the Functions Framework vs the floor (faster transports)': 1.25,
+      "order first answer vs the floor's in the Functions Framework (its faster transport)": 1.12,
+    });
     // The target stays judged against the plain floor.
     expect(
       ratios["user first answer vs the floor's (its faster transport)"],
