@@ -101,6 +101,22 @@ describe('CloudRunFrontEnd: its checks', () => {
       caller: () => 'unverified',
     },
     {
+      name: 'a signed token whose email is not verified',
+      headers: () => ({
+        Authorization: `Bearer ${kit.token('gateway', SELF, {email_verified: false})}`,
+      }),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+    {
+      name: 'credentials that are not a bearer token',
+      headers: () => ({Authorization: 'Basic YXBwOmFwcA=='}),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+    {
       name: 'a valid token from an account without an invoker binding',
       headers: () => ({Authorization: bearer('order')}),
       status: 403,
