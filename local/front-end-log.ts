@@ -1,7 +1,8 @@
 /**
  * The local Cloud Run front end's request log, as Cloud Run's: one JSON
  * line per request, refused or passed on, each line a span of the caller's
- * trace under the caller's span, or of a trace the front end starts.
+ * trace under the caller's span, or of a trace the front end starts; the
+ * function's span of a request it passed on is under the front end's.
  */
 import type {
   IncomingHttpHeaders,
@@ -33,24 +34,29 @@ const ids = new RandomIdGenerator();
 
 /**
  * The front end's span of a request: under the caller's span when the
- * request carries one; otherwise it starts the trace, and the function
- * gets it in `traceparent` (as Google's front end passes its own), so that
- * the request and its refusal or its hop are one trace, not two.
+ * request carries one, else the start of a trace. Either way the function
+ * gets the front end's own span in `traceparent` (and in
+ * `X-Cloud-Trace-Context` when the caller sent that), as Google's front end
+ * passes its own on: the function's request span hangs under the front
+ * end's, and a trace has one root.
  */
 export function frontEndSpan(headers: IncomingHttpHeaders): FrontEndSpan {
   const parent = otelTrace.getSpanContext(extractTrace(headers));
   const spanId = ids.generateSpanId();
-  if (parent === undefined) {
-    const traceId = ids.generateTraceId();
-    headers.traceparent = `00-${traceId}-${spanId}-01`;
-    return {traceId, spanId, sampled: true};
-  }
-  return {
-    traceId: parent.traceId,
-    spanId,
-    parentSpanId: parent.spanId,
-    sampled: (parent.traceFlags & 1) === 1,
-  };
+  const span: FrontEndSpan =
+    parent === undefined
+      ? {traceId: ids.generateTraceId(), spanId, sampled: true}
+      : {
+          traceId: parent.traceId,
+          spanId,
+          parentSpanId: parent.spanId,
+          sampled: (parent.traceFlags & 1) === 1,
+        };
+  headers.traceparent = `00-${span.traceId}-${spanId}-${span.sampled ? '01' : '00'}`;
+  if (headers['x-cloud-trace-context'] !== undefined)
+    headers['x-cloud-trace-context'] =
+      `${span.traceId}/${BigInt(`0x${spanId}`)};o=${span.sampled ? 1 : 0}`;
+  return span;
 }
 
 /** Cloud Run's outcome of a request passed on to the function. */

@@ -8,7 +8,9 @@
  * 2. the IAM invoker check, unless the function allows unauthenticated
  *    calls: no token 403, a token that does not verify (signature, expiry,
  *    issuer, audience = the function's URL) 401, a valid token whose account
- *    has no invoker binding on this function 403;
+ *    has no invoker binding on this function 403. Tokens are verified by
+ *    front-end-tokens.ts, which shares no code with the functions' own
+ *    check, as Google's front end shares none with a function's;
  * 3. the checked token's signature is replaced with
  *    SIGNATURE_REMOVED_BY_GOOGLE, and the request goes on to the function.
  *
@@ -18,8 +20,6 @@
  * answer), the latency, and the caller the front end verified.
  */
 import {Agent, type IncomingMessage, type ServerResponse} from 'node:http';
-import {TokenVerifier} from '../functions/common/auth/verifier';
-import {UnauthorizedError} from '../functions/common/problem';
 import {
   frontEndSpan,
   passedOutcome,
@@ -28,6 +28,7 @@ import {
   type RequestOutcome,
 } from './front-end-log';
 import {forward, forwardedHeaders, pathOf} from './front-end-forwarding';
+import {FrontEndTokens, TokenRefused} from './front-end-tokens';
 import {sendGooglePage} from './google-pages';
 
 export type Ingress = 'all' | 'internal-only' | 'internal-and-gclb';
@@ -63,7 +64,7 @@ export const SIGNATURE_REMOVED = 'SIGNATURE_REMOVED_BY_GOOGLE';
 const SERVERLESS_AUTHORIZATION = 'x-serverless-authorization';
 
 export class CloudRunFrontEnd {
-  private readonly verifier: TokenVerifier;
+  private readonly tokens: FrontEndTokens;
   private readonly functionUrl: URL;
   private readonly agent = new Agent({keepAlive: true});
   /** Requests forwarded and not yet answered. */
@@ -71,10 +72,8 @@ export class CloudRunFrontEnd {
 
   constructor(readonly options: FrontEndOptions) {
     this.functionUrl = new URL(options.functionUrl);
-    this.verifier = new TokenVerifier({
-      mode: 'verify',
+    this.tokens = new FrontEndTokens({
       audience: options.url,
-      allowedCallers: options.invokers,
       issuer: options.issuer,
       certsUrl: options.certsUrl,
     });
@@ -145,9 +144,9 @@ export class CloudRunFrontEnd {
         return;
       }
       try {
-        caller = await this.verifier.verify(value);
+        caller = await this.tokens.callerOf(value);
       } catch (e: unknown) {
-        if (!(e instanceof UnauthorizedError)) {
+        if (!(e instanceof TokenRefused)) {
           refuse(503, 'The token could not be checked.');
           return;
         }

@@ -8,10 +8,12 @@
  * `db.system.name` (or the older `db.system`) a Firestore call, any other
  * a call. The functions' request spans say more, under `s2s.*`
  * (functions/common/request-log.ts): the caller, how it was checked, the
- * end user and the access decision.
+ * end user and the access decision. Every text kept is cut
+ * (limits.ts): a span's name, its attributes' values.
  */
 import {z} from 'zod';
 import {whoOf} from '../logs';
+import {clip} from './limits';
 import type {RequestEvent, SpanView} from './traces';
 
 /** An attribute's value: only what the console shows is read. */
@@ -34,7 +36,7 @@ const span = z.object({
     .regex(/^([\da-f]{16})?$/i)
     .optional(),
   // A long name is cut, not refused: one span must not lose its batch.
-  name: z.string().transform(name => name.slice(0, 500)),
+  name: z.string().transform(clip),
   // SPAN_KIND_SERVER is 2, SPAN_KIND_CLIENT 3; the JSON may name it.
   kind: z.union([z.number(), z.string()]).optional(),
   startTimeUnixNano: nanos,
@@ -61,11 +63,12 @@ export const exportTraceRequest = z.object({
 
 type Attributes = z.infer<typeof attributes>;
 
+/** An attribute's value as text, cut as every text the console keeps. */
 function attribute(list: Attributes, key: string): string | undefined {
   const value = list.find(a => a.key === key)?.value;
   if (value === undefined) return undefined;
   const v = value.stringValue ?? value.intValue ?? value.boolValue;
-  return v === undefined ? undefined : String(v);
+  return v === undefined ? undefined : clip(String(v));
 }
 
 const isServer = (kind: unknown) => kind === 2 || kind === 'SPAN_KIND_SERVER';
@@ -165,7 +168,7 @@ export function spansOfExport(
           durationMs: view.durationMs,
           caller: view.caller ?? 'anonymous',
           // The end user, then the caller, as the stack's readable lines say it.
-          who: whoOf({caller: view.caller, endUser: view.endUser}),
+          who: clip(whoOf({caller: view.caller, endUser: view.endUser})),
           ...(view.auth?.refused === undefined
             ? {}
             : {refused: view.auth.refused}),

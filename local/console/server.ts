@@ -21,8 +21,9 @@ import {
 import * as path from 'node:path';
 import type {Topology} from '../../scripts/topology';
 import {closeServer, listenLocal} from '../processes';
+import {MAX_BODY_BYTES} from './limits';
 import {exportTraceRequest, spansOfExport} from './otlp';
-import type {TraceStore} from './traces';
+import {TRACE_ID, type TraceStore} from './traces';
 
 export interface ConsoleOptions {
   traces: TraceStore;
@@ -33,10 +34,7 @@ export interface ConsoleOptions {
   root: string;
 }
 
-const TRACE_ID = /^[\da-f]{32}$/;
 const MAX_LIMIT = 200;
-/** The largest body taken: a batch of spans, not a bulk upload. */
-const MAX_BODY_BYTES = 1 << 20;
 
 /** The topology as the page draws it. */
 export function topologyView(

@@ -6,6 +6,13 @@
  */
 
 import {whoOf} from '../logs';
+import {
+  clip,
+  MAX_LINE_CHARS,
+  MAX_SPANS,
+  MAX_SPANS_PER_TRACE,
+  MAX_TRACES,
+} from './limits';
 
 /** One span of a trace, as the console's API serves it. */
 export interface SpanView {
@@ -79,7 +86,11 @@ interface LogEntry {
   span?: {parentSpanId?: unknown; startTime?: unknown; durationMs?: unknown};
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/** A line's text field, cut as every text the console keeps. */
+const str = (v: unknown) => (typeof v === 'string' ? clip(v) : undefined);
+/** A trace id as the console keeps it: 32 hex digits, lower case. */
+export const TRACE_ID = /^[\da-f]{32}$/;
+const SPAN_ID = /^[\da-f]{16}$/;
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 /** The end user and the access decision of a function's request line, as far as it names them. */
@@ -120,10 +131,13 @@ export function spansOfLine(
   const spanId = str(entry?.['logging.googleapis.com/spanId']);
   const http = entry?.httpRequest;
   if (!traceId || !spanId || !http || !entry.span) return undefined;
+  if (!TRACE_ID.test(traceId) || !SPAN_ID.test(spanId)) return undefined;
   const atFrontEnd = entry.component === 'front-end';
   const passed = atFrontEnd && entry.passed === true;
   const refused = atFrontEnd && !passed;
-  const service = `${str(entry.service) ?? '?'}${atFrontEnd ? ' front end' : ''}`;
+  const service = clip(
+    `${str(entry.service) ?? '?'}${atFrontEnd ? ' front end' : ''}`,
+  );
   const method = str(http.requestMethod) ?? '?';
   const path = str(http.requestUrl) ?? '?';
   const status = num(http.status) ?? 0;
@@ -139,7 +153,7 @@ export function spansOfLine(
     parentSpanId: str(entry.span.parentSpanId),
     service,
     kind,
-    name: `${method} ${path}`,
+    name: clip(`${method} ${path}`),
     status,
     startTime,
     durationMs,
@@ -160,7 +174,7 @@ export function spansOfLine(
       status,
       durationMs,
       caller: caller ?? 'unknown',
-      who: whoOf(entry),
+      who: clip(whoOf(entry)),
       ...(authRefused === undefined ? {} : {refused: authRefused}),
       time: startTime,
     },
@@ -181,21 +195,31 @@ export interface Notice {
   message: string;
 }
 
-/** Recent traces, the oldest forgotten first, and the platform's notices. */
-/** More spans than any request of this system makes, by far. */
-const MAX_SPANS_PER_TRACE = 1000;
-
+/**
+ * Recent traces, the oldest forgotten first, and the platform's notices:
+ * at most `limit` traces (and as many requests in the live list) and
+ * `maxSpans` spans in all (limits.ts).
+ */
 export class TraceStore {
   private readonly traces = new Map<string, SpanView[]>();
+  /** The spans of all traces kept. */
+  private spanCount = 0;
   private readonly listeners = new Set<(event: RequestEvent) => void>();
   private readonly noticeListeners = new Set<(notice: Notice) => void>();
   readonly recent: RequestEvent[] = [];
   readonly notices: Notice[] = [];
 
-  constructor(private readonly limit = 500) {}
+  constructor(
+    private readonly limit = MAX_TRACES,
+    private readonly maxSpans = MAX_SPANS,
+  ) {}
 
-  /** Takes one log line of any source; lines that record no request are ignored. */
+  /**
+   * Takes one log line of any source; lines that record no request are
+   * ignored, and so are lines longer than any the front ends write.
+   */
   ingest(line: string): void {
+    if (line.length > MAX_LINE_CHARS) return;
     const found = spansOfLine(line);
     if (found === undefined) return;
     const {event, spans, listed} = found;
@@ -212,10 +236,16 @@ export class TraceStore {
     this.traces.delete(traceId);
     // A trace holds at most MAX_SPANS_PER_TRACE: a sender that reuses one
     // trace id cannot grow it without end.
-    known.push(...spans.slice(0, MAX_SPANS_PER_TRACE - known.length));
+    const taken = spans.slice(0, MAX_SPANS_PER_TRACE - known.length);
+    known.push(...taken);
+    this.spanCount += taken.length;
     this.traces.set(traceId, known);
-    while (this.traces.size > this.limit)
-      this.traces.delete(this.traces.keys().next().value as string);
+    // Nor can one that sends many traces, or many spans in each.
+    while (this.traces.size > this.limit || this.spanCount > this.maxSpans) {
+      const oldest = this.traces.keys().next().value as string;
+      this.spanCount -= this.traces.get(oldest)!.length;
+      this.traces.delete(oldest);
+    }
     if (event === undefined) return;
     this.recent.push(event);
     if (this.recent.length > this.limit) this.recent.shift();

@@ -40,6 +40,36 @@ describe('the local console, end to end', function () {
   }
   const hops = (spans: SpanView[]) =>
     spans.filter(s => s.kind === 'request' || s.kind === 'refused');
+  /** The traces the console lists, newest first. */
+  const listed = async () =>
+    (
+      (await (await fetch(`${consoleUrl}/api/traces?limit=200`)).json()) as {
+        traces: {traceId: string; path: string; spanCount: number}[];
+      }
+    ).traces;
+  /** The id of the one trace listed that is not in `before`, once there is one. */
+  async function newTrace(before: Set<string>): Promise<string> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const fresh = (await listed()).filter(t => !before.has(t.traceId));
+      if (fresh.length > 0 || Date.now() > deadline) {
+        expect(fresh).to.have.length(1);
+        return fresh[0].traceId;
+      }
+      await new Promise(r => setTimeout(r, 50));
+    }
+  }
+  /** A mesh request's spans are all in: its three hops and their three front ends' lines. */
+  const meshDone = (spans: SpanView[]) =>
+    hops(spans).length === 3 &&
+    spans.filter(s => s.kind === 'front-end').length === 3;
+  /** The spans whose parent is not in the trace. */
+  const roots = (spans: SpanView[]) => {
+    const ids = new Set(spans.map(s => s.spanId));
+    return spans.filter(
+      s => s.parentSpanId === undefined || !ids.has(s.parentSpanId),
+    );
+  };
 
   it('names its URL in stack.json’s info', () => {
     expect(consoleUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -54,7 +84,7 @@ describe('the local console, end to end', function () {
       },
     );
     expect(res.status).to.equal(200);
-    const spans = await spansOf(client.traceId, s => hops(s).length === 3);
+    const spans = await spansOf(client.traceId, meshDone);
     const byId = new Map(spans.map(s => [s.spanId, s]));
     const hop = (service: string) => {
       const found = spans.find(
@@ -66,20 +96,24 @@ describe('the local console, end to end', function () {
     const gateway = hop('gateway');
     const user = hop('user');
     const order = hop('order');
-    expect(gateway.parentSpanId).to.equal(client.spanId);
-    // Each hop's parent is a call span of the hop before it.
-    const callerOf = (s: SpanView) =>
-      byId.get(byId.get(s.parentSpanId!)!.parentSpanId!);
-    expect(byId.get(user.parentSpanId!)).to.include({
+    const parentOf = (s: SpanView) => byId.get(s.parentSpanId!);
+    // Each hop's parent is its front end's span, whose parent is the call
+    // span of the hop before it (the client's span for the gateway's).
+    expect(parentOf(gateway)).to.include({
+      kind: 'front-end',
+      service: 'gateway front end',
+      parentSpanId: client.spanId,
+    });
+    expect(parentOf(parentOf(user)!)).to.include({
       kind: 'call',
       service: 'gateway',
     });
-    expect(callerOf(user)).to.equal(gateway);
-    expect(byId.get(order.parentSpanId!)).to.include({
+    expect(parentOf(parentOf(parentOf(user)!)!)).to.equal(gateway);
+    expect(parentOf(parentOf(order)!)).to.include({
       kind: 'call',
       service: 'user',
     });
-    expect(callerOf(order)).to.equal(user);
+    expect(parentOf(parentOf(parentOf(order)!)!)).to.equal(user);
 
     expect(gateway).to.include({caller: 'anonymous', status: 200});
     expect(user).to.include({caller: stack.info.accounts.gateway, status: 200});
@@ -106,6 +140,38 @@ describe('the local console, end to end', function () {
       expect(byId.get(s.parentSpanId!)?.kind).to.equal('request');
     // Nothing secret in any span.
     expect(JSON.stringify(spans)).not.to.match(/eyJ|Bearer|Bob|bob@/);
+  });
+
+  it('puts each function’s request span under its front end’s, with one root per trace, as on Cloud Run', async () => {
+    for (const client of [clientTrace(), undefined]) {
+      const before = new Set((await listed()).map(t => t.traceId));
+      const res = await fetch(
+        `${stack.info.urls.gateway}/api/user-orders/user-002`,
+        {
+          headers: {
+            Authorization: bob(),
+            ...(client && {traceparent: client.traceparent}),
+          },
+        },
+      );
+      expect(res.status).to.equal(200);
+      const traceId = client?.traceId ?? (await newTrace(before));
+      const spans = await spansOf(traceId, meshDone);
+      const byId = new Map(spans.map(s => [s.spanId, s]));
+      for (const service of ['gateway', 'user', 'order']) {
+        const request = spans.find(
+          s => s.kind === 'request' && s.service === service,
+        )!;
+        expect(byId.get(request.parentSpanId!), service).to.include({
+          kind: 'front-end',
+          service: `${service} front end`,
+        });
+      }
+      // One root: the gateway's front end, under the client's span if any.
+      expect(roots(spans)).to.have.length(1);
+      expect(roots(spans)[0].service).to.equal('gateway front end');
+      expect(roots(spans)[0].parentSpanId).to.equal(client?.spanId);
+    }
   });
 
   it("shows where a request for another user's data was refused, and why", async () => {
@@ -155,12 +221,6 @@ describe('the local console, end to end', function () {
   });
 
   it('shows a request that comes without a trace, answered 401 by the gateway, as one trace, not two', async () => {
-    const listed = async () =>
-      (
-        (await (await fetch(`${consoleUrl}/api/traces?limit=200`)).json()) as {
-          traces: {traceId: string; path: string; spanCount: number}[];
-        }
-      ).traces;
     const before = new Set((await listed()).map(t => t.traceId));
     const res = await fetch(`${stack.info.urls.gateway}/api/orders`);
     expect(res.status).to.equal(401);

@@ -101,6 +101,22 @@ describe('CloudRunFrontEnd: its checks', () => {
       caller: () => 'unverified',
     },
     {
+      name: 'a signed token whose email is not verified',
+      headers: () => ({
+        Authorization: `Bearer ${kit.token('gateway', SELF, {email_verified: false})}`,
+      }),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+    {
+      name: 'credentials that are not a bearer token',
+      headers: () => ({Authorization: 'Basic YXBwOmFwcA=='}),
+      status: 401,
+      page: /401 Unauthorized/,
+      caller: () => 'unverified',
+    },
+    {
       name: 'a valid token from an account without an invoker binding',
       headers: () => ({Authorization: bearer('order')}),
       status: 403,
@@ -201,4 +217,51 @@ describe('CloudRunFrontEnd: its checks', () => {
     );
     expect(got.headers.authorization).to.equal('Basic YXBwOmFwcA==');
   });
+
+  const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const CALLER = '00f067aa0ba902b7';
+  const traced: {
+    name: string;
+    headers: Record<string, string>;
+    sampled: string;
+  }[] = [
+    {
+      name: 'traceparent',
+      headers: {traceparent: `00-${TRACE}-${CALLER}-01`},
+      sampled: '01',
+    },
+    {
+      name: 'X-Cloud-Trace-Context only, unsampled',
+      headers: {
+        'X-Cloud-Trace-Context': `${TRACE}/${BigInt(`0x${CALLER}`)};o=0`,
+      },
+      sampled: '00',
+    },
+  ];
+  traced.forEach(c =>
+    it(`starts its span under the caller's (${c.name}) and passes its own on to the function`, async () => {
+      const inside = await door('vpc');
+      await fetch(`${inside}/users`, {
+        headers: {Authorization: bearer('gateway'), ...c.headers},
+      });
+      await waitFor('the request line', async () => logged.length > 0, 2000);
+      const line = logged[0] as {
+        'logging.googleapis.com/spanId': string;
+        span: {parentSpanId?: string};
+      };
+      const own = line['logging.googleapis.com/spanId'];
+      expect(line.span.parentSpanId).to.equal(CALLER);
+      expect(own)
+        .to.match(/^[\da-f]{16}$/)
+        .and.not.equal(CALLER);
+      const got = fn.requests[fn.requests.length - 1];
+      expect(got.headers.traceparent).to.equal(
+        `00-${TRACE}-${own}-${c.sampled}`,
+      );
+      if (c.headers['X-Cloud-Trace-Context'] !== undefined)
+        expect(got.headers['x-cloud-trace-context']).to.equal(
+          `${TRACE}/${BigInt(`0x${own}`)};o=${Number(c.sampled)}`,
+        );
+    }),
+  );
 });
