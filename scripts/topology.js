@@ -18,7 +18,12 @@
  *   firestore             its data: {"database": "<id>", "collections": [...]}, a Firestore database
  *                         of its own (its account alone gets roles/datastore.user on it, by an IAM
  *                         condition); absent: it keeps no data
- *   env                   its own environment variables (strings); what the topology gives is derived
+ *   env                   its own environment variables (strings), by allowlist (topology-env.js):
+ *                         only the application's tuning, LOG_LEVEL, REQUEST_TIMEOUT_MS,
+ *                         DOWNSTREAM_TIMEOUT_MS, DOWNSTREAM_RETRIES and OTEL_BSP_SCHEDULE_DELAY,
+ *                         and names under APP_, the application's own prefix; any other name
+ *                         (the runtime's, the platform's, a library's, a proxy's, a trust
+ *                         setting) is refused, named; what the topology gives is derived
  *   source                optional: the folder of its code, relative to the project, when not
  *                         functions/<name> (the tests' fixture functions); it exports `create`
  *   localPort             where `npm start` serves it (<NAME>_PORT overrides)
