@@ -12,8 +12,8 @@
 # Env:   PROJECT_ID  project (default: gcloud config get-value project)
 #        REGION      region (default: us-central1)
 #        CONNECTOR   VPC connector name (default: s2s-connector)
-#        Each is checked before anything runs: a project id (6-30 of a-z, 0-9, -),
-#        a region, a connector name.
+#        Checked before anything runs: PROJECT_ID a project id (6-30 of a-z, 0-9,
+#        -), REGION a region, CONNECTOR a connector name.
 # Flags: --yes       delete the functions' databases and every document in
 #                    them without asking (without it, an interactive run asks;
 #                    any other keeps them)

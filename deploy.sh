@@ -16,8 +16,9 @@
 #        IDENTITY_TOOLKIT_URL  Identity Platform's API (default: https://identitytoolkit.googleapis.com)
 #        TELEMETRY_TRACES_URL  where the functions export spans (default: the Telemetry API's
 #                            https://telemetry.googleapis.com/v1/traces)
-#        Each is checked before anything runs: a project id (6-30 of a-z, 0-9, -), a
-#        region, a connector name, https URLs (http only to localhost).
+#        Checked before anything runs: PROJECT_ID a project id (6-30 of a-z, 0-9, -),
+#        REGION a region, CONNECTOR a connector name, the URLs https (http only to
+#        localhost, 127.0.0.1 or [::1]).
 # Flags: --dry-run             print every command, in order, and run none
 #        --no-end-user-checks  deploy with every end-user check off (the functions'
 #                              END_USER_AUTH=off; the environment's is refused): every route
