@@ -12,6 +12,8 @@
 # Env:   PROJECT_ID  project (default: gcloud config get-value project)
 #        REGION      region (default: us-central1)
 #        CONNECTOR   VPC connector name (default: s2s-connector)
+#        Checked before anything runs: PROJECT_ID a project id (6-30 of a-z, 0-9,
+#        -), REGION a region, CONNECTOR a connector name.
 # Flags: --yes       delete the functions' databases and every document in
 #                    them without asking (without it, an interactive run asks;
 #                    any other keeps them)
@@ -142,6 +144,8 @@ main() {
     esac
     shift
   done
+  require_region
+  require_connector
   resolve_project
   require_account
   announce

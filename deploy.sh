@@ -13,13 +13,20 @@
 #        CONNECTOR_RANGE     its /28 range (default: 10.8.0.0/28)
 #        NETWORK             its VPC network (default: default)
 #        FIRESTORE_LOCATION  location of a new Firestore database (default: REGION)
-#        END_USER_AUTH       off: no end-user checks (the original demo's open API: anyone
-#                            reads everyone's data); on by default
 #        IDENTITY_TOOLKIT_URL  Identity Platform's API (default: https://identitytoolkit.googleapis.com)
 #        TELEMETRY_TRACES_URL  where the functions export spans (default: the Telemetry API's
 #                            https://telemetry.googleapis.com/v1/traces)
-# Flags: --dry-run  print every command, in order, and run none
-#        --help     this text
+#        Checked before anything runs: PROJECT_ID a project id (6-30 of a-z, 0-9, -),
+#        REGION a region, CONNECTOR a connector name, the URLs https (http only to
+#        localhost, 127.0.0.1 or [::1]).
+# Flags: --dry-run             print every command, in order, and run none
+#        --no-end-user-checks  deploy with every end-user check off (the functions'
+#                              END_USER_AUTH=off; the environment's is refused): every route
+#                              then acts for anyone, as in the original demo, so whoever
+#                              reaches the gateway reads every user and order and orders
+#                              in anyone's name (README, "Security model"); no Identity
+#                              Platform is set up. Said again when used.
+#        --help                this text
 
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -56,8 +63,12 @@ readonly TELEMETRY_TRACES_URL="${TELEMETRY_TRACES_URL:-https://telemetry.googlea
 RUNTIME="nodejs$(tr -d '[:space:]v' <.nvmrc)"
 readonly RUNTIME
 readonly IDENTITY_TOOLKIT_URL="${IDENTITY_TOOLKIT_URL:-https://identitytoolkit.googleapis.com}"
-# The functions read it through scripts/topology.js.
-export END_USER_AUTH="${END_USER_AUTH:-on}"
+# End-user checks, on unless --no-end-user-checks (main): turning them off
+# opens every route to anyone, which only the flag does. The variable of
+# the same name in the environment is refused rather than read or ignored.
+END_USER_AUTH_GIVEN="${END_USER_AUTH:-}"
+readonly END_USER_AUTH_GIVEN
+END_USER_AUTH=on
 
 enable_apis() {
   info "Enabling APIs"
@@ -131,12 +142,30 @@ say_what_next() {
   echo "  ./test.sh"
 }
 
+# Stops on any operator input that is not what it names, before anything runs.
+require_input() {
+  if [[ -n "${END_USER_AUTH_GIVEN}" && "${END_USER_AUTH_GIVEN}" != on ]]; then
+    err "END_USER_AUTH is not read here: turning end-user checks off takes --no-end-user-checks (see --help)"
+    exit 2
+  fi
+  require_region
+  require_connector
+  require_https_url IDENTITY_TOOLKIT_URL "${IDENTITY_TOOLKIT_URL}"
+  require_https_url TELEMETRY_TRACES_URL "${TELEMETRY_TRACES_URL}"
+  resolve_project
+}
+
 main() {
   while (($# > 0)); do
-    shared_flag "$1"
+    case "$1" in
+      --no-end-user-checks) END_USER_AUTH=off ;;
+      *) shared_flag "$1" ;;
+    esac
     shift
   done
-  resolve_project
+  readonly END_USER_AUTH
+  require_input
+  [[ "${END_USER_AUTH}" != off ]] || warn_open_api
   require_account
   announce
   enable_apis

@@ -22,6 +22,8 @@
 #        API_KEY                   the API key for sign-up and sign-in (default: the key deploy.sh made)
 #        ADMIN_ACCESS_TOKEN        a token for accounts:update/delete (default: gcloud auth print-access-token)
 #        (all four read from .local/stack.json when it describes GATEWAY_URL)
+#        Each URL must be https (http only to localhost, 127.0.0.1 or [::1]), the
+#        emulator on this machine, the project a project id: checked before any request.
 # Needs: curl, node (for reading JSON)
 # Prints one line per check and a last line "N passed, M failed"; exits 1 if any failed.
 
@@ -61,6 +63,21 @@ same_local_url() {
   ' "$1" "$2" 2>/dev/null
 }
 
+# Every URL and name test.sh sends to or builds requests from, checked
+# before its first request: the admin access token and the end users'
+# tokens go to these URLs, and the project id into their paths.
+require_input() {
+  local name var
+  require_project_id
+  require_https_url GATEWAY_URL "${GATEWAY_URL}"
+  for name in $(internal_functions); do
+    var="$(url_variable "${name}")"
+    [[ -z "${!var:-}" ]] || require_https_url "${var}" "${!var}"
+  done
+  [[ -z "${IDENTITY_TOOLKIT_URL:-}" ]] || require_https_url IDENTITY_TOOLKIT_URL "${IDENTITY_TOOLKIT_URL}"
+  [[ -z "${FIRESTORE_EMULATOR_HOST:-}" ]] || require_loopback_host FIRESTORE_EMULATOR_HOST "${FIRESTORE_EMULATOR_HOST}"
+}
+
 main() {
   case "${1:-}" in
     -h | --help) usage; exit 0 ;;
@@ -86,6 +103,7 @@ main() {
     PROJECT_ID="${PROJECT_ID:-local-s2s}"
   else
     REMOTE=true
+    require_region
     resolve_project
     GATEWAY_URL="$(function_url gateway)"
     for name in $(internal_functions); do
@@ -98,9 +116,11 @@ main() {
   fi
   END_USER_AUTH="${END_USER_AUTH:-on}"
   STACK_MODE="${STACK_MODE:-cloud}"
+  [[ "${END_USER_AUTH}" == off ]] ||
+    IDENTITY_TOOLKIT_URL="${IDENTITY_TOOLKIT_URL:-https://identitytoolkit.googleapis.com}"
+  require_input
   echo "Testing ${GATEWAY_URL}"
   if [[ "${END_USER_AUTH}" != off ]]; then
-    IDENTITY_TOOLKIT_URL="${IDENTITY_TOOLKIT_URL:-https://identitytoolkit.googleapis.com}"
     [[ -n "${API_KEY:-}" ]] || API_KEY="$(end_user_api_key)"
     [[ -n "${ADMIN_ACCESS_TOKEN:-}" ]] || ADMIN_ACCESS_TOKEN="$(gcloud auth print-access-token 2>/dev/null || true)"
     create_end_users

@@ -127,7 +127,8 @@ shared_flag() {
   esac
 }
 
-# Sets PROJECT_ID from the environment or gcloud's configuration.
+# Sets PROJECT_ID from the environment or gcloud's configuration, and
+# stops unless it is a project id (require_project_id).
 resolve_project() {
   if [[ -z "${PROJECT_ID:-}" ]]; then
     PROJECT_ID="$(gcloud config get-value project 2>/dev/null || true)"
@@ -136,7 +137,62 @@ resolve_project() {
     err "no project: set PROJECT_ID or run 'gcloud config set project PROJECT_ID'"
     exit 2
   fi
+  require_project_id
   readonly PROJECT_ID
+}
+
+# What the operator gives the scripts (the environment, flags, arguments)
+# is checked before anything runs: each value goes into gcloud's arguments
+# (some as positional words, where a leading "-" is read as a flag), IAM
+# conditions, URLs, and curl's requests, some of which carry a token.
+
+# require_match NAME VALUE PATTERN WHAT: stops, naming NAME, unless VALUE
+# matches PATTERN (whole). The value is not repeated: it may hold anything.
+require_match() {
+  if [[ ! "$2" =~ $3 ]]; then
+    err "$1 must be $4"
+    exit 2
+  fi
+}
+
+# require_project_id: PROJECT_ID is a project id as Google makes them: 6-30
+# of a-z, 0-9 and "-", a letter first, no "-" last. The legacy domain-scoped
+# form (example.com:name), which no new project gets, is refused: its ":"
+# and "." would need escaping in the URLs and names built from it.
+require_project_id() {
+  require_match PROJECT_ID "${PROJECT_ID}" '^[a-z][a-z0-9-]{4,28}[a-z0-9]$' \
+    'a project id: 6-30 of a-z, 0-9 and -, a letter first, not ending in -'
+}
+
+# require_region: REGION names a region (us-central1, europe-west4): it is
+# part of the URL an internal function first starts with.
+require_region() {
+  require_match REGION "${REGION}" '^[a-z]+(-[a-z]+)+[0-9]+$' 'a region, such as us-central1'
+}
+
+# require_connector: CONNECTOR is a Serverless VPC Access connector name,
+# which gcloud takes as a positional word.
+require_connector() {
+  require_match CONNECTOR "${CONNECTOR}" '^[a-z][-a-z0-9]{0,23}[a-z0-9]$' \
+    'a connector name: 2-25 of a-z, 0-9 and -, a letter first, not ending in -'
+}
+
+# This machine's loopback names, where plain HTTP reaches no one else: the
+# local stack's addresses.
+readonly LOOPBACK_HOST='(localhost|127\.0\.0\.1|\[::1\])'
+
+# require_https_url NAME VALUE: VALUE is an https URL, or an http one on
+# this machine (the local stack): a token sent over plain HTTP elsewhere is
+# anyone's on the way. Host, port and path only: no user, query or fragment.
+require_https_url() {
+  require_match "$1" "$2" "^(https://[A-Za-z0-9.-]+|http://${LOOPBACK_HOST})(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$" \
+    'an https URL (http only to localhost, 127.0.0.1 or [::1]): scheme, host, port and path'
+}
+
+# require_loopback_host NAME VALUE: VALUE is host:port on this machine (a
+# local emulator, which speaks plain HTTP).
+require_loopback_host() {
+  require_match "$1" "$2" "^${LOOPBACK_HOST}:[0-9]{1,5}$" 'host:port on this machine (localhost, 127.0.0.1 or [::1])'
 }
 
 # The service account email of a function.

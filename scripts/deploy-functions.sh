@@ -2,23 +2,27 @@
 # deploy.sh's function steps: each function deployed with its environment,
 # ingress, identity, network and resources from the topology, after those
 # it calls, then its invokers allowed to call it. Sourced by deploy.sh, not
-# run; reads its RUNTIME and TELEMETRY_TRACES_URL, and keeps every deployed
-# function's URL in URLS (say_what_next prints the public ones).
+# run; reads its RUNTIME, TELEMETRY_TRACES_URL and END_USER_AUTH, and keeps
+# every deployed function's URL in URLS (say_what_next prints the public
+# ones).
 
 # The URL of every function deployed so far: the callers' env needs them.
 declare -A URLS=()
 
 # function_env NAME SELF_URL: NAME's environment from the topology, as
 # KEY=VALUE pairs separated by ';' (values hold commas; '^;^' tells gcloud to
-# split on ';').
+# split on ';'), end-user checks off only with END_USER_AUTH=off (deploy.sh's
+# --no-end-user-checks), said in topology.js's arguments.
 function_env() {
-  local name="$1" fn known=()
+  local name="$1" fn known=() checks=()
   URLS[${name}]="$2"
   for fn in "${!URLS[@]}"; do
     known+=("${fn}=${URLS[${fn}]}")
   done
+  [[ "${END_USER_AUTH}" != off ]] || checks=(--no-end-user-checks)
   printf '%s;OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=%s' \
-    "$(node scripts/topology.js env "${name}" "${PROJECT_ID}" "${known[@]}")" "${TELEMETRY_TRACES_URL}"
+    "$(node scripts/topology.js env "${name}" "${PROJECT_ID}" "${checks[@]}" "${known[@]}")" \
+    "${TELEMETRY_TRACES_URL}"
 }
 
 # deploy_function NAME ENV [FLAG...]: deploys with the flags every function

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # deploy.sh's Identity Platform steps, for end users: email/password
-# sign-in and the API key clients sign in with, or with END_USER_AUTH=off
-# the warning that no end user is checked. Sourced by deploy.sh, not run;
-# reads its END_USER_AUTH and IDENTITY_TOOLKIT_URL.
+# sign-in and the API key clients sign in with, or with
+# --no-end-user-checks (END_USER_AUTH=off) the warning that no end user is
+# checked. Sourced by deploy.sh, not run; reads its END_USER_AUTH and
+# IDENTITY_TOOLKIT_URL.
 
 # identity_platform METHOD PATH [BODY]: one call to Identity Platform's admin
 # REST API (gcloud has no commands for it), with the caller's access token.
@@ -18,7 +19,7 @@ identity_platform() {
 # in with, restricted to Identity Toolkit.
 ensure_identity_platform() {
   if [[ "${END_USER_AUTH}" == off ]]; then
-    warn_open_api
+    info "No Identity Platform: end-user checks are off (--no-end-user-checks)"
     return 0
   fi
   ACCESS_TOKEN="$(query ACCESS_TOKEN gcloud auth print-access-token)"
@@ -41,7 +42,9 @@ ensure_identity_platform() {
   fi
 }
 
+# What --no-end-user-checks opens, said when it is used.
 warn_open_api() {
-  err "WARNING: END_USER_AUTH=off: the functions check no end user. Anyone who can"
-  err "WARNING: reach the gateway reads every user and order and orders in anyone's name."
+  err "WARNING: --no-end-user-checks (END_USER_AUTH=off): the functions check no end user."
+  err "WARNING: Every route acts for anyone, as in the original demo: whoever can reach the"
+  err "WARNING: gateway reads every user and order and orders in anyone's name."
 }

@@ -1,13 +1,49 @@
 // @ts-check
 /**
- * What a function's own `env` in topology.json may hold: not what the
- * topology derives (its identity, who may call it, the URLs of what it
- * calls), not what decides whom it trusts or what code it runs, and only
- * values deploy.sh can pass as they are.
+ * What a function's own `env` in topology.json may hold: by allowlist, only
+ * the application's own tuning, which the functions' configuration reads
+ * and checks at start (functions/common/variables.ts), and names under the
+ * application's prefix; never what the topology derives, and only values
+ * deploy.sh can pass as they are.
+ *
+ * Everything else is refused, whatever it is: the runtime's (NODE_OPTIONS,
+ * LD_PRELOAD), the platform's and Google's (K_SERVICE, GOOGLE_…,
+ * GCE_METADATA_HOST), the libraries' (OPENSSL_CONF, GRPC_…, OTEL_EXPORTER_…,
+ * FIRESTORE_EMULATOR_HOST), the proxies' (HTTP_PROXY, NO_PROXY) and the
+ * functions' own trust settings (END_USER_…, TOKEN_…, CALL_TOKENS,
+ * EGRESS_PROXY): a list of what is forbidden is never complete, since any
+ * of the code a function loads may read a variable no one listed.
  */
 'use strict';
 
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * The names a topology's `env` may set, each the application's own tuning
+ * and why an operator may set it: none decides whom a function trusts,
+ * where its data, calls or spans go, or what code it runs, and each is
+ * checked by the function's configuration at start (a bad value: the
+ * function refuses to start, naming it).
+ * @type {Readonly<Record<string, string>>}
+ */
+const TUNING_ENV = Object.freeze({
+  LOG_LEVEL: 'how much the function logs (debug, info, warning, error, silent)',
+  REQUEST_TIMEOUT_MS:
+    "a request's whole budget, passed on to every hop; the topology's timeout bounds it",
+  DOWNSTREAM_TIMEOUT_MS:
+    'how long one call to another function may take, within the budget',
+  DOWNSTREAM_RETRIES: 'how often a safe call is retried (0-5)',
+  OTEL_BSP_SCHEDULE_DELAY:
+    'how long ended spans wait to be exported together, in ms (not where they go)',
+});
+
+/**
+ * The prefix of the application's own variables: what a function's code
+ * reads under it is the project's to define, and no runtime, platform or
+ * library reads names under it.
+ */
+const APP_PREFIX = 'APP_';
+
 // Set from the topology, never by hand: the function's identity and who may call it.
 const DERIVED_ENV = [
   'GOOGLE_CLOUD_PROJECT',
@@ -15,46 +51,27 @@ const DERIVED_ENV = [
   'SELF_URL',
   'ALLOWED_CALLERS',
   'CALLS',
-  'CALL_TOKENS',
   'FIRESTORE_DATABASE',
 ];
-// What decides whom a function trusts, or what code it runs: a function's
-// own `env` may set none of it, so that topology.json cannot quietly point
-// token checks at other keys, calls through another proxy, or preload code.
-const TRUST_ENV = [
-  'END_USER_AUTH',
-  'EGRESS_PROXY',
-  'TOPOLOGY_FILE',
-  'FRAMEWORK_DOMAIN',
-  'PORT',
-];
-// Families of the same: the identity settings (TOKEN_ISSUER,
-// END_USER_CERTS_URL…), Google's and the platform's own variables (Cloud
-// Run's K_SERVICE, the metadata server's GCE_METADATA_HOST…), the
-// Firestore client's, and Node's (NODE_OPTIONS).
-const TRUST_PREFIXES = [
-  'TOKEN_',
-  'END_USER_',
-  'GOOGLE_',
-  'GCE_',
-  'GCLOUD_',
-  'CLOUDSDK_',
-  'CLOUD_RUN_',
-  'K_',
-  'FUNCTION_',
-  'FIRESTORE_',
-  'METADATA_',
-  'NODE_',
-  'NPM_',
-];
+
 // deploy.sh passes the environment as KEY=VALUE pairs split on ";"
 // (--set-env-vars=^;^…): a value with one would make a second variable.
 const safeEnvValue = (/** @type {string} */ value) =>
   ![...value].some(c => c === ';' || c < ' ' || c === '\u007f');
 
 /**
- * The problems of one function's `env`: what it may not set (derived from
- * the topology, or deciding trust) and what deploy.sh could not pass.
+ * Whether a topology's `env` may set `key`: one of TUNING_ENV, or under
+ * APP_PREFIX.
+ * @param {string} key
+ */
+const settable = key =>
+  Object.hasOwn(TUNING_ENV, key) ||
+  (key.startsWith(APP_PREFIX) && key.length > APP_PREFIX.length);
+
+/**
+ * The problems of one function's `env`, each naming its key: a name that
+ * is not UPPER_CASE, one the topology derives, one outside the allowlist,
+ * and a value deploy.sh could not pass.
  * @param {[string, unknown][]} env its variables, as entries
  * @param {string[]} urlVariables every function's URL variable
  * @param {(field: string, what: string) => void} fail
@@ -63,15 +80,12 @@ function checkEnv(env, urlVariables, fail) {
   for (const [key, value] of env) {
     const at = `env.${key}`;
     if (!ENV_NAME.test(key)) fail(at, 'must be an UPPER_CASE name');
-    if (DERIVED_ENV.includes(key) || urlVariables.includes(key))
+    else if (DERIVED_ENV.includes(key) || urlVariables.includes(key))
       fail(at, 'is derived from the topology');
-    else if (
-      TRUST_ENV.includes(key) ||
-      TRUST_PREFIXES.some(prefix => key.startsWith(prefix))
-    )
+    else if (!settable(key))
       fail(
         at,
-        'decides whom the function trusts or what it runs: not settable here',
+        `is not the application's to set: only ${Object.keys(TUNING_ENV).join(', ')} and ${APP_PREFIX}… names`,
       );
     if (typeof value !== 'string') fail(at, 'must be a string');
     else if (!safeEnvValue(value))
@@ -82,4 +96,4 @@ function checkEnv(env, urlVariables, fail) {
   }
 }
 
-module.exports = {checkEnv};
+module.exports = {APP_PREFIX, checkEnv, TUNING_ENV};

@@ -18,7 +18,12 @@
  *   firestore             its data: {"database": "<id>", "collections": [...]}, a Firestore database
  *                         of its own (its account alone gets roles/datastore.user on it, by an IAM
  *                         condition); absent: it keeps no data
- *   env                   its own environment variables (strings); what the topology gives is derived
+ *   env                   its own environment variables (strings), by allowlist (topology-env.js):
+ *                         only the application's tuning, LOG_LEVEL, REQUEST_TIMEOUT_MS,
+ *                         DOWNSTREAM_TIMEOUT_MS, DOWNSTREAM_RETRIES and OTEL_BSP_SCHEDULE_DELAY,
+ *                         and names under APP_, the application's own prefix; any other name
+ *                         (the runtime's, the platform's, a library's, a proxy's, a trust
+ *                         setting) is refused, named; what the topology gives is derived
  *   source                optional: the folder of its code, relative to the project, when not
  *                         functions/<name> (the tests' fixture functions); it exports `create`
  *   localPort             where `npm start` serves it (<NAME>_PORT overrides)
@@ -31,7 +36,8 @@
  * (how their tokens are checked: platform on Cloud Run) and SELF_URL (its
  * own URL, the audience of its tokens). For a function that keeps data:
  * FIRESTORE_DATABASE, its own database.
- * Derived for every function: END_USER_AUTH (on unless turned off) and the
+ * Derived for every function: END_USER_AUTH (on, unless deploy.sh's
+ * --no-end-user-checks or the local stack's END_USER_AUTH=off), and the
  * issuer and audience of end users' Identity Platform ID tokens
  * (END_USER_ISSUER, END_USER_AUDIENCE), which every function checks.
  *
@@ -40,10 +46,11 @@
  *
  * Command line (for the shell scripts):
  *   node scripts/topology.js shell                 bash declarations of the topology
- *   node scripts/topology.js env FN PROJECT [NAME=URL...]
+ *   node scripts/topology.js env FN PROJECT [--no-end-user-checks] [NAME=URL...]
  *                                                  FN's environment as KEY=VALUE;KEY=VALUE,
- *                                                  with the URLs of itself and the functions it names
- *                                                  (END_USER_AUTH=off in the environment: end-user checks off)
+ *                                                  with the URLs of itself and the functions it names;
+ *                                                  end-user checks on unless the flag says otherwise
+ *                                                  (deploy.sh's own flag: no environment turns them off)
  *   node scripts/topology.js readme                rewrites the README's picture and table of the functions
  */
 'use strict';
@@ -169,16 +176,16 @@ function main(argv) {
     return shellDeclarations(topology);
   }
   if (command === 'env' && args.length >= 2) {
-    const [name, projectId, ...pairs] = args;
+    const [name, projectId, ...rest] = args;
+    const endUserAuth = rest[0] === '--no-end-user-checks' ? 'off' : 'on';
+    const pairs = endUserAuth === 'off' ? rest.slice(1) : rest;
     /** @type {Record<string, string>} */
     const urls = {};
     for (const pair of pairs) {
       const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`expected NAME=URL, got "${pair}"`);
       urls[pair.slice(0, at)] = pair.slice(at + 1);
     }
-    const endUserAuth = process.env.END_USER_AUTH || 'on';
-    if (endUserAuth !== 'on' && endUserAuth !== 'off')
-      throw new Error(`END_USER_AUTH must be on or off, got "${endUserAuth}"`);
     return Object.entries(
       functionEnv(topology, name, {projectId, urls, endUserAuth}),
     )
@@ -192,7 +199,7 @@ function main(argv) {
     return `${readme}: topology written`;
   }
   throw new Error(
-    'usage: topology.js shell | env FUNCTION PROJECT [NAME=URL...] | readme',
+    'usage: topology.js shell | env FUNCTION PROJECT [--no-end-user-checks] [NAME=URL...] | readme',
   );
 }
 

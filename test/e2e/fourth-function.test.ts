@@ -145,14 +145,14 @@ describe('a fourth function, from one topology entry and its folder', function (
       [path.join(ROOT, 'deploy.sh'), '--dry-run'],
       {
         encoding: 'utf8',
-        env: {...process.env, TOPOLOGY_FILE: file, PROJECT_ID: 'demo'},
+        env: {...process.env, TOPOLOGY_FILE: file, PROJECT_ID: 'demo-project'},
       },
     );
     expect(result.status, result.stderr).to.equal(0);
     const lines = result.stdout.split('\n');
-    const sa = (fn: string) => `${fn}-fn@demo.iam.gserviceaccount.com`;
+    const sa = (fn: string) => `${fn}-fn@demo-project.iam.gserviceaccount.com`;
     expect(lines).to.include(
-      'gcloud iam service-accounts create inventory-fn --display-name=inventory\\ function --project=demo',
+      'gcloud iam service-accounts create inventory-fn --display-name=inventory\\ function --project=demo-project',
     );
     const deploy = lines.find(l =>
       l.startsWith('gcloud functions deploy inventory '),
@@ -173,7 +173,7 @@ describe('a fourth function, from one topology entry and its folder', function (
       l.startsWith('gcloud functions add-invoker-policy-binding inventory '),
     );
     expect(invokers).to.deep.equal([
-      `gcloud functions add-invoker-policy-binding inventory --region=us-central1 --project=demo --member=serviceAccount:${sa('order')}`,
+      `gcloud functions add-invoker-policy-binding inventory --region=us-central1 --project=demo-project --member=serviceAccount:${sa('order')}`,
     ]);
     const order = lines.find(l =>
       l.startsWith('gcloud functions deploy order '),

@@ -60,7 +60,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(removed).to.deep.equal(
       ['user', 'order'].map(
         fn =>
-          `projects remove-iam-policy-binding demo --member=serviceAccount:${SA(fn)} --role=roles/datastore.user --condition=None`,
+          `projects remove-iam-policy-binding demo-project --member=serviceAccount:${SA(fn)} --role=roles/datastore.user --condition=None`,
       ),
     );
     // Only once the functions run on their own databases: until then the
@@ -81,8 +81,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(
       platform.requests.slice(calls).map(r => `${r.method} ${r.url}`),
     ).to.deep.equal([
-      'GET /admin/v2/projects/demo/config',
-      'PATCH /admin/v2/projects/demo/config?updateMask=signIn.email',
+      'GET /admin/v2/projects/demo-project/config',
+      'PATCH /admin/v2/projects/demo-project/config?updateMask=signIn.email',
     ]);
     recorded.push(...second.commands);
     expect(second.status, second.output).to.equal(0);
@@ -107,15 +107,15 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       'functions delete gateway',
       'functions delete user',
       'functions delete order',
-      'projects remove-iam-policy-binding demo',
-      'projects remove-iam-policy-binding demo',
-      'projects remove-iam-policy-binding demo',
-      'projects remove-iam-policy-binding demo',
-      'projects remove-iam-policy-binding demo',
+      'projects remove-iam-policy-binding demo-project',
+      'projects remove-iam-policy-binding demo-project',
+      'projects remove-iam-policy-binding demo-project',
+      'projects remove-iam-policy-binding demo-project',
+      'projects remove-iam-policy-binding demo-project',
       `iam service-accounts delete ${SA('order')}`,
       `iam service-accounts delete ${SA('user')}`,
       `iam service-accounts delete ${SA('gateway')}`,
-      'services api-keys delete projects/demo/locations/global/keys/fake-key',
+      'services api-keys delete projects/demo-project/locations/global/keys/fake-key',
       'compute networks vpc-access connectors',
     ]);
     const removed = clean.commands.filter(
@@ -137,7 +137,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       c.includes('--role=roles/datastore.user'),
     ))
       expect(c.find(a => a.startsWith('--condition='))).to.match(
-        /^--condition=expression=resource\.name == "projects\/demo\/databases\/(user|order)-data"/,
+        /^--condition=expression=resource\.name == "projects\/demo-project\/databases\/(user|order)-data"/,
       );
     expect(clean.output).to.contain(
       'Keeping the databases user-data order-data and their documents (--yes deletes them)',
@@ -149,8 +149,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     recorded.push(...again.commands);
     expect(again.status, again.output).to.equal(0);
     expect(again.commands.filter(isMutation).map(text)).to.deep.equal([
-      'firestore databases delete --database=user-data --project=demo --quiet',
-      'firestore databases delete --database=order-data --project=demo --quiet',
+      'firestore databases delete --database=user-data --project=demo-project --quiet',
+      'firestore databases delete --database=order-data --project=demo-project --quiet',
     ]);
     const third = cloud.run('cleanup.sh', ['--yes']);
     expect(third.commands.filter(isMutation)).to.deep.equal([]);

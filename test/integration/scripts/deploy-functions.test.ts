@@ -1,9 +1,14 @@
 /**
  * How deploy.sh deploys each function, against a fake gcloud that records
  * what it does: ingress, identity, network, resources and env, end-user
- * checks on or off, each internal function's audience, the invoker edges.
+ * checks on, or off with --no-end-user-checks alone, each internal
+ * function's audience, the invoker edges.
  */
 import {expect} from 'chai';
+import {spawnSync} from 'node:child_process';
+import {writeFileSync} from 'node:fs';
+import * as path from 'node:path';
+import {ROOT} from '../../../local/stack';
 import {
   fakeCloud,
   freshDeployment,
@@ -16,6 +21,10 @@ import {
   text,
   URL_OF,
 } from '../../fixtures/gcloud-commands';
+
+/** What deploy.sh says when end-user checks are off. */
+const WARNING =
+  'WARNING: --no-end-user-checks (END_USER_AUTH=off): the functions check no end user.';
 
 describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   this.timeout(120_000);
@@ -35,21 +44,20 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       )!;
       expect(envOf(deploy), fn).to.include({
         END_USER_AUTH: 'on',
-        END_USER_ISSUER: 'https://securetoken.google.com/demo',
-        END_USER_AUDIENCE: 'demo',
+        END_USER_ISSUER: 'https://securetoken.google.com/demo-project',
+        END_USER_AUDIENCE: 'demo-project',
       });
     }
   });
 
-  it('with END_USER_AUTH=off, warns loudly, sets up no Identity Platform, and turns the checks off', async () => {
+  it('with --no-end-user-checks, says at its start and end what it opens, sets up no Identity Platform, and turns the checks off', async () => {
     const open = fakeCloud(() => ({IDENTITY_TOOLKIT_URL: platform.url}));
     const before = platform.requests.length;
-    const result = open.run('deploy.sh', [], {END_USER_AUTH: 'off'});
+    const result = open.run('deploy.sh', ['--no-end-user-checks']);
     open.remove();
     expect(result.status, result.output).to.equal(0);
-    expect(result.output).to.match(
-      /WARNING: END_USER_AUTH=off: the functions check no end user/,
-    );
+    // Said when the run starts and again at its end.
+    expect(result.output.split(WARNING).length - 1, result.output).to.equal(2);
     expect(platform.requests.length).to.equal(before);
     expect(result.commands.map(text).join('\n')).not.to.contain('api-keys');
     for (const fn of ['gateway', 'user', 'order']) {
@@ -58,6 +66,53 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       )!;
       expect(envOf(deploy).END_USER_AUTH, fn).to.equal('off');
     }
+  });
+
+  it('with --no-end-user-checks, says what it opens before anything runs', () => {
+    const cloud = fakeCloud();
+    writeFileSync(path.join(cloud.dir, 'no-account'), '');
+    const result = cloud.run('deploy.sh', ['--no-end-user-checks']);
+    cloud.remove();
+    // Stopped at the first check, the missing account: said already.
+    expect(result.status).to.equal(1);
+    expect(result.output).to.contain(WARNING);
+    expect(result.commands.map(text)).to.deep.equal([
+      'config get-value account',
+    ]);
+  });
+
+  it('refuses END_USER_AUTH from the environment, before any gcloud call: only the flag turns the checks off', () => {
+    for (const value of ['off', 'no', '0']) {
+      const cloud = fakeCloud(() => ({IDENTITY_TOOLKIT_URL: platform.url}));
+      const before = platform.requests.length;
+      const result = cloud.run('deploy.sh', [], {END_USER_AUTH: value});
+      cloud.remove();
+      expect(result.status, result.output).to.equal(2);
+      expect(result.output).to.contain('--no-end-user-checks');
+      expect(result.commands).to.deep.equal([]);
+      expect(platform.requests.length).to.equal(before);
+    }
+  });
+
+  it("keeps the checks on when the environment says otherwise to topology.js's env", () => {
+    const result = spawnSync(
+      'node',
+      [
+        'scripts/topology.js',
+        'env',
+        'gateway',
+        'demo-project',
+        `user=${URL_OF('user')}`,
+        `order=${URL_OF('order')}`,
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: {...process.env, END_USER_AUTH: 'off'},
+      },
+    );
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout.trim().split(';')).to.include('END_USER_AUTH=on');
   });
 
   const expected: Record<
@@ -83,7 +138,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       env: {
         TOKEN_CHECK: 'platform',
         ALLOWED_CALLERS: `${SA('gateway')},${SA('user')}`,
-        GOOGLE_CLOUD_PROJECT: 'demo',
+        GOOGLE_CLOUD_PROJECT: 'demo-project',
       },
     },
     user: {
@@ -102,7 +157,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         ALLOWED_CALLERS: SA('gateway'),
         CALLS: 'order',
         ORDER_URL: URL_OF('order'),
-        GOOGLE_CLOUD_PROJECT: 'demo',
+        GOOGLE_CLOUD_PROJECT: 'demo-project',
       },
     },
     gateway: {
@@ -121,7 +176,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         CALLS: 'user,order',
         USER_URL: URL_OF('user'),
         ORDER_URL: URL_OF('order'),
-        GOOGLE_CLOUD_PROJECT: 'demo',
+        GOOGLE_CLOUD_PROJECT: 'demo-project',
       },
     },
   };
@@ -137,7 +192,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         `--entry-point=${fn}`,
         '--source=.',
         '--region=us-central1',
-        '--project=demo',
+        '--project=demo-project',
         ...want.flags,
       ]);
       for (const flag of want.absent) expect(deploy).not.to.include(flag);

@@ -115,7 +115,8 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(help.output)
       .to.match(/PROJECT_ID/)
       .and.match(/REGION/)
-      .and.match(/--dry-run/);
+      .and.match(/--dry-run/)
+      .and.match(/--no-end-user-checks +deploy with every end-user check off/);
     expect(help.commands).to.deep.equal([]);
     expect(cloud.run('deploy.sh', ['--force']).status).to.equal(2);
   });

@@ -27,13 +27,13 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
   it('sets up Identity Platform with email/password sign-in, and an API key restricted to it', () => {
     const calls = platform.requests.map(r => `${r.method} ${r.url}`);
     expect(calls).to.deep.equal([
-      'GET /admin/v2/projects/demo/config',
-      'POST /v2/projects/demo/identityPlatform:initializeAuth',
-      'PATCH /admin/v2/projects/demo/config?updateMask=signIn.email',
+      'GET /admin/v2/projects/demo-project/config',
+      'POST /v2/projects/demo-project/identityPlatform:initializeAuth',
+      'PATCH /admin/v2/projects/demo-project/config?updateMask=signIn.email',
     ]);
     for (const r of platform.requests) {
       expect(r.headers.authorization).to.equal('Bearer fake-access-token');
-      expect(r.headers['x-goog-user-project']).to.equal('demo');
+      expect(r.headers['x-goog-user-project']).to.equal('demo-project');
     }
     expect(JSON.parse(platform.requests[2].body)).to.deep.equal({
       signIn: {email: {enabled: true, passwordRequired: true}},
@@ -57,7 +57,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       '--collection-group=orderIdempotencyKeys',
       '--database=order-data',
       '--enable-ttl',
-      '--project=demo',
+      '--project=demo-project',
     ]);
   });
 
@@ -163,10 +163,10 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
         .find(g => g.includes(`--member=serviceAccount:${SA(fn)}`))!
         .find(a => a.startsWith('--condition='));
     expect(conditionOf('user')).to.equal(
-      '--condition=expression=resource.name == "projects/demo/databases/user-data",title=user-data only,description=The user function\'s own database',
+      '--condition=expression=resource.name == "projects/demo-project/databases/user-data",title=user-data only,description=The user function\'s own database',
     );
     expect(conditionOf('order')).to.contain(
-      'expression=resource.name == "projects/demo/databases/order-data"',
+      'expression=resource.name == "projects/demo-project/databases/order-data"',
     );
     for (const g of grants) expect(g).not.to.include('--condition=None');
   });

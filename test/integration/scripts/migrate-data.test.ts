@@ -47,10 +47,9 @@ describe('moving the data of an earlier deployment, from (default) into each fun
     );
     const env = {
       PROJECT_ID: projectId,
-      END_USER_AUTH: 'off',
       FIRESTORE_EMULATOR_HOST: host(),
     };
-    const first = earlier.run('deploy.sh', [], env);
+    const first = earlier.run('deploy.sh', ['--no-end-user-checks'], env);
     expect(first.status, first.output).to.equal(0);
     expect(first.output).to.contain(
       'user-data: users 3 copied, 0 already there; userEmails 3 copied, 0 already there',
@@ -87,7 +86,7 @@ describe('moving the data of an earlier deployment, from (default) into each fun
       .collection('users')
       .doc('user-009')
       .set({name: 'Late'});
-    const second = earlier.run('deploy.sh', [], env);
+    const second = earlier.run('deploy.sh', ['--no-end-user-checks'], env);
     earlier.remove();
     expect(second.status, second.output).to.equal(0);
     expect(second.output).to.contain(

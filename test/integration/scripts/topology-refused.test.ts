@@ -39,26 +39,6 @@ describe('topology.json', () => {
       change: t => (t.functions.user.env.BILLING_URL = {urlOf: 'billing'}),
       problem: /user\.env\.BILLING_URL: must be a string/,
     },
-    ...[
-      ['END_USER_CERTS_URL', 'https://keys.evil.example/certs'],
-      ['END_USER_ISSUER', 'https://evil.example'],
-      ['END_USER_AUDIENCE', 'evil'],
-      ['END_USER_AUTH', 'off'],
-      ['TOKEN_CERTS_URL', 'https://keys.evil.example/certs'],
-      ['TOKEN_ISSUER', 'https://evil.example'],
-      ['EGRESS_PROXY', 'http://proxy.evil.example'],
-      ['TOPOLOGY_FILE', '/tmp/other.json'],
-      ['NODE_OPTIONS', '--require /tmp/x.js'],
-      ['GCE_METADATA_HOST', '169.254.169.254'],
-      ['FIRESTORE_EMULATOR_HOST', 'localhost:1'],
-      ['K_SERVICE', 'user'],
-      ['PORT', '1'],
-    ].map(([key, value]) => ({
-      name: `${key}, which decides trust, set by hand`,
-      change: (t: {functions: Record<string, {env: Record<string, string>}>}) =>
-        (t.functions.user.env[key] = value),
-      problem: new RegExp(`user\\.env\\.${key}: `),
-    })),
     {
       name: 'a value that would split into a second variable',
       change: t =>
