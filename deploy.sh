@@ -105,6 +105,27 @@ grant_trace_writer() {
   done
 }
 
+# Admin routes read the end user's account as it is now (Identity Toolkit's
+# accounts:lookup, functions/common/auth/accounts.ts), and every function
+# serves some: roles/firebaseauth.viewer on the project, the narrowest role
+# with firebaseauth.users.get. None is needed with END_USER_AUTH=off.
+readonly ACCOUNTS_READER_ROLE=roles/firebaseauth.viewer
+grant_accounts_reader() {
+  local fn
+  [[ "${END_USER_AUTH}" != off ]] || return 0
+  for fn in "${FUNCTIONS[@]}"; do
+    if [[ -n "$(query '' gcloud projects get-iam-policy "${PROJECT_ID}" --flatten='bindings[].members' \
+      --filter="bindings.role=${ACCOUNTS_READER_ROLE} AND bindings.members=serviceAccount:$(service_account "${fn}")" \
+      --format='value(bindings.role)')" ]]; then
+      info "${fn} may already read end users' accounts"
+    else
+      info "Letting ${fn} read end users' accounts (admin routes' revocation check)"
+      run gcloud projects add-iam-policy-binding "${PROJECT_ID}" \
+        --member="serviceAccount:$(service_account "${fn}")" --role="${ACCOUNTS_READER_ROLE}" --condition=None
+    fi
+  done
+}
+
 ensure_connector() {
   if check gcloud compute networks vpc-access connectors describe "${CONNECTOR}" \
     --region="${REGION}" --project="${PROJECT_ID}"; then
@@ -174,6 +195,7 @@ main() {
   ensure_service_accounts
   grant_firestore_access
   grant_trace_writer
+  grant_accounts_reader
   migrate_default_data
   ensure_identity_platform
   ensure_connector

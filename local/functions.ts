@@ -95,8 +95,10 @@ export function functionEnv(
     GCE_METADATA_HOST: where.issuer.hosts[name],
     TOKEN_ISSUER: where.issuer.issuer,
     TOKEN_CERTS_URL: where.issuer.certsUrl,
-    // Issuer and audience are Identity Platform's own; only the keys are local.
+    // Issuer and audience are Identity Platform's own; only the keys, and
+    // the accounts that admin routes look up, are local.
     END_USER_CERTS_URL: where.issuer.endUsers.certsUrl,
+    END_USER_TOOLKIT_URL: where.issuer.endUsers.identityToolkit,
   };
   if (options.logLevel !== undefined) env.LOG_LEVEL = options.logLevel;
   if (options.serviceTokens === 'off') {

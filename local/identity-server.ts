@@ -7,7 +7,10 @@
  * like Google's, well past google-auth-library's 5-minute early refresh.
  * And it plays Identity Platform for end users (identity-toolkit.ts), under
  * /identitytoolkit.googleapis.com, with its own signing key published where
- * Google publishes Identity Platform's.
+ * Google publishes Identity Platform's. Each account's metadata port also
+ * gives that account's OAuth access token, which the local Identity
+ * Toolkit takes for reading accounts (accounts:lookup), as
+ * roles/firebaseauth.viewer lets each function's account on Google Cloud.
  */
 import {
   createServer,
@@ -25,6 +28,8 @@ const END_USER_CERTS_PATH =
   '/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com';
 const IDENTITY_PATH =
   '/computeMetadata/v1/instance/service-accounts/default/identity';
+const ACCESS_TOKEN_PATH =
+  '/computeMetadata/v1/instance/service-accounts/default/token';
 
 export interface IdentityInfo {
   /** The `iss` of every token; the callee's TOKEN_ISSUER. */
@@ -80,7 +85,10 @@ export class IdentityServer {
     const hosts: Record<string, string> = {};
     for (const [name, email] of Object.entries(this.accounts)) {
       this.issued[name] = 0;
-      const port = await this.listen(this.metadataHandler(name, email));
+      const accessToken = this.toolkit.addReader();
+      const port = await this.listen(
+        this.metadataHandler(name, email, accessToken),
+      );
       hosts[name] = `${this.host}:${port}`;
     }
     return {
@@ -145,11 +153,16 @@ export class IdentityServer {
     };
   }
 
-  private metadataHandler(name: string, email: string) {
-    const answer = (res: ServerResponse, status: number, body: string) => {
+  private metadataHandler(name: string, email: string, accessToken: string) {
+    const answer = (
+      res: ServerResponse,
+      status: number,
+      body: string,
+      type = 'text/plain',
+    ) => {
       res.writeHead(status, {
         'Metadata-Flavor': 'Google',
-        'Content-Type': 'text/plain',
+        'Content-Type': type,
       });
       res.end(body);
     };
@@ -180,6 +193,19 @@ export class IdentityServer {
             ),
           );
         }
+        case ACCESS_TOKEN_PATH:
+          // The metadata server's JSON: the same token for the account's
+          // life here, said to last an hour, as Google's do.
+          return answer(
+            res,
+            200,
+            JSON.stringify({
+              access_token: accessToken,
+              expires_in: TOKEN_LIFETIME_S,
+              token_type: 'Bearer',
+            }),
+            'application/json',
+          );
         default:
           return answer(res, 404, 'Not Found');
       }

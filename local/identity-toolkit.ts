@@ -6,8 +6,11 @@
  *
  *   POST /v1/accounts:signUp?key=K              {email, password} -> a new account's tokens
  *   POST /v1/accounts:signInWithPassword?key=K  {email, password} -> tokens
- *   POST /v1/[projects/P/]accounts:update       {localId, customAttributes?, emailVerified?} (admin token)
+ *   POST /v1/[projects/P/]accounts:update       {localId, customAttributes?, emailVerified?,
+ *                                                disableUser?, validSince?} (admin token)
  *   POST /v1/[projects/P/]accounts:delete       {localId} (admin token)
+ *   POST /v1/[projects/P/]accounts:lookup       {localId: [uid]} (admin token, or a reader's:
+ *                                                a function's access token)
  *
  * Unlike the Firebase Auth emulator, whose ID tokens are unsigned, tokens
  * here are signed RS256 with a key of their own, published at a certs URL
@@ -45,6 +48,10 @@ interface Account {
   salt: Buffer;
   hash: Buffer;
   claims: Record<string, unknown>;
+  /** accounts:update's disableUser: no sign-in, and checkRevoked refuses its tokens. */
+  disabled: boolean;
+  /** Seconds: tokens signed in before it are revoked (accounts:update's validSince). */
+  validSince?: number;
 }
 
 const TOKEN_LIFETIME_S = 3600;
@@ -69,6 +76,20 @@ export function newPassword(): string {
 const hashOf = (password: string, salt: Buffer) =>
   scryptSync(password, salt, 32);
 
+/** A boolean field of a request, or Identity Toolkit's 400 naming it. */
+function flag(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean')
+    throw new ToolkitError(400, `Invalid value at '${name}'`);
+  return value;
+}
+
+/** Whether two secrets are the same, in a time that does not tell how much of them is. */
+function sameSecret(given: string, wanted: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(wanted);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export class IdentityToolkit {
   /** Signs end users' ID tokens; its key is not the service accounts'. */
   readonly signer = new TokenSigner();
@@ -77,7 +98,11 @@ export class IdentityToolkit {
   /** The bearer token of the admin API (accounts:update, accounts:delete), as an OAuth access token would be. */
   readonly adminToken = `local-admin-${randomBytes(18).toString('base64url')}`;
   readonly issuer: string;
+  /** accounts:lookup answered so far: what a function's cache saves shows here. */
+  lookups = 0;
   private readonly byEmail = new Map<string, Account>();
+  /** Access tokens that may read accounts (addReader). */
+  private readonly readers = new Set<string>();
 
   constructor(
     readonly projectId: string,
@@ -85,10 +110,30 @@ export class IdentityToolkit {
     private readonly now = () => Math.floor(Date.now() / 1000),
   ) {
     this.issuer = identityPlatformIssuer(projectId);
-    // The seed users' addresses count as proven, as if they had followed
-    // the verification link.
-    for (const a of seed)
-      this.add(a.email, a.password, a.uid, a.claims ?? {}).emailVerified = true;
+    for (const a of seed) this.addAccount(a);
+  }
+
+  /**
+   * Adds an account as a seed user is added: its address counts as proven,
+   * as if they had followed the verification link.
+   */
+  addAccount(a: SeedAccount): void {
+    this.add(a.email, a.password, a.uid, a.claims ?? {}).emailVerified = true;
+  }
+
+  /** Whether an account has this email. */
+  hasAccount(email: string): boolean {
+    return this.byEmail.has(email.toLowerCase());
+  }
+
+  /**
+   * A new access token that may read accounts (accounts:lookup) and
+   * nothing else, as a function's account with roles/firebaseauth.viewer.
+   */
+  addReader(): string {
+    const token = `local-reader-${randomBytes(18).toString('base64url')}`;
+    this.readers.add(token);
+    return token;
   }
 
   /** A signed ID token for the account of `email`, as signing in would give. */
@@ -120,11 +165,14 @@ export class IdentityToolkit {
           this.checkKey(query);
           return send(res, 200, this.signIn(body));
         case '/v1/accounts:update':
-          this.checkAdmin(req);
+          this.checkBearer(req, 'admin');
           return send(res, 200, this.update(body));
         case '/v1/accounts:delete':
-          this.checkAdmin(req);
+          this.checkBearer(req, 'admin');
           return send(res, 200, this.delete(body));
+        case '/v1/accounts:lookup':
+          this.checkBearer(req, 'reader');
+          return send(res, 200, this.lookup(body));
         default:
           throw new ToolkitError(404, 'Not Found');
       }
@@ -141,14 +189,24 @@ export class IdentityToolkit {
       );
   }
 
-  private checkAdmin(req: IncomingMessage): void {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    const wanted = Buffer.from(`Bearer ${this.adminToken}`);
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
+  /**
+   * The admin API's bearer token: the admin's does anything, a reader's
+   * only reads (403, as IAM refuses a role without the permission);
+   * anything else is 401.
+   */
+  private checkBearer(req: IncomingMessage, needs: 'admin' | 'reader'): void {
+    const given = req.headers.authorization ?? '';
+    if (sameSecret(given, `Bearer ${this.adminToken}`)) return;
+    const reader = [...this.readers].some(t =>
+      sameSecret(given, `Bearer ${t}`),
+    );
+    if (!reader)
       throw new ToolkitError(
         401,
         'Request is missing required authentication credential.',
       );
+    if (needs === 'admin')
+      throw new ToolkitError(403, 'The caller does not have permission');
   }
 
   private signUp(body: Record<string, unknown>) {
@@ -176,6 +234,7 @@ export class IdentityToolkit {
       !timingSafeEqual(hashOf(password, account.salt), account.hash)
     )
       throw new ToolkitError(400, 'INVALID_LOGIN_CREDENTIALS');
+    if (account.disabled) throw new ToolkitError(400, 'USER_DISABLED');
     return {
       kind: 'identitytoolkit#VerifyPasswordResponse',
       registered: true,
@@ -186,18 +245,59 @@ export class IdentityToolkit {
 
   private update(body: Record<string, unknown>) {
     const account = this.accountOf(body.localId);
+    // Every field read before any is written: a refused update changes nothing.
+    const change: Partial<Account> = {};
     if (body.customAttributes !== undefined)
-      account.claims = claimsOf(body.customAttributes);
-    if (body.emailVerified !== undefined) {
-      if (typeof body.emailVerified !== 'boolean')
-        throw new ToolkitError(400, "Invalid value at 'email_verified'");
-      account.emailVerified = body.emailVerified;
+      change.claims = claimsOf(body.customAttributes);
+    if (body.emailVerified !== undefined)
+      change.emailVerified = flag(body.emailVerified, 'email_verified');
+    if (body.disableUser !== undefined)
+      change.disabled = flag(body.disableUser, 'disable_user');
+    if (body.validSince !== undefined) {
+      // An int64 in JSON, so a string of digits (a number is taken too).
+      const seconds = Number(body.validSince);
+      if (
+        !/^\d+$/.test(String(body.validSince)) ||
+        !Number.isSafeInteger(seconds)
+      )
+        throw new ToolkitError(400, "Invalid value at 'valid_since'");
+      change.validSince = seconds;
     }
+    Object.assign(account, change);
     return {
       kind: 'identitytoolkit#SetAccountInfoResponse',
       localId: account.uid,
       email: account.email,
       emailVerified: account.emailVerified,
+    };
+  }
+
+  /**
+   * The accounts of `localId`'s uids, as Identity Toolkit answers: those
+   * that exist, and no `users` at all when none does.
+   */
+  private lookup(body: Record<string, unknown>) {
+    const ids = body.localId;
+    if (!Array.isArray(ids) || !ids.every(id => typeof id === 'string'))
+      throw new ToolkitError(400, "Invalid value at 'local_id'");
+    this.lookups++;
+    const users = [...this.byEmail.values()]
+      .filter(a => ids.includes(a.uid))
+      .map(a => ({
+        localId: a.uid,
+        email: a.email,
+        emailVerified: a.emailVerified,
+        ...(a.disabled ? {disabled: true} : {}),
+        ...(a.validSince === undefined
+          ? {}
+          : {validSince: String(a.validSince)}),
+        ...(Object.keys(a.claims).length === 0
+          ? {}
+          : {customAttributes: JSON.stringify(a.claims)}),
+      }));
+    return {
+      kind: 'identitytoolkit#GetAccountInfoResponse',
+      ...(users.length === 0 ? {} : {users}),
     };
   }
 
@@ -227,6 +327,7 @@ export class IdentityToolkit {
       salt,
       hash: hashOf(password, salt),
       claims,
+      disabled: false,
     };
     this.byEmail.set(account.email, account);
     return account;

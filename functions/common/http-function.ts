@@ -30,9 +30,14 @@ export type Authenticate = (
   authorization: string | undefined,
 ) => Promise<string>;
 
-/** Checks the end user's token (in Authorization); resolves to who it is. */
+/**
+ * Checks the end user's token (in Authorization); resolves to who it is.
+ * With `checkRevoked` (admin routes), also against their account as it is
+ * now (auth/end-user.ts).
+ */
 export type AuthenticateEndUser = (
   authorization: string | undefined,
+  checkRevoked?: boolean,
 ) => Promise<EndUser>;
 
 export interface HttpFunctionOptions {

@@ -5,6 +5,7 @@
 import type {Firestore} from '@google-cloud/firestore';
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import type {Agent} from 'node:http';
+import {accountsFor, type AccountSource} from './auth/accounts';
 import {EndUserVerifier} from './auth/end-user';
 import {googleApiHeaders, isGoogleApi} from './auth/access-tokens';
 import {MetadataIdTokenSource, type IdTokenSource} from './auth/id-tokens';
@@ -38,6 +39,11 @@ export interface Wiring {
   tokens?: IdTokenSource;
   /** Connection agents for outgoing calls; keep-alive by default. */
   agent?: (url: URL) => Agent;
+  /**
+   * End users' accounts as they are now, for admin routes; undefined when
+   * end-user checks are off.
+   */
+  accounts?: AccountSource;
 }
 
 /**
@@ -123,6 +129,10 @@ export function wiringFor(
       config.egressProxy === undefined
         ? undefined
         : connectorAgent(new URL(config.egressProxy)),
+    accounts:
+      config.endUsers === undefined
+        ? undefined
+        : accountsFor(config.endUsers.audience, config.env),
     ...overrides,
   };
 }
@@ -199,11 +209,18 @@ export function authenticatorFor(config: Config): Authenticate | undefined {
   return authorization => verifier.authenticate(authorization);
 }
 
-/** The check of end users' tokens, or "off" (END_USER_AUTH=off). */
-function endUserCheckFor(config: Config): AuthenticateEndUser | 'off' {
+/**
+ * The check of end users' tokens, their accounts read from `accounts`
+ * where a route asks, or "off" (END_USER_AUTH=off).
+ */
+function endUserCheckFor(
+  config: Config,
+  accounts: AccountSource | undefined,
+): AuthenticateEndUser | 'off' {
   if (config.endUsers === undefined) return 'off';
-  const verifier = new EndUserVerifier(config.endUsers);
-  return authorization => verifier.authenticate(authorization);
+  const verifier = new EndUserVerifier({...config.endUsers, accounts});
+  return (authorization, checkRevoked) =>
+    verifier.authenticate(authorization, checkRevoked);
 }
 
 /**
@@ -225,7 +242,7 @@ export function httpFunctionFor(
     authenticate: authenticatorFor(config),
     authCheck: config.auth?.mode,
     entry: isEntry(config),
-    endUsers: endUserCheckFor(config),
+    endUsers: endUserCheckFor(config, wiring.accounts),
     tracer: wiring.tracing.tracer,
   });
 }

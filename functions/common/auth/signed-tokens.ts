@@ -65,6 +65,10 @@ export const TOKEN_FAULTS = {
   'token-no-user': 'names no user',
   'token-bad-user': 'names an invalid user',
   'token-no-sign-in-time': 'has no valid sign-in time',
+  // The account's state now, where it is checked (end-user.ts checkRevoked).
+  'token-revoked': 'has been revoked',
+  'account-disabled': 'is of a disabled account',
+  'account-deleted': 'is of an account that no longer exists',
 } as const;
 export type TokenFault = keyof typeof TOKEN_FAULTS;
 
@@ -101,6 +105,21 @@ export function invalid(fault: TokenFault): UnauthorizedError {
     fault,
     `The bearer token ${TOKEN_FAULTS[fault]}.`,
   );
+}
+
+/**
+ * The 503 for a token that cannot be checked now (the issuer's keys, or
+ * the account, out of reach): refused, never let through, and worth a
+ * retry. `cause` is for the log only.
+ */
+export function credentialsUnverifiable(cause?: unknown): HttpError {
+  const error = new HttpError(
+    503,
+    'credentials-unverifiable',
+    'Credentials cannot be verified right now.',
+  );
+  if (cause !== undefined) error.cause = cause;
+  return error;
 }
 
 /** The 401 for a request without a usable bearer token: it names the scheme, no error (RFC 6750 3.1). */
@@ -248,11 +267,7 @@ export class SignedTokens {
     try {
       certs = (await this.keys(client)).certs;
     } catch {
-      throw new HttpError(
-        503,
-        'credentials-unverifiable',
-        'Credentials cannot be verified right now.',
-      );
+      throw credentialsUnverifiable();
     }
     try {
       const ticket = await client.verifySignedJwtWithCertsAsync(

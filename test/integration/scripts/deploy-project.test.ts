@@ -125,6 +125,20 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
       });
   });
 
+  it("lets each function's account read end users' accounts, for its admin routes' revocation check", () => {
+    const grants = fresh.commands
+      .filter(startingWith('projects add-iam-policy-binding'))
+      .filter(c => c.includes('--role=roles/firebaseauth.viewer'));
+    expect(
+      grants.map(c => c.find(a => a.startsWith('--member='))).sort(),
+    ).to.deep.equal(
+      ['gateway', 'order', 'user'].map(
+        fn => `--member=serviceAccount:${SA(fn)}`,
+      ),
+    );
+    for (const g of grants) expect(g).to.include('--condition=None');
+  });
+
   it("creates each data-keeping function's own database", () => {
     const created = fresh.commands
       .filter(startingWith('firestore databases create'))
@@ -149,7 +163,7 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     expect(accounts).to.have.members(['gateway-fn', 'user-fn', 'order-fn']);
     const grants = fresh.commands
       .filter(startingWith('projects add-iam-policy-binding'))
-      .filter(c => !c.includes('--role=roles/telemetry.tracesWriter'));
+      .filter(c => c.includes('--role=roles/datastore.user'));
     expect(
       grants.map(c => c.find(a => a.startsWith('--member='))).sort(),
     ).to.deep.equal([

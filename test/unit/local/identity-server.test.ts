@@ -4,6 +4,8 @@
  * verified the way the functions verify them (certs URL).
  */
 import {expect} from 'chai';
+import {googleApiHeaders} from '../../../functions/common/auth/access-tokens';
+import {ToolkitAccounts} from '../../../functions/common/auth/accounts';
 import {MetadataIdTokenSource} from '../../../functions/common/auth/id-tokens';
 import {TokenVerifier} from '../../../functions/common/auth/verifier';
 import {
@@ -84,6 +86,41 @@ describe('IdentityServer', () => {
     const before = identity.certsServed;
     for (let i = 0; i < 10; i++) await v.authenticate(header);
     expect(identity.certsServed - before).to.equal(1);
+  });
+
+  it("gives each account an access token that reads end users' accounts and changes none", async () => {
+    const seeded = new IdentityServer(ACCOUNTS, 'p', [
+      {email: 'a@example.com', password: 'a-pw-123', uid: 'uid-a'},
+    ]);
+    const started = await seeded.start();
+    try {
+      process.env.GCE_METADATA_HOST = started.hosts.user;
+      // The function's own client, with its default: the metadata server's token.
+      const accounts = new ToolkitAccounts({
+        projectId: 'p',
+        baseUrl: started.endUsers.identityToolkit,
+        maxAgeMs: 0,
+      });
+      expect(await accounts.account('uid-a')).to.deep.equal({
+        disabled: false,
+        claims: {},
+      });
+      expect(seeded.toolkit.lookups).to.equal(1);
+      const write = await fetch(
+        `${started.endUsers.identityToolkit}/v1/projects/p/accounts:update`,
+        {
+          method: 'POST',
+          headers: {
+            ...(await googleApiHeaders()()),
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({localId: 'uid-a', disableUser: true}),
+        },
+      );
+      expect(write.status).to.equal(403);
+    } finally {
+      await seeded.stop();
+    }
   });
 
   it('refuses metadata requests without Metadata-Flavor: Google', async () => {

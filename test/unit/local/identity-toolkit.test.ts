@@ -1,10 +1,13 @@
 /**
  * The local Identity Platform over real HTTP, as a client app and an admin
  * use Identity Toolkit's REST API: sign-up, sign-in, custom claims through
- * the admin API, deletion, and Identity Toolkit's own error answers. Its
- * tokens are checked with the functions' own end-user verifier.
+ * the admin API, deletion, revocation and disabling, the account lookups
+ * admin routes make, and Identity Toolkit's own error answers. Its tokens
+ * are checked with the functions' own end-user verifier, its lookups read
+ * with the functions' own client.
  */
 import {expect} from 'chai';
+import {ToolkitAccounts} from '../../../functions/common/auth/accounts';
 import {EndUserVerifier} from '../../../functions/common/auth/end-user';
 import {IdentityServer, type EndUserInfo} from '../../../local/identity-server';
 
@@ -225,6 +228,141 @@ describe('the local Identity Platform (Identity Toolkit REST)', () => {
       kind: 'identitytoolkit#DeleteAccountResponse',
     });
     expect((await signIn('erin@example.com', 'erin-pw')).status).to.equal(400);
+  });
+
+  it('answers accounts:lookup with the account as it is now: claims, revocation, disabling, deletion', async () => {
+    const up = await post(`/v1/accounts:signUp?key=${info.apiKey}`, {
+      email: 'fred@example.com',
+      password: 'fred-pw',
+    });
+    const uid: string = up.body.localId;
+    const lookup = async () => {
+      const res = await post(
+        '/v1/projects/toolkit-test/accounts:lookup',
+        {localId: [uid, 'nobody']},
+        admin,
+      );
+      expect(res.status).to.equal(200);
+      return res.body;
+    };
+    const update = async (body: Record<string, unknown>) =>
+      post(
+        '/v1/projects/toolkit-test/accounts:update',
+        {localId: uid, ...body},
+        admin,
+      );
+    const before = identity.toolkit.lookups;
+    expect((await lookup()).users).to.deep.equal([
+      {localId: uid, email: 'fred@example.com', emailVerified: false},
+    ]);
+    expect(identity.toolkit.lookups).to.equal(before + 1);
+    expect(
+      (
+        await update({
+          customAttributes: '{"role":"admin"}',
+          validSince: '1700000000',
+        })
+      ).status,
+    ).to.equal(200);
+    expect((await lookup()).users[0]).to.include({
+      customAttributes: '{"role":"admin"}',
+      validSince: '1700000000',
+    });
+    expect((await update({disableUser: true})).status).to.equal(200);
+    expect((await lookup()).users[0]).to.include({disabled: true});
+    // A disabled account cannot sign in, as on Identity Platform.
+    const refused = await signIn('fred@example.com', 'fred-pw');
+    expect(refused.status).to.equal(400);
+    expect(refused.body.error.message).to.equal('USER_DISABLED');
+    expect((await update({disableUser: false})).status).to.equal(200);
+    expect((await signIn('fred@example.com', 'fred-pw')).status).to.equal(200);
+    expect((await lookup()).users[0]).not.to.have.property('disabled');
+    await post('/v1/accounts:delete', {localId: uid}, admin);
+    expect(await lookup()).to.deep.equal({
+      kind: 'identitytoolkit#GetAccountInfoResponse',
+    });
+  });
+
+  const badUpdates: {name: string; body: Record<string, unknown>}[] = [
+    {
+      name: 'a validSince that is not whole seconds',
+      body: {validSince: 'soon'},
+    },
+    {name: 'a negative validSince', body: {validSince: '-5'}},
+    {name: 'a disableUser that is not a boolean', body: {disableUser: 'yes'}},
+    {
+      name: 'a good disableUser beside a bad validSince',
+      body: {disableUser: true, validSince: 'soon'},
+    },
+  ];
+  badUpdates.forEach(c =>
+    it(`refuses ${c.name} in accounts:update, changing nothing`, async () => {
+      const res = await post(
+        '/v1/accounts:update',
+        {localId: 'user-001', ...c.body},
+        admin,
+      );
+      expect(res.status).to.equal(400);
+      expect((await signIn('alice@example.com', 'alice-pw')).status).to.equal(
+        200,
+      );
+    }),
+  );
+
+  it('reads accounts for a reader (a function’s access token), which may change none; nobody else reads', async () => {
+    const reader = {Authorization: `Bearer ${identity.toolkit.addReader()}`};
+    const body = {localId: ['user-001']};
+    expect(
+      (await post('/v1/projects/toolkit-test/accounts:lookup', body)).status,
+    ).to.equal(401);
+    expect(
+      (
+        await post('/v1/projects/toolkit-test/accounts:lookup', body, {
+          Authorization: 'Bearer guess',
+        })
+      ).status,
+    ).to.equal(401);
+    const read = await post(
+      '/v1/projects/toolkit-test/accounts:lookup',
+      body,
+      reader,
+    );
+    expect(read.status).to.equal(200);
+    expect(read.body.users[0]).to.include({localId: 'user-001'});
+    const write = await post(
+      '/v1/projects/toolkit-test/accounts:update',
+      {localId: 'user-001', customAttributes: '{}'},
+      reader,
+    );
+    expect(write.status).to.equal(403);
+    expect(write.body.error.status).to.equal('PERMISSION_DENIED');
+    expect(
+      (await post('/v1/accounts:delete', {localId: 'user-001'}, reader)).status,
+    ).to.equal(403);
+    expect(
+      (
+        await post(
+          '/v1/projects/toolkit-test/accounts:lookup',
+          {localId: 'user-001'},
+          reader,
+        )
+      ).status,
+    ).to.equal(400);
+  });
+
+  it("answers the functions' own client as Identity Toolkit would", async () => {
+    const reader = `Bearer ${identity.toolkit.addReader()}`;
+    const accounts = new ToolkitAccounts({
+      projectId: 'toolkit-test',
+      baseUrl: info.identityToolkit,
+      headers: async () => ({authorization: reader}),
+      maxAgeMs: 0,
+    });
+    expect(await accounts.account('user-001')).to.deep.equal({
+      disabled: false,
+      claims: {role: 'admin'},
+    });
+    expect(await accounts.account('no-such-uid')).to.equal(undefined);
   });
 
   it('publishes its keys at the certs URL, apart from the service accounts’ keys', async () => {
