@@ -12,7 +12,7 @@
  * (limits.ts): a span's name, its attributes' values.
  */
 import {z} from 'zod';
-import {whoOf} from '../logs';
+import {endUserView, whoText} from './end-users';
 import {clip} from './limits';
 import type {RequestEvent, SpanView} from './traces';
 
@@ -89,10 +89,10 @@ function whoOfSpan(
   const uid = attribute(list, 'enduser.id');
   const endUser = attribute(list, 's2s.end_user');
   if (uid !== undefined)
-    view.endUser = {
+    view.endUser = endUserView(
       uid,
-      admin: attribute(list, 's2s.end_user.admin') === 'true',
-    };
+      attribute(list, 's2s.end_user.admin') === 'true',
+    );
   else if (endUser !== undefined) view.endUser = endUser;
   const rule = attribute(list, 's2s.access.rule');
   const decision = attribute(list, 's2s.access.decision');
@@ -168,7 +168,7 @@ export function spansOfExport(
           durationMs: view.durationMs,
           caller: view.caller ?? 'anonymous',
           // The end user, then the caller, as the stack's readable lines say it.
-          who: clip(whoOf({caller: view.caller, endUser: view.endUser})),
+          who: whoText(view.caller, view.endUser),
           ...(view.auth?.refused === undefined
             ? {}
             : {refused: view.auth.refused}),

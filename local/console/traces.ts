@@ -5,7 +5,7 @@
  * passed on), as Cloud Run's request log has them.
  */
 
-import {whoOf} from '../logs';
+import {endUserView, whoText, type EndUserView} from './end-users';
 import {
   clip,
   MAX_LINE_CHARS,
@@ -35,8 +35,8 @@ export interface SpanView {
   caller?: string;
   /** How the caller's token was checked, and why it was refused if it was. */
   auth?: {check: string; refused?: string};
-  /** Who the request acted for: a uid and whether admin, "anonymous" or "unchecked"; never a token or an email. */
-  endUser?: {uid: string; admin: boolean} | string;
+  /** Who the request acted for: a uid, whether admin and what is known of the account (end-users.ts), "anonymous" or "unchecked"; never a token or an email. */
+  endUser?: EndUserView | string;
   /** The route's rule and the authorization decision, with why when refused. */
   access?: {rule: string; decision: string; reason?: string};
 }
@@ -61,7 +61,7 @@ export interface RequestEvent {
   status: number;
   durationMs: number;
   caller: string;
-  /** The end user, then the caller (logs.ts whoOf): what the list shows. */
+  /** The end user, then the caller (end-users.ts whoText): what the list shows. */
   who: string;
   refused?: string;
   time: string;
@@ -99,7 +99,7 @@ function endUserOf(entry: LogEntry): Pick<SpanView, 'endUser' | 'access'> {
   const user = entry.endUser as {uid?: unknown; admin?: unknown} | undefined;
   if (typeof entry.endUser === 'string') view.endUser = entry.endUser;
   else if (str(user?.uid) !== undefined)
-    view.endUser = {uid: str(user?.uid)!, admin: user?.admin === true};
+    view.endUser = endUserView(str(user?.uid)!, user?.admin === true);
   const rule = str(entry.access?.rule);
   const decision = str(entry.access?.decision);
   if (rule !== undefined && decision !== undefined) {
@@ -148,6 +148,7 @@ export function spansOfLine(
     ? str(entry.caller)
     : (str(entry.caller) ?? 'anonymous');
   const kind = passed ? 'front-end' : refused ? 'refused' : 'request';
+  const who = endUserOf(entry);
   const root: SpanView = {
     spanId,
     parentSpanId: str(entry.span.parentSpanId),
@@ -162,7 +163,7 @@ export function spansOfLine(
       check: atFrontEnd ? 'front end' : (str(entry.auth?.check) ?? 'none'),
       ...(authRefused === undefined ? {} : {refused: authRefused}),
     },
-    ...endUserOf(entry),
+    ...who,
   };
   return {
     event: {
@@ -174,7 +175,7 @@ export function spansOfLine(
       status,
       durationMs,
       caller: caller ?? 'unknown',
-      who: clip(whoOf(entry)),
+      who: whoText(str(entry.caller), who.endUser),
       ...(authRefused === undefined ? {} : {refused: authRefused}),
       time: startTime,
     },

@@ -124,6 +124,7 @@ describe('the local console, end to end', function () {
       expect(hop.endUser, hop.service).to.deep.equal({
         uid: 'user-002',
         admin: false,
+        account: 'seed',
       });
       expect(hop.access, hop.service).to.deep.equal({
         rule: 'signed-in',
@@ -189,7 +190,7 @@ describe('the local console, end to end', function () {
     expect(gateway).to.deep.include({
       service: 'gateway',
       status: 404,
-      endUser: {uid: 'user-002', admin: false},
+      endUser: {uid: 'user-002', admin: false, account: 'seed'},
       access: {
         rule: 'signed-in',
         decision: 'refused',

@@ -55,13 +55,13 @@ describe('console traces', () => {
       status: 200,
       caller: 'gateway-fn@p',
       // The live list names the end user, and the caller that sent it.
-      who: 'u1 via gateway-fn@p',
+      who: 'u1 (signed up) via gateway-fn@p',
     });
     expect(user[0].span).to.deep.include({
       kind: 'request',
       caller: 'gateway-fn@p',
       auth: {check: 'platform'},
-      endUser: {uid: 'u1', admin: false},
+      endUser: {uid: 'u1', admin: false, account: 'signed up'},
       access: {rule: 'owner', decision: 'allowed'},
     });
     expect(
@@ -74,7 +74,7 @@ describe('console traces', () => {
     expect(user[1].event).to.equal(undefined);
     // At the gateway, which nobody calls, the end user alone.
     const gateway = spansOfExport(exportTraceRequest.parse(mesh[2]));
-    expect(gateway[0].event?.who).to.equal('u1');
+    expect(gateway[0].event?.who).to.equal('u1 (signed up)');
     const [, orders] = spansOfExport(exportTraceRequest.parse(mesh[0]));
     expect(orders.span).to.include({kind: 'firestore', outcome: 'ok'});
   });
