@@ -29,7 +29,7 @@
 import {createRequire} from 'node:module';
 import type {IncomingMessage, Server, ServerResponse} from 'node:http';
 import {frameworkDefaultsKept} from './config';
-import {requestIdOf} from './context';
+import {newRequestId} from './context';
 import {writeProblem} from './http-function';
 import {takeOverProcess, wrapHttpFunction, type Handler} from './lifecycle';
 import {HttpError, internalError, routeNotFound} from './problem';
@@ -181,7 +181,9 @@ function installBodyGuards(): void {
       // A parser that stopped at the limit left the rest paused: let it
       // flow away unread, or the sender would stall on a full socket.
       if (!req.complete) req.resume();
-      writeProblem(res, error, requestIdOf(req.headers));
+      // Before the function knows whether its caller may name the
+      // request: an id of its own, as the first hop gives.
+      writeProblem(res, error, newRequestId());
     };
     const refused = bodyPrecheck(req);
     if (refused !== undefined) return refuse(refused);
