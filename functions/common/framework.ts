@@ -136,6 +136,51 @@ function readBody(
   );
 }
 
+/**
+ * Calls `tooLarge` as soon as a streamed body (one without a Content-Length
+ * to check up front) passes MAX_BODY_BYTES on the wire. body-parser stops
+ * at its limit too, but reads the rest of the body before it says so: its
+ * 413 would come only once the sender is done, and never to one that does
+ * not end.
+ */
+function watchStreamedBody(req: IncomingMessage, tooLarge: () => void): void {
+  if (
+    req.headers['content-length'] !== undefined ||
+    req.headers['transfer-encoding'] === undefined
+  )
+    return;
+  let received = 0;
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received <= MAX_BODY_BYTES) return;
+    req.off('data', count);
+    tooLarge();
+  };
+  req.on('data', count);
+}
+
+/**
+ * How long the rest of a refused body may go on arriving once its answer is
+ * sent: time for a sender still writing to read the answer, not for a body
+ * that never ends to hold the connection for good.
+ */
+export const LINGER_MS = 5000;
+
+/**
+ * Closes the connection of a refused request whose body is still arriving
+ * LINGER_MS after its answer (as nginx's lingering close does); one that
+ * ended in time keeps its connection for the next request.
+ */
+function closeIfStillSending(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, LINGER_MS).unref();
+    req.once('end', () => clearTimeout(timer));
+  });
+}
+
 let installed = false;
 
 /**
@@ -173,20 +218,29 @@ function installBodyGuards(): void {
       // A mounted sub-app: its parent already applied the guards.
       return originalHandle.call(this, req, res, callback);
     }
-    // A body refused unread is left to Node, which reads and drops the rest
-    // of it once the answer is sent (closing instead would reset a
-    // connection whose sender is still writing, and the answer with it: a
-    // front end would see no 413, only a broken connection).
+    // The rest of a body refused unread is read and dropped once the
+    // answer is sent (closing at once would reset a connection whose
+    // sender is still writing, and the answer with it: a front end would
+    // see no 413, only a broken connection), for LINGER_MS at most.
+    let answered = false;
     const refuse = (error: HttpError) => {
-      // A parser that stopped at the limit left the rest paused: let it
-      // flow away unread, or the sender would stall on a full socket.
-      if (!req.complete) req.resume();
+      // Once only: a streamed body over the limit is answered as it passes
+      // it, and body-parser says so again if the body ever ends.
+      if (answered) return;
+      answered = true;
+      if (!req.complete) {
+        // A parser that stopped at the limit left the rest paused: let it
+        // flow away unread, or the sender would stall on a full socket.
+        req.resume();
+        closeIfStillSending(req, res);
+      }
       // Before the function knows whether its caller may name the
       // request: an id of its own, as the first hop gives.
       writeProblem(res, error, newRequestId());
     };
     const refused = bodyPrecheck(req);
     if (refused !== undefined) return refuse(refused);
+    watchStreamedBody(req, () => refuse(tooLarge()));
     readBody(req, res, (bodyError?: unknown) => {
       if (bodyError !== undefined) return refuse(frameworkError(bodyError));
       originalHandle.call(this, req, res, (err?: unknown) =>
