@@ -2,8 +2,9 @@
  * The one module that reaches into the Functions Framework (pinned to 5.0.x
  * in package.json, the versions whose internals the tests check) and the
  * Express it loads. `installFrameworkPatches` is called by each entry point
- * before the framework builds its server (functions/index.cts, the test and
- * benchmark entries), never as a side effect of building a function.
+ * before the framework builds its server (functions/index.cts, the local
+ * stack's, the test and benchmark entries), never as a side effect of
+ * building a function.
  *
  * 1. Body guards on Express's entry point. The framework parses request
  *    bodies before our function runs, with a 1 GB limit, and hands parse
@@ -21,14 +22,14 @@
  *    framework drops the deprecated `domain` module and leaves SIGTERM and
  *    uncaught exceptions to the function.
  *
- * FRAMEWORK_DOMAIN=on skips 2: the framework as it ships, the benchmark's
- * baseline. docs/framework.md says what each costs. A test fails, naming
+ * `frameworkDomain` skips 2: the framework as it ships, the benchmark's
+ * baseline (FRAMEWORK_DOMAIN=on, read by the local stack's entry point
+ * alone, local/function-switches.ts). docs/framework.md says what each costs. A test fails, naming
  * it, if an upgrade changes an internal this relies on
  * (test/unit/functions/common/framework-internals.test.ts).
  */
 import {createRequire} from 'node:module';
 import type {IncomingMessage, Server, ServerResponse} from 'node:http';
-import {frameworkDefaultsKept} from './config';
 import {newRequestId} from './context';
 import {writeProblem} from './http-function';
 import {takeOverProcess, wrapHttpFunction, type Handler} from './lifecycle';
@@ -185,19 +186,19 @@ let installed = false;
 
 /**
  * Installs the patches above, once per process (later calls do nothing);
- * with FRAMEWORK_DOMAIN=on the body guards only.
+ * with `frameworkDomain` the body guards only.
  */
 export function installFrameworkPatches(
-  env: NodeJS.ProcessEnv = process.env,
+  options: {frameworkDomain?: boolean} = {},
 ): void {
   if (installed) return;
   installed = true;
   installBodyGuards();
-  if (frameworkDefaultsKept(env)) return;
+  if (options.frameworkDomain) return;
 
   // server.js installs its AsyncLocalStorage middleware when this flag is
   // set; the options were parsed already, so it no longer gates the option.
-  const executionIds = (env.LOG_EXECUTION_ID ?? '').toLowerCase();
+  const executionIds = (process.env.LOG_EXECUTION_ID ?? '').toLowerCase();
   if (executionIds !== 'true') frameworkOptions.logExecutionIdSupported = false;
 
   const wrapUserFunction = wrappers.wrapUserFunction;
