@@ -7,7 +7,9 @@
  *   npx functions-framework --target=gateway
  *
  * The variables are those the stack itself starts the function with
- * (functionEnv, written to .local/stack.json), plus PORT, the port its
+ * (functionEnv, written to .local/stack.json; FUNCTION_SOURCE among them,
+ * so that the framework starts the stack's entry point, which reads the
+ * stack's switches such as EGRESS_PROXY), plus PORT, the port its
  * place in the stack listens on (behind its front end in cloud mode), and
  * NODE_OPTIONS preloading the loopback-only guard. STACK_FILE points at
  * another stack.json.

@@ -1,7 +1,9 @@
 /**
  * One function of the local stack: the environment it starts with, built
  * from topology.json and what surrounds it on this machine, and its process,
- * `functions-framework --target=<name>`, as on Google Cloud.
+ * `functions-framework --target=<name>`, as on Google Cloud, from the
+ * stack's own entry point (function-entry.cts), which passes in what only
+ * the stack switches.
  */
 import type {ChildProcess} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
@@ -17,6 +19,12 @@ import {spawnGroup} from './processes';
 import {functionsNode} from './runtime';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * The stack's entry point (function-entry.cts): the functions of
+ * functions/index.cts, with the switches of function-switches.ts.
+ */
+export const LOCAL_ENTRY = path.join(__dirname, 'function-entry.cjs');
 
 /** How long ended spans wait to be exported to the console, in ms. */
 const LOCAL_EXPORT_DELAY_MS = 200;
@@ -75,8 +83,11 @@ export function accountsFor(
  * The environment of one function: what it is deployed with (from the
  * topology), and in place of Google's services their local stand-ins: its
  * own metadata server for the account it runs as, the issuer's keys, the
- * Firestore emulator, and the VPC connector. Nothing else of this process's
- * environment but PATH.
+ * Firestore emulator, and the VPC connector. The stack's switches
+ * (function-switches.ts: the connector, calls without tokens, the tests'
+ * topology) are read by the stack's entry point, which FUNCTION_SOURCE
+ * names: the Functions Framework reads it as --source. Nothing else of
+ * this process's environment but PATH.
  */
 export function functionEnv(
   name: string,
@@ -86,6 +97,7 @@ export function functionEnv(
   const spec = where.topology.get(name);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
+    FUNCTION_SOURCE: LOCAL_ENTRY,
     ...topologyEnv(where.topology, name, {
       projectId: where.projectId,
       urls: where.urls,
@@ -133,7 +145,11 @@ function frameworkCli(): string {
 }
 
 export interface SpawnOptions {
-  /** The module exporting the functions; package.json's "main" by default. */
+  /**
+   * The module exporting the functions; by default FUNCTION_SOURCE (the
+   * stack's entry point, in functionEnv's environment), else
+   * package.json's "main".
+   */
   source?: string;
   /** Extra arguments for node itself, e.g. ['--cpu-prof'] to profile the functions. */
   nodeArgs?: string[];

@@ -3,12 +3,12 @@
  * (variables.ts, where each one's rule is). Each function parses it once,
  * at start, and a bad deployment fails right there with a
  * message naming every bad variable instead of at the first request. The
- * environment is read elsewhere only for what comes before a function
- * exists: which topology file the entry point reads (TOPOLOGY_FILE,
- * index.cts), whether the framework keeps its per-request domain
- * (FRAMEWORK_DOMAIN, framework.ts), and whether Firestore is the emulator
- * (FIRESTORE_EMULATOR_HOST, firestore.ts); the order function's own
- * settings are parsed from the same environment (order/settings.ts).
+ * environment is read elsewhere only for whether Firestore is the emulator
+ * (FIRESTORE_EMULATOR_HOST, firestore.ts) and the Functions Framework's own
+ * LOG_EXECUTION_ID (framework.ts); the order function's own settings are
+ * parsed from the same environment (order/settings.ts). What only the
+ * local stack, its tests and the benchmark switch is no part of it: their
+ * entry point passes it in as collaborators (variables.ts LOCAL_SWITCHES).
  */
 import {urlVariable} from '../../scripts/topology-parse';
 import type {EndUserConfig} from './auth/end-user';
@@ -58,11 +58,6 @@ export interface Config {
    * (ALLOWED_CALLERS=anyone: a public function, or the benchmark's auth-off).
    */
   auth?: AuthConfig;
-  /**
-   * Whether calls to other functions carry an ID token of this function's
-   * account (CALL_TOKENS=off: local benchmarks only, refused on Cloud Run).
-   */
-  callTokens: boolean;
   /** The URL of each function this one calls, by name (CALLS, <NAME>_URL). */
   calls: Record<string, string>;
   /**
@@ -92,18 +87,6 @@ export interface Config {
    * (FUNCTION_TARGET): what its spans' resource names.
    */
   cloudRun?: {service: string; revision?: string; function: boolean};
-  /**
-   * Locally only: the VPC connector's stand-in, an HTTP proxy that calls to
-   * other functions go through, as `--egress-settings=all` sends them through
-   * the Serverless VPC Access connector on Google Cloud. Unset there: the
-   * network does it.
-   */
-  egressProxy?: string;
-  /**
-   * Keep the Functions Framework's per-request `domain`
-   * (FRAMEWORK_DOMAIN=on); off by default, see framework.ts.
-   */
-  frameworkDomain: boolean;
   /**
    * Where end users' ID tokens come from; absent when end-user checks are
    * off (END_USER_AUTH=off: the original demo's open API, no end-user
@@ -155,16 +138,6 @@ export function calleeUrl(config: Config, callee: string): string {
   return url;
 }
 
-/**
- * FRAMEWORK_DOMAIN=on: the Functions Framework as it ships (framework.ts),
- * read before any function is built; parseConfig refuses a wrong value.
- */
-export function frameworkDefaultsKept(
-  env: {FRAMEWORK_DOMAIN?: string} = process.env,
-): boolean {
-  return env.FRAMEWORK_DOMAIN === 'on';
-}
-
 /** How callers' tokens are checked: none when anyone may call. */
 function authOf(vars: Vars): AuthConfig | undefined {
   if (vars.ALLOWED_CALLERS.trim() === 'anyone' || vars.SELF_URL === undefined)
@@ -184,7 +157,6 @@ function configOf(service: string, vars: Vars, env: NodeJS.ProcessEnv): Config {
     service,
     projectId: vars.GOOGLE_CLOUD_PROJECT,
     auth: authOf(vars),
-    callTokens: vars.CALL_TOKENS === 'on',
     calls: Object.fromEntries(
       vars.CALLS.map(callee => [
         callee,
@@ -206,8 +178,6 @@ function configOf(service: string, vars: Vars, env: NodeJS.ProcessEnv): Config {
             revision: vars.K_REVISION,
             function: vars.FUNCTION_TARGET !== undefined,
           },
-    egressProxy: vars.EGRESS_PROXY,
-    frameworkDomain: frameworkDefaultsKept(vars),
     endUsers:
       vars.END_USER_AUTH === 'off'
         ? undefined

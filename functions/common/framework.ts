@@ -2,8 +2,9 @@
  * The one module that reaches into the Functions Framework (pinned to 5.0.x
  * in package.json, the versions whose internals the tests check) and the
  * Express it loads. `installFrameworkPatches` is called by each entry point
- * before the framework builds its server (functions/index.cts, the test and
- * benchmark entries), never as a side effect of building a function.
+ * before the framework builds its server (functions/index.cts, the local
+ * stack's, the test and benchmark entries), never as a side effect of
+ * building a function.
  *
  * 1. Body guards on Express's entry point. The framework parses request
  *    bodies before our function runs, with a 1 GB limit, and hands parse
@@ -21,15 +22,15 @@
  *    framework drops the deprecated `domain` module and leaves SIGTERM and
  *    uncaught exceptions to the function.
  *
- * FRAMEWORK_DOMAIN=on skips 2: the framework as it ships, the benchmark's
- * baseline. docs/framework.md says what each costs. A test fails, naming
+ * `frameworkDomain` skips 2: the framework as it ships, the benchmark's
+ * baseline (FRAMEWORK_DOMAIN=on, read by the local stack's entry point
+ * alone, local/function-switches.ts). docs/framework.md says what each costs. A test fails, naming
  * it, if an upgrade changes an internal this relies on
  * (test/unit/functions/common/framework-internals.test.ts).
  */
 import {createRequire} from 'node:module';
 import type {IncomingMessage, Server, ServerResponse} from 'node:http';
-import {frameworkDefaultsKept} from './config';
-import {requestIdOf} from './context';
+import {newRequestId} from './context';
 import {writeProblem} from './http-function';
 import {takeOverProcess, wrapHttpFunction, type Handler} from './lifecycle';
 import {HttpError, internalError, routeNotFound} from './problem';
@@ -136,23 +137,68 @@ function readBody(
   );
 }
 
+/**
+ * Calls `tooLarge` as soon as a streamed body (one without a Content-Length
+ * to check up front) passes MAX_BODY_BYTES on the wire. body-parser stops
+ * at its limit too, but reads the rest of the body before it says so: its
+ * 413 would come only once the sender is done, and never to one that does
+ * not end.
+ */
+function watchStreamedBody(req: IncomingMessage, tooLarge: () => void): void {
+  if (
+    req.headers['content-length'] !== undefined ||
+    req.headers['transfer-encoding'] === undefined
+  )
+    return;
+  let received = 0;
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received <= MAX_BODY_BYTES) return;
+    req.off('data', count);
+    tooLarge();
+  };
+  req.on('data', count);
+}
+
+/**
+ * How long the rest of a refused body may go on arriving once its answer is
+ * sent: time for a sender still writing to read the answer, not for a body
+ * that never ends to hold the connection for good.
+ */
+export const LINGER_MS = 5000;
+
+/**
+ * Closes the connection of a refused request whose body is still arriving
+ * LINGER_MS after its answer (as nginx's lingering close does); one that
+ * ended in time keeps its connection for the next request.
+ */
+function closeIfStillSending(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, LINGER_MS).unref();
+    req.once('end', () => clearTimeout(timer));
+  });
+}
+
 let installed = false;
 
 /**
  * Installs the patches above, once per process (later calls do nothing);
- * with FRAMEWORK_DOMAIN=on the body guards only.
+ * with `frameworkDomain` the body guards only.
  */
 export function installFrameworkPatches(
-  env: NodeJS.ProcessEnv = process.env,
+  options: {frameworkDomain?: boolean} = {},
 ): void {
   if (installed) return;
   installed = true;
   installBodyGuards();
-  if (frameworkDefaultsKept(env)) return;
+  if (options.frameworkDomain) return;
 
   // server.js installs its AsyncLocalStorage middleware when this flag is
   // set; the options were parsed already, so it no longer gates the option.
-  const executionIds = (env.LOG_EXECUTION_ID ?? '').toLowerCase();
+  const executionIds = (process.env.LOG_EXECUTION_ID ?? '').toLowerCase();
   if (executionIds !== 'true') frameworkOptions.logExecutionIdSupported = false;
 
   const wrapUserFunction = wrappers.wrapUserFunction;
@@ -173,18 +219,29 @@ function installBodyGuards(): void {
       // A mounted sub-app: its parent already applied the guards.
       return originalHandle.call(this, req, res, callback);
     }
-    // A body refused unread is left to Node, which reads and drops the rest
-    // of it once the answer is sent (closing instead would reset a
-    // connection whose sender is still writing, and the answer with it: a
-    // front end would see no 413, only a broken connection).
+    // The rest of a body refused unread is read and dropped once the
+    // answer is sent (closing at once would reset a connection whose
+    // sender is still writing, and the answer with it: a front end would
+    // see no 413, only a broken connection), for LINGER_MS at most.
+    let answered = false;
     const refuse = (error: HttpError) => {
-      // A parser that stopped at the limit left the rest paused: let it
-      // flow away unread, or the sender would stall on a full socket.
-      if (!req.complete) req.resume();
-      writeProblem(res, error, requestIdOf(req.headers));
+      // Once only: a streamed body over the limit is answered as it passes
+      // it, and body-parser says so again if the body ever ends.
+      if (answered) return;
+      answered = true;
+      if (!req.complete) {
+        // A parser that stopped at the limit left the rest paused: let it
+        // flow away unread, or the sender would stall on a full socket.
+        req.resume();
+        closeIfStillSending(req, res);
+      }
+      // Before the function knows whether its caller may name the
+      // request: an id of its own, as the first hop gives.
+      writeProblem(res, error, newRequestId());
     };
     const refused = bodyPrecheck(req);
     if (refused !== undefined) return refuse(refused);
+    watchStreamedBody(req, () => refuse(tooLarge()));
     readBody(req, res, (bodyError?: unknown) => {
       if (bodyError !== undefined) return refuse(frameworkError(bodyError));
       originalHandle.call(this, req, res, (err?: unknown) =>

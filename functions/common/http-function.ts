@@ -12,7 +12,7 @@ import type {
 import type {Tracer} from '@opentelemetry/api';
 import type {ServerResponse} from 'node:http';
 import type {EndUser} from './auth/end-user';
-import {createContext} from './context';
+import {createContext, distrustRequestId} from './context';
 import type {Logger} from './logger';
 import {HttpError, routeNotFound, toProblem} from './problem';
 import {endRequestSpan, logRequest, type RequestRecord} from './request-log';
@@ -163,6 +163,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
         } catch (e: unknown) {
           // Why, in the words the caller gets: never the token itself.
           refused = toProblem(e).problem.detail;
+          distrustRequestId(ctx, req.headers);
           throw e;
         }
       }

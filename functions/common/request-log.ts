@@ -56,6 +56,9 @@ export function logRequest(
       latency: `${(r.durationMs / 1000).toFixed(6)}s`,
     },
     requestId: r.ctx.requestId,
+    ...(r.ctx.clientRequestId !== undefined && {
+      clientRequestId: r.ctx.clientRequestId,
+    }),
     caller: r.caller ?? 'anonymous',
     auth: r.auth,
     endUser: principalLog(r.ctx.principal),

@@ -65,7 +65,6 @@ const variables = {
   GOOGLE_CLOUD_PROJECT: z
     .string({error: 'is required'})
     .min(1, {error: 'is required'}),
-  CALL_TOKENS: z.enum(['on', 'off']).default('on'),
   CALLS: z
     .string()
     .default('')
@@ -88,7 +87,6 @@ const variables = {
   K_REVISION: z.string().optional(),
   // Set by Cloud Run functions (a function deployed as one, not a service).
   FUNCTION_TARGET: z.string().optional(),
-  EGRESS_PROXY: httpUrl.optional(),
   FIRESTORE_DATABASE: z
     .string()
     .regex(DATABASE_ID, {
@@ -96,7 +94,6 @@ const variables = {
         'must be a Firestore database id (4-63 of a-z, 0-9, -, a letter first)',
     })
     .optional(),
-  FRAMEWORK_DOMAIN: z.enum(['on', 'off']).default('off'),
   END_USER_AUTH: z.enum(['on', 'off']).default('on'),
   // Identity Platform's, derived from the project unless set (locally the
   // identity server's certs URL is set; issuer and audience are the same).
@@ -115,6 +112,22 @@ const variables = {
   ),
 };
 
+/**
+ * What only the local stack, its tests and the benchmark switch: calls
+ * without tokens, calls through the local VPC connector, the framework as
+ * it ships, another topology. Their own entry point
+ * (local/function-entry.cts) reads them and takes them out of the
+ * environment before a function's configuration is read from it, so a
+ * deployment cannot switch them: a function whose environment holds one
+ * refuses to start, naming it.
+ */
+export const LOCAL_SWITCHES = [
+  'CALL_TOKENS',
+  'EGRESS_PROXY',
+  'FRAMEWORK_DOMAIN',
+  'TOPOLOGY_FILE',
+] as const;
+
 // The variables above, and the others of the environment: <NAME>_URL of each callee.
 export type Vars = z.infer<z.ZodObject<typeof variables>> &
   Record<string, unknown>;
@@ -123,11 +136,12 @@ export type Vars = z.infer<z.ZodObject<typeof variables>> &
 function check(vars: Vars, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) =>
     ctx.addIssue({code: 'custom', path: [path], message});
-  if (vars.CALL_TOKENS === 'off' && vars.K_SERVICE !== undefined)
-    issue(
-      'CALL_TOKENS',
-      '"off" is for local benchmarks and is refused on Cloud Run',
-    );
+  for (const name of LOCAL_SWITCHES)
+    if (vars[name] !== undefined)
+      issue(
+        name,
+        'is a switch of the local stack, its tests and the benchmark, read by their entry point alone (local/function-entry): refused here',
+      );
   for (const callee of vars.CALLS) {
     const url = vars[urlVariable(callee)];
     if (url === undefined)

@@ -18,7 +18,6 @@ import {
   type Config,
 } from './config';
 import type {RequestContext} from './context';
-import {connectorAgent} from './egress';
 import type * as FirestoreModule from './firestore';
 import {
   createHttpFunction,
@@ -35,9 +34,16 @@ export interface Wiring {
   logger: Logger;
   /** The function's spans: recorded unless it logs nothing, exported where configured. */
   tracing: Tracing;
-  /** Undefined when authentication is off. */
+  /**
+   * The ID tokens calls to other functions carry: the metadata server's,
+   * for this function's account. None when given as undefined (the local
+   * stack's CALL_TOKENS=off, the benchmark's auth-off).
+   */
   tokens?: IdTokenSource;
-  /** Connection agents for outgoing calls; keep-alive by default. */
+  /**
+   * Connection agents for outgoing calls: Node's, keep-alive, by default;
+   * locally, the VPC connector's stand-in (egress.ts connectorAgent).
+   */
   agent?: (url: URL) => Agent;
   /**
    * End users' accounts as they are now, for admin routes; undefined when
@@ -112,8 +118,9 @@ export function exportFailures(
 }
 
 /**
- * The logger, tracing and outgoing identity of a function. `overrides`
- * replaces any of them (tests and the benchmark's naive client do).
+ * The logger, tracing and outgoing identity of a function: production's,
+ * but for what `overrides` gives, an undefined value included (tests, the
+ * local stack's entry point and the benchmark's naive client do).
  */
 export function wiringFor(
   config: Config,
@@ -124,11 +131,7 @@ export function wiringFor(
   return {
     logger,
     tracing: overrides.tracing ?? tracingFor(config, logger),
-    tokens: config.callTokens ? new MetadataIdTokenSource() : undefined,
-    agent:
-      config.egressProxy === undefined
-        ? undefined
-        : connectorAgent(new URL(config.egressProxy)),
+    tokens: new MetadataIdTokenSource(),
     accounts:
       config.endUsers === undefined
         ? undefined

@@ -17,12 +17,15 @@ for (const mode of MODES)
     before(() => ({stack, logs} = started()));
     const {gw} = gatewayCalls(() => stack);
 
-    it('writes one JSON log line per request and never a token', async () => {
-      const requestId = `one-line-${mode}-${Date.now()}`;
+    it('writes one JSON log line per request, under the id the gateway issued, and never a token', async () => {
+      const clientRequestId = `one-line-${mode}-${Date.now()}`;
       const res = await gw('/api/user-orders/user-001', {
-        headers: {'X-Request-Id': requestId},
+        headers: {'X-Request-Id': clientRequestId},
       });
       expect(res.status).to.equal(200);
+      // The gateway's id, not the client's: the one every hop logs.
+      const requestId = res.headers.get('x-request-id');
+      expect(requestId).to.be.a('string').and.not.equal(clientRequestId);
       // The request crossed all three functions: each wrote its line of it.
       const linesOf = (name: string) =>
         logEntries(logs, name).filter(e => e.requestId === requestId);
@@ -35,6 +38,15 @@ for (const mode of MODES)
       await new Promise(r => setTimeout(r, 200)); // room for a second line
       for (const name of ['gateway', 'user', 'order'])
         expect(linesOf(name), name).to.have.length(1);
+      // The client's id is the gateway's line's alone, marked as the client's.
+      expect(linesOf('gateway')[0]).to.include({clientRequestId});
+      for (const name of ['user', 'order'])
+        expect(linesOf(name)[0], name).not.to.have.property('clientRequestId');
+      for (const name of ['gateway', 'user', 'order'])
+        expect(
+          logEntries(logs, name).filter(e => e.requestId === clientRequestId),
+          name,
+        ).to.deep.equal([]);
 
       const [request] = linesOf('gateway');
       expect(request).to.include({severity: 'INFO', service: 'gateway'});

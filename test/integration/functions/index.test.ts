@@ -97,6 +97,36 @@ describe('functions/index (entry point)', () => {
       .and.match(/ORDER_URL/);
   });
 
+  const SWITCHES: [string, string][] = [
+    ['CALL_TOKENS', 'off'],
+    ['EGRESS_PROXY', 'http://127.0.0.1:8088'],
+    ['FRAMEWORK_DOMAIN', 'on'],
+    ['TOPOLOGY_FILE', path.join(ROOT, 'topology.json')],
+  ];
+  SWITCHES.forEach(([name, value]) =>
+    it(`refuses to start on Cloud Run with ${name} set, naming it: only the local stack's entry point reads it`, async () => {
+      const result = await runProcess(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).gateway`,
+        ],
+        {
+          ...envOf('gateway'),
+          // As Cloud Run sets them on every instance of a function.
+          K_SERVICE: 'gateway',
+          K_REVISION: 'gateway-00001-abc',
+          FUNCTION_TARGET: 'gateway',
+          [name]: value,
+        },
+      );
+      expect(result.status, result.output).to.equal(1);
+      expect(result.output)
+        .to.contain('The gateway function cannot start')
+        .and.match(new RegExp(`^ {2}${name}: `, 'm'));
+    }),
+  );
+
   it('refuses to start a function whose topology entry leaves out a call its code makes', async () => {
     const result = await runProcess(
       process.execPath,

@@ -75,7 +75,6 @@ describe('createHttpFunction: the request budget', function () {
         PATH: process.env.PATH ?? '',
         GOOGLE_CLOUD_PROJECT: 'stalled',
         ALLOWED_CALLERS: 'anyone',
-        CALL_TOKENS: 'off',
         END_USER_AUTH: 'off',
         LOG_LEVEL: 'silent',
         FIRESTORE_EMULATOR_HOST: `127.0.0.1:${(silent.address() as {port: number}).port}`,

@@ -109,12 +109,6 @@ describe('parseConfig, at the edges', () => {
       ['ALLOWED_CALLERS'],
     ],
     [
-      'calls without tokens on Cloud Run',
-      'gateway',
-      {...GATEWAY, CALL_TOKENS: 'off', K_SERVICE: 'gateway'},
-      ['CALL_TOKENS'],
-    ],
-    [
       'a call without its URL',
       'gateway',
       {...GATEWAY, CALLS: 'user, order ,billing'},
@@ -163,13 +157,7 @@ describe('parseConfig, at the edges', () => {
     });
   });
 
-  it('allows tokens on with K_SERVICE set, as on Cloud Run, and off without it', () => {
-    expect(
-      parseConfig('order', {...ORDER, K_SERVICE: 'order'}).callTokens,
-    ).to.equal(true);
-    expect(
-      parseConfig('gateway', {...GATEWAY, CALL_TOKENS: 'off'}).callTokens,
-    ).to.equal(false);
+  it('checks tokens itself unless told the platform did, on Cloud Run as elsewhere', () => {
     expect(
       parseConfig('order', {...ORDER, K_SERVICE: 'order'}).auth?.mode,
     ).to.equal('verify');

@@ -7,7 +7,6 @@ import {expect} from 'chai';
 import {
   calleeUrl,
   databaseOf,
-  frameworkDefaultsKept,
   parseConfig,
 } from '../../../../functions/common/config';
 import {ConfigError} from '../../../../functions/common/variables';
@@ -111,24 +110,5 @@ describe('a configuration at start', () => {
     const config = parseConfig('gateway', PUBLIC);
     for (const callee of ['toString', 'constructor', '__proto__'])
       expect(() => calleeUrl(config, callee), callee).to.throw(ConfigError);
-  });
-
-  it('keeps the framework as it ships only with FRAMEWORK_DOMAIN=on', () => {
-    expect(frameworkDefaultsKept({FRAMEWORK_DOMAIN: 'on'})).to.equal(true);
-    expect(frameworkDefaultsKept({FRAMEWORK_DOMAIN: 'off'})).to.equal(false);
-    expect(frameworkDefaultsKept({})).to.equal(false);
-  });
-
-  it('reads FRAMEWORK_DOMAIN from the process by default', () => {
-    const before = process.env.FRAMEWORK_DOMAIN;
-    try {
-      process.env.FRAMEWORK_DOMAIN = 'on';
-      expect(frameworkDefaultsKept()).to.equal(true);
-      delete process.env.FRAMEWORK_DOMAIN;
-      expect(frameworkDefaultsKept()).to.equal(false);
-    } finally {
-      if (before === undefined) delete process.env.FRAMEWORK_DOMAIN;
-      else process.env.FRAMEWORK_DOMAIN = before;
-    }
   });
 });

@@ -21,7 +21,6 @@ describe('parseConfig', () => {
     expect(config).to.include({
       service: 'gateway',
       projectId: 'p',
-      callTokens: true,
       auth: undefined,
     });
     expect(config.calls).to.deep.equal({
@@ -91,24 +90,6 @@ describe('parseConfig', () => {
       messages: [/ALLOWED_CALLERS/],
     },
     {
-      name: 'refuses calls without tokens on Cloud Run',
-      service: 'order',
-      env: {...ORDER, CALL_TOKENS: 'off', K_SERVICE: 'order'},
-      messages: [/CALL_TOKENS: "off"/],
-    },
-    {
-      name: 'rejects a local VPC connector that is not an http(s) URL',
-      service: 'gateway',
-      env: {...GATEWAY, EGRESS_PROXY: '127.0.0.1:8088'},
-      messages: [/EGRESS_PROXY: must be an http\(s\) URL/],
-    },
-    {
-      name: 'rejects a framework domain switch other than on or off',
-      service: 'order',
-      env: {...ORDER, FRAMEWORK_DOMAIN: 'yes'},
-      messages: [/FRAMEWORK_DOMAIN/],
-    },
-    {
       name: 'rejects a timeout that is not a positive number',
       service: 'gateway',
       env: {...GATEWAY, DOWNSTREAM_TIMEOUT_MS: '-3'},
@@ -128,28 +109,12 @@ describe('parseConfig', () => {
     }),
   );
 
-  it('reads the local VPC connector and the framework domain switch, both off by default', () => {
-    expect(parseConfig('gateway', GATEWAY)).to.include({
-      egressProxy: undefined,
-      frameworkDomain: false,
-    });
-    expect(
-      parseConfig('gateway', {
-        ...GATEWAY,
-        EGRESS_PROXY: 'http://127.0.0.1:8088/',
-        FRAMEWORK_DOMAIN: 'on',
-      }),
-    ).to.include({egressProxy: 'http://127.0.0.1:8088', frameworkDomain: true});
-  });
-
   it('takes calls from anyone, without audience, when ALLOWED_CALLERS says so', () => {
     const config = parseConfig('order', {
       GOOGLE_CLOUD_PROJECT: 'p',
       ALLOWED_CALLERS: 'anyone',
-      CALL_TOKENS: 'off',
     });
     expect(config.auth).to.equal(undefined);
-    expect(config.callTokens).to.equal(false);
     expect(config.calls).to.deep.equal({});
   });
 
@@ -160,5 +125,43 @@ describe('parseConfig', () => {
       ConfigError,
       /CALLS: the gateway function calls billing, but its entry in topology.json does not list it/,
     );
+  });
+});
+
+describe('parseConfig: what only the local stack, its tests and the benchmark switch', () => {
+  const switches: [string, string][] = [
+    ['CALL_TOKENS', 'off'],
+    ['CALL_TOKENS', 'on'],
+    ['EGRESS_PROXY', 'http://127.0.0.1:8088'],
+    ['FRAMEWORK_DOMAIN', 'on'],
+    ['TOPOLOGY_FILE', '/tmp/other-topology.json'],
+  ];
+  const where: [string, Record<string, string>][] = [
+    ['on Cloud Run', {K_SERVICE: 'gateway', K_REVISION: 'gateway-00001'}],
+    ['elsewhere', {}],
+  ];
+  for (const [place, platform] of where)
+    switches.forEach(([name, value]) =>
+      it(`refuses ${name}=${value} ${place}, naming it`, () => {
+        let error: unknown;
+        try {
+          parseConfig('gateway', {...GATEWAY, ...platform, [name]: value});
+        } catch (e: unknown) {
+          error = e;
+        }
+        expect(error).to.be.instanceOf(ConfigError);
+        expect(
+          (error as ConfigError).problems.map(p => p.split(':')[0]),
+        ).to.deep.equal([name]);
+      }),
+    );
+
+  it('keeps END_USER_AUTH=off readable on Cloud Run: the original demo’s open API', () => {
+    const config = parseConfig('gateway', {
+      ...GATEWAY,
+      K_SERVICE: 'gateway',
+      END_USER_AUTH: 'off',
+    });
+    expect(config.endUsers).to.equal(undefined);
   });
 });

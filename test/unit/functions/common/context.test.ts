@@ -3,6 +3,7 @@ import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {expect} from 'chai';
 import {
   createContext,
+  distrustRequestId,
   type RequestContext,
 } from '../../../../functions/common/context';
 import {recordingTracing} from '../../../fixtures/context';
@@ -26,7 +27,7 @@ function traceOf(ctx: RequestContext) {
 }
 
 describe('createContext', () => {
-  it('keeps a well-formed request id and replaces a bad one', () => {
+  it('at an internal function, keeps a well-formed request id and replaces a bad one', () => {
     expect(
       createContext({'x-request-id': 'abc-123'}, options).requestId,
     ).to.equal('abc-123');
@@ -44,6 +45,37 @@ describe('createContext', () => {
       createContext({'x-request-id': 'x'.repeat(128)}, options).requestId,
     ).to.equal('x'.repeat(128));
     expect(createContext({}, options).requestId).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('at the first hop, issues a new id for every request and keeps a well-formed client id apart', () => {
+    const entry = {...options, entry: true};
+    const sent = {'x-request-id': 'abc-123'};
+    const [a, b] = [createContext(sent, entry), createContext(sent, entry)];
+    for (const ctx of [a, b]) {
+      expect(ctx.requestId).to.match(/^[0-9a-f-]{36}$/);
+      expect(ctx.clientRequestId).to.equal('abc-123');
+    }
+    expect(a.requestId).not.to.equal(b.requestId);
+    for (const bad of ['bad id', 'x'.repeat(129), '', 'a\nb']) {
+      const ctx = createContext({'x-request-id': bad}, entry);
+      expect(ctx.requestId, JSON.stringify(bad)).to.match(/^[0-9a-f-]{36}$/);
+      expect(ctx.clientRequestId, JSON.stringify(bad)).to.equal(undefined);
+    }
+    expect(createContext({}, entry).clientRequestId).to.equal(undefined);
+    expect(createContext(sent, options).clientRequestId).to.equal(undefined);
+  });
+
+  it('takes a caller that could not be authenticated for a client: its id is kept as the client’s', () => {
+    const sent = {'x-request-id': 'abc-123'};
+    const ctx = createContext(sent, options);
+    distrustRequestId(ctx, sent);
+    expect(ctx.requestId).to.match(/^[0-9a-f-]{36}$/);
+    expect(ctx.clientRequestId).to.equal('abc-123');
+    const none = createContext({}, options);
+    const before = none.requestId;
+    distrustRequestId(none, {});
+    expect(none.requestId).not.to.equal(before);
+    expect(none.clientRequestId).to.equal(undefined);
   });
 
   it('joins the trace of a valid traceparent, with a span of its own under the caller’s', () => {
