@@ -13,6 +13,9 @@ import {
 } from 'node:http';
 import {sendGooglePage} from './google-pages';
 
+/** How long the rest of a body answered before its end is read and dropped. */
+const LINGER_MS = 5000;
+
 // Meant for one connection only; never passed on.
 const HOP_BY_HOP = [
   'connection',
@@ -86,6 +89,12 @@ export function forward(
     if (req.complete) return;
     dropRest();
     upstream.destroy();
+    // Read and dropped for a while, as the function itself does, not for
+    // good: a body that never ends does not keep its connection.
+    const timer = setTimeout(() => {
+      if (!req.complete) req.socket.destroy();
+    }, LINGER_MS).unref();
+    req.once('end', () => clearTimeout(timer));
   });
   upstream.on('error', () => {
     // Once the function's answer has begun, how the answer ends decides:

@@ -16,7 +16,7 @@ for (const mode of MODES)
     let stack: Stack;
     before(() => ({stack} = started()));
 
-    it('is answered 413 once it passes the limit, while it is still being sent', async () => {
+    it('is answered 413 once it passes the limit, while it is still being sent, and its connection closed', async () => {
       const req = streamedRequest(`${stack.info.urls.gateway}/api/orders`);
       const sending = setInterval(() => req.send(4096), 5);
       try {
@@ -28,6 +28,8 @@ for (const mode of MODES)
           /^application\/problem\+json/,
         );
         expect(JSON.parse(res.body).code).to.equal('body-too-large');
+        // Still sending: the connection is closed for it, not held for good.
+        await req.closed;
       } finally {
         clearInterval(sending);
         req.socket.destroy();
