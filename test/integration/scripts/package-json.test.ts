@@ -55,6 +55,8 @@ describe('package.json', function () {
       '--ignore-scripts',
       '--no-audit',
       '--no-fund',
+      // Warnings shown, whatever npm_config_loglevel the test run inherits.
+      '--loglevel=warn',
     ]);
     expect(install.status, install.output).to.equal(0);
     const ownEngine = install.output
