@@ -12,10 +12,13 @@
  * demo's open API).
  * Arguments: --except <name>[,<name>...] leaves those functions to be run
  * by hand (npm run env -- <name>), in their place in the stack.
+ * The banner's "Stack ready in N s" counts from `npm start` itself, its
+ * build check (`tsc -b`, which compiles only what changed) included.
  */
 import * as path from 'node:path';
 import {loadTopology} from '../scripts/topology';
 import {tryCommands} from './banner';
+import {commandStartedAt} from './command-start';
 import {handRunCommand} from './env';
 import {runtimeMajor} from './runtime';
 import {ROOT, startStack, type StackMode} from './stack';
@@ -68,7 +71,7 @@ function stackMode(): StackMode {
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
+  const started = commandStartedAt();
   const stackFile = path.join(ROOT, '.local', 'stack.json');
   const topology = loadTopology();
   const mode = stackMode();

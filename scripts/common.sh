@@ -16,6 +16,12 @@ if ! command -v node >/dev/null 2>&1; then
   err "needs node to read topology.json"
   exit 2
 fi
+# Reading it takes the project's packages (zod): said in one line, rather
+# than in a stack trace from deep inside the reader.
+if ! node -e "require.resolve('zod')" >/dev/null 2>&1; then
+  err "needs the project's packages: run npm ci first"
+  exit 2
+fi
 TOPOLOGY_DECLARATIONS="$(node scripts/topology.js shell)" || exit 2
 eval "${TOPOLOGY_DECLARATIONS}"
 # shellcheck disable=SC2034 # used by the scripts that source this file
@@ -127,11 +133,19 @@ shared_flag() {
   esac
 }
 
+# What a dry run without a project shows in the project's place.
+readonly PLACEHOLDER_PROJECT_ID=your-project-id
+
 # Sets PROJECT_ID from the environment or gcloud's configuration, and
-# stops unless it is a project id (require_project_id).
+# stops unless it is a project id (require_project_id). A dry run, which
+# changes nothing, goes on without one, with PLACEHOLDER_PROJECT_ID.
 resolve_project() {
   if [[ -z "${PROJECT_ID:-}" ]]; then
     PROJECT_ID="$(gcloud config get-value project 2>/dev/null || true)"
+  fi
+  if [[ -z "${PROJECT_ID}" ]] && is_dry_run; then
+    err "WARNING: no project: a real run would stop here (set PROJECT_ID or run 'gcloud config set project PROJECT_ID'); the dry run shows ${PLACEHOLDER_PROJECT_ID} in its place."
+    PROJECT_ID="${PLACEHOLDER_PROJECT_ID}"
   fi
   if [[ -z "${PROJECT_ID}" ]]; then
     err "no project: set PROJECT_ID or run 'gcloud config set project PROJECT_ID'"

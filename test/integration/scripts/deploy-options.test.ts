@@ -49,6 +49,38 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     }
   });
 
+  it('runs a dry run without a project on a placeholder, saying so once; a real run stops before any change', () => {
+    for (const script of ['deploy.sh', 'cleanup.sh']) {
+      const cloud = fakeCloud();
+      writeFileSync(path.join(cloud.dir, 'no-project'), '');
+      const dry = cloud.run(script, ['--dry-run'], {PROJECT_ID: ''});
+      const real = cloud.run(
+        script,
+        ['--yes'].filter(() => script === 'cleanup.sh'),
+        {PROJECT_ID: ''},
+      );
+      cloud.remove();
+      expect(dry.status, dry.output).to.equal(0);
+      const projects = dry.output.match(/--project=\S+/g) ?? [];
+      expect(projects).not.to.deep.equal([]);
+      expect(new Set(projects)).to.deep.equal(
+        new Set(['--project=your-project-id']),
+      );
+      expect(
+        dry.output.split('\n').filter(l => /no project/i.test(l)),
+      ).to.have.length(1);
+      expect(dry.commands.map(c => c.join(' '))).to.deep.equal([
+        'config get-value project',
+        'config get-value account',
+      ]);
+      expect(real.status).to.equal(2);
+      expect(real.output).not.to.contain('your-project-id');
+      expect(real.commands.map(c => c.join(' '))).to.deep.equal([
+        'config get-value project',
+      ]);
+    }
+  });
+
   it('prints, with --dry-run, the commands a fresh deploy runs, in order, and runs none', () => {
     const dry = fakeCloud();
     const result = dry.run('deploy.sh', ['--dry-run']);

@@ -21,7 +21,7 @@ describe('the runtime', () => {
   it('is one major in .nvmrc, engines, the node package and @types/node', () => {
     const major = runtimeMajor();
     expect(major).to.be.at.least(24);
-    expect(pkg.engines.node).to.equal(`>=${major}`);
+    expect(pkg.engines.node).to.equal(`${major}.x`);
     expect(majorOf(pkg.devDependencies.node)).to.equal(major);
     expect(majorOf(pkg.devDependencies['@types/node'])).to.equal(major);
   });
