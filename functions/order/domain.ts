@@ -16,6 +16,7 @@ import {
   OpenOrdersLimitError,
   IdempotencyMismatchError,
 } from './errors';
+import {KeyedQueue, type QueueBounds} from './queue';
 import {canTransition} from './status';
 
 export interface StoredItem {
@@ -85,7 +86,8 @@ export interface OrderStore {
   get(id: string): Promise<OrderRecord | undefined>;
   /**
    * Writes a new order under a fresh id, and with `claim` the key's claim,
-   * in one transaction. When the key was claimed already, writes nothing
+   * in one transaction (which gives up, with a BusyError, rather than
+   * wait long on other requests' writes). When the key was claimed already, writes nothing
    * and resolves to that claim's order id and fingerprint; a claim past its
    * `expireAt` counts as no claim (it is replaced). When the order's user
    * holds `maxOpen` open orders (status.ts CANCELLABLE_STATUSES) already, writes nothing and
@@ -185,12 +187,32 @@ export interface OrderLimits {
   maxOpenOrders: number;
 }
 
+/**
+ * How one user's creates queue within an instance: a few wait their turn,
+ * none for long, so that a burst is answered (created, replayed, or 429)
+ * well within a request's budget; past the few, the refusal is at once.
+ */
+export const CREATE_QUEUE: QueueBounds = {maxWaiting: 16, maxWaitMs: 3000};
+
+/**
+ * What a create keeps of its request's budget for its own transaction
+ * (the store's retries included): it waits for its turn only as long as
+ * the rest of the budget allows.
+ */
+export const CREATE_RESERVE_MS = 1500;
+
 /** The order function's use cases. */
 export class Orders {
+  /**
+   * @param creates where creates wait their turn, one user's at a time: one
+   *   per instance, shared by its requests (index.ts), since the use cases
+   *   are built for each request.
+   */
   constructor(
     private readonly store: OrderStore,
     private readonly limits: OrderLimits,
     private readonly now: () => Date = () => new Date(),
+    private readonly creates = new KeyedQueue(CREATE_QUEUE),
   ) {}
 
   async list(filter: OrderFilter, page: PageRequest): Promise<Page<OrderView>> {
@@ -213,24 +235,32 @@ export class Orders {
    * @throws IdempotencyMismatchError when the key came with another request.
    * @throws OpenOrdersLimitError when the user holds as many open orders as
    * the limit allows (a replay is answered all the same).
+   * @param deadline when the answer is due (ms since the epoch): the create
+   * waits for its turn no longer than leaves it CREATE_RESERVE_MS.
+   * @throws BusyError when the user's creates are more than this instance
+   * takes at once (CREATE_QUEUE), or the store's transaction gave up.
    */
   async create(
     order: CreateOrder,
     idempotencyKey?: string,
+    deadline = Infinity,
   ): Promise<{order: OrderView; created: boolean}> {
     const now = this.now();
     const record = newOrderRecord(order, 'pending', now.toISOString());
     const fingerprint = sha256Hex(JSON.stringify(order));
-    const result = await this.store.insert(
-      record,
-      this.limits.maxOpenOrders,
+    const claim =
       idempotencyKey === undefined
         ? undefined
         : {
             keyHash: sha256Hex(idempotencyKey),
             fingerprint,
             expireAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-          },
+          };
+    // One user's creates one at a time: each writes the user's count.
+    const result = await this.creates.run(
+      order.userId,
+      () => this.store.insert(record, this.limits.maxOpenOrders, claim),
+      deadline - Date.now() - CREATE_RESERVE_MS,
     );
     if ('id' in result)
       return {order: toOrderView(result.id, record), created: true};

@@ -1,6 +1,7 @@
 /** The internal order function: orders in Firestore. */
 import {defineFunction, ownStore, perRequest} from '../common/wiring';
-import {Orders} from './domain';
+import {CREATE_QUEUE, Orders} from './domain';
+import {KeyedQueue} from './queue';
 import {orderRoutes} from './routes';
 import {orderLimits} from './settings';
 import type * as Store from './store';
@@ -11,7 +12,13 @@ export const create = defineFunction('order', config => {
     return new FirestoreOrderStore(db);
   });
   const limits = orderLimits(config);
+  // The instance's one queue of creates: every request's use cases share it.
+  const creates = new KeyedQueue(CREATE_QUEUE);
   return orderRoutes({
-    orders: perRequest(store, 'orders', s => new Orders(s, limits)),
+    orders: perRequest(
+      store,
+      'orders',
+      s => new Orders(s, limits, undefined, creates),
+    ),
   });
 });

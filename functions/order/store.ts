@@ -11,8 +11,16 @@ import {
   type Query,
 } from '@google-cloud/firestore';
 import {z} from 'zod';
-import {converterFor, createIfMissing, pageOf} from '../common/firestore';
+import {
+  converterFor,
+  createIfMissing,
+  pageOf,
+  runTransaction,
+  TransactionGaveUpError,
+  type TransactionBounds,
+} from '../common/firestore';
 import {ORDER_STATUSES} from './contract';
+import {BusyError} from './errors';
 import type {Page, PageRequest} from '../common/page';
 import type {
   ClaimedBy,
@@ -91,11 +99,35 @@ function claimedBy({orderId, fingerprint, first}: StoredClaim): {
   };
 }
 
+/**
+ * How long a create's transaction starts new attempts when it loses to
+ * another's (another instance's: an instance takes one user's creates one
+ * at a time, domain.ts), so that a 429 comes well within the request's
+ * budget rather than a 504 after waiting on the user's count.
+ */
+export const CREATE_RETRY_MS = 1000;
+
 export class FirestoreOrderStore implements OrderStore {
   constructor(
     private readonly db: Firestore,
     private readonly now: () => Date = () => new Date(),
+    private readonly createRetryMs = CREATE_RETRY_MS,
   ) {}
+
+  /**
+   * `update` in a transaction (common/firestore.ts runTransaction): tried
+   * again only when that may help, a BusyError when the tries ran out.
+   */
+  private async transaction<T>(
+    update: (tx: FirebaseFirestore.Transaction) => Promise<T>,
+    bounds?: TransactionBounds,
+  ): Promise<T> {
+    try {
+      return await runTransaction(this.db, update, bounds);
+    } catch (e: unknown) {
+      throw e instanceof TransactionGaveUpError ? new BusyError(e) : e;
+    }
+  }
 
   private get orders() {
     return this.db.collection(ORDERS).withConverter(storedOrder);
@@ -179,29 +211,33 @@ export class FirestoreOrderStore implements OrderStore {
     // concurrent creates cannot both take a user's last open slot. A user's
     // creates contend on that user's count only: a query in a transaction
     // would lock far more in the emulator.
-    return this.db.runTransaction(async tx => {
-      if (key !== undefined) {
-        const current = (await tx.get(key.ref)).data();
-        // Past its expireAt a key is free again, though Firestore's TTL
-        // may take a day or more to delete it: it is taken over.
-        if (current !== undefined && !expired(current, this.now()))
-          return claimedBy(current);
-      }
-      const open = await this.openOrders(tx, record.userId);
-      if (open >= maxOpen) return {full: true};
-      if (key !== undefined)
-        // The key keeps the order as created: a replay answers with it.
-        tx.set(key.ref, {
-          orderId: ref.id,
-          fingerprint: key.claim.fingerprint,
-          expireAt: Timestamp.fromDate(key.claim.expireAt),
-          first: record,
-        });
-      tx.create(ref, record);
-      if (openness(record) === 1)
-        tx.set(this.openCountOf(record.userId), {open: open + 1});
-      return {id: ref.id};
-    });
+    // It starts no attempt past createRetryMs: a BusyError, then.
+    return this.transaction(
+      async tx => {
+        if (key !== undefined) {
+          const current = (await tx.get(key.ref)).data();
+          // Past its expireAt a key is free again, though Firestore's TTL
+          // may take a day or more to delete it: it is taken over.
+          if (current !== undefined && !expired(current, this.now()))
+            return claimedBy(current);
+        }
+        const open = await this.openOrders(tx, record.userId);
+        if (open >= maxOpen) return {full: true};
+        if (key !== undefined)
+          // The key keeps the order as created: a replay answers with it.
+          tx.set(key.ref, {
+            orderId: ref.id,
+            fingerprint: key.claim.fingerprint,
+            expireAt: Timestamp.fromDate(key.claim.expireAt),
+            first: record,
+          });
+        tx.create(ref, record);
+        if (openness(record) === 1)
+          tx.set(this.openCountOf(record.userId), {open: open + 1});
+        return {id: ref.id};
+      },
+      {until: Date.now() + this.createRetryMs},
+    );
   }
 
   update(
@@ -212,7 +248,7 @@ export class FirestoreOrderStore implements OrderStore {
     // Read, change and write in one transaction so two concurrent changes
     // cannot both start from the same old record; the user's count of open
     // orders changes with it when the order opens or closes.
-    return this.db.runTransaction(async tx => {
+    return this.transaction(async tx => {
       const current = (await tx.get(ref)).data();
       if (current === undefined) return undefined;
       const changes = change(current);
@@ -230,7 +266,7 @@ export class FirestoreOrderStore implements OrderStore {
   delete(id: string): Promise<boolean> {
     const ref = this.orders.doc(id);
     // With the user's count of open orders, when the order was open.
-    return this.db.runTransaction(async tx => {
+    return this.transaction(async tx => {
       const current = (await tx.get(ref)).data();
       if (current === undefined) return false;
       await this.countOpen(tx, current.userId, -openness(current));

@@ -2,11 +2,13 @@
 import {expect} from 'chai';
 import {sha256Hex} from '../../../../functions/common/hash';
 import {
+  BusyError,
   IdempotencyMismatchError,
   OpenOrdersLimitError,
   OrderNotFoundError,
   TransitionError,
 } from '../../../../functions/order/errors';
+import {KeyedQueue} from '../../../../functions/order/queue';
 import {
   IDEMPOTENCY_TTL_MS,
   newOrderRecord,
@@ -120,6 +122,58 @@ describe('Orders (the order domain)', () => {
     expect(
       (await orders.create({...INPUT, userId: 'user-002'})).created,
     ).to.equal(true);
+  });
+
+  /** A store whose inserts take a turn of the event loop, counting how many of one user's overlap. */
+  class SlowStore extends MemoryOrderStore {
+    running = new Map<string, number>();
+    mostAtOnce = new Map<string, number>();
+    override async insert(...args: Parameters<MemoryOrderStore['insert']>) {
+      const user = args[0].userId;
+      const now = (this.running.get(user) ?? 0) + 1;
+      this.running.set(user, now);
+      this.mostAtOnce.set(user, Math.max(now, this.mostAtOnce.get(user) ?? 0));
+      await new Promise(r => setTimeout(r, 1));
+      this.running.set(user, now - 1);
+      return super.insert(...args);
+    }
+  }
+
+  it("takes one user's creates one at a time, other users' alongside, in one queue shared by every request's use cases", async () => {
+    const slow = new SlowStore();
+    const queue = new KeyedQueue({maxWaiting: 100, maxWaitMs: 60_000});
+    // As the function builds them: use cases for each request, one queue.
+    const perRequest = () =>
+      new Orders(slow, {maxOpenOrders: 100}, () => now, queue);
+    const creates = ['user-001', 'user-002'].flatMap(userId =>
+      Array.from({length: 5}, () => perRequest().create({...INPUT, userId})),
+    );
+    await Promise.all(creates);
+    expect(slow.mostAtOnce).to.deep.equal(
+      new Map([
+        ['user-001', 1],
+        ['user-002', 1],
+      ]),
+    );
+    expect(slow.records.size).to.equal(10);
+  });
+
+  it("refuses a create past its user's queue with a BusyError, writing nothing, and serves the queued ones", async () => {
+    const slow = new SlowStore();
+    const queue = new KeyedQueue({maxWaiting: 1, maxWaitMs: 60_000});
+    orders = new Orders(slow, {maxOpenOrders: 100}, () => now, queue);
+    const settled = await Promise.allSettled(
+      Array.from({length: 3}, () => orders.create(INPUT)),
+    );
+    expect(settled.map(r => r.status)).to.deep.equal([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((settled[2] as PromiseRejectedResult).reason).to.be.instanceOf(
+      BusyError,
+    );
+    expect(slow.records.size).to.equal(2);
   });
 
   it('answers a repeated key with the first order though it was deleted since', async () => {

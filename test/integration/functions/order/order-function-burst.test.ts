@@ -1,0 +1,89 @@
+/**
+ * The order function over HTTP, built as in production, on the emulator:
+ * one user's concurrent creates, each answered within its budget, created
+ * one at a time or refused at once with 429 and Retry-After, nothing of a
+ * refused one written.
+ */
+import {expect} from 'chai';
+import type {Firestore} from '@google-cloud/firestore';
+import type {Server} from 'node:http';
+import request from 'supertest';
+import {BUDGET_HEADER} from '../../../../functions/common/context';
+import {createFirestore} from '../../../../functions/common/firestore';
+import {IDEMPOTENCY_KEYS, ORDERS} from '../../../../functions/order/store';
+import {
+  newOrder,
+  startOrderFunction,
+  type OrderFunction,
+} from '../../../fixtures/order-function';
+
+/** As long as the gateway gives a call (DOWNSTREAM_TIMEOUT_MS's default). */
+const BUDGET_MS = '5000';
+
+describe('order function (HTTP): one user’s burst of creates', function () {
+  this.timeout(120_000);
+  let kit: OrderFunction['kit'];
+  let server: Server;
+  let auth: OrderFunction['auth'];
+  let db: Firestore;
+
+  before(async () => {
+    ({kit, server, auth} = await startOrderFunction());
+    db = createFirestore(kit.projectId, 'order-data');
+    // A serving instance: its first request loads and connects what it
+    // needs, which a burst would otherwise all wait on.
+    const first = await request(server)
+      .post('/orders')
+      .set(auth)
+      .send(newOrder);
+    expect(first.status).to.equal(201);
+  });
+  after(async () => {
+    await db.terminate();
+    await kit.identity.stop();
+  });
+
+  /** `n` creates for `userId` at once, each with a key of its own. */
+  const burst = (userId: string, n: number) =>
+    Promise.all(
+      Array.from({length: n}, (_, i) =>
+        request(server)
+          .post('/orders')
+          .set(auth)
+          .set(BUDGET_HEADER, BUDGET_MS)
+          .set('Idempotency-Key', `${userId}-${i}`)
+          .send({...newOrder, userId}),
+      ),
+    );
+  const ordersOf = async (userId: string) =>
+    (await db.collection(ORDERS).where('userId', '==', userId).get()).size;
+
+  it("creates a few of one user's orders at once, one after another, none out of time", async () => {
+    const answers = await burst('user-few', 6);
+    expect(answers.map(a => a.status)).to.deep.equal(Array(6).fill(201));
+    expect(new Set(answers.map(a => a.body.order.id)).size).to.equal(6);
+    expect(await ordersOf('user-few')).to.equal(6);
+  });
+
+  it('refuses what is past its queue at once, 429 with Retry-After, writing nothing of it', async () => {
+    const answers = await burst('user-many', 100);
+    const statuses = new Set(answers.map(a => a.status));
+    expect([...statuses].sort()).to.deep.equal([201, 429]);
+    const refused = answers.filter(a => a.status === 429);
+    for (const a of refused) {
+      expect(a.headers['retry-after']).to.match(/^[1-9]\d*$/);
+      expect(a.type).to.equal('application/problem+json');
+      expect(a.body.code).to.equal('orders-busy');
+    }
+    const created = answers.length - refused.length;
+    expect(await ordersOf('user-many')).to.equal(created);
+    const keys = await db.collection(IDEMPOTENCY_KEYS).get();
+    expect(
+      keys.docs.filter(k =>
+        answers.some(
+          a => a.status === 201 && a.body.order.id === k.get('orderId'),
+        ),
+      ),
+    ).to.have.length(created);
+  });
+});
