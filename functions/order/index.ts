@@ -1,7 +1,6 @@
 /** The internal order function: orders in Firestore. */
 import {defineFunction, ownStore, perRequest} from '../common/wiring';
-import {CREATE_QUEUE, Orders} from './domain';
-import {KeyedQueue} from './queue';
+import {createBatches, Orders} from './domain';
 import {orderRoutes} from './routes';
 import {orderLimits} from './settings';
 import type * as Store from './store';
@@ -12,8 +11,8 @@ export const create = defineFunction('order', config => {
     return new FirestoreOrderStore(db);
   });
   const limits = orderLimits(config);
-  // The instance's one queue of creates: every request's use cases share it.
-  const creates = new KeyedQueue(CREATE_QUEUE);
+  // The instance's one place where creates gather: every request's use cases share it.
+  const creates = createBatches();
   return orderRoutes({
     orders: perRequest(
       store,

@@ -25,6 +25,8 @@ import type {Page, PageRequest} from '../common/page';
 import type {
   ClaimedBy,
   IdempotencyClaim,
+  Inserted,
+  NewOrder,
   OrderFilter,
   OrderRecord,
   OrderStore,
@@ -192,49 +194,73 @@ export class FirestoreOrderStore implements OrderStore {
     tx.set(this.openCountOf(userId), {open: Math.max(0, open + delta)});
   }
 
-  insert(
+  /** One new order: insertAll's one-order case. */
+  async insert(
     record: OrderRecord,
     maxOpen: number,
     claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
-    const ref = this.orders.doc();
-    const key = claim && {
-      claim,
-      ref: this.db
-        .collection(IDEMPOTENCY_KEYS)
-        .withConverter(storedClaim)
-        .doc(claim.keyHash),
-    };
-    // One transaction: the key's claim, the user's count of open orders and
-    // the new order. Two requests with the same key cannot both create an
+  ): Promise<Inserted> {
+    const [inserted] = await this.insertAll([{record, claim}], maxOpen);
+    return inserted;
+  }
+
+  async insertAll(orders: NewOrder[], maxOpen: number): Promise<Inserted[]> {
+    if (orders.length === 0) return [];
+    const {userId} = orders[0].record;
+    if (orders.some(o => o.record.userId !== userId))
+      throw new Error('insertAll takes the orders of one user');
+    const keys = this.db
+      .collection(IDEMPOTENCY_KEYS)
+      .withConverter(storedClaim);
+    // One transaction: the keys' claims, the user's count of open orders and
+    // the new orders. Two requests with the same key cannot both create an
     // order, no key points at an order that was not written, and two
     // concurrent creates cannot both take a user's last open slot. A user's
     // creates contend on that user's count only: a query in a transaction
-    // would lock far more in the emulator.
-    // It starts no attempt past createRetryMs: a BusyError, then.
+    // would lock far more in the emulator. It starts no attempt past
+    // createRetryMs: a BusyError, then.
     return this.transaction(
       async tx => {
-        if (key !== undefined) {
-          const current = (await tx.get(key.ref)).data();
+        const refs = [
+          ...new Set(orders.flatMap(o => (o.claim ? [o.claim.keyHash] : []))),
+        ].map(hash => keys.doc(hash));
+        const claims = new Map<string, ClaimedBy>();
+        for (const snapshot of refs.length > 0
+          ? await tx.getAll(...refs)
+          : []) {
+          const current = snapshot.data();
           // Past its expireAt a key is free again, though Firestore's TTL
           // may take a day or more to delete it: it is taken over.
           if (current !== undefined && !expired(current, this.now()))
-            return claimedBy(current);
+            claims.set(snapshot.id, claimedBy(current).claimedBy);
         }
-        const open = await this.openOrders(tx, record.userId);
-        if (open >= maxOpen) return {full: true};
-        if (key !== undefined)
-          // The key keeps the order as created: a replay answers with it.
-          tx.set(key.ref, {
-            orderId: ref.id,
-            fingerprint: key.claim.fingerprint,
-            expireAt: Timestamp.fromDate(key.claim.expireAt),
-            first: record,
-          });
-        tx.create(ref, record);
-        if (openness(record) === 1)
-          tx.set(this.openCountOf(record.userId), {open: open + 1});
-        return {id: ref.id};
+        const before = await this.openOrders(tx, userId);
+        let open = before;
+        const results = orders.map(({record, claim}): Inserted => {
+          const claimed = claim && claims.get(claim.keyHash);
+          if (claimed !== undefined) return {claimedBy: claimed};
+          if (open >= maxOpen) return {full: true};
+          const ref = this.orders.doc();
+          tx.create(ref, record);
+          if (claim !== undefined) {
+            // The key keeps the order as created: a replay answers with it.
+            tx.set(keys.doc(claim.keyHash), {
+              orderId: ref.id,
+              fingerprint: claim.fingerprint,
+              expireAt: Timestamp.fromDate(claim.expireAt),
+              first: record,
+            });
+            claims.set(claim.keyHash, {
+              orderId: ref.id,
+              fingerprint: claim.fingerprint,
+              first: record,
+            });
+          }
+          open += openness(record);
+          return {id: ref.id};
+        });
+        if (open !== before) tx.set(this.openCountOf(userId), {open});
+        return results;
       },
       {until: Date.now() + this.createRetryMs},
     );

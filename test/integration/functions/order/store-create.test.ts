@@ -195,6 +195,47 @@ describe('FirestoreOrderStore', () => {
     expect(await store.insert(record, 3)).to.deep.equal({full: true});
   });
 
+  it("writes a batch of one user's orders in one transaction, each as if after the ones before it", async () => {
+    await store.insert(record, 4, claim('f0'));
+    const other = (f: string, hash: string) => ({
+      ...claim(f),
+      keyHash: hash.repeat(64),
+    });
+    const results = await store.insertAll(
+      [
+        // A key claimed before the batch, and one claimed in it, twice.
+        {record, claim: claim('f0')},
+        {record, claim: other('f1', 'a')},
+        {record, claim: other('f1', 'a')},
+        {record: {...record, status: 'shipped'}},
+        {record},
+        {record},
+        {record, claim: other('f2', 'b')},
+      ],
+      4,
+    );
+    const first = (results[1] as {id: string}).id;
+    expect(results[0]).to.have.nested.property('claimedBy.fingerprint', 'f0');
+    expect(results[2]).to.deep.equal({
+      claimedBy: {orderId: first, fingerprint: 'f1', first: record},
+    });
+    // Not open, it takes no slot; the limit comes with the fourth open one.
+    expect(results[3]).to.have.property('id');
+    expect(results[4]).to.have.property('id');
+    expect(results[5]).to.have.property('id');
+    expect(results[6]).to.deep.equal({full: true});
+    expect(await count(ORDERS)).to.equal(5);
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(2);
+    expect(
+      (await db.collection(OPEN_ORDER_COUNTS).doc('user-001').get()).get(
+        'open',
+      ),
+    ).to.equal(4n);
+    expect(await store.insert(record, 4, other('f2', 'b'))).to.deep.equal({
+      full: true,
+    });
+  });
+
   it("lets concurrent creates take a user's last open slots once each", async function () {
     // Same-user creates contend on the user's count: the emulator makes
     // them wait and aborts all but one, and they are tried again, here for
