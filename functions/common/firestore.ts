@@ -109,6 +109,14 @@ const RESOURCE_EXHAUSTED = 8;
 const INTERNAL = 13;
 const UNAVAILABLE = 14;
 const INVALID_ARGUMENT = 3;
+/**
+ * INVALID_ARGUMENT about the transaction itself, not its data: Firestore's
+ * "The referenced transaction has expired or is no longer valid", the
+ * emulator's "Transaction is invalid or expired." and "…or closed." (a
+ * transaction it ended for another's lock). A new one may succeed.
+ */
+const EXPIRED_TRANSACTION =
+  /transaction has expired|transaction is invalid or (expired|closed)/i;
 /** What the REST transport may report instead of ABORTED. */
 const HTTP_CONFLICT = 409;
 const RETRYABLE = [
@@ -136,7 +144,8 @@ export function hasCode(error: unknown, code: number): boolean {
 /**
  * Whether a failed transaction may succeed if run again: it lost to a
  * concurrent one (ABORTED), Firestore was briefly unable (UNAVAILABLE,
- * RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, INTERNAL), or its id expired.
+ * RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, INTERNAL), or it expired or was
+ * ended (INVALID_ARGUMENT naming the transaction).
  * Nothing else: not what the request itself makes Firestore refuse
  * (INVALID_ARGUMENT, FAILED_PRECONDITION…), nor UNKNOWN, which is what the
  * emulator answers to a string that is not UTF-8. The client's own
@@ -148,7 +157,7 @@ export function mayRetryTransaction(error: unknown): boolean {
   return (
     hasCode(error, INVALID_ARGUMENT) &&
     error instanceof Error &&
-    /transaction has expired/i.test(error.message)
+    EXPIRED_TRANSACTION.test(error.message)
   );
 }
 

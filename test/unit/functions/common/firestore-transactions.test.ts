@@ -106,15 +106,13 @@ describe('runTransaction', () => {
       expect(mayRetryTransaction(withCode(code)), String(code)).to.equal(true);
     for (const code of [1, 2, 3, 5, 6, 7, 9, 11, 12, 15, 16])
       expect(mayRetryTransaction(withCode(code)), String(code)).to.equal(false);
-    // Firestore's one INVALID_ARGUMENT worth a retry: a transaction's id expired.
-    expect(
-      mayRetryTransaction(
-        withCode(
-          3,
-          '3 INVALID_ARGUMENT: The referenced transaction has expired',
-        ),
-      ),
-    ).to.equal(true);
+    // INVALID_ARGUMENT worth a retry: about the transaction, not its data.
+    for (const message of [
+      '3 INVALID_ARGUMENT: The referenced transaction has expired or is no longer valid.',
+      '3 INVALID_ARGUMENT: Transaction is invalid or expired.',
+      '3 INVALID_ARGUMENT: Transaction is invalid or closed.',
+    ])
+      expect(mayRetryTransaction(withCode(3, message)), message).to.equal(true);
     expect(mayRetryTransaction(new Error('no code'))).to.equal(false);
   });
 });
