@@ -8,6 +8,7 @@ import type {Stack} from '../../local/stack';
 import {call, type Reply} from '../fixtures/call';
 import {
   ENCODED_SURROGATE,
+  ILL_FORMED_PROFILES,
   LONE_SURROGATE,
   SURROGATE_HEADER_BYTES,
 } from '../fixtures/ill-formed';
@@ -27,12 +28,6 @@ describe('the local stack, end to end: text that is not well-formed Unicode', fu
   });
 
   const item = {product: 'Cable', quantity: 1, price: 4.99};
-  const profile = {
-    id: 'user-text',
-    name: 'Text',
-    email: 'text@example.com',
-    role: 'viewer',
-  };
   /** Carol's own profile, as a user who is not an admin sends it. */
   const asCarol = (body: unknown) =>
     call(
@@ -77,16 +72,9 @@ describe('the local stack, end to end: text that is not well-formed Unicode', fu
         ),
       field: 'idempotency-key',
     },
-    ...(['name', 'email', 'id', 'role'] as const).map(field => ({
+    ...ILL_FORMED_PROFILES.map(([field, body]) => ({
       name: `an admin's new profile's ${field}`,
-      send: () =>
-        post('/api/users', {
-          ...profile,
-          [field]:
-            field === 'email'
-              ? `te${LONE_SURROGATE}xt@example.com`
-              : LONE_SURROGATE,
-        }),
+      send: () => post('/api/users', body),
       field,
     })),
     {

@@ -8,7 +8,12 @@ import {expect} from 'chai';
 import type {Server} from 'node:http';
 import request from 'supertest';
 import {callHeaders} from '../../../fixtures/functions';
-import {ENCODED_SURROGATE, LONE_SURROGATE} from '../../../fixtures/ill-formed';
+import {
+  ENCODED_SURROGATE,
+  ILL_FORMED_PROFILES,
+  LONE_SURROGATE,
+  PROFILE,
+} from '../../../fixtures/ill-formed';
 import {
   startUserFunction,
   USER_SELF,
@@ -27,12 +32,6 @@ describe('user function (HTTP): text that is not well-formed Unicode', () => {
   after(() => stop());
 
   const api = () => request(server);
-  const profile = {
-    id: 'user-text',
-    name: 'Text',
-    email: 'text@example.com',
-    role: 'viewer',
-  };
   /** A signed-in user who is not an admin, with a verified email. */
   const endUser = () =>
     callHeaders(
@@ -46,18 +45,9 @@ describe('user function (HTTP): text that is not well-formed Unicode', () => {
     as?: () => Record<string, string>;
     field: string;
   }[] = [
-    ...(['name', 'email', 'id', 'role'] as const).map(field => ({
+    ...ILL_FORMED_PROFILES.map(([field, body]) => ({
       name: `an admin's profile's ${field}`,
-      send: () =>
-        api()
-          .post('/users')
-          .send({
-            ...profile,
-            [field]:
-              field === 'email'
-                ? `te${LONE_SURROGATE}xt@example.com`
-                : LONE_SURROGATE,
-          }),
+      send: () => api().post('/users').send(body),
       field,
     })),
     {
@@ -74,7 +64,7 @@ describe('user function (HTTP): text that is not well-formed Unicode', () => {
       send: () =>
         api()
           .post('/users')
-          .send({...profile, [LONE_SURROGATE]: 'x'}),
+          .send({...PROFILE, [LONE_SURROGATE]: 'x'}),
       field: 'body',
     },
     {
