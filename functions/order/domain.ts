@@ -263,11 +263,11 @@ export class Orders {
    * request returns the first answer (`created: false`): the order as it
    * was created, even if it changed or was deleted since, as payment APIs
    * replay a request.
+   * @param deadline when the answer is due (ms since the epoch): the create
+   * waits for its batch no longer than leaves it CREATE_RESERVE_MS.
    * @throws IdempotencyMismatchError when the key came with another request.
    * @throws OpenOrdersLimitError when the user holds as many open orders as
    * the limit allows (a replay is answered all the same).
-   * @param deadline when the answer is due (ms since the epoch): the create
-   * waits for its batch no longer than leaves it CREATE_RESERVE_MS.
    * @throws BusyError when the user's creates are more than this instance
    * takes at once (CREATE_BATCHES), or the store's transaction gave up.
    */

@@ -103,9 +103,9 @@ function claimedBy({orderId, fingerprint, first}: StoredClaim): {
 
 /**
  * How long a create's transaction starts new attempts when it loses to
- * another's (another instance's: an instance takes one user's creates one
- * at a time, domain.ts), so that a 429 comes well within the request's
- * budget rather than a 504 after waiting on the user's count.
+ * another's (another instance's: an instance writes one user's creates a
+ * batch at a time, domain.ts), so that a 429 comes well within the
+ * request's budget rather than a 504 after waiting on the user's count.
  */
 export const CREATE_RETRY_MS = 1000;
 
@@ -224,10 +224,9 @@ export class FirestoreOrderStore implements OrderStore {
         const refs = [
           ...new Set(orders.flatMap(o => (o.claim ? [o.claim.keyHash] : []))),
         ].map(hash => keys.doc(hash));
+        const snapshots = refs.length > 0 ? await tx.getAll(...refs) : [];
         const claims = new Map<string, ClaimedBy>();
-        for (const snapshot of refs.length > 0
-          ? await tx.getAll(...refs)
-          : []) {
+        for (const snapshot of snapshots) {
           const current = snapshot.data();
           // Past its expireAt a key is free again, though Firestore's TTL
           // may take a day or more to delete it: it is taken over.
