@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
 import {measureAll, telemetryCost, warmUp} from './measure';
+import {oneUserCreates} from './one-user-creates';
 import {parseBenchOptions} from './options';
 import {coldStarts, FIRST_ROUTES} from './cold-starts';
 import {peakRssMb, rssMb, telemetryCostUs, verificationCostUs} from './probes';
@@ -125,6 +126,19 @@ async function main(): Promise<void> {
         },
       ]),
     );
+    // After the peak memory is read: this load is not the one it judges.
+    log("One user's creates, every connection for the same user:");
+    const oneUser = await oneUserCreates(
+      ours,
+      [Math.max(...options.concurrency), 64],
+      options.durationS,
+      options.runWarmupS,
+    );
+    figures.oneUserCreates = oneUser;
+    for (const f of oneUser)
+      log(
+        `  ${f.connections} connections: ${f.createdPerSec} created/s, ${round(f.notCreatedShare * 100, 1)}% not created (429), p99 ${f.p99Ms} ms`,
+      );
     figures.telemetryUsPerRequest = await telemetryCostUs(
       options.telemetryIterations,
     );

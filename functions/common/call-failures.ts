@@ -6,7 +6,7 @@
  * fields.
  */
 import {z} from 'zod';
-import {DownstreamError, type FieldError} from './problem';
+import {DownstreamError, type RelayedProblem} from './problem';
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 /**
@@ -75,12 +75,33 @@ export function parseJson(text: unknown): unknown {
   }
 }
 
-/** Classifies a non-2xx answer. Only our own problem documents are relayed. */
+/**
+ * Classifies a non-2xx answer. Only our own problem documents are relayed.
+ * A 429 is Cloud Run's (no instance took the request: NoInstance, retried)
+ * unless it is a problem document of ours: the callee itself refused,
+ * wrote nothing, and says when to come back. That one is relayed at once,
+ * Retry-After and all, not retried: waiting here would only hold the
+ * request while the client can wait as well, and add to the burst it
+ * refused.
+ */
 export function statusFailure(
   service: string,
   status: number,
   body: unknown,
+  headers: Headers = new Headers(),
 ): DownstreamError {
+  if (status === NO_INSTANCE) {
+    const problem = asProblem(body);
+    if (problem?.code === undefined)
+      return new NoInstance(service, retryAfterMs(headers));
+    const wait = retryAfterMs(headers);
+    return new DownstreamError(service, 'rejected', status, {
+      ...problem,
+      ...(headers.has('retry-after') && {
+        retryAfter: String(Math.ceil(wait / 1000)),
+      }),
+    });
+  }
   if (status === 503)
     return new DownstreamError(service, 'unavailable', status);
   if (status === 504) return new DownstreamError(service, 'timeout', status);
@@ -110,9 +131,7 @@ const calleeProblem = z.object({
 const fieldError = z.object({field: z.string(), message: z.string()});
 
 /** The code, detail and field errors of a callee's problem document, or undefined when it sent none. */
-function asProblem(
-  body: unknown,
-): {code?: string; detail: string; errors?: FieldError[]} | undefined {
+function asProblem(body: unknown): RelayedProblem | undefined {
   const parsed = calleeProblem.safeParse(body);
   if (!parsed.success) return undefined;
   const {code, detail, errors} = parsed.data;

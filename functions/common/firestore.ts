@@ -102,6 +102,32 @@ function emulatorAuth(): OAuth2Client {
 export const ALREADY_EXISTS = 6;
 export const NOT_FOUND = 5;
 
+/** gRPC status codes after which a transaction may succeed if run again. */
+const ABORTED = 10;
+const DEADLINE_EXCEEDED = 4;
+const RESOURCE_EXHAUSTED = 8;
+const INTERNAL = 13;
+const UNAVAILABLE = 14;
+const INVALID_ARGUMENT = 3;
+/**
+ * INVALID_ARGUMENT about the transaction itself, not its data: Firestore's
+ * "The referenced transaction has expired or is no longer valid", the
+ * emulator's "Transaction is invalid or expired." and "…or closed." (a
+ * transaction it ended for another's lock). A new one may succeed.
+ */
+const EXPIRED_TRANSACTION =
+  /transaction has expired|transaction is invalid or (expired|closed)/i;
+/** What the REST transport may report instead of ABORTED. */
+const HTTP_CONFLICT = 409;
+const RETRYABLE = [
+  ABORTED,
+  HTTP_CONFLICT,
+  DEADLINE_EXCEEDED,
+  RESOURCE_EXHAUSTED,
+  INTERNAL,
+  UNAVAILABLE,
+];
+
 /**
  * Whether Firestore failed with gRPC status `code`. Both transports put
  * the gRPC code on the error (over REST since google-gax 6).
@@ -113,6 +139,83 @@ export function hasCode(error: unknown, code: number): boolean {
     'code' in error &&
     error.code === code
   );
+}
+
+/**
+ * Whether a failed transaction may succeed if run again: it lost to a
+ * concurrent one (ABORTED), Firestore was briefly unable (UNAVAILABLE,
+ * RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, INTERNAL), or it expired or was
+ * ended (INVALID_ARGUMENT naming the transaction).
+ * Nothing else: not what the request itself makes Firestore refuse
+ * (INVALID_ARGUMENT, FAILED_PRECONDITION…), nor UNKNOWN, which is what the
+ * emulator answers to a string that is not UTF-8. The client's own
+ * runTransaction retries UNKNOWN too, five times over seconds, for an
+ * answer that cannot change.
+ */
+export function mayRetryTransaction(error: unknown): boolean {
+  if (RETRYABLE.some(code => hasCode(error, code))) return true;
+  return (
+    hasCode(error, INVALID_ARGUMENT) &&
+    error instanceof Error &&
+    EXPIRED_TRANSACTION.test(error.message)
+  );
+}
+
+/**
+ * A transaction that still lost (or still found Firestore unable) when its
+ * attempts or its time ran out. Nothing of it was written: the caller may
+ * try again later. `cause` is the last attempt's error.
+ */
+export class TransactionGaveUpError extends Error {
+  constructor(cause: unknown) {
+    super('The transaction gave up: contended or unavailable', {cause});
+    this.name = 'TransactionGaveUpError';
+  }
+}
+
+/** How long a transaction keeps trying. */
+export interface TransactionBounds {
+  /** Attempts at most (5 unless given, as the client's own default). */
+  attempts?: number;
+  /** No attempt starts after this time (ms since the epoch). */
+  until?: number;
+  /** Waits between attempts (tests pass their own). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const TRANSACTION_BACKOFF_MS = 50;
+
+/**
+ * Runs `update` in a transaction of `db`, as `db.runTransaction` does, but
+ * tries it again only after an error mayRetryTransaction allows, at most
+ * `attempts` times and never starting after `until`, with a short
+ * randomized backoff; anything else fails at once, as `update`'s own
+ * errors do.
+ * @throws TransactionGaveUpError when the retries ran out.
+ */
+export async function runTransaction<T>(
+  db: Firestore,
+  update: (tx: FirebaseFirestore.Transaction) => Promise<T>,
+  {
+    attempts = 5,
+    until = Infinity,
+    sleep = ms => new Promise(r => setTimeout(r, ms)),
+  }: TransactionBounds = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // One attempt each: the client would retry errors retrying cannot fix.
+      return await db.runTransaction(update, {maxAttempts: 1});
+    } catch (e: unknown) {
+      if (!mayRetryTransaction(e)) throw e;
+      // Randomized, so that transactions that collided do not collide again.
+      const backoff =
+        TRANSACTION_BACKOFF_MS * 2 ** (attempt - 1) * (0.5 + Math.random());
+      if (attempt >= attempts || Date.now() + backoff > until)
+        throw new TransactionGaveUpError(e);
+      await sleep(backoff);
+    }
+  }
 }
 
 /**

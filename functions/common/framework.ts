@@ -33,7 +33,12 @@ import type {IncomingMessage, Server, ServerResponse} from 'node:http';
 import {newRequestId} from './context';
 import {writeProblem} from './http-function';
 import {takeOverProcess, wrapHttpFunction, type Handler} from './lifecycle';
-import {HttpError, internalError, routeNotFound} from './problem';
+import {
+  HttpError,
+  internalError,
+  routeNotFound,
+  ValidationError,
+} from './problem';
 
 /** Larger than any valid request of this API (an order of 100 items is ~10 KB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -94,6 +99,12 @@ export function frameworkError(err: unknown): HttpError {
     );
   }
   if (e.type === 'entity.too.large') return tooLarge();
+  // Express decodes the path before any route of ours sees it, and fails
+  // on percent-encoding that is not UTF-8 (%ED%A0%80, a surrogate's).
+  if (err instanceof URIError)
+    return new ValidationError('The path is not valid.', [
+      {field: 'path', message: 'is not valid percent-encoding'},
+    ]);
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new HttpError(
       e.status,

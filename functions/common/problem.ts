@@ -110,6 +110,17 @@ export type DownstreamFailure =
   | 'failed'; // any other bad answer (5xx, 401/403 to us, a body that is not ours)
 
 /**
+ * What is relayed of a callee's problem document: its code, detail and
+ * fields, and the Retry-After (in seconds) of a refusal to try again later.
+ */
+export interface RelayedProblem {
+  code?: string;
+  detail: string;
+  errors?: FieldError[];
+  retryAfter?: string;
+}
+
+/**
  * A failed call to another function of this system. `problem` holds the
  * downstream function's own problem document when it answered with one; its
  * URL is never kept, so it cannot reach a client. `cause`, when set, is the
@@ -120,7 +131,7 @@ export class DownstreamError extends Error {
     readonly service: string,
     readonly failure: DownstreamFailure,
     readonly status?: number,
-    readonly problem?: {code?: string; detail: string; errors?: FieldError[]},
+    readonly problem?: RelayedProblem,
     cause?: unknown,
   ) {
     super(
@@ -177,6 +188,8 @@ export function toProblem(
         error.problem?.detail ??
         `The ${error.service} service refused the request.`;
       errors = error.problem?.errors;
+      const retryAfter = error.problem?.retryAfter;
+      if (retryAfter !== undefined) headers = {'Retry-After': retryAfter};
     } else {
       const failure = error.failure === 'rejected' ? 'failed' : error.failure;
       const answer = DOWNSTREAM_ANSWER[failure];

@@ -26,10 +26,8 @@ import {
   CONNECTION_ERRORS,
   errorCode,
   mayRetry,
-  NO_INSTANCE,
   NoInstance,
   parseJson,
-  retryAfterMs,
   statusFailure,
 } from './call-failures';
 import {DownstreamError} from './problem';
@@ -250,11 +248,9 @@ export class ServiceClient implements ServiceCaller {
         validateStatus: () => true,
       });
       span.setStatus(res.status);
-      if (res.status === NO_INSTANCE)
-        throw new NoInstance(service, retryAfterMs(res.headers));
       const body = parseJson(res.data);
       if (res.status < 200 || res.status >= 300)
-        throw statusFailure(service, res.status, body);
+        throw statusFailure(service, res.status, body, res.headers);
       if (body === undefined)
         throw new DownstreamError(service, 'failed', res.status);
       const parsed = answer.safeParse(body);

@@ -16,6 +16,7 @@ import {
   OpenOrdersLimitError,
   IdempotencyMismatchError,
 } from './errors';
+import {KeyedBatches, type BatchBounds} from './batches';
 import {canTransition} from './status';
 
 export interface StoredItem {
@@ -79,23 +80,31 @@ export interface OrderStats {
   averageOrderValue: number;
 }
 
+/** One new order as the store takes it: its record and, with a key, its claim. */
+export interface NewOrder {
+  record: OrderRecord;
+  claim?: IdempotencyClaim;
+}
+
+/** What became of a new order: written, its key's order, or refused at the limit. */
+export type Inserted = {id: string} | {claimedBy: ClaimedBy} | {full: true};
+
 /** Where orders are kept. Every method is one atomic read or write. */
 export interface OrderStore {
   list(filter: OrderFilter, page: PageRequest): Promise<Page<WithId>>;
   get(id: string): Promise<OrderRecord | undefined>;
   /**
-   * Writes a new order under a fresh id, and with `claim` the key's claim,
-   * in one transaction. When the key was claimed already, writes nothing
-   * and resolves to that claim's order id and fingerprint; a claim past its
-   * `expireAt` counts as no claim (it is replaced). When the order's user
-   * holds `maxOpen` open orders (status.ts CANCELLABLE_STATUSES) already, writes nothing and
-   * resolves to `{full: true}`.
+   * Writes new orders of one user in one transaction (which gives up, with
+   * a BusyError, rather than wait long on other requests' writes), each as
+   * if after the ones before it: under a fresh id, and with its claim the
+   * key's claim. When its key was claimed already (or by an order before
+   * it), writes nothing for it and gives that claim's order id and
+   * fingerprint; a claim past its `expireAt` counts as no claim (it is
+   * replaced). When the user holds `maxOpen` open orders (status.ts
+   * CANCELLABLE_STATUSES) already, writes nothing for it and gives
+   * `{full: true}`. One result per order, in their order.
    */
-  insert(
-    record: OrderRecord,
-    maxOpen: number,
-    claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}>;
+  insertAll(orders: NewOrder[], maxOpen: number): Promise<Inserted[]>;
   /**
    * Reads the order, applies `change` and writes the result in one
    * transaction (`change` may run more than once); undefined when there is
@@ -185,12 +194,56 @@ export interface OrderLimits {
   maxOpenOrders: number;
 }
 
+/**
+ * How one user's creates gather within an instance while a batch of them
+ * is written: as many as one transaction writes at ease, none waiting
+ * long, so that a burst is answered (created, replayed, or 429) well
+ * within a request's budget; past a batch's worth, the refusal is at once.
+ */
+export const CREATE_BATCHES: BatchBounds = {maxWaiting: 50, maxWaitMs: 3000};
+
+/**
+ * What a create keeps of its request's budget for the transaction that
+ * writes it (the store's retries included): it waits for its batch only
+ * as long as the rest of the budget allows.
+ */
+export const CREATE_RESERVE_MS = 1500;
+
+/** A create waiting for its batch: the store it came with, its order, and the limit. */
+export interface PendingCreate extends NewOrder {
+  store: OrderStore;
+  maxOpen: number;
+}
+
+/**
+ * Where an instance's creates gather, a batch per user (batches.ts),
+ * written with the store of the first in each batch.
+ */
+export function createBatches(
+  bounds: BatchBounds = CREATE_BATCHES,
+): KeyedBatches<PendingCreate, Inserted> {
+  return new KeyedBatches(
+    (_userId, creates) =>
+      creates[0].store.insertAll(
+        creates.map(({record, claim}) => ({record, claim})),
+        creates[0].maxOpen,
+      ),
+    bounds,
+  );
+}
+
 /** The order function's use cases. */
 export class Orders {
+  /**
+   * @param creates where creates gather into batches, one user's at a time:
+   *   one per instance, shared by its requests (index.ts), since the use
+   *   cases are built for each request.
+   */
   constructor(
     private readonly store: OrderStore,
     private readonly limits: OrderLimits,
     private readonly now: () => Date = () => new Date(),
+    private readonly creates = createBatches(),
   ) {}
 
   async list(filter: OrderFilter, page: PageRequest): Promise<Page<OrderView>> {
@@ -210,27 +263,35 @@ export class Orders {
    * request returns the first answer (`created: false`): the order as it
    * was created, even if it changed or was deleted since, as payment APIs
    * replay a request.
+   * @param deadline when the answer is due (ms since the epoch): the create
+   * waits for its batch no longer than leaves it CREATE_RESERVE_MS.
    * @throws IdempotencyMismatchError when the key came with another request.
    * @throws OpenOrdersLimitError when the user holds as many open orders as
    * the limit allows (a replay is answered all the same).
+   * @throws BusyError when the user's creates are more than this instance
+   * takes at once (CREATE_BATCHES), or the store's transaction gave up.
    */
   async create(
     order: CreateOrder,
     idempotencyKey?: string,
+    deadline = Infinity,
   ): Promise<{order: OrderView; created: boolean}> {
     const now = this.now();
     const record = newOrderRecord(order, 'pending', now.toISOString());
     const fingerprint = sha256Hex(JSON.stringify(order));
-    const result = await this.store.insert(
-      record,
-      this.limits.maxOpenOrders,
+    const claim =
       idempotencyKey === undefined
         ? undefined
         : {
             keyHash: sha256Hex(idempotencyKey),
             fingerprint,
             expireAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-          },
+          };
+    // One user's creates a batch at a time: each writes the user's count.
+    const result = await this.creates.submit(
+      order.userId,
+      {record, claim, store: this.store, maxOpen: this.limits.maxOpenOrders},
+      deadline - Date.now() - CREATE_RESERVE_MS,
     );
     if ('id' in result)
       return {order: toOrderView(result.id, record), created: true};

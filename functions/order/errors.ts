@@ -47,3 +47,19 @@ export class IdempotencyMismatchError extends Error {
     this.name = 'IdempotencyMismatchError';
   }
 }
+
+/**
+ * Nothing was written, and trying again shortly may succeed: the user's
+ * creates were more than this instance takes at once (queue.ts), or the
+ * documents the change needs stayed contended (the store's transaction
+ * gave up).
+ */
+export class BusyError extends Error {
+  constructor(cause?: unknown) {
+    super(
+      "This user's orders are busy with other requests: try again shortly.",
+      {cause},
+    );
+    this.name = 'BusyError';
+  }
+}

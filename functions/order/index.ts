@@ -1,6 +1,6 @@
 /** The internal order function: orders in Firestore. */
 import {defineFunction, ownStore, perRequest} from '../common/wiring';
-import {Orders} from './domain';
+import {createBatches, Orders} from './domain';
 import {orderRoutes} from './routes';
 import {orderLimits} from './settings';
 import type * as Store from './store';
@@ -11,7 +11,13 @@ export const create = defineFunction('order', config => {
     return new FirestoreOrderStore(db);
   });
   const limits = orderLimits(config);
+  // The instance's one place where creates gather: every request's use cases share it.
+  const creates = createBatches();
   return orderRoutes({
-    orders: perRequest(store, 'orders', s => new Orders(s, limits)),
+    orders: perRequest(
+      store,
+      'orders',
+      s => new Orders(s, limits, undefined, creates),
+    ),
   });
 });

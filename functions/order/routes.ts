@@ -35,6 +35,7 @@ import {
 import type {PerRequest} from '../common/wiring';
 import type {Orders} from './domain';
 import {
+  BusyError,
   IdempotencyMismatchError,
   OpenOrdersLimitError,
   OrderNotFoundError,
@@ -44,6 +45,9 @@ import {
 /** An empty page: what a user sees of a listing of someone else's orders. */
 const NOTHING = orderList({items: []});
 
+/** How long a client is asked to wait after a BusyError, in seconds. */
+export const BUSY_RETRY_AFTER_S = 1;
+
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
   if (e instanceof OrderNotFoundError)
@@ -52,6 +56,11 @@ export function httpErrorOf(e: unknown): unknown {
     return new ConflictError('status-change-refused', e.message);
   if (e instanceof OpenOrdersLimitError)
     return new ConflictError('open-orders-limit', e.message);
+  // Nothing was written: a refusal to try again, not a failure (RFC 6585).
+  if (e instanceof BusyError)
+    return new HttpError(429, 'orders-busy', e.message, undefined, {
+      'Retry-After': String(BUSY_RETRY_AFTER_S),
+    });
   // RFC draft "The Idempotency-Key HTTP Header Field": reuse with another payload is a 422.
   if (e instanceof IdempotencyMismatchError)
     return new HttpError(422, 'idempotency-key-reused', e.message);
@@ -128,6 +137,7 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
         const {order, created} = await orders(ctx).create(
           input,
           key === undefined ? undefined : scopedKey(ctx.principal, key),
+          ctx.deadline,
         );
         // A replay is the first answer again, marked as one.
         return {

@@ -11,12 +11,22 @@ import {
   type Query,
 } from '@google-cloud/firestore';
 import {z} from 'zod';
-import {converterFor, createIfMissing, pageOf} from '../common/firestore';
+import {
+  converterFor,
+  createIfMissing,
+  pageOf,
+  runTransaction,
+  TransactionGaveUpError,
+  type TransactionBounds,
+} from '../common/firestore';
 import {ORDER_STATUSES} from './contract';
+import {BusyError} from './errors';
 import type {Page, PageRequest} from '../common/page';
 import type {
   ClaimedBy,
   IdempotencyClaim,
+  Inserted,
+  NewOrder,
   OrderFilter,
   OrderRecord,
   OrderStore,
@@ -91,11 +101,35 @@ function claimedBy({orderId, fingerprint, first}: StoredClaim): {
   };
 }
 
+/**
+ * How long a create's transaction starts new attempts when it loses to
+ * another's (another instance's: an instance writes one user's creates a
+ * batch at a time, domain.ts), so that a 429 comes well within the
+ * request's budget rather than a 504 after waiting on the user's count.
+ */
+export const CREATE_RETRY_MS = 1000;
+
 export class FirestoreOrderStore implements OrderStore {
   constructor(
     private readonly db: Firestore,
     private readonly now: () => Date = () => new Date(),
+    private readonly createRetryMs = CREATE_RETRY_MS,
   ) {}
+
+  /**
+   * `update` in a transaction (common/firestore.ts runTransaction): tried
+   * again only when that may help, a BusyError when the tries ran out.
+   */
+  private async transaction<T>(
+    update: (tx: FirebaseFirestore.Transaction) => Promise<T>,
+    bounds?: TransactionBounds,
+  ): Promise<T> {
+    try {
+      return await runTransaction(this.db, update, bounds);
+    } catch (e: unknown) {
+      throw e instanceof TransactionGaveUpError ? new BusyError(e) : e;
+    }
+  }
 
   private get orders() {
     return this.db.collection(ORDERS).withConverter(storedOrder);
@@ -160,48 +194,75 @@ export class FirestoreOrderStore implements OrderStore {
     tx.set(this.openCountOf(userId), {open: Math.max(0, open + delta)});
   }
 
-  insert(
+  /** One new order: insertAll's one-order case. */
+  async insert(
     record: OrderRecord,
     maxOpen: number,
     claim?: IdempotencyClaim,
-  ): Promise<{id: string} | {claimedBy: ClaimedBy} | {full: true}> {
-    const ref = this.orders.doc();
-    const key = claim && {
-      claim,
-      ref: this.db
-        .collection(IDEMPOTENCY_KEYS)
-        .withConverter(storedClaim)
-        .doc(claim.keyHash),
-    };
-    // One transaction: the key's claim, the user's count of open orders and
-    // the new order. Two requests with the same key cannot both create an
+  ): Promise<Inserted> {
+    const [inserted] = await this.insertAll([{record, claim}], maxOpen);
+    return inserted;
+  }
+
+  async insertAll(orders: NewOrder[], maxOpen: number): Promise<Inserted[]> {
+    if (orders.length === 0) return [];
+    const {userId} = orders[0].record;
+    if (orders.some(o => o.record.userId !== userId))
+      throw new Error('insertAll takes the orders of one user');
+    const keys = this.db
+      .collection(IDEMPOTENCY_KEYS)
+      .withConverter(storedClaim);
+    // One transaction: the keys' claims, the user's count of open orders and
+    // the new orders. Two requests with the same key cannot both create an
     // order, no key points at an order that was not written, and two
     // concurrent creates cannot both take a user's last open slot. A user's
     // creates contend on that user's count only: a query in a transaction
-    // would lock far more in the emulator.
-    return this.db.runTransaction(async tx => {
-      if (key !== undefined) {
-        const current = (await tx.get(key.ref)).data();
-        // Past its expireAt a key is free again, though Firestore's TTL
-        // may take a day or more to delete it: it is taken over.
-        if (current !== undefined && !expired(current, this.now()))
-          return claimedBy(current);
-      }
-      const open = await this.openOrders(tx, record.userId);
-      if (open >= maxOpen) return {full: true};
-      if (key !== undefined)
-        // The key keeps the order as created: a replay answers with it.
-        tx.set(key.ref, {
-          orderId: ref.id,
-          fingerprint: key.claim.fingerprint,
-          expireAt: Timestamp.fromDate(key.claim.expireAt),
-          first: record,
+    // would lock far more in the emulator. It starts no attempt past
+    // createRetryMs: a BusyError, then.
+    return this.transaction(
+      async tx => {
+        const refs = [
+          ...new Set(orders.flatMap(o => (o.claim ? [o.claim.keyHash] : []))),
+        ].map(hash => keys.doc(hash));
+        const snapshots = refs.length > 0 ? await tx.getAll(...refs) : [];
+        const claims = new Map<string, ClaimedBy>();
+        for (const snapshot of snapshots) {
+          const current = snapshot.data();
+          // Past its expireAt a key is free again, though Firestore's TTL
+          // may take a day or more to delete it: it is taken over.
+          if (current !== undefined && !expired(current, this.now()))
+            claims.set(snapshot.id, claimedBy(current).claimedBy);
+        }
+        const before = await this.openOrders(tx, userId);
+        let open = before;
+        const results = orders.map(({record, claim}): Inserted => {
+          const claimed = claim && claims.get(claim.keyHash);
+          if (claimed !== undefined) return {claimedBy: claimed};
+          if (open >= maxOpen) return {full: true};
+          const ref = this.orders.doc();
+          tx.create(ref, record);
+          if (claim !== undefined) {
+            // The key keeps the order as created: a replay answers with it.
+            tx.set(keys.doc(claim.keyHash), {
+              orderId: ref.id,
+              fingerprint: claim.fingerprint,
+              expireAt: Timestamp.fromDate(claim.expireAt),
+              first: record,
+            });
+            claims.set(claim.keyHash, {
+              orderId: ref.id,
+              fingerprint: claim.fingerprint,
+              first: record,
+            });
+          }
+          open += openness(record);
+          return {id: ref.id};
         });
-      tx.create(ref, record);
-      if (openness(record) === 1)
-        tx.set(this.openCountOf(record.userId), {open: open + 1});
-      return {id: ref.id};
-    });
+        if (open !== before) tx.set(this.openCountOf(userId), {open});
+        return results;
+      },
+      {until: Date.now() + this.createRetryMs},
+    );
   }
 
   update(
@@ -212,7 +273,7 @@ export class FirestoreOrderStore implements OrderStore {
     // Read, change and write in one transaction so two concurrent changes
     // cannot both start from the same old record; the user's count of open
     // orders changes with it when the order opens or closes.
-    return this.db.runTransaction(async tx => {
+    return this.transaction(async tx => {
       const current = (await tx.get(ref)).data();
       if (current === undefined) return undefined;
       const changes = change(current);
@@ -230,7 +291,7 @@ export class FirestoreOrderStore implements OrderStore {
   delete(id: string): Promise<boolean> {
     const ref = this.orders.doc(id);
     // With the user's count of open orders, when the order was open.
-    return this.db.runTransaction(async tx => {
+    return this.transaction(async tx => {
       const current = (await tx.get(ref)).data();
       if (current === undefined) return false;
       await this.countOpen(tx, current.userId, -openness(current));

@@ -17,6 +17,7 @@ import {
   ORDERS,
 } from '../../../../functions/order/store';
 import {StoredDataError} from '../../../../functions/common/firestore';
+import {BusyError} from '../../../../functions/order/errors';
 import {loadSeed} from '../../../../local/seed';
 import {rejectionOf} from '../../../fixtures/rejection';
 import {freshOrderStore, MAX_OPEN, record} from '../../../fixtures/order-store';
@@ -194,15 +195,110 @@ describe('FirestoreOrderStore', () => {
     expect(await store.insert(record, 3)).to.deep.equal({full: true});
   });
 
+  it("writes a batch of one user's orders in one transaction, each as if after the ones before it", async () => {
+    await store.insert(record, 4, claim('f0'));
+    const other = (f: string, hash: string) => ({
+      ...claim(f),
+      keyHash: hash.repeat(64),
+    });
+    const results = await store.insertAll(
+      [
+        // A key claimed before the batch, and one claimed in it, twice.
+        {record, claim: claim('f0')},
+        {record, claim: other('f1', 'a')},
+        {record, claim: other('f1', 'a')},
+        {record: {...record, status: 'shipped'}},
+        {record},
+        {record},
+        {record, claim: other('f2', 'b')},
+      ],
+      4,
+    );
+    const first = (results[1] as {id: string}).id;
+    expect(results[0]).to.have.nested.property('claimedBy.fingerprint', 'f0');
+    expect(results[2]).to.deep.equal({
+      claimedBy: {orderId: first, fingerprint: 'f1', first: record},
+    });
+    // Not open, it takes no slot; the limit comes with the fourth open one.
+    expect(results[3]).to.have.property('id');
+    expect(results[4]).to.have.property('id');
+    expect(results[5]).to.have.property('id');
+    expect(results[6]).to.deep.equal({full: true});
+    expect(await count(ORDERS)).to.equal(5);
+    expect(await count(IDEMPOTENCY_KEYS)).to.equal(2);
+    expect(
+      (await db.collection(OPEN_ORDER_COUNTS).doc('user-001').get()).get(
+        'open',
+      ),
+    ).to.equal(4n);
+    expect(await store.insert(record, 4, other('f2', 'b'))).to.deep.equal({
+      full: true,
+    });
+  });
+
   it("lets concurrent creates take a user's last open slots once each", async function () {
-    // Same-user creates contend in one transaction's query: the emulator
-    // makes the losers wait and the client retries them.
+    // Same-user creates contend on the user's count: the emulator makes
+    // them wait and aborts all but one, and they are tried again, here for
+    // as long as that takes (the order function's own store gives up
+    // sooner: below).
     this.timeout(120_000);
+    const patient = new FirestoreOrderStore(db, undefined, 60_000);
     const results = await Promise.all(
-      Array.from({length: 4}, () => store.insert(record, 2)),
+      Array.from({length: 4}, () => patient.insert(record, 2)),
     );
     expect(results.filter(r => 'id' in r)).to.have.length(2);
     expect(results.filter(r => 'full' in r)).to.have.length(2);
     expect(await count(ORDERS)).to.equal(2);
+  });
+
+  it('gives up on a create that loses to concurrent ones once its time to retry is spent: a BusyError, nothing of it written', async function () {
+    this.timeout(60_000);
+    // No time to retry at all: the creates that lose their first attempt give up.
+    const hasty = new FirestoreOrderStore(db, undefined, 0);
+    const settled = await Promise.allSettled(
+      Array.from({length: 4}, () => hasty.insert(record, MAX_OPEN)),
+    );
+    const created = settled.filter(r => r.status === 'fulfilled');
+    const busy = settled.flatMap(r =>
+      r.status === 'rejected' ? [r.reason] : [],
+    );
+    expect(busy.length).to.be.above(0);
+    for (const e of busy) expect(e).to.be.instanceOf(BusyError);
+    expect(created.length + busy.length).to.equal(4);
+    expect(await count(ORDERS)).to.equal(created.length);
+    // No count either, when none was created.
+    expect(
+      (await db.collection(OPEN_ORDER_COUNTS).doc('user-001').get()).get(
+        'open',
+      ) ?? 0n,
+    ).to.equal(BigInt(created.length));
+  });
+
+  it('tries a write Firestore refuses for good once, and fails at once', async () => {
+    // The emulator refuses a string that is not UTF-8 (over gRPC) as
+    // UNKNOWN, which the client's own runTransaction tries five times,
+    // seconds apart. (Validation keeps such strings out: this is the store
+    // on its own.)
+    let attempts = 0;
+    const counting = new Proxy(db, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property !== 'runTransaction') return value;
+        return (
+          update: (tx: FirebaseFirestore.Transaction) => Promise<unknown>,
+          options?: FirebaseFirestore.ReadWriteTransactionOptions,
+        ) =>
+          target.runTransaction(tx => {
+            attempts++;
+            return update(tx);
+          }, options);
+      },
+    });
+    const refusing = new FirestoreOrderStore(counting);
+    const bad = {...record, items: [{...record.items[0], product: '\ud800'}]};
+    const e = await rejectionOf(refusing.insert(bad, MAX_OPEN), Error);
+    expect(e).not.to.be.instanceOf(BusyError);
+    expect(attempts).to.equal(1);
+    expect(await count(ORDERS)).to.equal(0);
   });
 });

@@ -161,4 +161,36 @@ describe('ServiceClient', () => {
       errors: [{field: 'id', message: 'x'}],
     });
   });
+
+  it("passes on a callee's own 429 at once, not retried, with its code and Retry-After", async () => {
+    const srv = await recordingServer((_req, res) => {
+      res.setHeader('Retry-After', '3');
+      json(
+        res,
+        429,
+        {code: 'orders-busy', detail: 'Try again shortly.'},
+        'application/problem+json',
+      );
+    });
+    const waits: number[] = [];
+    const error = await failure(
+      client(srv.url, {sleep: async ms => void waits.push(ms)}).call(
+        testContext(),
+        {
+          method: 'POST',
+          path: ['orders'],
+          body: {a: 1},
+          headers: {'idempotency-key': 'k1'},
+        },
+        ANY,
+      ),
+    );
+    await srv.close();
+    expect(srv.requests).to.have.length(1);
+    expect(waits).to.deep.equal([]);
+    expect(error).to.include({failure: 'rejected', status: 429});
+    const {problem, headers} = toProblem(error);
+    expect(problem).to.include({status: 429, code: 'orders-busy'});
+    expect(headers).to.deep.equal({'Retry-After': '3'});
+  });
 });

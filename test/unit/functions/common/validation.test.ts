@@ -8,6 +8,10 @@ import {
   pageOnly,
   parseInput,
 } from '../../../../functions/common/validation';
+import {
+  createOrderSchema,
+  idempotencyHeader,
+} from '../../../../functions/order/contract';
 
 function errorsOf(schema: z.ZodType, value: unknown, what = 'query') {
   try {
@@ -93,5 +97,74 @@ describe('validation', () => {
     expect(errorsOf(schema, 'text', 'body').map(e => e.field)).to.deep.equal([
       'body',
     ]);
+  });
+
+  describe('text that is not well-formed Unicode', () => {
+    const order = (product: string) => ({
+      userId: 'user-001',
+      items: [
+        {product: 'Cable', quantity: 1, price: 1},
+        {product, quantity: 1, price: 1},
+      ],
+    });
+    // What JSON.parse makes of "\ud800" and its like: lone surrogates.
+    const illFormed: [string, string][] = [
+      ['a lone high surrogate', '\ud800'],
+      ['a lone low surrogate', 'x\udc00y'],
+      ['a pair in the wrong order', '\udc00\ud800'],
+      ['a high surrogate at the end', 'Cable\udbff'],
+    ];
+    illFormed.forEach(([name, text]) =>
+      it(`refuses ${name} in a field the schema would accept, naming it`, () => {
+        expect(createOrderSchema.safeParse(order(text)).success).to.equal(true);
+        expect(
+          errorsOf(createOrderSchema, order(text), 'body').map(e => e.field),
+        ).to.deep.equal(['items[1].product']);
+      }),
+    );
+
+    it('accepts characters outside the BMP, a pair in order', () => {
+      expect(
+        parseInput(createOrderSchema, order('Cable \u{1F50C}'), 'body').items[1]
+          .product,
+      ).to.equal('Cable \u{1F50C}');
+    });
+
+    it('names the object that holds a key that is not well-formed, once', () => {
+      const body = {...order('Cable'), '\ud800': 1, '\udc00': 2};
+      const errors = errorsOf(createOrderSchema, body, 'body');
+      // The schema's own issue (unknown keys) would repeat the keys: it is left out.
+      expect(errors.map(e => e.field)).to.deep.equal(['body']);
+      expect(JSON.stringify(errors)).not.to.match(/\\ud[89a-f]/i);
+    });
+
+    it("lists the schema's other errors with it", () => {
+      const body = {...order('\ud800'), userId: 'a/b'};
+      expect(
+        errorsOf(createOrderSchema, body, 'body').map(e => e.field),
+      ).to.have.members(['items[1].product', 'userId']);
+    });
+
+    it('checks every input alike: a header, the input itself', () => {
+      expect(
+        errorsOf(
+          idempotencyHeader,
+          {'idempotency-key': '\ud800'},
+          'headers',
+        ).map(e => e.field),
+      ).to.deep.equal(['idempotency-key']);
+      expect(
+        errorsOf(z.string(), '\ud800', 'body').map(e => e.field),
+      ).to.deep.equal(['body']);
+    });
+
+    it('walks a deeply nested input without running out of stack, naming at most ten', () => {
+      let deep: unknown = '\ud800';
+      for (let i = 0; i < 200_000; i++) deep = [deep];
+      const [error] = errorsOf(z.unknown(), {deep}, 'body');
+      expect(error.field).to.equal(`deep${'[0]'.repeat(200_000)}`);
+      const many = Array.from({length: 1000}, () => '\ud800');
+      expect(errorsOf(z.unknown(), many, 'body')).to.have.length(10);
+    });
   });
 });

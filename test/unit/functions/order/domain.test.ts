@@ -2,12 +2,14 @@
 import {expect} from 'chai';
 import {sha256Hex} from '../../../../functions/common/hash';
 import {
+  BusyError,
   IdempotencyMismatchError,
   OpenOrdersLimitError,
   OrderNotFoundError,
   TransitionError,
 } from '../../../../functions/order/errors';
 import {
+  createBatches,
   IDEMPOTENCY_TTL_MS,
   newOrderRecord,
   Orders,
@@ -120,6 +122,101 @@ describe('Orders (the order domain)', () => {
     expect(
       (await orders.create({...INPUT, userId: 'user-002'})).created,
     ).to.equal(true);
+  });
+
+  /** A store whose writes take a moment, recording each batch and how many of one user's overlap. */
+  class SlowStore extends MemoryOrderStore {
+    running = new Map<string, number>();
+    mostAtOnce = new Map<string, number>();
+    batches: string[][] = [];
+    override async insertAll(
+      ...args: Parameters<MemoryOrderStore['insertAll']>
+    ) {
+      const user = args[0][0].record.userId;
+      const now = (this.running.get(user) ?? 0) + 1;
+      this.running.set(user, now);
+      this.mostAtOnce.set(user, Math.max(now, this.mostAtOnce.get(user) ?? 0));
+      this.batches.push(args[0].map(o => o.record.userId));
+      await new Promise(r => setTimeout(r, 1));
+      this.running.set(user, now - 1);
+      return super.insertAll(...args);
+    }
+  }
+
+  it("writes one user's creates a batch at a time, those that came meanwhile together, other users' alongside, gathered in one place shared by every request's use cases", async () => {
+    const slow = new SlowStore();
+    const creates = createBatches({maxWaiting: 100, maxWaitMs: 60_000});
+    // As the function builds them: use cases for each request, one place.
+    const perRequest = () =>
+      new Orders(slow, {maxOpenOrders: 100}, () => now, creates);
+    const results = await Promise.all(
+      ['user-001', 'user-002'].flatMap(userId =>
+        Array.from({length: 5}, () => perRequest().create({...INPUT, userId})),
+      ),
+    );
+    expect(slow.mostAtOnce).to.deep.equal(
+      new Map([
+        ['user-001', 1],
+        ['user-002', 1],
+      ]),
+    );
+    // The first of each user's alone, the four that came while it ran together.
+    expect(slow.batches.map(b => b.length).sort()).to.deep.equal([1, 1, 4, 4]);
+    expect(results.every(r => r.created)).to.equal(true);
+    expect(new Set(results.map(r => r.order.id)).size).to.equal(10);
+    expect(slow.records.size).to.equal(10);
+  });
+
+  it('creates one order for a key sent again within one batch, the later ones replays', async () => {
+    const slow = new SlowStore();
+    orders = new Orders(slow, {maxOpenOrders: 100}, () => now, createBatches());
+    const results = await Promise.all(
+      Array.from({length: 4}, () => orders.create(INPUT, 'key-1')),
+    );
+    expect(slow.batches.map(b => b.length)).to.deep.equal([1, 3]);
+    expect(results.map(r => r.created)).to.deep.equal([
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(new Set(results.map(r => r.order.id)).size).to.equal(1);
+    expect(slow.records.size).to.equal(1);
+  });
+
+  it("refuses a create past a batch's worth waiting with a BusyError, writing nothing of it, and serves the others", async () => {
+    const slow = new SlowStore();
+    orders = new Orders(
+      slow,
+      {maxOpenOrders: 100},
+      () => now,
+      createBatches({maxWaiting: 1, maxWaitMs: 60_000}),
+    );
+    const settled = await Promise.allSettled(
+      Array.from({length: 3}, () => orders.create(INPUT)),
+    );
+    expect(settled.map(r => r.status)).to.deep.equal([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((settled[2] as PromiseRejectedResult).reason).to.be.instanceOf(
+      BusyError,
+    );
+    expect(slow.records.size).to.equal(2);
+  });
+
+  it('refuses a create at once when its request has no time left to wait for its batch', async () => {
+    const slow = new SlowStore();
+    orders = new Orders(slow, {maxOpenOrders: 100}, () => now, createBatches());
+    const first = orders.create(INPUT);
+    // Due before the transaction that would write it could run.
+    await rejectionOf(
+      orders.create(INPUT, undefined, Date.now() + 100),
+      BusyError,
+    );
+    await first;
+    expect(slow.records.size).to.equal(1);
   });
 
   it('answers a repeated key with the first order though it was deleted since', async () => {
