@@ -189,10 +189,10 @@ describe("a function's env in topology.json", () => {
       expect(result.stderr).not.to.contain('STACK_MODE');
     });
 
-    it("the functions' entry point", () => {
+    it("the local stack's entry point for the functions", () => {
       const result = spawnSync(
         process.execPath,
-        ['-e', "require('./build/functions/index.cjs')"],
+        ['-e', "require('./build/local/function-entry.cjs')"],
         {
           cwd: ROOT,
           encoding: 'utf8',
