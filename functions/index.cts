@@ -1,8 +1,9 @@
 /**
  * The entry point the Functions Framework loads (package.json "main"), on
  * Google Cloud and in `npx functions-framework --target=<name>`: one export
- * per function of topology.json (entry-points.ts), each built from its
- * environment with production's collaborators. What only the local stack,
+ * per function the project defines (catalog.ts), each built from its
+ * environment alone with production's collaborators (entry-points.ts): no
+ * topology.json is deployed, nor read here. What only the local stack,
  * its tests and the benchmark switch is not read here: their entry point is
  * local/function-entry.cts, and a function started from this one refuses
  * to start with one of their variables set (variables.ts LOCAL_SWITCHES).
@@ -12,6 +13,7 @@
  * read-package-up (a graph of ES modules) to find the nearest package.json
  * and its "type", on every start of every instance.
  */
+import {FUNCTIONS} from './catalog';
 import {exportFunctions} from './common/entry-points';
 import {installFrameworkPatches} from './common/framework';
 
@@ -19,4 +21,4 @@ import {installFrameworkPatches} from './common/framework';
 // target's export): see framework.ts.
 installFrameworkPatches();
 
-exportFunctions(exports);
+exportFunctions(exports, FUNCTIONS);

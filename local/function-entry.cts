@@ -1,6 +1,7 @@
 /**
  * The entry point the local stack starts its functions with: the functions
- * of functions/index.cts, with what only the stack, its tests and the
+ * of the topology in use (function-modules.ts: functions/index.cts's, and
+ * the tests' fixture functions), with what only the stack, its tests and the
  * benchmark switch (function-switches.ts) read from the environment and
  * passed in. Each function's environment names it (FUNCTION_SOURCE, which
  * the Functions Framework reads as --source: functions.ts functionEnv), so
@@ -11,15 +12,19 @@
  * A .cts file, as functions/index.cts is and for the same reason: the
  * framework loads it without first looking for a package.json.
  */
+import * as path from 'node:path';
+import {FUNCTIONS} from '../functions/catalog';
 import {exportFunctions} from '../functions/common/entry-points';
 import {installFrameworkPatches} from '../functions/common/framework';
 import {ConfigError} from '../functions/common/variables';
+import {loadTopology} from '../scripts/topology';
+import {functionModules} from './function-modules';
 import {takeLocalSwitches, wiringOf} from './function-switches';
 
-/** The switches, or what is wrong with them and exit 1. */
-function switchesOrExit(): ReturnType<typeof takeLocalSwitches> {
+/** `read()`, or what is wrong and exit 1. */
+function orExit<T>(read: () => T): T {
   try {
-    return takeLocalSwitches(process.env);
+    return read();
   } catch (e: unknown) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(
@@ -29,13 +34,18 @@ function switchesOrExit(): ReturnType<typeof takeLocalSwitches> {
   }
 }
 
-const {switches, env} = switchesOrExit();
+const {switches, env} = orExit(() => takeLocalSwitches(process.env));
 
 // Before the framework builds its server: see framework.ts.
 installFrameworkPatches({frameworkDomain: switches.frameworkDomain});
 
-exportFunctions(exports, {
-  topologyFile: switches.topologyFile,
-  env,
-  overrides: wiringOf(switches),
-});
+// The compiled project, build/, where a function's `source` folder is.
+const BUILD = path.resolve(__dirname, '..');
+
+exportFunctions(
+  exports,
+  orExit(() =>
+    functionModules(loadTopology(switches.topologyFile), FUNCTIONS, BUILD),
+  ),
+  {env, overrides: wiringOf(switches)},
+);

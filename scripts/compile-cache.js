@@ -18,7 +18,8 @@
  * wherever the project sits.
  *
  * Two steps: this process loads every module (V8 caches what it compiled
- * up front), then each function of topology.json starts once, as the
+ * up front), then each function the deployed entry point exports (it runs
+ * where no topology.json is: Cloud Build's upload) starts once, as the
  * framework starts it, on a loopback port, and answers its health check
  * before it is stopped: V8 caches too what the start compiled as it ran.
  * No function calls anything: none has a caller's request to act on.
@@ -31,7 +32,6 @@ const {readdirSync} = require('node:fs');
 const Module = require('node:module');
 const {createServer} = require('node:net');
 const path = require('node:path');
-const {functionEnv, loadTopology} = require('./topology');
 
 const ROOT = path.join(__dirname, '..');
 const directory = path.resolve(ROOT, process.argv[2] || '.compile-cache');
@@ -87,21 +87,29 @@ async function main() {
   require('@grpc/grpc-js');
   require('@opentelemetry/exporter-trace-otlp-http');
   Module.flushCompileCache();
-  const topology = loadTopology();
-  for (const f of topology.declared)
-    await startOnce(framework, f, {
-      ...functionEnv(topology, f.name, {
-        projectId: 'compile-cache',
-        // No function calls anything here: any URL will do.
-        urls: Object.fromEntries(
-          topology.declared.map(g => [g.name, 'http://127.0.0.1:9']),
-        ),
-      }),
+  // What the deployed entry point exports: no topology.json is uploaded.
+  const entry = path.join(ROOT, 'build', 'functions', 'index.cjs');
+  const {urlVariable} = require(
+    path.join(ROOT, 'build', 'functions', 'common', 'variables.js'),
+  );
+  const names = Object.keys(require(entry));
+  for (const name of names) {
+    const others = names.filter(n => n !== name);
+    await startOnce(framework, name, {
+      GOOGLE_CLOUD_PROJECT: 'compile-cache',
       // Anyone may ask its health check, which answers before any token.
       ALLOWED_CALLERS: 'anyone',
+      // No function calls anything here: it may call any other, at any URL.
+      CALLS: others.join(','),
+      ...Object.fromEntries(
+        others.map(n => [urlVariable(n), 'http://127.0.0.1:9']),
+      ),
+      // Each function that keeps data opens its own at start: any id will do.
+      FIRESTORE_DATABASE: 'compile-cache',
       LOG_LEVEL: 'error',
       NODE_COMPILE_CACHE: directory,
     });
+  }
 }
 
 /**
@@ -121,19 +129,19 @@ function freePort() {
 }
 
 /**
- * Starts the function `f` as the framework does, with its environment as
- * deployed (`env`, from the topology), until its health check answers.
+ * Starts the function `name` as the framework does, with `env`, until its
+ * health check answers.
  * @param {string} framework the framework's folder
- * @param {import('./topology-parse').FunctionSpec} f its topology entry
+ * @param {string} name its entry point
  * @param {Record<string, string>} env
  */
-async function startOnce(framework, f, env) {
+async function startOnce(framework, name, env) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     [
       path.join(framework, 'build', 'src', 'main.js'),
-      `--target=${f.entryPoint}`,
+      `--target=${name}`,
       `--port=${port}`,
     ],
     {
@@ -146,13 +154,13 @@ async function startOnce(framework, f, env) {
   try {
     for (let tries = 0; ; tries++) {
       if (child.exitCode !== null)
-        throw new Error(`${f.name} exited with code ${child.exitCode}`);
+        throw new Error(`${name} exited with code ${child.exitCode}`);
       const ok = await fetch(`http://127.0.0.1:${port}/`).then(
         res => res.ok,
         () => false,
       );
       if (ok) break;
-      if (tries === 600) throw new Error(`${f.name} did not answer in 30 s`);
+      if (tries === 600) throw new Error(`${name} did not answer in 30 s`);
       await new Promise(resolve => setTimeout(resolve, 50));
     }
   } finally {

@@ -1,22 +1,53 @@
 # shellcheck shell=bash
 # deploy.sh's function steps: each function deployed with its environment,
 # ingress, identity, network and resources from the topology, after those
-# it calls, then its invokers allowed to call it. Sourced by deploy.sh, not
-# run; reads its RUNTIME, TELEMETRY_TRACES_URL and END_USER_AUTH, and keeps
-# every deployed function's URL in URLS (say_what_next prints the public
-# ones).
+# it calls, then its invokers allowed to call it. Every URL a function's
+# environment holds is Cloud Run's deterministic one, known before the
+# function exists, so a first deploy is complete as it is. Sourced by
+# deploy.sh, not run; reads its RUNTIME, TELEMETRY_TRACES_URL and
+# END_USER_AUTH, and keeps every function's URL in URLS (say_what_next
+# prints the public ones).
 
-# The URL of every function deployed so far: the callers' env needs them.
+# Every function's URL, known before any exists: Cloud Run's deterministic
+# URL, https://SERVICE-PROJECT_NUMBER.REGION.run.app (a function's service
+# is named as the function). Set by deterministic_urls.
 declare -A URLS=()
 
-# function_env NAME SELF_URL: NAME's environment from the topology, as
-# KEY=VALUE pairs separated by ';' (values hold commas; '^;^' tells gcloud to
-# split on ';'), end-user checks off only with END_USER_AUTH=off (deploy.sh's
-# --no-end-user-checks), said in topology.js's arguments.
+# The project's number, which the deterministic URLs hold: a placeholder in
+# a dry run.
+project_number() {
+  local number
+  number="$(query PROJECT_NUMBER gcloud projects describe "${PROJECT_ID}" --format='value(projectNumber)')"
+  if ! is_dry_run && [[ ! "${number}" =~ ^[0-9]+$ ]]; then
+    err "no number for project ${PROJECT_ID} (gcloud projects describe): its functions' URLs are made from it"
+    exit 1
+  fi
+  echo "${number}"
+}
+
+# Sets URLS. Cloud Run gives a service its deterministic URL only when
+# "SERVICE-PROJECT_NUMBER" fits one DNS label (63 characters): a longer
+# function name is refused before anything is deployed.
+deterministic_urls() {
+  local fn number
+  number="$(project_number)"
+  for fn in "${FUNCTIONS[@]}"; do
+    if ((${#fn} + 1 + ${#number} > 63)); then
+      err "${fn}: the name is too long for Cloud Run's deterministic URL (${fn}-${number} is over 63 characters)"
+      exit 2
+    fi
+    URLS[${fn}]="https://${fn}-${number}.${REGION}.run.app"
+  done
+}
+
+# function_env NAME: NAME's environment from the topology, as KEY=VALUE
+# pairs separated by ';' (values hold commas; '^;^' tells gcloud to split
+# on ';'), with every function's URL (its own, the audience of its callers'
+# tokens, and its callees'), end-user checks off only with END_USER_AUTH=off
+# (deploy.sh's --no-end-user-checks), said in topology.js's arguments.
 function_env() {
   local name="$1" fn known=() checks=()
-  URLS[${name}]="$2"
-  for fn in "${!URLS[@]}"; do
+  for fn in "${FUNCTIONS[@]}"; do
     known+=("${fn}=${URLS[${fn}]}")
   done
   [[ "${END_USER_AUTH}" != off ]] || checks=(--no-end-user-checks)
@@ -25,37 +56,17 @@ function_env() {
     "${TELEMETRY_TRACES_URL}"
 }
 
-# deploy_function NAME ENV [FLAG...]: deploys with the flags every function
-# shares, then those given.
+# deploy_function NAME [FLAG...]: deploys with its environment and the flags
+# every function shares, then those given.
 deploy_function() {
-  local name="$1" env="$2"
-  shift 2
+  local name="$1" env
+  shift
+  env="$(function_env "${name}")"
   info "Deploying ${name}"
   run gcloud functions deploy "${name}" --gen2 --runtime="${RUNTIME}" --region="${REGION}" \
     --project="${PROJECT_ID}" --source=. --entry-point="${ENTRY_POINT[${name}]}" --trigger-http \
     --service-account="$(service_account "${name}")" \
     --set-env-vars="^;^${env}" "$@"
-}
-
-# deploy_internal NAME [FLAG...]: a function that checks its callers knows
-# its own URL (the audience its callers' tokens carry) only once it exists.
-# The first deploy starts it with its predictable cloudfunctions.net URL, then
-# sets the real one on the running service (no rebuild); later deploys pass
-# it directly.
-deploy_internal() {
-  local name="$1" url
-  shift
-  url="$(query '' gcloud functions describe "${name}" --gen2 --region="${REGION}" \
-    --project="${PROJECT_ID}" --format='value(serviceConfig.uri)')"
-  deploy_function "${name}" \
-    "$(function_env "${name}" "${url:-https://${REGION}-${PROJECT_ID}.cloudfunctions.net/${name}}")" "$@"
-  if [[ -z "${url}" ]]; then
-    url="$(function_url "${name}")"
-    info "${name}'s URL is known only now that it exists: setting SELF_URL to it on the running service (no rebuild)"
-    run gcloud run services update "${name}" --region="${REGION}" --project="${PROJECT_ID}" \
-      --update-env-vars="SELF_URL=${url}"
-  fi
-  URLS[${name}]="${url}"
 }
 
 # grant_invoker CALLEE CALLER: lets CALLER's service account call CALLEE.
@@ -74,11 +85,12 @@ grant_invoker() {
   fi
 }
 
-# Deploys every function after those it calls, with the ingress, identity,
-# network and resources the topology gives it, then lets exactly its
-# invokers call it.
+# Deploys every function after those it calls (an invoker binding needs its
+# callee to exist), with the ingress, identity, network, resources and
+# environment the topology gives it, then lets exactly its invokers call it.
 deploy_functions() {
   local fn caller flags resources
+  deterministic_urls
   for fn in "${FUNCTIONS[@]}"; do
     flags=(--ingress-settings="${INGRESS[${fn}]}")
     if [[ "${ALLOW_UNAUTHENTICATED[${fn}]}" == true ]]; then
@@ -92,12 +104,7 @@ deploy_functions() {
     read -ra resources <<<"${RESOURCE_FLAGS[${fn}]}"
     flags+=("${resources[@]}")
 
-    if [[ "${ALLOW_UNAUTHENTICATED[${fn}]}" == true ]]; then
-      deploy_function "${fn}" "$(function_env "${fn}" '')" "${flags[@]}"
-      URLS[${fn}]="$(function_url "${fn}")"
-    else
-      deploy_internal "${fn}" "${flags[@]}"
-    fi
+    deploy_function "${fn}" "${flags[@]}"
     for caller in ${INVOKERS[${fn}]}; do
       grant_invoker "${fn}" "${caller}"
     done

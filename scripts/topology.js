@@ -42,7 +42,8 @@
  * (END_USER_ISSUER, END_USER_AUDIENCE), which every function checks.
  *
  * TOPOLOGY_FILE, when set, names the topology to use instead of topology.json
- * (for the scripts, the local stack and the functions alike).
+ * (for the scripts and the local stack alike: its entry point reads it; a
+ * deployed function reads no topology).
  *
  * Command line (for the shell scripts):
  *   node scripts/topology.js shell                 bash declarations of the topology
@@ -77,8 +78,8 @@ function defaultFile() {
 
 /**
  * The topology in use: the file TOPOLOGY_FILE names (a changed copy, as the
- * tests make), else the project's topology.json. The functions read the
- * same variable (functions/index.cts).
+ * tests make), else the project's topology.json. The local stack's entry
+ * point reads the same variable (local/function-entry.cts).
  */
 function topologyFile() {
   const named = process.env.TOPOLOGY_FILE;

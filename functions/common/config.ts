@@ -10,7 +10,6 @@
  * local stack, its tests and the benchmark switch is no part of it: their
  * entry point passes it in as collaborators (variables.ts LOCAL_SWITCHES).
  */
-import {urlVariable} from '../../scripts/topology-parse';
 import type {EndUserConfig} from './auth/end-user';
 import {
   ConfigError,
@@ -18,6 +17,7 @@ import {
   httpUrl,
   identityPlatformIssuer,
   parseEnvironment,
+  urlVariable,
   type LogLevel,
   type Vars,
 } from './variables';

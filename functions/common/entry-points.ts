@@ -1,52 +1,29 @@
 /**
  * What an entry point the Functions Framework loads exports: one function
- * per function of topology.json, under its entry point, built by the
- * `create` export of its folder (`functions/<name>/`, or the folder its
- * `source` names). functions/index.cts is the one deployed; the local
- * stack's (local/function-entry.cts) passes its stand-ins in.
+ * per entry of the list it is given (functions/catalog.ts), under its entry
+ * point, built by the `create` export of its folder. functions/index.cts is
+ * the one deployed; the local stack's (local/function-entry.cts) passes its
+ * stand-ins in. Each function's configuration is its environment alone:
+ * deploy.sh and the local stack derive it from topology.json, which no
+ * function reads.
  *
  * The exports are getters, so only the target's module is loaded and
  * configured: the gateway never loads Firestore, and each function reads its
  * configuration once, at start, failing there if it is wrong.
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
-import {readFileSync} from 'node:fs';
-import * as path from 'node:path';
-import {parseTopology} from '../../scripts/topology-parse';
 import {parseConfig} from './config';
 import {lazyFunction} from './lazy';
 import {ConfigError} from './variables';
 import type {FunctionFactory, Wiring} from './wiring';
 
 /** What a function's folder exports. */
-interface FunctionModule {
+export interface FunctionModule {
   create: FunctionFactory;
 }
 
-/**
- * The compiled project: build/ locally and on Google Cloud alike (gcp-build
- * compiles into it), with topology.json beside it.
- */
-const BUILD = path.resolve(__dirname, '..', '..');
-
-/** The project's own topology.json, the one deployed with the functions. */
-export const TOPOLOGY_FILE = path.join(BUILD, '..', 'topology.json');
-
-/**
- * Each function of `file`: its name, entry point and folder, read with the
- * same checks as deploy.sh and the local stack read it
- * (scripts/topology-parse.js).
- */
-function functionsOf(
-  file: string,
-): {name: string; entryPoint: string; folder: string}[] {
-  const topology = parseTopology(JSON.parse(readFileSync(file, 'utf8')));
-  return topology.declared.map(f => ({
-    name: f.name,
-    entryPoint: f.entryPoint,
-    folder: path.join(BUILD, f.source ?? path.join('functions', f.name)),
-  }));
-}
+/** The functions an entry point exports: each one's folder, loaded on first use, by entry point. */
+export type FunctionModules = Readonly<Record<string, () => FunctionModule>>;
 
 /**
  * What a person who started a function with the wrong environment reads:
@@ -76,8 +53,6 @@ function configured(name: string, build: () => HttpFunction): HttpFunction {
 
 /** How an entry point builds its functions; production's unless given. */
 export interface EntryOptions {
-  /** The topology whose functions it exports: the project's own by default. */
-  topologyFile?: string;
   /** What each function's configuration is read from: the process's environment by default. */
   env?: NodeJS.ProcessEnv;
   /** Collaborators in place of production's, for every function (wiring.ts). */
@@ -86,24 +61,20 @@ export interface EntryOptions {
 
 /**
  * Defines on `target` (an entry point's `exports`) one getter per function
- * of the topology, which builds it on first use.
+ * of `functions`, which builds it on first use.
  */
 export function exportFunctions(
   target: object,
+  functions: FunctionModules,
   options: EntryOptions = {},
 ): void {
-  for (const {name, entryPoint, folder} of functionsOf(
-    options.topologyFile ?? TOPOLOGY_FILE,
-  ))
+  for (const [name, load] of Object.entries(functions))
     Object.defineProperty(
       target,
-      entryPoint,
+      name,
       lazyFunction(() =>
         configured(name, () =>
-          (require(path.join(folder, 'index')) as FunctionModule).create(
-            parseConfig(name, options.env),
-            options.overrides,
-          ),
+          load().create(parseConfig(name, options.env), options.overrides),
         ),
       ),
     );

@@ -5,9 +5,17 @@
  * variable named at once.
  */
 import {z} from 'zod';
-// The topology's own rules, written once: what the scripts check a
-// function's entry with is what the function checks its environment with.
-import {DATABASE_ID, urlVariable} from '../../scripts/topology-parse';
+
+/**
+ * The variable that holds the URL of the function `name`, one it calls
+ * (user -> USER_URL, billing-v2 -> BILLING_V2_URL).
+ */
+export function urlVariable(name: string): string {
+  return `${name.toUpperCase().replace(/-/g, '_')}_URL`;
+}
+
+/** Firestore's rule for a database id (4-63 of a-z, 0-9, -; a letter first). */
+export const DATABASE_ID = /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/;
 
 export const LOG_LEVELS = [
   'debug',

@@ -9,8 +9,17 @@
  * loads to stand for them (bench/required-libraries.ts).
  */
 import {expect} from 'chai';
+import type {ChildProcess} from 'node:child_process';
+import {cpSync, existsSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import * as path from 'node:path';
 import {REQUIRED_LIBRARIES} from '../../../bench/required-libraries';
+import {
+  freePort,
+  spawnGroup,
+  stopGroup,
+  waitFor,
+} from '../../../local/processes';
 import {ROOT} from '../../../local/stack';
 import {functionEnv, loadTopology} from '../../../scripts/topology';
 import {packagesLoaded} from '../../fixtures/loaded-packages';
@@ -141,5 +150,68 @@ describe('functions/index (entry point)', () => {
     expect(result.output).to.contain(
       'CALLS: the user function calls order, but its entry in topology.json does not list it in "calls"',
     );
+  });
+});
+
+describe('functions/index (entry point), deployed: its code and its settings alone', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let child: ChildProcess | undefined;
+
+  // What a deployment holds once built: the compiled functions, package.json
+  // and the packages, and neither topology.json nor scripts/ (.gcloudignore).
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'deployed-'));
+    cpSync(
+      path.join(ROOT, 'build', 'functions'),
+      path.join(dir, 'build', 'functions'),
+      {recursive: true},
+    );
+    cpSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+    symlinkSync(
+      path.join(ROOT, 'node_modules'),
+      path.join(dir, 'node_modules'),
+    );
+  });
+  after(async () => {
+    if (child !== undefined) await stopGroup(child);
+    rmSync(dir, {recursive: true, force: true});
+  });
+
+  it('has no topology.json or scripts/ beside it', () => {
+    expect(existsSync(path.join(dir, 'topology.json'))).to.equal(false);
+    expect(existsSync(path.join(dir, 'scripts'))).to.equal(false);
+  });
+
+  it('exports every function, each built from its environment', async () => {
+    const entry = path.join(dir, 'build', 'functions', 'index.cjs');
+    for (const name of NAMES) {
+      const result = await runProcess(
+        process.execPath,
+        [
+          '-e',
+          `if (typeof require(${JSON.stringify(entry)})[${JSON.stringify(name)}] !== 'function') process.exit(2);`,
+        ],
+        envOf(name),
+      );
+      expect(result.status, `${name}: ${result.output}`).to.equal(0);
+    }
+  });
+
+  it('serves, started by the Functions Framework as Cloud Run starts it', async () => {
+    const port = await freePort();
+    child = spawnGroup(
+      path.join(ROOT, 'node_modules', '.bin', 'functions-framework'),
+      ['--target=gateway', `--port=${port}`, `--source=${dir}`],
+      {cwd: dir, env: envOf('gateway'), stdio: 'ignore'},
+    );
+    const url = `http://127.0.0.1:${port}/`;
+    await waitFor(
+      'the deployed gateway',
+      async () => (await fetch(url)).ok,
+      30_000,
+      child,
+    );
+    expect((await fetch(url)).status).to.equal(200);
   });
 });

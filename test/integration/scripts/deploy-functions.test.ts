@@ -204,13 +204,62 @@ describe('deploy.sh and cleanup.sh (against a fake gcloud)', function () {
     }),
   );
 
-  it("sets each internal function's own URL as its audience once it is known", () => {
+  it('gives every function, on the first deploy, the deterministic URLs of itself and its callees, and updates nothing afterwards', () => {
+    const describe = fresh.commands.findIndex(
+      startingWith('projects describe demo-project'),
+    );
+    expect(describe).to.be.at.least(0);
     for (const fn of ['order', 'user']) {
-      const update = fresh.commands.find(
-        startingWith(`run services update ${fn}`),
+      const deploy = fresh.commands.findIndex(
+        startingWith(`functions deploy ${fn}`),
       );
-      expect(update, fn).to.include(`--update-env-vars=SELF_URL=${URL_OF(fn)}`);
+      expect(describe, fn).to.be.below(deploy);
+      expect(envOf(fresh.commands[deploy]).SELF_URL, fn).to.equal(
+        'https://' + fn + '-123456789012.us-central1.run.app',
+      );
     }
+    const gateway = envOf(
+      fresh.commands.find(startingWith('functions deploy gateway'))!,
+    );
+    expect(gateway).to.include({
+      USER_URL: 'https://user-123456789012.us-central1.run.app',
+      ORDER_URL: 'https://order-123456789012.us-central1.run.app',
+    });
+    expect(
+      fresh.commands.filter(startingWith('run services update')),
+    ).to.deep.equal([]);
+    expect(fresh.commands.map(text).join('\n')).not.to.contain(
+      'update-env-vars',
+    );
+  });
+
+  it('plans, in a dry run, the deterministic URLs from the project number, and no update after the deploys', () => {
+    const result = spawnSync(
+      'bash',
+      [path.join(ROOT, 'deploy.sh'), '--dry-run'],
+      {
+        encoding: 'utf8',
+        env: {...process.env, PROJECT_ID: 'demo-project'},
+      },
+    );
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stderr).to.contain(
+      'gcloud projects describe demo-project --format=value\\(projectNumber\\)',
+    );
+    const deploys = result.stdout
+      .split('\n')
+      .filter(l => l.startsWith('gcloud functions deploy '));
+    expect(deploys).to.have.length(3);
+    const url = (fn: string) =>
+      `https://${fn}-PROJECT_NUMBER.us-central1.run.app`;
+    const user = deploys.find(l => l.includes(' user '))!;
+    expect(user)
+      .to.contain(`SELF_URL=${url('user')}\\;`)
+      .and.contain(`ORDER_URL=${url('order')}\\;`);
+    expect(deploys.find(l => l.includes(' gateway '))).to.contain(
+      `USER_URL=${url('user')}\\;ORDER_URL=${url('order')}\\;`,
+    );
+    expect(result.stdout).not.to.contain('gcloud run services update');
   });
 
   it('grants run.invoker on exactly the three allowed edges, each after its callee exists', () => {
