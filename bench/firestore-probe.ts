@@ -10,7 +10,7 @@
  */
 import {Firestore} from '@google-cloud/firestore';
 import {emulatorOwner} from './emulator-owner';
-import {createFirestore} from '../functions/common/firestore';
+import {createFirestore} from '../functions/common/storage/firestore';
 
 const [client, projectId, database, docPath, readsArg, concurrencyArg] =
   process.argv.slice(2);

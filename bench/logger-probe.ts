@@ -10,7 +10,7 @@
  */
 import {createGcpLoggingPinoConfig} from '@google-cloud/pino-logging-gcp-config';
 import {pino} from 'pino';
-import {JsonLogger} from '../functions/common/logger';
+import {JsonLogger} from '../functions/common/telemetry/logger';
 
 type Mode = 'ours' | 'pino' | 'none';
 

@@ -11,9 +11,9 @@
  * A .cts file, as functions/index.cts is and for the same reason: the
  * framework loads it without first looking for a package.json.
  */
-import {exportFunctions} from '../functions/common/entry-points';
-import {installFrameworkPatches} from '../functions/common/framework';
-import {ConfigError} from '../functions/common/variables';
+import {exportFunctions} from '../functions/common/setup/entry-points';
+import {installFrameworkPatches} from '../functions/common/http/framework';
+import {ConfigError} from '../functions/common/platform/variables';
 import {takeLocalSwitches, wiringOf} from './function-switches';
 
 /** The switches, or what is wrong with them and exit 1. */

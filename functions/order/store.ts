@@ -11,9 +11,13 @@ import {
   type Query,
 } from '@google-cloud/firestore';
 import {z} from 'zod';
-import {converterFor, createIfMissing, pageOf} from '../common/firestore';
+import {
+  converterFor,
+  createIfMissing,
+  pageOf,
+} from '../common/storage/firestore';
 import {ORDER_STATUSES} from './contract';
-import type {Page, PageRequest} from '../common/page';
+import type {Page, PageRequest} from '../common/protocol/page';
 import type {
   ClaimedBy,
   IdempotencyClaim,

@@ -16,7 +16,7 @@ import {
   OPEN_ORDER_COUNTS,
   ORDERS,
 } from '../../../../functions/order/store';
-import {StoredDataError} from '../../../../functions/common/firestore';
+import {StoredDataError} from '../../../../functions/common/storage/firestore';
 import {loadSeed} from '../../../../local/seed';
 import {rejectionOf} from '../../../fixtures/rejection';
 import {freshOrderStore, MAX_OPEN, record} from '../../../fixtures/order-store';
