@@ -107,7 +107,7 @@ const BACKOFF_BASE_MS = 50;
 /**
  * gaxios, loaded by the first call, not at start: a new instance answers
  * its health check without it (google-auth-library is loaded the same
- * way, auth/google-auth.ts).
+ * way, identity/google-auth.ts).
  */
 const gaxios = onFirstUse(() => require('gaxios') as typeof GaxiosModule);
 

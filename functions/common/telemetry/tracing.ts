@@ -9,7 +9,7 @@
  *
  * Spans are exported over OTLP/HTTP (JSON), in batches, to
  * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: on Google Cloud the Telemetry API,
- * as the function's own service account (auth/access-tokens.ts); locally the
+ * as the function's own service account (identity/access-tokens.ts); locally the
  * console. What is not yet exported is flushed at SIGTERM (lifecycle.ts
  * atShutdown; docs/observability.md says why not at the end of each
  * request).
