@@ -1,7 +1,7 @@
 /**
  * `node build/bench/fetch-cost.js [ITERATIONS] [RUNS]`: the client CPU of a
  * call between functions by gaxios as it ships (node-fetch), by gaxios over
- * functions/common/http-fetch.ts (what the service client runs), and by
+ * functions/common/tuning/http-fetch.ts (what the service client runs), and by
  * node:http alone, in the same run, each in processes of its own
  * (fetch-probe.ts), alternating, against one loopback receiver in this
  * process that answers each call with a small JSON body. Prints the median

@@ -11,7 +11,7 @@
  */
 import {Gaxios} from 'gaxios';
 import * as http from 'node:http';
-import {httpFetch} from '../functions/common/http-fetch';
+import {httpFetch} from '../functions/common/tuning/http-fetch';
 
 type Mode = 'node-fetch' | 'ours' | 'http';
 

@@ -1,7 +1,7 @@
 /**
  * Benchmark only: what one process pays to read a Firestore document, per
  * client setting, against the emulator: the client as it ships (gRPC), the
- * same client over REST, and ours (functions/common/firestore.ts). One
+ * same client over REST, and ours (functions/common/storage/firestore.ts). One
  * document read again and again, `concurrency` at a time, after a warm-up;
  * prints {cpuMsPerRead, readsPerSec} as JSON.
  *
@@ -10,7 +10,7 @@
  */
 import {Firestore} from '@google-cloud/firestore';
 import {emulatorOwner} from './emulator-owner';
-import {createFirestore} from '../functions/common/firestore';
+import {createFirestore} from '../functions/common/storage/firestore';
 
 const [client, projectId, database, docPath, readsArg, concurrencyArg] =
   process.argv.slice(2);

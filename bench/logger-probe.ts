@@ -1,6 +1,6 @@
 /**
  * Benchmark only: one request line written by this project's logger
- * (functions/common/logger.ts, its LineBuffer) against the same line
+ * (functions/common/telemetry/logger.ts, its LineBuffer) against the same line
  * written by pino configured for Cloud Logging
  * (@google-cloud/pino-logging-gcp-config), each alone in a process whose
  * stdout is a pipe its parent reads, as a function's is.
@@ -10,7 +10,7 @@
  */
 import {createGcpLoggingPinoConfig} from '@google-cloud/pino-logging-gcp-config';
 import {pino} from 'pino';
-import {JsonLogger} from '../functions/common/logger';
+import {JsonLogger} from '../functions/common/telemetry/logger';
 
 type Mode = 'ours' | 'pino' | 'none';
 

@@ -10,10 +10,10 @@
 import {Compute} from 'google-auth-library';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type {IdTokenSource} from '../functions/common/auth/id-tokens';
-import {installFrameworkPatches} from '../functions/common/framework';
-import {lazyFunction} from '../functions/common/lazy';
-import type {Wiring} from '../functions/common/wiring';
+import type {IdTokenSource} from '../functions/common/calls/id-tokens';
+import {installFrameworkPatches} from '../functions/common/http/framework';
+import {lazyFunction} from '../functions/common/platform/lazy';
+import type {Wiring} from '../functions/common/setup/wiring';
 import {create as createGateway} from '../functions/gateway/index';
 import {create as createOrder} from '../functions/order/index';
 import {create as createUser} from '../functions/user/index';

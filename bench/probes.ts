@@ -7,7 +7,7 @@
 import {execFile, spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
-import {TokenVerifier} from '../functions/common/auth/verifier';
+import {TokenVerifier} from '../functions/common/identity/verifier';
 import {lineSplitter} from '../local/logs';
 import {peakResidentBytes, residentBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';

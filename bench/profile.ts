@@ -71,11 +71,11 @@ export interface Shares {
  */
 export function isTelemetry(module: string, functionName: string): boolean {
   switch (module) {
-    case 'functions/common/logger.js':
-    case 'functions/common/request-log.js':
-    case 'functions/common/tracing.js':
+    case 'functions/common/telemetry/logger.js':
+    case 'functions/common/http/request-log.js':
+    case 'functions/common/telemetry/tracing.js':
       return true;
-    case 'functions/common/http-function.js':
+    case 'functions/common/http/http-function.js':
       return functionName === 'logRequest';
     default:
       return false;

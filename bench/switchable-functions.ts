@@ -19,10 +19,13 @@
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync, writeFileSync} from 'node:fs';
-import {parseConfig, type Config} from '../functions/common/config';
-import {installFrameworkPatches} from '../functions/common/framework';
-import {lazyFunction} from '../functions/common/lazy';
-import {wiringFor, type FunctionFactory} from '../functions/common/wiring';
+import {parseConfig, type Config} from '../functions/common/platform/config';
+import {installFrameworkPatches} from '../functions/common/http/framework';
+import {lazyFunction} from '../functions/common/platform/lazy';
+import {
+  wiringFor,
+  type FunctionFactory,
+} from '../functions/common/setup/wiring';
 import {create as createGateway} from '../functions/gateway/index';
 import {create as createOrder} from '../functions/order/index';
 import {create as createUser} from '../functions/user/index';

@@ -30,10 +30,13 @@ import {W3CTraceContextPropagator} from '@opentelemetry/core';
 import {OTLPTraceExporter} from '@opentelemetry/exporter-trace-otlp-http';
 import {resourceFromAttributes} from '@opentelemetry/resources';
 import {BatchSpanProcessor, TracerProvider} from '@opentelemetry/sdk-trace';
-import {createContext} from '../functions/common/context';
-import {endRequestSpan, logRequest} from '../functions/common/request-log';
-import {JsonLogger} from '../functions/common/logger';
-import {createTracing, tracedStore} from '../functions/common/tracing';
+import {createContext} from '../functions/common/http/context';
+import {endRequestSpan, logRequest} from '../functions/common/http/request-log';
+import {JsonLogger} from '../functions/common/telemetry/logger';
+import {
+  createTracing,
+  tracedStore,
+} from '../functions/common/telemetry/tracing';
 
 const store = {list: async () => [] as unknown[]};
 const headers = {

@@ -9,7 +9,7 @@
  * Each folder is required only when its function is the target, so the
  * gateway never loads Firestore.
  */
-import type {FunctionModule} from './common/entry-points';
+import type {FunctionModule} from './common/setup/entry-points';
 
 export const FUNCTIONS: Readonly<Record<string, () => FunctionModule>> = {
   gateway: () => require('./gateway/index') as FunctionModule,

@@ -14,8 +14,8 @@
  * and its "type", on every start of every instance.
  */
 import {FUNCTIONS} from './catalog';
-import {exportFunctions} from './common/entry-points';
-import {installFrameworkPatches} from './common/framework';
+import {exportFunctions} from './common/setup/entry-points';
+import {installFrameworkPatches} from './common/http/framework';
 
 // Before the framework builds its server (it does once it has read the
 // target's export): see framework.ts.

@@ -11,7 +11,7 @@ import type {
 } from 'node:http';
 import {trace as otelTrace} from '@opentelemetry/api';
 import {RandomIdGenerator} from '@opentelemetry/sdk-trace';
-import {extractTrace} from '../functions/common/propagation';
+import {extractTrace} from '../functions/common/telemetry/propagation';
 
 /** The front end's span of one request, in the caller's trace or a new one. */
 export interface FrontEndSpan {

@@ -5,7 +5,7 @@
  * signature, issuer, audience = the function's URL, issue and expiry
  * times; then the verified email it names, which the IAM check looks up.
  *
- * It shares no code with the functions' own check (functions/common/auth):
+ * It shares no code with the functions' own check (functions/common/identity):
  * on Google Cloud the front end is Google's code, not the function's, so a
  * fault in the function's check is still caught at the front end. Here too,
  * whatever is wrong with the functions' verifier, a token reaches them only

@@ -14,9 +14,9 @@
  */
 import * as path from 'node:path';
 import {FUNCTIONS} from '../functions/catalog';
-import {exportFunctions} from '../functions/common/entry-points';
-import {installFrameworkPatches} from '../functions/common/framework';
-import {ConfigError} from '../functions/common/variables';
+import {exportFunctions} from '../functions/common/setup/entry-points';
+import {installFrameworkPatches} from '../functions/common/http/framework';
+import {ConfigError} from '../functions/common/platform/variables';
 import {loadTopology} from '../scripts/topology';
 import {functionModules} from './function-modules';
 import {takeLocalSwitches, wiringOf} from './function-switches';

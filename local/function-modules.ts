@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import type {
   FunctionModule,
   FunctionModules,
-} from '../functions/common/entry-points';
-import {ConfigError} from '../functions/common/variables';
+} from '../functions/common/setup/entry-points';
+import {ConfigError} from '../functions/common/platform/variables';
 import type {Topology} from '../scripts/topology';
 
 /**

@@ -7,14 +7,14 @@
  * deployed function reads none of them.
  */
 import {z} from 'zod';
-import {connectorAgent} from '../functions/common/egress';
+import {connectorAgent} from '../functions/common/calls/egress';
 import {
   ConfigError,
   LOCAL_SWITCHES,
   httpUrl,
   parseVariables,
-} from '../functions/common/variables';
-import type {Wiring} from '../functions/common/wiring';
+} from '../functions/common/platform/variables';
+import type {Wiring} from '../functions/common/setup/wiring';
 
 export interface LocalSwitches {
   /**

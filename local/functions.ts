@@ -97,6 +97,10 @@ export function functionEnv(
   const spec = where.topology.get(name);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
+    // As Google's Node.js buildpack sets it at launch (cmd/nodejs/npm in
+    // GoogleCloudPlatform/buildpacks): the framework then prints no banner
+    // naming the port behind the front end.
+    NODE_ENV: 'production',
     FUNCTION_SOURCE: LOCAL_ENTRY,
     ...topologyEnv(where.topology, name, {
       projectId: where.projectId,

@@ -20,7 +20,7 @@
  */
 import {randomBytes, randomInt, scryptSync, timingSafeEqual} from 'node:crypto';
 import type {IncomingMessage, ServerResponse} from 'node:http';
-import {identityPlatformIssuer} from '../functions/common/variables';
+import {identityPlatformIssuer} from '../functions/common/platform/variables';
 import {
   claimsOf,
   credentialsOf,

@@ -11,9 +11,9 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {z} from 'zod';
 import {replaceBetween} from '../scripts/topology-outputs';
-import type {Rule} from '../functions/common/access';
-import type {Route} from '../functions/common/router';
-import type {ServiceCaller} from '../functions/common/service-client';
+import type {Rule} from '../functions/common/http/access';
+import type {Route} from '../functions/common/http/router';
+import type {ServiceCaller} from '../functions/common/calls/service-client';
 import {gatewayRoutes} from '../functions/gateway/routes';
 
 export const RULES_START =

@@ -8,7 +8,7 @@
  *
  * It accepts the absolute form a proxy client sends (`GET http://host/path`)
  * and the origin form with a Host header that the functions' connector agent
- * sends (functions/common/egress.ts). It reaches only this stack's functions:
+ * sends (functions/common/calls/egress.ts). It reaches only this stack's functions:
  * it hands each request to the function's front end in this process.
  */
 import {

@@ -2,7 +2,7 @@
 /**
  * What a function's own `env` in topology.json may hold: by allowlist, only
  * the application's own tuning, which the functions' configuration reads
- * and checks at start (functions/common/variables.ts), and names under the
+ * and checks at start (functions/common/platform/variables.ts), and names under the
  * application's prefix; never what the topology derives, and only values
  * deploy.sh can pass as they are.
  *

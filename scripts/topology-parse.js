@@ -20,7 +20,7 @@ const NAME = /^[a-z][a-z0-9-]{0,48}$/;
 
 /**
  * The variable that holds the URL of the function `name` (user -> USER_URL),
- * read by functions/common/config.ts.
+ * read by functions/common/platform/config.ts.
  * @param {string} name
  */
 function urlVariable(name) {

@@ -1,5 +1,5 @@
 /** The public gateway function: routes, wired to the user and order functions. */
-import {clientFor, defineFunction} from '../common/wiring';
+import {clientFor, defineFunction} from '../common/setup/wiring';
 import {gatewayRoutes} from './routes';
 
 export const create = defineFunction('gateway', (config, wiring) =>

@@ -6,10 +6,10 @@
  * they can: no token, not an admin, another user's id in the path
  * (answered as the user function answers a missing one).
  */
-import {ADMIN, PUBLIC} from '../common/access';
-import type {Route} from '../common/router';
-import type {ServiceCaller} from '../common/service-client';
-import {idParams, pageOnly, parseInput} from '../common/validation';
+import {ADMIN, PUBLIC} from '../common/http/access';
+import type {Route} from '../common/http/router';
+import type {GatewayRouteDeps} from './deps';
+import {idParams, pageOnly, parseInput} from '../common/protocol/validation';
 import {
   checkStatusChangeBy,
   orderAnswerSchema,
@@ -29,11 +29,6 @@ import {
 } from '../user/contract';
 import {envelope, pageParams} from './envelope';
 import {workflowRoutes} from './workflows';
-
-export interface GatewayRouteDeps {
-  users: ServiceCaller;
-  orders: ServiceCaller;
-}
 
 /** Every route of the gateway: those on one function's data, then workflowRoutes. */
 export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {

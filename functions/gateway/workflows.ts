@@ -5,15 +5,15 @@
  * mesh (user, which calls order).
  */
 import {randomUUID} from 'node:crypto';
-import {ADMIN, ownerFor} from '../common/access';
+import {ADMIN, ownerFor} from '../common/http/access';
 import {
   DownstreamError,
   HttpError,
   toProblem,
   ValidationError,
-} from '../common/problem';
-import type {Route} from '../common/router';
-import {parseInput, userIdParams} from '../common/validation';
+} from '../common/protocol/problem';
+import type {Route} from '../common/http/router';
+import {parseInput, userIdParams} from '../common/protocol/validation';
 import {
   idempotencyHeader,
   newOrderRequestSchema,
@@ -30,7 +30,7 @@ import {
   userListSchema,
 } from '../user/contract';
 import {envelope} from './envelope';
-import type {GatewayRouteDeps} from './routes';
+import type {GatewayRouteDeps} from './deps';
 
 export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
   return [

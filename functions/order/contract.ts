@@ -6,10 +6,11 @@
  * the gateway's. Callers import it from here; the order function owns it.
  */
 import {z} from 'zod';
-import {isAdmin, own, type Principal} from '../common/access';
-import {ForbiddenError} from '../common/problem';
-import type {Page} from '../common/page';
-import {idSchema, pageQuery} from '../common/validation';
+import {isAdmin, own} from '../common/http/access';
+import type {Principal} from '../common/http/principal';
+import {ForbiddenError} from '../common/protocol/problem';
+import type {Page} from '../common/protocol/page';
+import {idSchema, pageQuery} from '../common/protocol/validation';
 
 export const ORDER_STATUSES = [
   'pending',

@@ -6,9 +6,9 @@
  * Routes call these use cases; the store behind the OrderStore port only
  * reads and writes records.
  */
-import {sha256Hex} from '../common/hash';
+import {sha256Hex} from '../common/platform/hash';
 import type {CreateOrder, OrderStatus, OrderView} from './contract';
-import type {Page, PageRequest} from '../common/page';
+import type {Page, PageRequest} from '../common/protocol/page';
 import {fromCents, toCents, totalCents} from './money';
 import {
   OrderNotFoundError,

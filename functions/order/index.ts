@@ -1,5 +1,5 @@
 /** The internal order function: orders in Firestore. */
-import {defineFunction, ownStore, perRequest} from '../common/wiring';
+import {defineFunction, ownStore, perRequest} from '../common/setup/wiring';
 import {createBatches, Orders} from './domain';
 import {orderRoutes} from './routes';
 import {orderLimits} from './settings';

@@ -11,7 +11,7 @@ import {
   PUBLIC,
   scopedKey,
   visibleUserId,
-} from '../common/access';
+} from '../common/http/access';
 import {
   checkStatusChangeBy,
   createOrderSchema,
@@ -24,15 +24,20 @@ import {
   OWN_ORDERS,
   statusChangeSchema,
 } from './contract';
-import {ConflictError, HttpError, NotFoundError} from '../common/problem';
-import {translatingErrors, type Reply, type Route} from '../common/router';
+import {
+  ConflictError,
+  HttpError,
+  NotFoundError,
+} from '../common/protocol/problem';
+import type {Reply} from '../common/http/handler';
+import {translatingErrors, type Route} from '../common/http/router';
 import {
   idParams,
   pageOnly,
   parseInput,
   userIdParams,
-} from '../common/validation';
-import type {PerRequest} from '../common/wiring';
+} from '../common/protocol/validation';
+import type {PerRequest} from '../common/setup/wiring';
 import type {Orders} from './domain';
 import {
   BusyError,

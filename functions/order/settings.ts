@@ -4,8 +4,8 @@
  * and the local stack alike).
  */
 import {z} from 'zod';
-import type {Config} from '../common/config';
-import {parseVariables, positiveInt} from '../common/variables';
+import type {Config} from '../common/platform/config';
+import {parseVariables, positiveInt} from '../common/platform/variables';
 import type {OrderLimits} from './domain';
 
 const variables = z.object({

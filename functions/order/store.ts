@@ -18,10 +18,10 @@ import {
   runTransaction,
   TransactionGaveUpError,
   type TransactionBounds,
-} from '../common/firestore';
+} from '../common/storage/firestore';
 import {ORDER_STATUSES} from './contract';
 import {BusyError} from './errors';
-import type {Page, PageRequest} from '../common/page';
+import type {Page, PageRequest} from '../common/protocol/page';
 import type {
   ClaimedBy,
   IdempotencyClaim,

@@ -6,9 +6,14 @@
  * function owns it.
  */
 import {z} from 'zod';
-import {isAdmin, own, ownerFor, ownId, type Principal} from '../common/access';
-import {ForbiddenError, HttpError, NotFoundError} from '../common/problem';
-import {idSchema, parseInput} from '../common/validation';
+import {isAdmin, own, ownerFor, ownId} from '../common/http/access';
+import type {Principal} from '../common/http/principal';
+import {
+  ForbiddenError,
+  HttpError,
+  NotFoundError,
+} from '../common/protocol/problem';
+import {idSchema, parseInput} from '../common/protocol/validation';
 import {passedOnOrdersSchema} from '../order/contract';
 
 /** A profile's role: data about the person, not what they may do (access.ts decides that). */

@@ -4,7 +4,7 @@
  * fulfilled cannot be deleted. Routes call these use cases; the store
  * behind the UserStore port only reads and writes.
  */
-import type {Page, PageRequest} from '../common/page';
+import type {Page, PageRequest} from '../common/protocol/page';
 import type {Role} from './contract';
 
 export interface NewUser {

@@ -4,7 +4,7 @@ import {
   defineFunction,
   ownStore,
   perRequest,
-} from '../common/wiring';
+} from '../common/setup/wiring';
 import {Users} from './domain';
 import {userRoutes} from './routes';
 import type * as Store from './store';

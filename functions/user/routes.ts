@@ -4,12 +4,12 @@
  * route (`/users/:id/orders`) and user deletion call the order function
  * with the user function's own identity.
  */
-import {ADMIN, PUBLIC} from '../common/access';
-import {ConflictError} from '../common/problem';
-import {translatingErrors, type Route} from '../common/router';
-import type {ServiceCaller} from '../common/service-client';
-import {idParams, pageOnly, parseInput} from '../common/validation';
-import type {PerRequest} from '../common/wiring';
+import {ADMIN, PUBLIC} from '../common/http/access';
+import {ConflictError} from '../common/protocol/problem';
+import {translatingErrors, type Route} from '../common/http/router';
+import type {ServiceCaller} from '../common/calls/service-client';
+import {idParams, pageOnly, parseInput} from '../common/protocol/validation';
+import type {PerRequest} from '../common/setup/wiring';
 import {OPEN_STATUSES, orderListSchema, ordersOf} from '../order/contract';
 import {
   OWN_PROFILE,

@@ -12,9 +12,9 @@ import {
   hasCode,
   NOT_FOUND,
   pageOf,
-} from '../common/firestore';
-import {sha256Hex} from '../common/hash';
-import type {Page, PageRequest} from '../common/page';
+} from '../common/storage/firestore';
+import {sha256Hex} from '../common/platform/hash';
+import type {Page, PageRequest} from '../common/protocol/page';
 import {ROLES} from './contract';
 import {
   DuplicateEmailError,

@@ -7,7 +7,7 @@
  * attributes give the method, path and status), a span with
  * `db.system.name` (or the older `db.system`) a Firestore call, any other
  * a call. The functions' request spans say more, under `s2s.*`
- * (functions/common/request-log.ts): the caller, how it was checked, the
+ * (functions/common/http/request-log.ts): the caller, how it was checked, the
  * end user and the access decision. Every text kept is cut
  * (limits.ts): a span's name, its attributes' values.
  */

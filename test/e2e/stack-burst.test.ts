@@ -8,7 +8,7 @@
  */
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
-import {createFirestore} from '../../functions/common/firestore';
+import {createFirestore} from '../../functions/common/storage/firestore';
 import {OPEN_ORDER_COUNTS, ORDERS} from '../../functions/order/store';
 import type {Stack} from '../../local/stack';
 import {call, type Reply} from '../fixtures/call';

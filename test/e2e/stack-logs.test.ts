@@ -64,4 +64,12 @@ for (const mode of MODES)
         ).not.to.match(/eyJ[\w-]+\.eyJ|Bearer /);
       }
     });
+
+    it("prints no framework banner: a function's port behind its front end is not shown", () => {
+      for (const name of ['gateway', 'user', 'order']) {
+        expect(
+          readFileSync(path.join(logs, `${name}.log`), 'utf8'),
+        ).not.to.match(/Serving function|URL: http/);
+      }
+    });
   });

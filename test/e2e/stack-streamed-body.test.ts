@@ -5,7 +5,7 @@
  */
 import {expect} from 'chai';
 import type {Stack} from '../../local/stack';
-import {MAX_BODY_BYTES} from '../../functions/common/framework';
+import {MAX_BODY_BYTES} from '../../functions/common/http/framework';
 import {MODES, sharedStack} from '../fixtures/stack';
 import {streamedRequest} from '../fixtures/streamed-body';
 

@@ -6,7 +6,7 @@
 import {expect} from 'chai';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
-import {ADMIN, own, PUBLIC} from '../../../functions/common/access';
+import {ADMIN, own, PUBLIC} from '../../../functions/common/http/access';
 import {
   figuresBlock,
   generated,

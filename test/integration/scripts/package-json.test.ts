@@ -105,7 +105,7 @@ describe('package.json', function () {
       config,
       `module.exports = {
         ...require(${JSON.stringify(path.join(ROOT, 'test', 'unit.mocharc.js'))}),
-        spec: [${JSON.stringify(path.join(ROOT, 'build/test/unit/functions/common/auth/keys-fetch.test.js'))}],
+        spec: [${JSON.stringify(path.join(ROOT, 'build/test/unit/functions/common/identity/keys-fetch.test.js'))}],
       };`,
     );
     const run = spawnSync(

@@ -16,7 +16,7 @@ import {
   resourceFlags,
   withBlock,
 } from '../../../scripts/topology';
-import {parseConfig} from '../../../functions/common/config';
+import {parseConfig} from '../../../functions/common/platform/config';
 import {rawTopology as raw} from '../../fixtures/topology';
 
 describe('topology.json', () => {

@@ -21,7 +21,7 @@ import {TUNING_ENV} from '../../../scripts/topology-env';
 import {
   ConfigError,
   parseEnvironment,
-} from '../../../functions/common/variables';
+} from '../../../functions/common/platform/variables';
 import {fakeCloud} from '../../fixtures/fake-cloud';
 import {rawTopology as raw} from '../../fixtures/topology';
 

@@ -40,26 +40,32 @@ function profileOf(trees: Tree[]) {
 
 describe('bench/profile', () => {
   it('counts the logger, the request line and spans as logging and tracing', () => {
-    expect(isTelemetry('functions/common/logger.js', 'flush')).to.equal(true);
     expect(
-      isTelemetry('functions/common/request-log.js', 'logRequest'),
+      isTelemetry('functions/common/telemetry/logger.js', 'flush'),
     ).to.equal(true);
     expect(
-      isTelemetry('functions/common/request-log.js', 'endRequestSpan'),
+      isTelemetry('functions/common/http/request-log.js', 'logRequest'),
     ).to.equal(true);
-    expect(isTelemetry('functions/common/tracing.js', 'inSpan')).to.equal(true);
+    expect(
+      isTelemetry('functions/common/http/request-log.js', 'endRequestSpan'),
+    ).to.equal(true);
+    expect(
+      isTelemetry('functions/common/telemetry/tracing.js', 'inSpan'),
+    ).to.equal(true);
   });
 
   it('does not count what a request needs with logging off too', () => {
     for (const name of ['extractTrace', 'injectTrace'])
       expect(
-        isTelemetry('functions/common/propagation.js', name),
+        isTelemetry('functions/common/telemetry/propagation.js', name),
         name,
       ).to.equal(false);
-    expect(isTelemetry('functions/common/http-function.js', '')).to.equal(
+    expect(isTelemetry('functions/common/http/http-function.js', '')).to.equal(
       false,
     );
-    expect(isTelemetry('functions/common/router.js', 'match')).to.equal(false);
+    expect(isTelemetry('functions/common/http/router.js', 'match')).to.equal(
+      false,
+    );
   });
 
   it('gives each sample to the nearest function of ours on its stack', () => {
@@ -69,18 +75,18 @@ describe('bench/profile', () => {
         ['(garbage collector)', '', 10],
         [
           '',
-          'functions/common/http-function.js',
+          'functions/common/http/http-function.js',
           20,
           [
             // The request line with what it calls in Node: 8 + 7 + 5.
             [
               'logRequest',
-              'functions/common/http-function.js',
+              'functions/common/http/http-function.js',
               3,
               [
                 [
                   'log',
-                  'functions/common/logger.js',
+                  'functions/common/telemetry/logger.js',
                   5,
                   [['stringify', '', 2]],
                 ],
@@ -90,7 +96,7 @@ describe('bench/profile', () => {
             // call it wraps does not (the store's 6, the client's 30).
             [
               'inSpan',
-              'functions/common/tracing.js',
+              'functions/common/telemetry/tracing.js',
               4,
               [
                 ['startSpan', 'node_modules/@opentelemetry/sdk-trace/x.js', 1],
@@ -105,7 +111,7 @@ describe('bench/profile', () => {
             // Propagation runs with logging off too, and what it calls.
             [
               'injectTrace',
-              'functions/common/propagation.js',
+              'functions/common/telemetry/propagation.js',
               3,
               [['inject', 'node_modules/@opentelemetry/core/x.js', 2]],
             ],
@@ -133,7 +139,7 @@ describe('bench/profile', () => {
           [
             [
               '',
-              'functions/common/logger.js',
+              'functions/common/telemetry/logger.js',
               1,
               [['writeUtf8String', '', 13]],
             ],

@@ -9,7 +9,10 @@ import {expect} from 'chai';
 import {readdirSync, readFileSync} from 'node:fs';
 import * as path from 'node:path';
 import {FUNCTIONS} from '../../../functions/catalog';
-import {DATABASE_ID, urlVariable} from '../../../functions/common/variables';
+import {
+  DATABASE_ID,
+  urlVariable,
+} from '../../../functions/common/platform/variables';
 import {ROOT} from '../../../local/stack';
 import {loadTopology} from '../../../scripts/topology';
 import * as parse from '../../../scripts/topology-parse';

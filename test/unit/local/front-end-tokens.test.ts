@@ -10,8 +10,8 @@ import type {Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
-import {TokenVerifier} from '../../../functions/common/auth/verifier';
-import {parseConfig} from '../../../functions/common/config';
+import {TokenVerifier} from '../../../functions/common/identity/verifier';
+import {parseConfig} from '../../../functions/common/platform/config';
 import {create as createUser} from '../../../functions/user/index';
 import {claimsFor, TokenSigner} from '../../../local/token-signer';
 import {frontEndDoors, SELF} from '../../fixtures/front-end';
@@ -128,7 +128,7 @@ describe('the front end’s own token check', () => {
   it('loads none of the functions’ auth code', () => {
     // Compiled to build/test/unit/local: the front end is in build/local.
     const local = path.resolve(__dirname, '../../../local');
-    const auth = path.resolve(local, '../functions/common/auth');
+    const auth = path.resolve(local, '../functions/common/identity');
     const loaded = modulesRequiredBy(
       ['front-end', 'cloud-run', 'vpc-connector'].map(m =>
         path.join(local, `${m}.js`),

@@ -5,8 +5,8 @@
  * deployed entry point would not export.
  */
 import {expect} from 'chai';
-import type {FunctionModule} from '../../../functions/common/entry-points';
-import {ConfigError} from '../../../functions/common/variables';
+import type {FunctionModule} from '../../../functions/common/setup/entry-points';
+import {ConfigError} from '../../../functions/common/platform/variables';
 import {functionModules} from '../../../local/function-modules';
 
 const stub = (): FunctionModule => ({create: () => () => undefined});

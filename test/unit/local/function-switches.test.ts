@@ -4,10 +4,10 @@
  * from, and passed in as collaborators; never on Cloud Run.
  */
 import {expect} from 'chai';
-import {MetadataIdTokenSource} from '../../../functions/common/auth/id-tokens';
-import {parseConfig} from '../../../functions/common/config';
-import {ConfigError} from '../../../functions/common/variables';
-import {wiringFor} from '../../../functions/common/wiring';
+import {MetadataIdTokenSource} from '../../../functions/common/calls/id-tokens';
+import {parseConfig} from '../../../functions/common/platform/config';
+import {ConfigError} from '../../../functions/common/platform/variables';
+import {wiringFor} from '../../../functions/common/setup/wiring';
 import {takeLocalSwitches, wiringOf} from '../../../local/function-switches';
 
 const GATEWAY = {

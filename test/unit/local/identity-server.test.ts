@@ -4,10 +4,10 @@
  * verified the way the functions verify them (certs URL).
  */
 import {expect} from 'chai';
-import {googleApiHeaders} from '../../../functions/common/auth/access-tokens';
-import {ToolkitAccounts} from '../../../functions/common/auth/accounts';
-import {MetadataIdTokenSource} from '../../../functions/common/auth/id-tokens';
-import {TokenVerifier} from '../../../functions/common/auth/verifier';
+import {googleApiHeaders} from '../../../functions/common/identity/access-tokens';
+import {ToolkitAccounts} from '../../../functions/common/identity/accounts';
+import {MetadataIdTokenSource} from '../../../functions/common/calls/id-tokens';
+import {TokenVerifier} from '../../../functions/common/identity/verifier';
 import {
   IdentityServer,
   type IdentityInfo,

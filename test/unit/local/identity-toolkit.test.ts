@@ -7,8 +7,8 @@
  * with the functions' own client.
  */
 import {expect} from 'chai';
-import {ToolkitAccounts} from '../../../functions/common/auth/accounts';
-import {EndUserVerifier} from '../../../functions/common/auth/end-user';
+import {ToolkitAccounts} from '../../../functions/common/identity/accounts';
+import {EndUserVerifier} from '../../../functions/common/identity/end-user';
 import {IdentityServer, type EndUserInfo} from '../../../local/identity-server';
 
 const SEED = [

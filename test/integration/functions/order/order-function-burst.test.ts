@@ -8,8 +8,8 @@ import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
 import type {Server} from 'node:http';
 import request from 'supertest';
-import {BUDGET_HEADER} from '../../../../functions/common/context';
-import {createFirestore} from '../../../../functions/common/firestore';
+import {BUDGET_HEADER} from '../../../../functions/common/http/context';
+import {createFirestore} from '../../../../functions/common/storage/firestore';
 import {IDEMPOTENCY_KEYS, ORDERS} from '../../../../functions/order/store';
 import {
   newOrder,

@@ -6,8 +6,8 @@
 import {expect} from 'chai';
 import type {Server} from 'node:http';
 import request from 'supertest';
-import {parseConfig} from '../../../../functions/common/config';
-import {ConfigError} from '../../../../functions/common/variables';
+import {parseConfig} from '../../../../functions/common/platform/config';
+import {ConfigError} from '../../../../functions/common/platform/variables';
 import {create as createOrder} from '../../../../functions/order/index';
 import {callHeaders, frameworkServer} from '../../../fixtures/functions';
 import {

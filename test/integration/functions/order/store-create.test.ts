@@ -16,7 +16,7 @@ import {
   OPEN_ORDER_COUNTS,
   ORDERS,
 } from '../../../../functions/order/store';
-import {StoredDataError} from '../../../../functions/common/firestore';
+import {StoredDataError} from '../../../../functions/common/storage/firestore';
 import {BusyError} from '../../../../functions/order/errors';
 import {loadSeed} from '../../../../local/seed';
 import {rejectionOf} from '../../../fixtures/rejection';

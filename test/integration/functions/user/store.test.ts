@@ -9,7 +9,7 @@ import {
   USER_EMAILS,
   USERS,
 } from '../../../../functions/user/store';
-import {StoredDataError} from '../../../../functions/common/firestore';
+import {StoredDataError} from '../../../../functions/common/storage/firestore';
 import {isolatedFirestore} from '../../../fixtures/emulator';
 import {rejectionOf} from '../../../fixtures/rejection';
 

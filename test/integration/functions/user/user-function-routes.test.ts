@@ -7,8 +7,8 @@
 import {expect} from 'chai';
 import type {Server} from 'node:http';
 import request from 'supertest';
-import {TokenVerifier} from '../../../../functions/common/auth/verifier';
-import {createFirestore} from '../../../../functions/common/firestore';
+import {TokenVerifier} from '../../../../functions/common/identity/verifier';
+import {createFirestore} from '../../../../functions/common/storage/firestore';
 import {callHeaders} from '../../../fixtures/functions';
 import {
   order,

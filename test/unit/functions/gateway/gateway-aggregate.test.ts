@@ -3,7 +3,7 @@
  * orders and stats together, and what it has when a part fails.
  */
 import {expect} from 'chai';
-import {DownstreamError} from '../../../../functions/common/problem';
+import {DownstreamError} from '../../../../functions/common/protocol/problem';
 import {gateway, usersAnswer} from '../../../fixtures/gateway';
 
 describe('gateway function (HTTP)', () => {

@@ -5,7 +5,7 @@
  */
 import type {ReadableSpan} from '@opentelemetry/sdk-trace';
 import {expect} from 'chai';
-import {DownstreamError} from '../../../../functions/common/problem';
+import {DownstreamError} from '../../../../functions/common/protocol/problem';
 import {
   alice,
   aliceOrders,

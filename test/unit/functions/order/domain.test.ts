@@ -1,6 +1,6 @@
 /** The order use cases over an in-memory store: the rules, without Firestore. */
 import {expect} from 'chai';
-import {sha256Hex} from '../../../../functions/common/hash';
+import {sha256Hex} from '../../../../functions/common/platform/hash';
 import {
   BusyError,
   IdempotencyMismatchError,

@@ -1,7 +1,10 @@
 /** Which profile each kind of caller may create, and the problem each refusal is. */
 import {expect} from 'chai';
-import {ANONYMOUS, type Principal} from '../../../../functions/common/access';
-import {HttpError} from '../../../../functions/common/problem';
+import {
+  ANONYMOUS,
+  type Principal,
+} from '../../../../functions/common/http/principal';
+import {HttpError} from '../../../../functions/common/protocol/problem';
 import {profileRequest} from '../../../../functions/user/contract';
 
 const user = (fields: Partial<Principal & {kind: 'end-user'}> = {}) =>

@@ -1,7 +1,10 @@
 /** The user use cases over an in-memory store: the rules, without Firestore. */
 import {expect} from 'chai';
 import * as sinon from 'sinon';
-import type {Page, PageRequest} from '../../../../functions/common/page';
+import type {
+  Page,
+  PageRequest,
+} from '../../../../functions/common/protocol/page';
 import {
   DuplicateEmailError,
   DuplicateIdError,
