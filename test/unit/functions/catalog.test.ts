@@ -13,9 +13,11 @@ import {
   DATABASE_ID,
   urlVariable,
 } from '../../../functions/common/platform/variables';
-import {ROOT} from '../../../local/stack';
 import {loadTopology} from '../../../scripts/topology';
 import * as parse from '../../../scripts/topology-parse';
+
+// The project's root, from build/test/unit/functions/.
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
 /** Every file under `dir` whose name ends with one of `endings`. */
 function filesUnder(dir: string, endings: string[]): string[] {
