@@ -90,7 +90,7 @@ async function main() {
   // What the deployed entry point exports: no topology.json is uploaded.
   const entry = path.join(ROOT, 'build', 'functions', 'index.cjs');
   const {urlVariable} = require(
-    path.join(ROOT, 'build', 'functions', 'common', 'variables.js'),
+    path.join(ROOT, 'build', 'functions', 'common', 'platform', 'variables.js'),
   );
   const names = Object.keys(require(entry));
   for (const name of names) {
