@@ -16,6 +16,8 @@ import {
   checkStatusChangeBy,
   createOrderSchema,
   idempotencyHeader,
+  ORDER_NOT_FOUND,
+  orderCalls,
   orderList,
   orderListQuery,
   OWN_CANCEL,
@@ -25,7 +27,8 @@ import {
   statusChangeSchema,
 } from './contract';
 import {ConflictError, HttpError, NotFoundError} from '../common/problem';
-import {translatingErrors, type Reply, type Route} from '../common/router';
+import {serve} from '../common/contract';
+import {translatingErrors, type Route} from '../common/router';
 import {
   idParams,
   pageOnly,
@@ -47,7 +50,7 @@ const NOTHING = orderList({items: []});
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
   if (e instanceof OrderNotFoundError)
-    return new NotFoundError('order-not-found', e.message);
+    return new NotFoundError(ORDER_NOT_FOUND, e.message);
   if (e instanceof TransitionError)
     return new ConflictError('status-change-refused', e.message);
   if (e instanceof OpenOrdersLimitError)
@@ -71,112 +74,81 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
       rule: PUBLIC,
       handler: async () => ({body: {service: 'order', status: 'ok'}}),
     },
-    {
-      method: 'GET',
-      path: '/orders',
-      rule: OWN_ORDERS,
-      handler: async (req, ctx) => {
-        const {status, userId, ...page} = parseInput(
-          orderListQuery,
-          req.query,
-          'query',
-        );
-        const visible = visibleUserId(ctx.principal, userId);
-        if (visible === null) return {body: NOTHING};
-        return {
-          body: orderList(
-            await orders(ctx).list({statuses: status, ...visible}, page),
-          ),
-        };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/orders/user/:userId',
+    serve(orderCalls.listOrders, OWN_ORDERS, async (req, ctx) => {
+      const {status, userId, ...page} = parseInput(
+        orderListQuery,
+        req.query,
+        'query',
+      );
+      const visible = visibleUserId(ctx.principal, userId);
+      if (visible === null) return {body: NOTHING};
+      return {
+        body: orderList(
+          await orders(ctx).list({statuses: status, ...visible}, page),
+        ),
+      };
+    }),
+    serve(
+      orderCalls.userOrders,
       // Another user's orders are none, as a user without orders has.
-      rule: ownId('userId', async req => {
+      ownId('userId', async req => {
         parseInput(pageOnly, req.query, 'query');
         return {body: NOTHING};
       }),
-      handler: async (req, ctx) => {
+      async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const page = parseInput(pageOnly, req.query, 'query');
         return {body: orderList(await orders(ctx).list({userId}, page))};
       },
-    },
-    {
-      method: 'GET',
-      path: '/orders/:id',
-      rule: OWN_ORDER,
-      handler: async (req, ctx) => {
-        const {id} = parseInput(idParams, req.params, 'path');
-        const order = await orders(ctx).get(id);
-        if (!mayRequestFor(ctx, order.userId)) throw new OrderNotFoundError(id);
-        return {body: {service: 'order', order}};
-      },
-    },
-    {
-      method: 'POST',
-      path: '/orders',
-      rule: OWN_NEW_ORDERS,
-      handler: async (req, ctx): Promise<Reply> => {
-        const input = parseInput(createOrderSchema, req.body, 'body');
-        ownerFor(ctx.principal, input.userId);
-        const key = parseInput(idempotencyHeader, req.headers, 'headers')[
-          'idempotency-key'
-        ];
-        const {order, created} = await orders(ctx).create(
-          input,
-          key === undefined ? undefined : scopedKey(ctx.principal, key),
-        );
-        // A replay is the first answer again, marked as one.
-        return {
-          status: 201,
-          body: {service: 'order', order},
-          headers: {
-            Location: `/orders/${order.id}`,
-            ...(!created && {'Idempotent-Replayed': 'true'}),
-          },
-        };
-      },
-    },
-    {
-      method: 'PATCH',
-      path: '/orders/:id/status',
-      rule: OWN_CANCEL,
-      handler: async (req, ctx) => {
-        const {id} = parseInput(idParams, req.params, 'path');
-        const {status} = parseInput(statusChangeSchema, req.body, 'body');
-        checkStatusChangeBy(ctx.principal, status);
-        return {
-          body: {
-            service: 'order',
-            // Checked against the order as the transaction reads it.
-            order: await orders(ctx).changeStatus(id, status, current =>
-              mayRequestFor(ctx, current.userId),
-            ),
-          },
-        };
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/orders/:id',
-      rule: ADMIN,
-      handler: async (req, ctx) => {
-        const {id} = parseInput(idParams, req.params, 'path');
-        await orders(ctx).delete(id);
-        return {status: 204, body: undefined};
-      },
-    },
-    {
-      method: 'GET',
-      path: '/stats',
-      rule: ADMIN,
-      handler: async (_req, ctx) => ({
-        body: {service: 'order', stats: await orders(ctx).stats()},
-      }),
-    },
+    ),
+    serve(orderCalls.getOrder, OWN_ORDER, async (req, ctx) => {
+      const {id} = parseInput(idParams, req.params, 'path');
+      const order = await orders(ctx).get(id);
+      if (!mayRequestFor(ctx, order.userId)) throw new OrderNotFoundError(id);
+      return {body: {service: 'order', order}};
+    }),
+    serve(orderCalls.createOrder, OWN_NEW_ORDERS, async (req, ctx) => {
+      const input = parseInput(createOrderSchema, req.body, 'body');
+      ownerFor(ctx.principal, input.userId);
+      const key = parseInput(idempotencyHeader, req.headers, 'headers')[
+        'idempotency-key'
+      ];
+      const {order, created} = await orders(ctx).create(
+        input,
+        key === undefined ? undefined : scopedKey(ctx.principal, key),
+      );
+      // A replay is the first answer again, marked as one.
+      return {
+        status: 201,
+        body: {service: 'order', order},
+        headers: {
+          Location: `/orders/${order.id}`,
+          ...(!created && {'Idempotent-Replayed': 'true'}),
+        },
+      };
+    }),
+    serve(orderCalls.changeStatus, OWN_CANCEL, async (req, ctx) => {
+      const {id} = parseInput(idParams, req.params, 'path');
+      const {status} = parseInput(statusChangeSchema, req.body, 'body');
+      checkStatusChangeBy(ctx.principal, status);
+      return {
+        body: {
+          service: 'order',
+          // Checked against the order as the transaction reads it.
+          order: await orders(ctx).changeStatus(id, status, current =>
+            mayRequestFor(ctx, current.userId),
+          ),
+        },
+      };
+    }),
+    serve(orderCalls.deleteOrder, ADMIN, async (req, ctx) => {
+      const {id} = parseInput(idParams, req.params, 'path');
+      await orders(ctx).delete(id);
+      return {status: 204, body: undefined};
+    }),
+    serve(orderCalls.stats, ADMIN, async (_req, ctx) => ({
+      body: {service: 'order', stats: await orders(ctx).stats()},
+    })),
   ];
   return translatingErrors(routes, httpErrorOf);
 }

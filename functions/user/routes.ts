@@ -10,15 +10,14 @@ import {translatingErrors, type Route} from '../common/router';
 import type {ServiceCaller} from '../common/service-client';
 import {idParams, pageOnly, parseInput} from '../common/validation';
 import type {PerRequest} from '../common/wiring';
-import {OPEN_STATUSES, orderListSchema, ordersOf} from '../order/contract';
+import {callTo, serve} from '../common/contract';
+import {OPEN_STATUSES, orderCalls, ordersOf} from '../order/contract';
 import {
   OWN_PROFILE,
   OWN_USER_ID,
   profileRequest,
+  userCalls,
   userNotFound,
-  type MeshAnswer,
-  type UserAnswer,
-  type UserList,
 } from './contract';
 import {
   DuplicateEmailError,
@@ -54,97 +53,51 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       rule: PUBLIC,
       handler: async () => ({body: {service: 'user', status: 'ok'}}),
     },
-    {
-      method: 'GET',
-      path: '/users',
-      rule: ADMIN,
-      handler: async (req, ctx) => {
-        const page = await users(ctx).list(
-          parseInput(pageOnly, req.query, 'query'),
-        );
-        return {
-          body: {
-            service: 'user',
-            users: page.items,
-            nextCursor: page.nextCursor,
-          } satisfies UserList,
-        };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/users',
-      rule: OWN_PROFILE,
-      handler: async (req, ctx) => {
-        const {id, user} = profileRequest(ctx.principal, req.body).profile;
-        return {
-          status: 201,
-          body: {
-            service: 'user',
-            user: await users(ctx).create(user, id),
-          } satisfies UserAnswer,
-        };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/users/:id',
-      rule: OWN_USER_ID('id'),
-      handler: async (req, ctx) => {
-        const {id} = parseInput(idParams, req.params, 'path');
-        return {
-          body: {
-            service: 'user',
-            user: await users(ctx).get(id),
-          } satisfies UserAnswer,
-        };
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/users/:id',
-      rule: ADMIN,
-      handler: async (req, ctx) => {
-        const {id} = parseInput(idParams, req.params, 'path');
-        await users(ctx).delete(id, async userId => {
-          const open = await orders.call(
-            ctx,
-            {
-              method: 'GET',
-              path: ['orders'],
-              query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
-            },
-            orderListSchema,
-          );
-          return open.data.orders.length > 0;
+    serve(userCalls.listUsers, ADMIN, async (req, ctx) => {
+      const page = await users(ctx).list(
+        parseInput(pageOnly, req.query, 'query'),
+      );
+      return {
+        body: {service: 'user', users: page.items, nextCursor: page.nextCursor},
+      };
+    }),
+    serve(userCalls.createUser, OWN_PROFILE, async (req, ctx) => {
+      const {id, user} = profileRequest(ctx.principal, req.body).profile;
+      return {
+        status: 201,
+        body: {service: 'user', user: await users(ctx).create(user, id)},
+      };
+    }),
+    serve(userCalls.getUser, OWN_USER_ID('id'), async (req, ctx) => {
+      const {id} = parseInput(idParams, req.params, 'path');
+      return {body: {service: 'user', user: await users(ctx).get(id)}};
+    }),
+    serve(userCalls.deleteUser, ADMIN, async (req, ctx) => {
+      const {id} = parseInput(idParams, req.params, 'path');
+      await users(ctx).delete(id, async userId => {
+        const open = await callTo(orders, ctx, orderCalls.listOrders, {
+          query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
         });
-        return {status: 204, body: undefined};
-      },
-    },
-    {
-      method: 'GET',
-      path: '/users/:id/orders',
-      rule: OWN_USER_ID('id'),
-      handler: async (req, ctx) => {
-        const {id} = parseInput(idParams, req.params, 'path');
-        // Both reads at once: the user check need not wait for the orders.
-        const [user, list] = await Promise.all([
-          users(ctx).get(id),
-          orders.call(
-            ctx,
-            {method: 'GET', path: ['orders', 'user', id]},
-            orderListSchema,
-          ),
-        ]);
-        const body: MeshAnswer = {
+        return open.data.orders.length > 0;
+      });
+      return {status: 204, body: undefined};
+    }),
+    serve(userCalls.userOrders, OWN_USER_ID('id'), async (req, ctx) => {
+      const {id} = parseInput(idParams, req.params, 'path');
+      // Both reads at once: the user check need not wait for the orders.
+      const [user, list] = await Promise.all([
+        users(ctx).get(id),
+        callTo(orders, ctx, orderCalls.userOrders, {params: {userId: id}}),
+      ]);
+      return {
+        body: {
           service: 'user',
           user,
           orders: ordersOf(list.data),
           mesh_path: ['user', list.data.service],
-        };
-        return {body};
-      },
-    },
+        },
+      };
+    }),
   ];
   return translatingErrors(routes, httpErrorOf);
 }
