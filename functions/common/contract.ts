@@ -33,8 +33,10 @@ export interface Endpoint {
   method: Method;
   /** The route's path, parameters as `:name`. */
   path: string;
-  /** What the call does, for people (the OpenAPI summary). */
+  /** What the call does, in a few words (the OpenAPI summary). */
   summary: string;
+  /** What the call does, for people, in Markdown; the summary when absent. */
+  description?: string;
   /** The status of its answer: 200 unless said. */
   status?: number;
   /** The path parameters' schema (each a string on the wire). */

@@ -9,9 +9,18 @@
  */
 import {z} from 'zod';
 import {endpoint} from '../common/contract';
-import {idParams, pageOnly, userIdParams} from '../common/validation';
+import {
+  idParams,
+  MAX_PAGE_SIZE,
+  pageOnly,
+  userIdParams,
+} from '../common/validation';
 import {
   idempotencyHeader,
+  MAX_ITEMS,
+  MAX_ORDER_TOTAL_CENTS,
+  MAX_PRICE,
+  MAX_QUANTITY,
   newOrderRequestSchema,
   orderAnswerSchema,
   orderCalls,
@@ -46,6 +55,8 @@ export const gatewayCalls = {
     method: 'GET',
     path: '/',
     summary: 'Health',
+    description:
+      'health: `{"service":"gateway","status":"ok","calls":["user","order"]}`',
     answer: z.object({
       service: z.literal('gateway'),
       status: z.literal('ok'),
@@ -57,6 +68,7 @@ export const gatewayCalls = {
     method: 'GET',
     path: '/api/users',
     summary: 'A page of profiles',
+    description: `list users (page of up to ${MAX_PAGE_SIZE}, \`nextCursor\` for the next)`,
     query: pageOnly,
     answer: envelopeSchema(userListSchema),
     problems: {},
@@ -64,7 +76,9 @@ export const gatewayCalls = {
   createUser: endpoint({
     method: 'POST',
     path: '/api/users',
-    summary: "The caller's own profile ({name}); an admin's, any",
+    summary: 'A new profile',
+    description:
+      "create the caller's own profile: `{name}`, its email the one their sign-in verified (an admin: `{id?, name, email, role?}`)",
     status: 201,
     body: userCalls.createUser.body,
     answer: envelopeSchema(userAnswerSchema),
@@ -74,6 +88,7 @@ export const gatewayCalls = {
     method: 'GET',
     path: '/api/users/:id',
     summary: 'One profile',
+    description: "one user; `404` if unknown, or another user's",
     params: idParams,
     answer: envelopeSchema(userAnswerSchema),
     problems: userCalls.getUser.problems,
@@ -81,7 +96,8 @@ export const gatewayCalls = {
   listOrders: endpoint({
     method: 'GET',
     path: '/api/orders',
-    summary: 'A page of orders; status is one status or a comma list',
+    summary: 'A page of orders',
+    description: 'list orders; `status` is one status or a comma list',
     query: orderListQuery,
     answer: envelopeSchema(orderListSchema),
     problems: {},
@@ -89,7 +105,8 @@ export const gatewayCalls = {
   getOrder: endpoint({
     method: 'GET',
     path: '/api/orders/:id',
-    summary: "One order; another user's answers as a missing one",
+    summary: 'One order',
+    description: "one order; another user's answers as a missing one (`404`)",
     params: idParams,
     answer: envelopeSchema(orderAnswerSchema),
     problems: orderCalls.getOrder.problems,
@@ -97,8 +114,9 @@ export const gatewayCalls = {
   changeStatus: endpoint({
     method: 'PATCH',
     path: '/api/orders/:id/status',
-    summary:
-      'A status change: a user may cancel their own order, an admin make any allowed transition',
+    summary: "An order's status changed",
+    description:
+      '`{"status": …}`: a user may cancel their own order, an admin make any allowed transition',
     params: idParams,
     body: statusChangeSchema,
     answer: envelopeSchema(orderAnswerSchema),
@@ -107,8 +125,8 @@ export const gatewayCalls = {
   createOrder: endpoint({
     method: 'POST',
     path: '/api/orders',
-    summary:
-      "A new order, for a user who exists; userId defaults to the caller's own",
+    summary: 'A new order',
+    description: `create an order: \`{userId?, items: [{product, quantity, price}]}\`, \`userId\` the caller's own unless given, for a user who exists (else \`422\`); money exact to the cent, at most ${MAX_ITEMS} items of at most ${MAX_QUANTITY.toLocaleString('en-US')} at most ${MAX_PRICE.toLocaleString('en-US', {minimumFractionDigits: 2})} each, and at most ${(MAX_ORDER_TOTAL_CENTS / 100).toLocaleString('en-US', {minimumFractionDigits: 2})} in all (else \`400\`); a limit of open (pending or processing) orders per user (\`MAX_OPEN_ORDERS\`, 100 unless set; else \`409\`); \`Idempotency-Key\` makes a retry answer the first order again (\`201\`, \`Idempotent-Replayed: true\`)`,
     status: 201,
     headers: idempotencyHeader,
     body: newOrderRequestSchema,
@@ -118,8 +136,9 @@ export const gatewayCalls = {
   aggregate: endpoint({
     method: 'GET',
     path: '/api/aggregate',
-    summary:
-      'Users, orders and stats fetched in parallel; a part that fails is listed in errors',
+    summary: 'Users, orders and stats',
+    description:
+      'users, orders and stats fetched in parallel; still `200` when a part fails, with `errors: [{part, status, code, detail}]`',
     answer: envelopeSchema(
       z.object({
         users: userListSchema.optional(),
@@ -136,7 +155,9 @@ export const gatewayCalls = {
   userOrdersMesh: endpoint({
     method: 'GET',
     path: '/api/user-orders/:userId',
-    summary: 'A profile and its orders through the user function (mesh)',
+    summary: 'A profile and its orders (mesh)',
+    description:
+      'mesh pattern: the user function answers, calling the order function',
     params: userIdParams,
     answer: envelopeSchema(meshAnswerSchema.omit({mesh_path: true}), {
       workflow: z.literal('user-orders-mesh'),
@@ -147,8 +168,9 @@ export const gatewayCalls = {
   userOrdersDirect: endpoint({
     method: 'GET',
     path: '/api/user-orders-direct/:userId',
-    summary:
-      'A profile and its orders, from the user and order functions at once (direct)',
+    summary: 'A profile and its orders (direct)',
+    description:
+      'direct pattern: the gateway calls the user and order functions at once',
     params: userIdParams,
     answer: envelopeSchema(
       z.object({user: userViewSchema, orders: passedOnOrdersSchema}),

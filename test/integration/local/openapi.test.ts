@@ -1,0 +1,81 @@
+/**
+ * docs/openapi.json and the route tables made from it (README.md,
+ * docs/api.md) are the gateway's routes as they are: a route, a schema or
+ * a rule changed without `npm run openapi` fails here.
+ */
+import {expect} from 'chai';
+import {readFileSync} from 'node:fs';
+import * as path from 'node:path';
+import {isServed} from '../../../functions/common/contract';
+import {
+  gatewayTable,
+  generatedFiles,
+  openApiPath,
+  routesTable,
+  SECURITY_SCHEME,
+} from '../../../local/openapi';
+import {ROOT} from '../../../local/stack';
+
+interface Operation {
+  security: Record<string, string[]>[];
+  'x-rule': {access: string; own?: string};
+  responses: Record<string, unknown>;
+}
+const doc = JSON.parse(
+  readFileSync(path.join(ROOT, 'docs', 'openapi.json'), 'utf8'),
+) as {openapi: string; paths: Record<string, Record<string, Operation>>};
+
+describe('the OpenAPI document', () => {
+  Object.entries(generatedFiles(ROOT)).forEach(([file, text]) => {
+    it(`${file} is as npm run openapi writes it`, () => {
+      expect(readFileSync(path.join(ROOT, file), 'utf8')).to.equal(text);
+    });
+  });
+
+  it('is OpenAPI 3.1, with every route of the gateway and its rule', () => {
+    expect(doc.openapi).to.equal('3.1.0');
+    const routes = gatewayTable();
+    expect(routes.every(isServed)).to.equal(true);
+    const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map(m => `${m.toUpperCase()} ${p}`),
+    );
+    expect(documented).to.have.members(
+      routes.map(r => `${r.method} ${openApiPath(r.path)}`),
+    );
+    for (const route of routes) {
+      const op = doc.paths[openApiPath(route.path)][route.method.toLowerCase()];
+      const what = `${route.method} ${route.path}`;
+      expect(op['x-rule'].access, what).to.equal(route.rule.access);
+      expect(op['x-rule'].own, what).to.equal(route.rule.own);
+      expect(op.security, what).to.deep.equal(
+        route.rule.access === 'public' ? [] : [{[SECURITY_SCHEME]: []}],
+      );
+      if (route.rule.access !== 'public')
+        expect(op.responses, what).to.have.property('401');
+    }
+  });
+
+  it('makes a row per operation, its query spelled out', () => {
+    expect(
+      routesTable({
+        paths: {
+          '/x/{id}': {
+            get: {
+              summary: 's',
+              description: 'what | it does\n\nWho may: anyone',
+              parameters: [
+                {name: 'id', in: 'path'},
+                {name: 'limit', in: 'query'},
+                {name: 'cursor', in: 'query'},
+              ],
+            },
+          },
+        },
+      }).split('\n'),
+    ).to.deep.equal([
+      '| Route | What it does |',
+      '|---|---|',
+      '| `GET /x/{id}?limit=&cursor=` | what \\| it does |',
+    ]);
+  });
+});
