@@ -19,8 +19,12 @@ interface Response {
   'x-problem-codes'?: string[];
   content?: Record<string, {schema: object}>;
 }
+interface Operation {
+  requestBody?: {content: Record<string, {schema: object}>};
+  responses: Record<string, Response>;
+}
 interface Document {
-  paths: Record<string, Record<string, {responses: Record<string, Response>}>>;
+  paths: Record<string, Record<string, Operation>>;
   components: {schemas: Record<string, object>};
 }
 
@@ -41,6 +45,10 @@ function resolved(schema: unknown): unknown {
     Object.entries(schema).map(([k, v]) => [k, resolved(v)]),
   );
 }
+
+/** The zod schema of one of the document's schemas. */
+const schemaOf = (schema: object) =>
+  z.fromJSONSchema(resolved(schema) as z.core.JSONSchema.JSONSchema);
 
 const BOB = 'bob@example.com';
 const item = {product: 'Cable', quantity: 2, price: 4.99};
@@ -153,6 +161,19 @@ describe("the gateway's answers, against docs/openapi.json", function () {
     );
     const what = `${method} ${c.path ?? template}: ${JSON.stringify(res.body)}`;
     expect(res.status, what).to.equal(c.status);
+    if (c.body !== undefined) {
+      // What the document accepts is not refused as invalid, and the reverse.
+      const documentedBody = op.requestBody?.content['application/json'];
+      expect(documentedBody, `${what}: its body is documented`).to.not.equal(
+        undefined,
+      );
+      const accepted = schemaOf(documentedBody!.schema).safeParse(
+        c.body,
+      ).success;
+      expect(accepted, `${what}: the document accepts the body`).to.equal(
+        res.status !== 400,
+      );
+    }
     const documented = op.responses[String(res.status)];
     expect(documented, `${what}: its status is documented`).to.not.equal(
       undefined,
@@ -161,9 +182,7 @@ describe("the gateway's answers, against docs/openapi.json", function () {
     expect(res.headers.get('content-type'), what).to.match(
       new RegExp(`^${media.replace(/[+/]/g, '\\$&')}`),
     );
-    const parsed = z
-      .fromJSONSchema(resolved(schema) as z.core.JSONSchema.JSONSchema)
-      .safeParse(res.body);
+    const parsed = schemaOf(schema).safeParse(res.body);
     expect(parsed.success, `${what}: ${parsed.error?.message}`).to.equal(true);
     if (res.status >= 400)
       expect(documented['x-problem-codes'], what).to.include(res.body.code);
