@@ -113,6 +113,14 @@ function operation(route: Route & {endpoint: Endpoint}) {
         ? {description: 'Done; no body.'}
         : {
             description: entry.summary,
+            ...(entry.answerHeaders && {
+              headers: Object.fromEntries(
+                Object.entries(entry.answerHeaders).map(([name, says]) => [
+                  name,
+                  {description: says, schema: {type: 'string'}},
+                ]),
+              ),
+            }),
             content: {
               'application/json': {schema: outputSchema(entry.answer)},
             },

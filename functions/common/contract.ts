@@ -46,6 +46,8 @@ export interface Endpoint {
   body?: z.ZodType;
   /** Its answer's body; undefined for a 204, which has none. */
   answer?: z.ZodType;
+  /** Headers of its answer worth documenting, by name, with what each says. */
+  answerHeaders?: Readonly<Record<string, string>>;
   /** The problem codes the route itself answers, by code, with their status. */
   problems: Readonly<Record<string, number>>;
 }

@@ -131,6 +131,12 @@ export const gatewayCalls = {
     headers: idempotencyHeader,
     body: newOrderRequestSchema,
     answer: envelopeSchema(orderAnswerSchema),
+    answerHeaders: {
+      'Idempotency-Key':
+        "The key the order was created under: the request's own, or one the gateway made up for its call to the order function.",
+      'Idempotent-Replayed':
+        '`true` when the key was seen before: the answer is the first order again.',
+    },
     problems: {...orderCalls.createOrder.problems, [UNKNOWN_USER]: 422},
   }),
   aggregate: endpoint({
