@@ -157,17 +157,19 @@ export interface ServedRoute extends Route {
   endpoint: Endpoint;
 }
 
-/** The route that serves `entry`, with its rule: the entry's method and path. */
+/**
+ * The route that serves `entry`: the entry's method and path, with the
+ * route's rule and a handler whose answer the entry's schema types.
+ */
 export function serve<E extends Endpoint>(
   entry: E,
-  rule: Rule,
-  handler: NoInfer<EndpointHandler<E>>,
+  route: {rule: Rule; handler: NoInfer<EndpointHandler<E>>},
 ): ServedRoute {
   return {
     method: entry.method,
     path: entry.path,
-    rule,
-    handler,
+    rule: route.rule,
+    handler: route.handler,
     endpoint: entry,
   };
 }

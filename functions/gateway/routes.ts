@@ -39,57 +39,82 @@ export interface GatewayRouteDeps {
 export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
   const {users, orders} = deps;
   return [
-    serve(gatewayCalls.health, PUBLIC, async () => ({
-      body: {service: 'gateway', status: 'ok', calls: ['user', 'order']},
-    })),
-    serve(gatewayCalls.listUsers, ADMIN, async (req, ctx) => {
-      const page = parseInput(pageOnly, req.query, 'query');
-      const res = await callTo(users, ctx, userCalls.listUsers, {
-        query: pageParams(page),
-      });
-      return {body: envelope('user', 'gateway → user', res.data)};
+    serve(gatewayCalls.health, {
+      rule: PUBLIC,
+      handler: async () => ({
+        body: {service: 'gateway', status: 'ok', calls: ['user', 'order']},
+      }),
     }),
-    serve(gatewayCalls.createUser, OWN_PROFILE, async (req, ctx) => {
-      // The user function decides again; refusing here saves the hop.
-      const {input} = profileRequest(ctx.principal, req.body);
-      const res = await callTo(users, ctx, userCalls.createUser, {body: input});
-      return {
-        status: res.status,
-        body: envelope('user', 'gateway → user', res.data),
-      };
+    serve(gatewayCalls.listUsers, {
+      rule: ADMIN,
+      handler: async (req, ctx) => {
+        const page = parseInput(pageOnly, req.query, 'query');
+        const res = await callTo(users, ctx, userCalls.listUsers, {
+          query: pageParams(page),
+        });
+        return {body: envelope('user', 'gateway → user', res.data)};
+      },
     }),
-    serve(gatewayCalls.getUser, OWN_USER_ID('id'), async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      const res = await callTo(users, ctx, userCalls.getUser, {params: {id}});
-      return {body: envelope('user', 'gateway → user', res.data)};
+    serve(gatewayCalls.createUser, {
+      rule: OWN_PROFILE,
+      handler: async (req, ctx) => {
+        // The user function decides again; refusing here saves the hop.
+        const {input} = profileRequest(ctx.principal, req.body);
+        const res = await callTo(users, ctx, userCalls.createUser, {
+          body: input,
+        });
+        return {
+          status: res.status,
+          body: envelope('user', 'gateway → user', res.data),
+        };
+      },
     }),
-    serve(gatewayCalls.listOrders, OWN_ORDERS, async (req, ctx) => {
-      const {status, userId, ...page} = parseInput(
-        orderListQuery,
-        req.query,
-        'query',
-      );
-      const res = await callTo(orders, ctx, orderCalls.listOrders, {
-        query: {...pageParams(page), status: status?.join(','), userId},
-      });
-      return {body: envelope('order', 'gateway → order', res.data)};
+    serve(gatewayCalls.getUser, {
+      rule: OWN_USER_ID('id'),
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const res = await callTo(users, ctx, userCalls.getUser, {
+          params: {id},
+        });
+        return {body: envelope('user', 'gateway → user', res.data)};
+      },
     }),
-    serve(gatewayCalls.getOrder, OWN_ORDER, async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      const res = await callTo(orders, ctx, orderCalls.getOrder, {
-        params: {id},
-      });
-      return {body: envelope('order', 'gateway → order', res.data)};
+    serve(gatewayCalls.listOrders, {
+      rule: OWN_ORDERS,
+      handler: async (req, ctx) => {
+        const {status, userId, ...page} = parseInput(
+          orderListQuery,
+          req.query,
+          'query',
+        );
+        const res = await callTo(orders, ctx, orderCalls.listOrders, {
+          query: {...pageParams(page), status: status?.join(','), userId},
+        });
+        return {body: envelope('order', 'gateway → order', res.data)};
+      },
     }),
-    serve(gatewayCalls.changeStatus, OWN_CANCEL, async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      const change = parseInput(statusChangeSchema, req.body, 'body');
-      checkStatusChangeBy(ctx.principal, change.status);
-      const res = await callTo(orders, ctx, orderCalls.changeStatus, {
-        params: {id},
-        body: change,
-      });
-      return {body: envelope('order', 'gateway → order', res.data)};
+    serve(gatewayCalls.getOrder, {
+      rule: OWN_ORDER,
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const res = await callTo(orders, ctx, orderCalls.getOrder, {
+          params: {id},
+        });
+        return {body: envelope('order', 'gateway → order', res.data)};
+      },
+    }),
+    serve(gatewayCalls.changeStatus, {
+      rule: OWN_CANCEL,
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const change = parseInput(statusChangeSchema, req.body, 'body');
+        checkStatusChangeBy(ctx.principal, change.status);
+        const res = await callTo(orders, ctx, orderCalls.changeStatus, {
+          params: {id},
+          body: change,
+        });
+        return {body: envelope('order', 'gateway → order', res.data)};
+      },
     }),
     ...workflowRoutes(deps),
   ];

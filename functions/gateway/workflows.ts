@@ -24,97 +24,107 @@ import type {GatewayRouteDeps} from './routes';
 
 export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
   return [
-    serve(gatewayCalls.createOrder, OWN_NEW_ORDERS, async (req, ctx) => {
-      const request = parseInput(newOrderRequestSchema, req.body, 'body');
-      const userId = ownerFor(ctx.principal, request.userId);
-      if (userId === undefined)
-        throw new ValidationError('The request body is not valid.', [
-          {field: 'userId', message: 'is required'},
-        ]);
-      const order = {...request, userId};
-      // A key of our own when the client sent none makes our call to the
-      // order function safe to retry: a lost answer cannot double an order.
-      const key =
-        parseInput(idempotencyHeader, req.headers, 'headers')[
-          'idempotency-key'
-        ] ?? randomUUID();
-      try {
-        await callTo(users, ctx, userCalls.getUser, {
-          params: {id: order.userId},
-        });
-      } catch (e: unknown) {
-        // Only the user function's own "no such user": any other 404 (a
-        // front end's page, a route it does not have) is a fault of the
-        // deployment, not of the order.
-        if (refusedWith(e, userCalls.getUser, USER_NOT_FOUND)) {
-          throw new HttpError(
-            422,
-            UNKNOWN_USER,
-            'The order names a user that does not exist.',
-            [{field: 'userId', message: `no user ${order.userId}`}],
-          );
-        }
-        throw e;
-      }
-      const res = await callTo(orders, ctx, orderCalls.createOrder, {
-        body: order,
-        headers: {'idempotency-key': key},
-      });
-      return {
-        status: res.status,
-        body: envelope(
-          'order',
-          'gateway → user (check), gateway → order (create)',
-          res.data,
-        ),
-        headers: {
-          'Idempotency-Key': key,
-          ...(res.headers.get('idempotent-replayed') === 'true' && {
-            'Idempotent-Replayed': 'true',
-          }),
-        },
-      };
-    }),
-    serve(gatewayCalls.aggregate, ADMIN, async (_req, ctx) => {
-      // All three at once; one failing must not hide what the others found.
-      const parts = {
-        users: callTo(users, ctx, userCalls.listUsers, {}),
-        orders: callTo(orders, ctx, orderCalls.listOrders, {}),
-        stats: callTo(orders, ctx, orderCalls.stats, {}),
-      };
-      const names = Object.keys(parts) as (keyof typeof parts)[];
-      const settled = await Promise.allSettled(Object.values(parts));
-      const data: Record<string, unknown> = {};
-      const errors: {
-        part: string;
-        status: number;
-        code: string;
-        detail: string;
-      }[] = [];
-      settled.forEach((result, i) => {
-        if (result.status === 'fulfilled') {
-          data[names[i]] = result.value.data;
-        } else {
-          const {problem} = toProblem(result.reason);
-          errors.push({
-            part: names[i],
-            status: problem.status,
-            code: problem.code,
-            detail: problem.detail,
+    serve(gatewayCalls.createOrder, {
+      rule: OWN_NEW_ORDERS,
+      handler: async (req, ctx) => {
+        const request = parseInput(newOrderRequestSchema, req.body, 'body');
+        const userId = ownerFor(ctx.principal, request.userId);
+        if (userId === undefined)
+          throw new ValidationError('The request body is not valid.', [
+            {field: 'userId', message: 'is required'},
+          ]);
+        const order = {...request, userId};
+        // A key of our own when the client sent none makes our call to the
+        // order function safe to retry: a lost answer cannot double an order.
+        const key =
+          parseInput(idempotencyHeader, req.headers, 'headers')[
+            'idempotency-key'
+          ] ?? randomUUID();
+        try {
+          await callTo(users, ctx, userCalls.getUser, {
+            params: {id: order.userId},
           });
+        } catch (e: unknown) {
+          // Only the user function's own "no such user": any other 404 (a
+          // front end's page, a route it does not have) is a fault of the
+          // deployment, not of the order.
+          if (refusedWith(e, userCalls.getUser, USER_NOT_FOUND)) {
+            throw new HttpError(
+              422,
+              UNKNOWN_USER,
+              'The order names a user that does not exist.',
+              [{field: 'userId', message: `no user ${order.userId}`}],
+            );
+          }
+          throw e;
         }
-      });
-      return {
-        body: envelope('user, order', 'gateway → user, gateway → order', data, {
-          workflow: 'aggregate',
-          ...(errors.length > 0 ? {errors} : {}),
-        }),
-      };
+        const res = await callTo(orders, ctx, orderCalls.createOrder, {
+          body: order,
+          headers: {'idempotency-key': key},
+        });
+        return {
+          status: res.status,
+          body: envelope(
+            'order',
+            'gateway → user (check), gateway → order (create)',
+            res.data,
+          ),
+          headers: {
+            'Idempotency-Key': key,
+            ...(res.headers.get('idempotent-replayed') === 'true' && {
+              'Idempotent-Replayed': 'true',
+            }),
+          },
+        };
+      },
     }),
-    serve(
-      gatewayCalls.userOrdersMesh,
-      OWN_USER_ID('userId'),
-      async (req, ctx) => {
+    serve(gatewayCalls.aggregate, {
+      rule: ADMIN,
+      handler: async (_req, ctx) => {
+        // All three at once; one failing must not hide what the others found.
+        const parts = {
+          users: callTo(users, ctx, userCalls.listUsers, {}),
+          orders: callTo(orders, ctx, orderCalls.listOrders, {}),
+          stats: callTo(orders, ctx, orderCalls.stats, {}),
+        };
+        const names = Object.keys(parts) as (keyof typeof parts)[];
+        const settled = await Promise.allSettled(Object.values(parts));
+        const data: Record<string, unknown> = {};
+        const errors: {
+          part: string;
+          status: number;
+          code: string;
+          detail: string;
+        }[] = [];
+        settled.forEach((result, i) => {
+          if (result.status === 'fulfilled') {
+            data[names[i]] = result.value.data;
+          } else {
+            const {problem} = toProblem(result.reason);
+            errors.push({
+              part: names[i],
+              status: problem.status,
+              code: problem.code,
+              detail: problem.detail,
+            });
+          }
+        });
+        return {
+          body: envelope(
+            'user, order',
+            'gateway → user, gateway → order',
+            data,
+            {
+              workflow: 'aggregate',
+              ...(errors.length > 0 ? {errors} : {}),
+            },
+          ),
+        };
+      },
+    }),
+    serve(gatewayCalls.userOrdersMesh, {
+      rule: OWN_USER_ID('userId'),
+      handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const res = await callTo(users, ctx, userCalls.userOrders, {
           params: {id: userId},
@@ -129,11 +139,10 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
           }),
         };
       },
-    ),
-    serve(
-      gatewayCalls.userOrdersDirect,
-      OWN_USER_ID('userId'),
-      async (req, ctx) => {
+    }),
+    serve(gatewayCalls.userOrdersDirect, {
+      rule: OWN_USER_ID('userId'),
+      handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const [user, list] = await Promise.all([
           callTo(users, ctx, userCalls.getUser, {params: {id: userId}}),
@@ -151,6 +160,6 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
           ),
         };
       },
-    ),
+    }),
   ];
 }

@@ -74,81 +74,98 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
       rule: PUBLIC,
       handler: async () => ({body: {service: 'order', status: 'ok'}}),
     },
-    serve(orderCalls.listOrders, OWN_ORDERS, async (req, ctx) => {
-      const {status, userId, ...page} = parseInput(
-        orderListQuery,
-        req.query,
-        'query',
-      );
-      const visible = visibleUserId(ctx.principal, userId);
-      if (visible === null) return {body: NOTHING};
-      return {
-        body: orderList(
-          await orders(ctx).list({statuses: status, ...visible}, page),
-        ),
-      };
+    serve(orderCalls.listOrders, {
+      rule: OWN_ORDERS,
+      handler: async (req, ctx) => {
+        const {status, userId, ...page} = parseInput(
+          orderListQuery,
+          req.query,
+          'query',
+        );
+        const visible = visibleUserId(ctx.principal, userId);
+        if (visible === null) return {body: NOTHING};
+        return {
+          body: orderList(
+            await orders(ctx).list({statuses: status, ...visible}, page),
+          ),
+        };
+      },
     }),
-    serve(
-      orderCalls.userOrders,
+    serve(orderCalls.userOrders, {
       // Another user's orders are none, as a user without orders has.
-      ownId('userId', async req => {
+      rule: ownId('userId', async req => {
         parseInput(pageOnly, req.query, 'query');
         return {body: NOTHING};
       }),
-      async (req, ctx) => {
+      handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const page = parseInput(pageOnly, req.query, 'query');
         return {body: orderList(await orders(ctx).list({userId}, page))};
       },
-    ),
-    serve(orderCalls.getOrder, OWN_ORDER, async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      const order = await orders(ctx).get(id);
-      if (!mayRequestFor(ctx, order.userId)) throw new OrderNotFoundError(id);
-      return {body: {service: 'order', order}};
     }),
-    serve(orderCalls.createOrder, OWN_NEW_ORDERS, async (req, ctx) => {
-      const input = parseInput(createOrderSchema, req.body, 'body');
-      ownerFor(ctx.principal, input.userId);
-      const key = parseInput(idempotencyHeader, req.headers, 'headers')[
-        'idempotency-key'
-      ];
-      const {order, created} = await orders(ctx).create(
-        input,
-        key === undefined ? undefined : scopedKey(ctx.principal, key),
-      );
-      // A replay is the first answer again, marked as one.
-      return {
-        status: 201,
-        body: {service: 'order', order},
-        headers: {
-          Location: `/orders/${order.id}`,
-          ...(!created && {'Idempotent-Replayed': 'true'}),
-        },
-      };
+    serve(orderCalls.getOrder, {
+      rule: OWN_ORDER,
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const order = await orders(ctx).get(id);
+        if (!mayRequestFor(ctx, order.userId)) throw new OrderNotFoundError(id);
+        return {body: {service: 'order', order}};
+      },
     }),
-    serve(orderCalls.changeStatus, OWN_CANCEL, async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      const {status} = parseInput(statusChangeSchema, req.body, 'body');
-      checkStatusChangeBy(ctx.principal, status);
-      return {
-        body: {
-          service: 'order',
-          // Checked against the order as the transaction reads it.
-          order: await orders(ctx).changeStatus(id, status, current =>
-            mayRequestFor(ctx, current.userId),
-          ),
-        },
-      };
+    serve(orderCalls.createOrder, {
+      rule: OWN_NEW_ORDERS,
+      handler: async (req, ctx) => {
+        const input = parseInput(createOrderSchema, req.body, 'body');
+        ownerFor(ctx.principal, input.userId);
+        const key = parseInput(idempotencyHeader, req.headers, 'headers')[
+          'idempotency-key'
+        ];
+        const {order, created} = await orders(ctx).create(
+          input,
+          key === undefined ? undefined : scopedKey(ctx.principal, key),
+        );
+        // A replay is the first answer again, marked as one.
+        return {
+          status: 201,
+          body: {service: 'order', order},
+          headers: {
+            Location: `/orders/${order.id}`,
+            ...(!created && {'Idempotent-Replayed': 'true'}),
+          },
+        };
+      },
     }),
-    serve(orderCalls.deleteOrder, ADMIN, async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      await orders(ctx).delete(id);
-      return {status: 204, body: undefined};
+    serve(orderCalls.changeStatus, {
+      rule: OWN_CANCEL,
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        const {status} = parseInput(statusChangeSchema, req.body, 'body');
+        checkStatusChangeBy(ctx.principal, status);
+        return {
+          body: {
+            service: 'order',
+            // Checked against the order as the transaction reads it.
+            order: await orders(ctx).changeStatus(id, status, current =>
+              mayRequestFor(ctx, current.userId),
+            ),
+          },
+        };
+      },
     }),
-    serve(orderCalls.stats, ADMIN, async (_req, ctx) => ({
-      body: {service: 'order', stats: await orders(ctx).stats()},
-    })),
+    serve(orderCalls.deleteOrder, {
+      rule: ADMIN,
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        await orders(ctx).delete(id);
+        return {status: 204, body: undefined};
+      },
+    }),
+    serve(orderCalls.stats, {
+      rule: ADMIN,
+      handler: async (_req, ctx) => ({
+        body: {service: 'order', stats: await orders(ctx).stats()},
+      }),
+    }),
   ];
   return translatingErrors(routes, httpErrorOf);
 }

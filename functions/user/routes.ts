@@ -53,50 +53,77 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       rule: PUBLIC,
       handler: async () => ({body: {service: 'user', status: 'ok'}}),
     },
-    serve(userCalls.listUsers, ADMIN, async (req, ctx) => {
-      const page = await users(ctx).list(
-        parseInput(pageOnly, req.query, 'query'),
-      );
-      return {
-        body: {service: 'user', users: page.items, nextCursor: page.nextCursor},
-      };
+    serve(userCalls.listUsers, {
+      rule: ADMIN,
+      handler: async (req, ctx) => {
+        const page = await users(ctx).list(
+          parseInput(pageOnly, req.query, 'query'),
+        );
+        return {
+          body: {
+            service: 'user',
+            users: page.items,
+            nextCursor: page.nextCursor,
+          },
+        };
+      },
     }),
-    serve(userCalls.createUser, OWN_PROFILE, async (req, ctx) => {
-      const {id, user} = profileRequest(ctx.principal, req.body).profile;
-      return {
-        status: 201,
-        body: {service: 'user', user: await users(ctx).create(user, id)},
-      };
+    serve(userCalls.createUser, {
+      rule: OWN_PROFILE,
+      handler: async (req, ctx) => {
+        const {id, user} = profileRequest(ctx.principal, req.body).profile;
+        return {
+          status: 201,
+          body: {
+            service: 'user',
+            user: await users(ctx).create(user, id),
+          },
+        };
+      },
     }),
-    serve(userCalls.getUser, OWN_USER_ID('id'), async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      return {body: {service: 'user', user: await users(ctx).get(id)}};
+    serve(userCalls.getUser, {
+      rule: OWN_USER_ID('id'),
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        return {
+          body: {
+            service: 'user',
+            user: await users(ctx).get(id),
+          },
+        };
+      },
     }),
-    serve(userCalls.deleteUser, ADMIN, async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      await users(ctx).delete(id, async userId => {
-        const open = await callTo(orders, ctx, orderCalls.listOrders, {
-          query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
+    serve(userCalls.deleteUser, {
+      rule: ADMIN,
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        await users(ctx).delete(id, async userId => {
+          const open = await callTo(orders, ctx, orderCalls.listOrders, {
+            query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
+          });
+          return open.data.orders.length > 0;
         });
-        return open.data.orders.length > 0;
-      });
-      return {status: 204, body: undefined};
+        return {status: 204, body: undefined};
+      },
     }),
-    serve(userCalls.userOrders, OWN_USER_ID('id'), async (req, ctx) => {
-      const {id} = parseInput(idParams, req.params, 'path');
-      // Both reads at once: the user check need not wait for the orders.
-      const [user, list] = await Promise.all([
-        users(ctx).get(id),
-        callTo(orders, ctx, orderCalls.userOrders, {params: {userId: id}}),
-      ]);
-      return {
-        body: {
-          service: 'user',
-          user,
-          orders: ordersOf(list.data),
-          mesh_path: ['user', list.data.service],
-        },
-      };
+    serve(userCalls.userOrders, {
+      rule: OWN_USER_ID('id'),
+      handler: async (req, ctx) => {
+        const {id} = parseInput(idParams, req.params, 'path');
+        // Both reads at once: the user check need not wait for the orders.
+        const [user, list] = await Promise.all([
+          users(ctx).get(id),
+          callTo(orders, ctx, orderCalls.userOrders, {params: {userId: id}}),
+        ]);
+        return {
+          body: {
+            service: 'user',
+            user,
+            orders: ordersOf(list.data),
+            mesh_path: ['user', list.data.service],
+          },
+        };
+      },
     }),
   ];
   return translatingErrors(routes, httpErrorOf);
