@@ -83,7 +83,7 @@ function bare(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
-/** `in: path|query|header` parameters, one per property of `shape`. */
+/** `in: path|query|header` parameters, one per property of `schema`. */
 function parameters(where: string, schema: z.ZodObject | undefined) {
   if (schema === undefined) return [];
   const json = inputSchema(schema) as {

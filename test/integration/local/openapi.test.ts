@@ -6,10 +6,13 @@
 import {expect} from 'chai';
 import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
-import {isServed} from '../../../functions/common/contract';
+import {z} from 'zod';
+import {ADMIN, own, PUBLIC} from '../../../functions/common/access';
+import {endpoint, isServed, serve} from '../../../functions/common/contract';
 import {
   gatewayTable,
   generatedFiles,
+  openApiDocument,
   openApiPath,
   routesTable,
   SECURITY_SCHEME,
@@ -53,6 +56,77 @@ describe('the OpenAPI document', () => {
       if (route.rule.access !== 'public')
         expect(op.responses, what).to.have.property('401');
     }
+  });
+
+  describe("a route's problems, from its kind and its entry", () => {
+    const handler = async () => ({body: undefined});
+    const plain = endpoint({
+      method: 'GET',
+      path: '/x',
+      summary: 'x',
+      problems: {},
+    });
+    const withBody = endpoint({
+      method: 'POST',
+      path: '/x',
+      summary: 'x',
+      body: z.object({a: z.string()}),
+      problems: {'x-gone': 404},
+    });
+    const cases = [
+      {
+        name: 'public, no input',
+        entry: plain,
+        rule: PUBLIC,
+        has: {},
+        lacks: ['end-user-token-required', 'invalid-request', 'admin-only'],
+      },
+      {
+        name: 'admin',
+        entry: plain,
+        rule: ADMIN,
+        has: {
+          'end-user-token-required': '401',
+          'account-disabled': '401',
+          'admin-only': '403',
+        },
+        lacks: ['invalid-request'],
+      },
+      {
+        name: "a user's own, with a body",
+        entry: withBody,
+        rule: own('theirs'),
+        has: {
+          'token-expired': '401',
+          'invalid-request': '400',
+          'invalid-json': '400',
+          'body-too-large': '413',
+          'unsupported-media-type': '415',
+          'x-gone': '404',
+        },
+        lacks: ['account-disabled', 'admin-only'],
+      },
+    ];
+    cases.forEach(c => {
+      it(c.name, () => {
+        const document = openApiDocument(
+          [serve(c.entry, {rule: c.rule, handler})],
+          '0',
+        ) as unknown as {
+          paths: Record<string, Record<string, Operation>>;
+        };
+        const op = document.paths['/x'][c.entry.method.toLowerCase()];
+        const codes: Record<string, string> = {};
+        for (const [status, r] of Object.entries(op.responses))
+          for (const code of (r as {'x-problem-codes'?: string[]})[
+            'x-problem-codes'
+          ] ?? [])
+            codes[code] = status;
+        expect(codes).to.include(c.has);
+        for (const code of c.lacks)
+          expect(codes, code).to.not.have.property(code);
+      });
+    });
   });
 
   it('makes a row per operation, its query spelled out', () => {
