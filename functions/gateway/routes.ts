@@ -7,14 +7,14 @@
  * (answered as the user function answers a missing one).
  */
 import {ADMIN, PUBLIC} from '../common/http/access';
+import {callTo, serve} from '../common/contract';
 import type {Route} from '../common/http/router';
 import type {GatewayRouteDeps} from './deps';
 import {idParams, pageOnly, parseInput} from '../common/protocol/validation';
 import {
   checkStatusChangeBy,
-  orderAnswerSchema,
+  orderCalls,
   orderListQuery,
-  orderListSchema,
   OWN_CANCEL,
   OWN_ORDER,
   OWN_ORDERS,
@@ -24,9 +24,9 @@ import {
   OWN_PROFILE,
   OWN_USER_ID,
   profileRequest,
-  userAnswerSchema,
-  userListSchema,
+  userCalls,
 } from '../user/contract';
+import {gatewayCalls} from './contract';
 import {envelope, pageParams} from './envelope';
 import {workflowRoutes} from './workflows';
 
@@ -34,63 +34,47 @@ import {workflowRoutes} from './workflows';
 export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
   const {users, orders} = deps;
   return [
-    {
-      method: 'GET',
-      path: '/',
+    serve(gatewayCalls.health, {
       rule: PUBLIC,
       handler: async () => ({
         body: {service: 'gateway', status: 'ok', calls: ['user', 'order']},
       }),
-    },
-    {
-      method: 'GET',
-      path: '/api/users',
+    }),
+    serve(gatewayCalls.listUsers, {
       rule: ADMIN,
       handler: async (req, ctx) => {
         const page = parseInput(pageOnly, req.query, 'query');
-        const res = await users.call(
-          ctx,
-          {method: 'GET', path: ['users'], query: pageParams(page)},
-          userListSchema,
-        );
+        const res = await callTo(users, ctx, userCalls.listUsers, {
+          query: pageParams(page),
+        });
         return {body: envelope('user', 'gateway → user', res.data)};
       },
-    },
-    {
-      method: 'POST',
-      path: '/api/users',
+    }),
+    serve(gatewayCalls.createUser, {
       rule: OWN_PROFILE,
       handler: async (req, ctx) => {
         // The user function decides again; refusing here saves the hop.
         const {input} = profileRequest(ctx.principal, req.body);
-        const res = await users.call(
-          ctx,
-          {method: 'POST', path: ['users'], body: input},
-          userAnswerSchema,
-        );
+        const res = await callTo(users, ctx, userCalls.createUser, {
+          body: input,
+        });
         return {
           status: res.status,
           body: envelope('user', 'gateway → user', res.data),
         };
       },
-    },
-    {
-      method: 'GET',
-      path: '/api/users/:id',
+    }),
+    serve(gatewayCalls.getUser, {
       rule: OWN_USER_ID('id'),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        const res = await users.call(
-          ctx,
-          {method: 'GET', path: ['users', id]},
-          userAnswerSchema,
-        );
+        const res = await callTo(users, ctx, userCalls.getUser, {
+          params: {id},
+        });
         return {body: envelope('user', 'gateway → user', res.data)};
       },
-    },
-    {
-      method: 'GET',
-      path: '/api/orders',
+    }),
+    serve(gatewayCalls.listOrders, {
       rule: OWN_ORDERS,
       handler: async (req, ctx) => {
         const {status, userId, ...page} = parseInput(
@@ -98,48 +82,35 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
           req.query,
           'query',
         );
-        const res = await orders.call(
-          ctx,
-          {
-            method: 'GET',
-            path: ['orders'],
-            query: {...pageParams(page), status: status?.join(','), userId},
-          },
-          orderListSchema,
-        );
+        const res = await callTo(orders, ctx, orderCalls.listOrders, {
+          query: {...pageParams(page), status: status?.join(','), userId},
+        });
         return {body: envelope('order', 'gateway → order', res.data)};
       },
-    },
-    {
-      method: 'GET',
-      path: '/api/orders/:id',
+    }),
+    serve(gatewayCalls.getOrder, {
       rule: OWN_ORDER,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
-        const res = await orders.call(
-          ctx,
-          {method: 'GET', path: ['orders', id]},
-          orderAnswerSchema,
-        );
+        const res = await callTo(orders, ctx, orderCalls.getOrder, {
+          params: {id},
+        });
         return {body: envelope('order', 'gateway → order', res.data)};
       },
-    },
-    {
-      method: 'PATCH',
-      path: '/api/orders/:id/status',
+    }),
+    serve(gatewayCalls.changeStatus, {
       rule: OWN_CANCEL,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         const change = parseInput(statusChangeSchema, req.body, 'body');
         checkStatusChangeBy(ctx.principal, change.status);
-        const res = await orders.call(
-          ctx,
-          {method: 'PATCH', path: ['orders', id, 'status'], body: change},
-          orderAnswerSchema,
-        );
+        const res = await callTo(orders, ctx, orderCalls.changeStatus, {
+          params: {id},
+          body: change,
+        });
         return {body: envelope('order', 'gateway → order', res.data)};
       },
-    },
+    }),
     ...workflowRoutes(deps),
   ];
 }

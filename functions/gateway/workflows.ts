@@ -6,8 +6,8 @@
  */
 import {randomUUID} from 'node:crypto';
 import {ADMIN, ownerFor} from '../common/http/access';
+import {callTo, refusedWith, serve} from '../common/contract';
 import {
-  DownstreamError,
   HttpError,
   toProblem,
   ValidationError,
@@ -17,26 +17,18 @@ import {parseInput, userIdParams} from '../common/protocol/validation';
 import {
   idempotencyHeader,
   newOrderRequestSchema,
-  orderAnswerSchema,
-  orderListSchema,
+  orderCalls,
   ordersOf,
   OWN_NEW_ORDERS,
-  statsAnswerSchema,
 } from '../order/contract';
-import {
-  meshAnswerSchema,
-  OWN_USER_ID,
-  userAnswerSchema,
-  userListSchema,
-} from '../user/contract';
+import {OWN_USER_ID, USER_NOT_FOUND, userCalls} from '../user/contract';
+import {gatewayCalls, UNKNOWN_USER} from './contract';
 import {envelope} from './envelope';
 import type {GatewayRouteDeps} from './deps';
 
 export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
   return [
-    {
-      method: 'POST',
-      path: '/api/orders',
+    serve(gatewayCalls.createOrder, {
       rule: OWN_NEW_ORDERS,
       handler: async (req, ctx) => {
         const request = parseInput(newOrderRequestSchema, req.body, 'body');
@@ -53,39 +45,27 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
             'idempotency-key'
           ] ?? randomUUID();
         try {
-          await users.call(
-            ctx,
-            {method: 'GET', path: ['users', order.userId]},
-            userAnswerSchema,
-          );
+          await callTo(users, ctx, userCalls.getUser, {
+            params: {id: order.userId},
+          });
         } catch (e: unknown) {
           // Only the user function's own "no such user": any other 404 (a
           // front end's page, a route it does not have) is a fault of the
           // deployment, not of the order.
-          if (
-            e instanceof DownstreamError &&
-            e.failure === 'rejected' &&
-            e.problem?.code === 'user-not-found'
-          ) {
+          if (refusedWith(e, userCalls.getUser, USER_NOT_FOUND)) {
             throw new HttpError(
               422,
-              'unknown-user',
+              UNKNOWN_USER,
               'The order names a user that does not exist.',
               [{field: 'userId', message: `no user ${order.userId}`}],
             );
           }
           throw e;
         }
-        const res = await orders.call(
-          ctx,
-          {
-            method: 'POST',
-            path: ['orders'],
-            body: order,
-            headers: {'idempotency-key': key},
-          },
-          orderAnswerSchema,
-        );
+        const res = await callTo(orders, ctx, orderCalls.createOrder, {
+          body: order,
+          headers: {'idempotency-key': key},
+        });
         return {
           status: res.status,
           body: envelope(
@@ -101,29 +81,15 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
           },
         };
       },
-    },
-    {
-      method: 'GET',
-      path: '/api/aggregate',
+    }),
+    serve(gatewayCalls.aggregate, {
       rule: ADMIN,
       handler: async (_req, ctx) => {
         // All three at once; one failing must not hide what the others found.
         const parts = {
-          users: users.call(
-            ctx,
-            {method: 'GET', path: ['users']},
-            userListSchema,
-          ),
-          orders: orders.call(
-            ctx,
-            {method: 'GET', path: ['orders']},
-            orderListSchema,
-          ),
-          stats: orders.call(
-            ctx,
-            {method: 'GET', path: ['stats']},
-            statsAnswerSchema,
-          ),
+          users: callTo(users, ctx, userCalls.listUsers, {}),
+          orders: callTo(orders, ctx, orderCalls.listOrders, {}),
+          stats: callTo(orders, ctx, orderCalls.stats, {}),
         };
         const names = Object.keys(parts) as (keyof typeof parts)[];
         const settled = await Promise.allSettled(Object.values(parts));
@@ -159,18 +125,14 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
           ),
         };
       },
-    },
-    {
-      method: 'GET',
-      path: '/api/user-orders/:userId',
+    }),
+    serve(gatewayCalls.userOrdersMesh, {
       rule: OWN_USER_ID('userId'),
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
-        const res = await users.call(
-          ctx,
-          {method: 'GET', path: ['users', userId, 'orders']},
-          meshAnswerSchema,
-        );
+        const res = await callTo(users, ctx, userCalls.userOrders, {
+          params: {id: userId},
+        });
         // The path user took is the answer's whole path: one mesh_path,
         // at the top, not a second one inside `data`.
         const {mesh_path: path, ...answer} = res.data;
@@ -181,24 +143,14 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
           }),
         };
       },
-    },
-    {
-      method: 'GET',
-      path: '/api/user-orders-direct/:userId',
+    }),
+    serve(gatewayCalls.userOrdersDirect, {
       rule: OWN_USER_ID('userId'),
       handler: async (req, ctx) => {
         const {userId} = parseInput(userIdParams, req.params, 'path');
         const [user, list] = await Promise.all([
-          users.call(
-            ctx,
-            {method: 'GET', path: ['users', userId]},
-            userAnswerSchema,
-          ),
-          orders.call(
-            ctx,
-            {method: 'GET', path: ['orders', 'user', userId]},
-            orderListSchema,
-          ),
+          callTo(users, ctx, userCalls.getUser, {params: {id: userId}}),
+          callTo(orders, ctx, orderCalls.userOrders, {params: {userId}}),
         ]);
         return {
           body: envelope(
@@ -212,6 +164,6 @@ export function workflowRoutes({users, orders}: GatewayRouteDeps): Route[] {
           ),
         };
       },
-    },
+    }),
   ];
 }

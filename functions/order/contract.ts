@@ -10,7 +10,14 @@ import {isAdmin, own} from '../common/http/access';
 import type {Principal} from '../common/http/principal';
 import {ForbiddenError} from '../common/protocol/problem';
 import type {Page} from '../common/protocol/page';
-import {idSchema, pageQuery} from '../common/protocol/validation';
+import {endpoint} from '../common/contract';
+import {
+  idParams,
+  idSchema,
+  pageOnly,
+  pageQuery,
+  userIdParams,
+} from '../common/protocol/validation';
 
 export const ORDER_STATUSES = [
   'pending',
@@ -219,3 +226,83 @@ export const orderListQuery = z.object({
   status: statusFilterSchema.optional(),
   userId: idSchema.optional(),
 });
+
+/** The order function's own problem codes that its callers branch on. */
+export const ORDER_NOT_FOUND = 'order-not-found';
+
+/**
+ * The order function's calls: its routes serve them (routes.ts), its
+ * callers make them (the gateway, the user function) through `callTo`.
+ */
+export const orderCalls = {
+  listOrders: endpoint({
+    method: 'GET',
+    path: '/orders',
+    summary: 'A page of orders, filtered by status and user',
+    query: orderListQuery,
+    answer: orderListSchema,
+    problems: {},
+  }),
+  userOrders: endpoint({
+    method: 'GET',
+    path: '/orders/user/:userId',
+    summary: "A page of one user's orders",
+    params: userIdParams,
+    query: pageOnly,
+    answer: orderListSchema,
+    problems: {},
+  }),
+  getOrder: endpoint({
+    method: 'GET',
+    path: '/orders/:id',
+    summary: 'One order',
+    params: idParams,
+    answer: orderAnswerSchema,
+    problems: {[ORDER_NOT_FOUND]: 404},
+  }),
+  createOrder: endpoint({
+    method: 'POST',
+    path: '/orders',
+    summary: 'A new order',
+    status: 201,
+    headers: idempotencyHeader,
+    body: createOrderSchema,
+    answer: orderAnswerSchema,
+    problems: {
+      'admin-only': 403,
+      'open-orders-limit': 409,
+      'idempotency-key-reused': 422,
+      // One user's creates past what the order function takes at once:
+      // nothing written, try again after Retry-After.
+      'orders-busy': 429,
+    },
+  }),
+  changeStatus: endpoint({
+    method: 'PATCH',
+    path: '/orders/:id/status',
+    summary: "An order's status changed",
+    params: idParams,
+    body: statusChangeSchema,
+    answer: orderAnswerSchema,
+    problems: {
+      'admin-only': 403,
+      [ORDER_NOT_FOUND]: 404,
+      'status-change-refused': 409,
+    },
+  }),
+  deleteOrder: endpoint({
+    method: 'DELETE',
+    path: '/orders/:id',
+    summary: 'An order deleted',
+    status: 204,
+    params: idParams,
+    problems: {[ORDER_NOT_FOUND]: 404},
+  }),
+  stats: endpoint({
+    method: 'GET',
+    path: '/stats',
+    summary: 'Counts and revenue of all orders',
+    answer: statsAnswerSchema,
+    problems: {},
+  }),
+};

@@ -16,6 +16,8 @@ import {
   checkStatusChangeBy,
   createOrderSchema,
   idempotencyHeader,
+  ORDER_NOT_FOUND,
+  orderCalls,
   orderList,
   orderListQuery,
   OWN_CANCEL,
@@ -29,7 +31,7 @@ import {
   HttpError,
   NotFoundError,
 } from '../common/protocol/problem';
-import type {Reply} from '../common/http/handler';
+import {serve} from '../common/contract';
 import {translatingErrors, type Route} from '../common/http/router';
 import {
   idParams,
@@ -56,7 +58,7 @@ export const BUSY_RETRY_AFTER_S = 1;
 /** The domain's errors as HTTP errors; anything else passes through. */
 export function httpErrorOf(e: unknown): unknown {
   if (e instanceof OrderNotFoundError)
-    return new NotFoundError('order-not-found', e.message);
+    return new NotFoundError(ORDER_NOT_FOUND, e.message);
   if (e instanceof TransitionError)
     return new ConflictError('status-change-refused', e.message);
   if (e instanceof OpenOrdersLimitError)
@@ -85,9 +87,7 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
       rule: PUBLIC,
       handler: async () => ({body: {service: 'order', status: 'ok'}}),
     },
-    {
-      method: 'GET',
-      path: '/orders',
+    serve(orderCalls.listOrders, {
       rule: OWN_ORDERS,
       handler: async (req, ctx) => {
         const {status, userId, ...page} = parseInput(
@@ -103,10 +103,8 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
           ),
         };
       },
-    },
-    {
-      method: 'GET',
-      path: '/orders/user/:userId',
+    }),
+    serve(orderCalls.userOrders, {
       // Another user's orders are none, as a user without orders has.
       rule: ownId('userId', async req => {
         parseInput(pageOnly, req.query, 'query');
@@ -117,10 +115,8 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
         const page = parseInput(pageOnly, req.query, 'query');
         return {body: orderList(await orders(ctx).list({userId}, page))};
       },
-    },
-    {
-      method: 'GET',
-      path: '/orders/:id',
+    }),
+    serve(orderCalls.getOrder, {
       rule: OWN_ORDER,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
@@ -128,12 +124,10 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
         if (!mayRequestFor(ctx, order.userId)) throw new OrderNotFoundError(id);
         return {body: {service: 'order', order}};
       },
-    },
-    {
-      method: 'POST',
-      path: '/orders',
+    }),
+    serve(orderCalls.createOrder, {
       rule: OWN_NEW_ORDERS,
-      handler: async (req, ctx): Promise<Reply> => {
+      handler: async (req, ctx) => {
         const input = parseInput(createOrderSchema, req.body, 'body');
         ownerFor(ctx.principal, input.userId);
         const key = parseInput(idempotencyHeader, req.headers, 'headers')[
@@ -154,10 +148,8 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
           },
         };
       },
-    },
-    {
-      method: 'PATCH',
-      path: '/orders/:id/status',
+    }),
+    serve(orderCalls.changeStatus, {
       rule: OWN_CANCEL,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
@@ -173,25 +165,21 @@ export function orderRoutes({orders}: OrderRouteDeps): Route[] {
           },
         };
       },
-    },
-    {
-      method: 'DELETE',
-      path: '/orders/:id',
+    }),
+    serve(orderCalls.deleteOrder, {
       rule: ADMIN,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         await orders(ctx).delete(id);
         return {status: 204, body: undefined};
       },
-    },
-    {
-      method: 'GET',
-      path: '/stats',
+    }),
+    serve(orderCalls.stats, {
       rule: ADMIN,
       handler: async (_req, ctx) => ({
         body: {service: 'order', stats: await orders(ctx).stats()},
       }),
-    },
+    }),
   ];
   return translatingErrors(routes, httpErrorOf);
 }

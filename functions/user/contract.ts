@@ -13,12 +13,21 @@ import {
   HttpError,
   NotFoundError,
 } from '../common/protocol/problem';
-import {idSchema, parseInput} from '../common/protocol/validation';
+import {endpoint} from '../common/contract';
+import {
+  idParams,
+  idSchema,
+  pageOnly,
+  parseInput,
+} from '../common/protocol/validation';
 import {passedOnOrdersSchema} from '../order/contract';
 
 /** A profile's role: data about the person, not what they may do (access.ts decides that). */
 export const ROLES = ['admin', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The user function's own problem code that its callers branch on. */
+export const USER_NOT_FOUND = 'user-not-found';
 
 /**
  * The answer to a profile that is not there, or is another user's: the
@@ -26,7 +35,7 @@ export type Role = (typeof ROLES)[number];
  * told from the other.
  */
 export function userNotFound(id: string): NotFoundError {
-  return new NotFoundError('user-not-found', `User ${id} not found.`);
+  return new NotFoundError(USER_NOT_FOUND, `User ${id} not found.`);
 }
 
 /** For a route on one user's data: another user's id is answered as a missing one. */
@@ -170,3 +179,60 @@ export function profileRequest(
   const input = parseInput(profileSchemaFor(isAdmin(p)), body, 'body');
   return {input, profile: profileFor(p, input)};
 }
+
+/**
+ * The user function's calls: its routes serve them (routes.ts), its
+ * callers make them (the gateway) through `callTo`.
+ */
+export const userCalls = {
+  listUsers: endpoint({
+    method: 'GET',
+    path: '/users',
+    summary: 'A page of profiles',
+    query: pageOnly,
+    answer: userListSchema,
+    problems: {},
+  }),
+  createUser: endpoint({
+    method: 'POST',
+    path: '/users',
+    summary: 'A new profile',
+    status: 201,
+    body: newProfileSchema,
+    answer: userAnswerSchema,
+    problems: {
+      'admin-only': 403,
+      'end-user-only': 403,
+      'email-not-verified': 403,
+      'email-taken': 409,
+      'profile-exists': 409,
+      'sign-in-without-email': 422,
+      'user-id-unusable': 422,
+    },
+  }),
+  getUser: endpoint({
+    method: 'GET',
+    path: '/users/:id',
+    summary: 'One profile',
+    params: idParams,
+    answer: userAnswerSchema,
+    problems: {[USER_NOT_FOUND]: 404},
+  }),
+  deleteUser: endpoint({
+    method: 'DELETE',
+    path: '/users/:id',
+    summary: 'A profile deleted',
+    status: 204,
+    params: idParams,
+    problems: {[USER_NOT_FOUND]: 404, 'user-has-open-orders': 409},
+  }),
+  userOrders: endpoint({
+    method: 'GET',
+    path: '/users/:id/orders',
+    summary:
+      'A profile and its orders, the orders from the order function (mesh)',
+    params: idParams,
+    answer: meshAnswerSchema,
+    problems: {[USER_NOT_FOUND]: 404},
+  }),
+};

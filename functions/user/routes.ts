@@ -10,15 +10,14 @@ import {translatingErrors, type Route} from '../common/http/router';
 import type {ServiceCaller} from '../common/calls/service-client';
 import {idParams, pageOnly, parseInput} from '../common/protocol/validation';
 import type {PerRequest} from '../common/setup/wiring';
-import {OPEN_STATUSES, orderListSchema, ordersOf} from '../order/contract';
+import {callTo, serve} from '../common/contract';
+import {OPEN_STATUSES, orderCalls, ordersOf} from '../order/contract';
 import {
   OWN_PROFILE,
   OWN_USER_ID,
   profileRequest,
+  userCalls,
   userNotFound,
-  type MeshAnswer,
-  type UserAnswer,
-  type UserList,
 } from './contract';
 import {
   DuplicateEmailError,
@@ -54,9 +53,7 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
       rule: PUBLIC,
       handler: async () => ({body: {service: 'user', status: 'ok'}}),
     },
-    {
-      method: 'GET',
-      path: '/users',
+    serve(userCalls.listUsers, {
       rule: ADMIN,
       handler: async (req, ctx) => {
         const page = await users(ctx).list(
@@ -67,13 +64,11 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
             service: 'user',
             users: page.items,
             nextCursor: page.nextCursor,
-          } satisfies UserList,
+          },
         };
       },
-    },
-    {
-      method: 'POST',
-      path: '/users',
+    }),
+    serve(userCalls.createUser, {
       rule: OWN_PROFILE,
       handler: async (req, ctx) => {
         const {id, user} = profileRequest(ctx.principal, req.body).profile;
@@ -82,13 +77,11 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
           body: {
             service: 'user',
             user: await users(ctx).create(user, id),
-          } satisfies UserAnswer,
+          },
         };
       },
-    },
-    {
-      method: 'GET',
-      path: '/users/:id',
+    }),
+    serve(userCalls.getUser, {
       rule: OWN_USER_ID('id'),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
@@ -96,55 +89,42 @@ export function userRoutes({users, orders}: UserRouteDeps): Route[] {
           body: {
             service: 'user',
             user: await users(ctx).get(id),
-          } satisfies UserAnswer,
+          },
         };
       },
-    },
-    {
-      method: 'DELETE',
-      path: '/users/:id',
+    }),
+    serve(userCalls.deleteUser, {
       rule: ADMIN,
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         await users(ctx).delete(id, async userId => {
-          const open = await orders.call(
-            ctx,
-            {
-              method: 'GET',
-              path: ['orders'],
-              query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
-            },
-            orderListSchema,
-          );
+          const open = await callTo(orders, ctx, orderCalls.listOrders, {
+            query: {userId, status: OPEN_STATUSES.join(','), limit: '1'},
+          });
           return open.data.orders.length > 0;
         });
         return {status: 204, body: undefined};
       },
-    },
-    {
-      method: 'GET',
-      path: '/users/:id/orders',
+    }),
+    serve(userCalls.userOrders, {
       rule: OWN_USER_ID('id'),
       handler: async (req, ctx) => {
         const {id} = parseInput(idParams, req.params, 'path');
         // Both reads at once: the user check need not wait for the orders.
         const [user, list] = await Promise.all([
           users(ctx).get(id),
-          orders.call(
-            ctx,
-            {method: 'GET', path: ['orders', 'user', id]},
-            orderListSchema,
-          ),
+          callTo(orders, ctx, orderCalls.userOrders, {params: {userId: id}}),
         ]);
-        const body: MeshAnswer = {
-          service: 'user',
-          user,
-          orders: ordersOf(list.data),
-          mesh_path: ['user', list.data.service],
+        return {
+          body: {
+            service: 'user',
+            user,
+            orders: ordersOf(list.data),
+            mesh_path: ['user', list.data.service],
+          },
         };
-        return {body};
       },
-    },
+    }),
   ];
   return translatingErrors(routes, httpErrorOf);
 }

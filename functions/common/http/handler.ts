@@ -14,9 +14,10 @@ export interface RouteRequest {
   headers: IncomingHttpHeaders;
 }
 
-export interface Reply {
+/** A route's answer; `T`, its body's type, from the route's contract entry (contract.ts). */
+export interface Reply<T = unknown> {
   status?: number;
-  body: unknown;
+  body: T;
   headers?: Record<string, string>;
 }
 
