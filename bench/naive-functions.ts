@@ -12,6 +12,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type {IdTokenSource} from '../functions/common/calls/id-tokens';
 import {installFrameworkPatches} from '../functions/common/http/framework';
+import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
+import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {lazyFunction} from '../functions/common/platform/lazy';
 import type {Wiring} from '../functions/common/setup/wiring';
 import {create as createGateway} from '../functions/gateway/index';
@@ -38,6 +40,8 @@ const naive: Partial<Wiring> = {
 };
 
 installFrameworkPatches();
+installFrameworkFastPath();
+installHttpFetch();
 
 Object.defineProperties(exports, {
   gateway: lazyFunction(() => createGateway(undefined, naive)),

@@ -21,6 +21,8 @@ import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {parseConfig, type Config} from '../functions/common/platform/config';
 import {installFrameworkPatches} from '../functions/common/http/framework';
+import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
+import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {lazyFunction} from '../functions/common/platform/lazy';
 import {
   wiringFor,
@@ -56,6 +58,8 @@ function switchable(service: string, create: FunctionFactory): HttpFunction {
 }
 
 installFrameworkPatches();
+installFrameworkFastPath();
+installHttpFetch();
 
 Object.defineProperties(exports, {
   gateway: lazyFunction(() => switchable('gateway', createGateway)),

@@ -16,9 +16,16 @@
 import {FUNCTIONS} from './catalog';
 import {exportFunctions} from './common/setup/entry-points';
 import {installFrameworkPatches} from './common/http/framework';
+import {installFrameworkFastPath} from './common/tuning/framework-fast-path';
+import {installHttpFetch} from './common/tuning/http-fetch';
 
 // Before the framework builds its server (it does once it has read the
-// target's export): see framework.ts.
+// target's export): the body guards, see framework.ts.
 installFrameworkPatches();
+
+// The tuning lines, one per device, for speed alone: without them the
+// functions work as they do, slower (docs/tuning.md).
+installFrameworkFastPath(); // tuning: no per-request domain (framework-fast-path.ts)
+installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
 
 exportFunctions(exports, FUNCTIONS);

@@ -16,6 +16,8 @@ import * as path from 'node:path';
 import {FUNCTIONS} from '../functions/catalog';
 import {exportFunctions} from '../functions/common/setup/entry-points';
 import {installFrameworkPatches} from '../functions/common/http/framework';
+import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
+import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {ConfigError} from '../functions/common/platform/variables';
 import {loadTopology} from '../scripts/topology';
 import {functionModules} from './function-modules';
@@ -36,8 +38,14 @@ function orExit<T>(read: () => T): T {
 
 const {switches, env} = orExit(() => takeLocalSwitches(process.env));
 
-// Before the framework builds its server: see framework.ts.
-installFrameworkPatches({frameworkDomain: switches.frameworkDomain});
+// Before the framework builds its server: the body guards, see framework.ts.
+installFrameworkPatches();
+
+// The tuning lines, one per device, for speed alone: without them the
+// functions work as they do, slower (docs/tuning.md; the stack runs so in
+// test/e2e/untuned.test.ts).
+installFrameworkFastPath({skip: switches.frameworkDomain}); // tuning: no per-request domain (framework-fast-path.ts)
+installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
 
 // The compiled project, build/, where a function's `source` folder is.
 const BUILD = path.resolve(__dirname, '..');

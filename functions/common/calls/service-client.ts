@@ -32,7 +32,7 @@ import {
 } from './call-failures';
 import {DownstreamError} from '../protocol/problem';
 import {injectTrace} from '../telemetry/propagation';
-import {httpFetch} from '../tuning/http-fetch';
+import {chosenFetch, MAX_ANSWER_BYTES} from '../platform/fetch';
 import {givenOrOnFirstUse, onFirstUse} from '../platform/lazy';
 import {
   inSpan,
@@ -126,7 +126,9 @@ export class ServiceClient implements ServiceCaller {
     };
     this.transport = givenOrOnFirstUse(
       options.transport,
-      () => new (gaxios().Gaxios)({fetchImplementation: httpFetch}),
+      // gaxios's own fetch (node-fetch) unless the entry chose another
+      // (platform/fetch.ts).
+      () => new (gaxios().Gaxios)({fetchImplementation: chosenFetch()}),
     );
     this.agent = options.agent ?? keepAliveAgent;
     this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
@@ -251,6 +253,11 @@ export class ServiceClient implements ServiceCaller {
         responseType: 'text',
         retry: false,
         validateStatus: () => true,
+        // Whatever the fetch: an answer has a bound (gaxios reads these
+        // from each request, not from its defaults), and a callee's 3xx is
+        // its answer, the caller's token never sent where it points.
+        maxContentLength: MAX_ANSWER_BYTES,
+        redirect: 'manual',
       });
       span.setStatus(res.status);
       const body = parseJson(res.data);

@@ -1,38 +1,32 @@
 /**
  * The one module that reaches into the Functions Framework (pinned to 5.0.x
  * in package.json, the versions whose internals the tests check) and the
- * Express it loads. `installFrameworkPatches` is called by each entry point
- * before the framework builds its server (functions/index.cts, the local
- * stack's, the test and benchmark entries), never as a side effect of
- * building a function.
+ * Express it loads, besides the speed-only patch of
+ * tuning/framework-fast-path.ts, which reaches in through `frameworkRequire`.
+ * `installFrameworkPatches` is called by each entry point before the
+ * framework builds its server (functions/index.cts, the local stack's, the
+ * test and benchmark entries), never as a side effect of building a
+ * function.
  *
- * 1. Body guards on Express's entry point. The framework parses request
- *    bodies before our function runs, with a 1 GB limit, and hands parse
- *    errors to Express's default handler, which answers with an HTML page
- *    (and a stack trace outside production). Here a body declared too large
- *    is refused before it is read, any body (declared or streamed) is read
- *    with our limit before the framework's parsers see it (they skip a
- *    request whose body has been read), and every framework error becomes a
- *    problem response like our own. Can go when the framework lets a
- *    function handle its own errors and limits
- *    (GoogleCloudPlatform/functions-framework-nodejs#686).
- * 2. No per-request `domain` (function_wrappers.js), no AsyncLocalStorage
- *    middleware unless LOG_EXECUTION_ID=true (options.js), and our own
- *    process handlers (invoker.js): see lifecycle.ts. Can go when the
- *    framework drops the deprecated `domain` module and leaves SIGTERM and
- *    uncaught exceptions to the function.
+ * Body guards on Express's entry point. The framework parses request
+ * bodies before our function runs, with a 1 GB limit, and hands parse
+ * errors to Express's default handler, which answers with an HTML page
+ * (and a stack trace outside production). Here a body declared too large
+ * is refused before it is read, any body (declared or streamed) is read
+ * with our limit before the framework's parsers see it (they skip a
+ * request whose body has been read), and every framework error becomes a
+ * problem response like our own. Can go when the framework lets a
+ * function handle its own errors and limits
+ * (GoogleCloudPlatform/functions-framework-nodejs#686).
  *
- * `frameworkDomain` skips 2: the framework as it ships, the benchmark's
- * baseline (FRAMEWORK_DOMAIN=on, read by the local stack's entry point
- * alone, local/function-switches.ts). docs/framework.md says what each costs. A test fails, naming
- * it, if an upgrade changes an internal this relies on
- * (test/unit/functions/common/framework-internals.test.ts).
+ * docs/framework.md says what each patch costs. A test fails, naming it, if
+ * an upgrade changes an internal this relies on
+ * (test/unit/functions/common/http/framework-internals.test.ts).
  */
 import {createRequire} from 'node:module';
-import type {IncomingMessage, Server, ServerResponse} from 'node:http';
+import type {IncomingMessage, ServerResponse} from 'node:http';
 import {newRequestId} from './context';
 import {writeProblem} from './http-function';
-import {takeOverProcess, wrapHttpFunction, type Handler} from './lifecycle';
 import {
   HttpError,
   internalError,
@@ -64,25 +58,12 @@ interface BodyParserModule {
   raw(options: {limit: number; type: string}): Middleware;
 }
 
-interface WrappersModule {
-  wrapUserFunction: (fn: unknown, signatureType: string) => unknown;
-}
-interface InvokerModule {
-  ErrorHandler: {prototype: {register(this: {server: Server}): void}};
-}
-interface OptionsModule {
-  logExecutionIdSupported: boolean;
-}
-
 // The framework's own modules and the Express it loads, wherever npm placed
 // them (relative requires are not limited by its package exports).
-const frameworkRequire = createRequire(
+export const frameworkRequire = createRequire(
   require.resolve('@google-cloud/functions-framework'),
 );
 const express = frameworkRequire('express') as ExpressModule;
-const wrappers = frameworkRequire('./function_wrappers') as WrappersModule;
-const invoker = frameworkRequire('./invoker') as InvokerModule;
-const frameworkOptions = frameworkRequire('./options') as OptionsModule;
 const originalHandle = express.application.handle;
 // The framework's own body-parser, with our limit: JSON parsed as the
 // framework would, anything else read (and later refused with a 415).
@@ -195,33 +176,11 @@ function closeIfStillSending(req: IncomingMessage, res: ServerResponse): void {
 
 let installed = false;
 
-/**
- * Installs the patches above, once per process (later calls do nothing);
- * with `frameworkDomain` the body guards only.
- */
-export function installFrameworkPatches(
-  options: {frameworkDomain?: boolean} = {},
-): void {
+/** Installs the body guards above, once per process (later calls do nothing). */
+export function installFrameworkPatches(): void {
   if (installed) return;
   installed = true;
   installBodyGuards();
-  if (options.frameworkDomain) return;
-
-  // server.js installs its AsyncLocalStorage middleware when this flag is
-  // set; the options were parsed already, so it no longer gates the option.
-  const executionIds = (process.env.LOG_EXECUTION_ID ?? '').toLowerCase();
-  if (executionIds !== 'true') frameworkOptions.logExecutionIdSupported = false;
-
-  const wrapUserFunction = wrappers.wrapUserFunction;
-  wrappers.wrapUserFunction = (fn, signatureType) =>
-    signatureType === 'http'
-      ? wrapHttpFunction(fn as Handler)
-      : wrapUserFunction(fn, signatureType);
-
-  // main.js calls register() once its server listens.
-  invoker.ErrorHandler.prototype.register = function () {
-    takeOverProcess(this.server);
-  };
 }
 
 function installBodyGuards(): void {

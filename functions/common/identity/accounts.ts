@@ -10,7 +10,7 @@
  * one each.
  */
 import {z} from 'zod';
-import {httpFetch} from '../tuning/http-fetch';
+import {answerText, chosenFetch} from '../platform/fetch';
 import {httpUrl, parseVariables} from '../platform/variables';
 import {googleApiHeaders} from './access-tokens';
 import {credentialsUnverifiable} from './signed-tokens';
@@ -44,7 +44,7 @@ export interface ToolkitAccountsOptions {
    * token (googleApiHeaders), google-auth-library loaded at the first.
    */
   headers?: () => Promise<Record<string, string>>;
-  /** node:http(s) by default (http-fetch.ts). */
+  /** The one the entry chose (platform/fetch.ts), else Node's global fetch. */
   fetch?: Fetch;
   /** How long one lookup's answer stands for its uid, in ms; 0 keeps none. */
   maxAgeMs?: number;
@@ -142,7 +142,7 @@ export class ToolkitAccounts implements AccountSource {
     const base = (options.baseUrl ?? IDENTITY_TOOLKIT_URL).replace(/\/+$/, '');
     this.url = `${base}/v1/projects/${encodeURIComponent(options.projectId)}/accounts:lookup`;
     this.headers = options.headers ?? googleApiHeaders();
-    this.fetch = options.fetch ?? httpFetch;
+    this.fetch = options.fetch ?? chosenFetch() ?? globalThis.fetch;
     this.maxAgeMs = options.maxAgeMs ?? ACCOUNT_CACHE_S * 1000;
     this.maxEntries = options.maxEntries ?? MAX_ENTRIES;
     this.timeoutMs = options.timeoutMs ?? LOOKUP_TIMEOUT_MS;
@@ -184,8 +184,9 @@ export class ToolkitAccounts implements AccountSource {
         },
         body: JSON.stringify({localId: [uid]}),
         signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'manual',
       });
-      const text = await res.text();
+      const text = await answerText(res);
       if (!res.ok)
         // Identity Toolkit's own words (PERMISSION_DENIED for a missing
         // role), for the log: never the request's token.

@@ -1,6 +1,6 @@
 /**
- * The `fetch` gaxios makes calls between functions with
- * (`fetchImplementation`, gaxios's public way to choose one): a request
+ * A `fetch` for calls between functions (gaxios's `fetchImplementation`,
+ * its public way to choose one) and account lookups, for speed alone: a request
  * over node:http(s) through the agent the call names, its whole answer
  * read, and handed back as a standard `Response`. On Node gaxios otherwise
  * loads node-fetch, whose streams and per-request machinery cost each call
@@ -14,6 +14,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import {answerTooLarge, MAX_ANSWER_BYTES, useFetch} from '../platform/fetch';
 
 type FetchInit = RequestInit & {
   /** gaxios passes on the call's `agent` (an Agent, or one per URL). */
@@ -30,24 +31,13 @@ function brokenConnection(): Error {
   );
 }
 
-/**
- * The most of one answer held in memory: far more than any function
- * answers (lists come in pages), little enough that a function's every
- * request in flight holding one stays well within its memory. A callee
- * that sends more is cut off (its Content-Length refused before any of it
- * is read).
- */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
-
-function tooLarge(): Error {
-  return Object.assign(new Error('The answer is larger than allowed'), {
-    code: 'ERESPONSETOOLARGE',
-  });
-}
-
 /** Statuses whose answer has no body, as `Response` requires. */
 const NO_BODY = new Set([101, 204, 205, 304]);
 
+/**
+ * A request over node:http(s), its whole answer (MAX_ANSWER_BYTES at most)
+ * read and handed back as a standard `Response`.
+ */
 export function httpFetch(
   input: string | URL | Request,
   init: FetchInit = {},
@@ -81,7 +71,7 @@ export function httpFetch(
       res => {
         res.on('error', reject);
         if (Number(res.headers['content-length']) > MAX_ANSWER_BYTES) {
-          res.destroy(tooLarge());
+          res.destroy(answerTooLarge());
           return;
         }
         const chunks: Buffer[] = [];
@@ -89,7 +79,7 @@ export function httpFetch(
         res.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
           if (bytes <= MAX_ANSWER_BYTES) chunks.push(chunk);
-          else res.destroy(tooLarge());
+          else res.destroy(answerTooLarge());
         });
         res.on('close', () => {
           if (!res.complete) reject(brokenConnection());
@@ -119,4 +109,13 @@ export function httpFetch(
     request.on('error', reject);
     request.end(body ?? undefined);
   });
+}
+
+/**
+ * The tuning line (functions/index.cts, local/function-entry.cts): calls
+ * between functions and account lookups made with httpFetch rather than
+ * the libraries' own fetch. Before the entry builds its functions.
+ */
+export function installHttpFetch(): void {
+  useFetch(httpFetch);
 }

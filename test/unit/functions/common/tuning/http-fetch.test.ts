@@ -2,10 +2,8 @@
 import {expect} from 'chai';
 import {Gaxios} from 'gaxios';
 import * as http from 'node:http';
-import {
-  httpFetch,
-  MAX_ANSWER_BYTES,
-} from '../../../../../functions/common/tuning/http-fetch';
+import {MAX_ANSWER_BYTES} from '../../../../../functions/common/platform/fetch';
+import {httpFetch} from '../../../../../functions/common/tuning/http-fetch';
 import {json, recordingServer} from '../../../../fixtures/http-server';
 import {rejectionOf} from '../../../../fixtures/rejection';
 
