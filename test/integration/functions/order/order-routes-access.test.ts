@@ -296,6 +296,7 @@ describe('order function: who may do what, route by route', () => {
         if (c.code !== undefined) {
           expect(res.type).to.equal('application/problem+json');
           expect(res.body.code).to.equal(c.code);
+          expect(res.body.detail).to.be.a('string').with.length.above(0);
         }
         if (c.orders !== undefined) {
           const answered = res.body.order

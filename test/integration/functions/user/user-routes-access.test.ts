@@ -281,6 +281,7 @@ describe('user function: who may do what, route by route', () => {
         if (c.code !== undefined) {
           expect(res.type).to.equal('application/problem+json');
           expect(res.body.code).to.equal(c.code);
+          expect(res.body.detail).to.be.a('string').with.length.above(0);
         }
         if (c.users !== undefined) {
           const answered = res.body.user

@@ -141,6 +141,7 @@ describe('ownersHandler', () => {
       }
       expect(error).to.be.instanceOf(ValidationError);
       expect((error as ValidationError).status).to.equal(400);
+      expect((error as ValidationError).detail).to.contain('path');
       expect(
         (error as ValidationError).errors!.map(e => e.field),
       ).to.deep.equal(['id']);

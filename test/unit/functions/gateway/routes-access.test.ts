@@ -389,6 +389,7 @@ describe('gateway: who may do what, route by route', () => {
         if (c.code !== undefined) {
           expect(res.type).to.equal('application/problem+json');
           expect(res.body.code).to.equal(c.code);
+          expect(res.body.detail).to.be.a('string').with.length.above(0);
         }
         if (c.status === 401)
           expect(res.headers['www-authenticate']).to.match(/^Bearer\b/);
