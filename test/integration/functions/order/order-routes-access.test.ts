@@ -9,14 +9,12 @@
  */
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
-import {perRequest} from '../../../../functions/common/wiring';
-import {Orders} from '../../../../functions/order/domain';
 import {orderRoutes} from '../../../../functions/order/routes';
-import {FirestoreOrderStore, ORDERS} from '../../../../functions/order/store';
+import {ORDERS} from '../../../../functions/order/store';
 import {loadSeed} from '../../../../local/seed';
 import {isolatedFirestore} from '../../../fixtures/emulator';
 import {UID, type Who} from '../../../fixtures/end-user-tokens';
-import {internalFunction} from '../../../fixtures/internal-function';
+import {orderFunctionOn} from '../../../fixtures/order-routes';
 
 const {alice, bob, carol} = UID;
 const items = [{product: 'Cable', quantity: 2, price: 2.5}];
@@ -256,21 +254,11 @@ const table: Record<string, Case[]> = {
 
 describe('order function: who may do what, route by route', () => {
   let db: Firestore;
-  let fn: ReturnType<typeof internalFunction>;
+  let fn: ReturnType<typeof orderFunctionOn>;
   beforeEach(async () => {
     db = isolatedFirestore();
     await loadSeed({orders: db});
-    const store = new FirestoreOrderStore(db);
-    fn = internalFunction(
-      'order',
-      orderRoutes({
-        orders: perRequest(
-          () => store,
-          'orders',
-          s => new Orders(s, {maxOpenOrders: 10}),
-        ),
-      }),
-    );
+    fn = orderFunctionOn(db);
   });
   afterEach(() => db.terminate());
 

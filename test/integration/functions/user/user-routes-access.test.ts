@@ -127,6 +127,14 @@ const table: Record<string, Case[]> = {
       users: ['user-009'],
       created: {id: 'user-009', email: 'eve@example.com', role: 'developer'},
     },
+    // An email is one profile's: Bob's is taken.
+    {
+      who: 'alice',
+      req: 'POST /users',
+      body: {id: 'user-009', name: 'Eve', email: 'BOB@example.com'},
+      status: 409,
+      code: 'email-taken',
+    },
     // An admin's profile of someone else needs the email.
     {
       who: 'alice',
