@@ -174,12 +174,19 @@ function closeIfStillSending(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-let installed = false;
+/**
+ * Marks Express itself as guarded, not this module: two copies of this
+ * module in one process (a second build loaded beside the first) share the
+ * one Express of node_modules, and guards applied twice would each read
+ * and answer the same request.
+ */
+const GUARDED = Symbol.for('functions-s2s.bodyGuards');
 
 /** Installs the body guards above, once per process (later calls do nothing). */
 export function installFrameworkPatches(): void {
-  if (installed) return;
-  installed = true;
+  const marks = express.application as unknown as Record<symbol, boolean>;
+  if (marks[GUARDED]) return;
+  marks[GUARDED] = true;
   installBodyGuards();
 }
 

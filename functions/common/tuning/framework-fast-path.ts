@@ -28,7 +28,8 @@ interface OptionsModule {
   logExecutionIdSupported: boolean;
 }
 
-let installed = false;
+/** On the framework's module, not this one: see GUARDED in http/framework.ts. */
+const INSTALLED = Symbol.for('functions-s2s.frameworkFastPath');
 
 /**
  * The tuning line (functions/index.cts, local/function-entry.cts), once per
@@ -38,9 +39,11 @@ let installed = false;
  * stack's entry alone: local/function-switches.ts).
  */
 export function installFrameworkFastPath(options: {skip?: boolean} = {}): void {
-  if (installed || options.skip) return;
-  installed = true;
+  if (options.skip) return;
   const wrappers = frameworkRequire('./function_wrappers') as WrappersModule;
+  const marks = wrappers as unknown as Record<symbol, boolean>;
+  if (marks[INSTALLED]) return;
+  marks[INSTALLED] = true;
   const invoker = frameworkRequire('./invoker') as InvokerModule;
   const frameworkOptions = frameworkRequire('./options') as OptionsModule;
 
