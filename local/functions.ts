@@ -116,6 +116,9 @@ export function functionEnv(
     END_USER_CERTS_URL: where.issuer.endUsers.certsUrl,
     END_USER_TOOLKIT_URL: where.issuer.endUsers.identityToolkit,
   };
+  // Every request traced, whatever the topology gives Google Cloud: the
+  // console shows each request's trace.
+  env.OTEL_TRACES_SAMPLER_ARG = '1';
   if (options.logLevel !== undefined) env.LOG_LEVEL = options.logLevel;
   if (options.serviceTokens === 'off') {
     env.ALLOWED_CALLERS = 'anyone';

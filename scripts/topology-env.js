@@ -35,6 +35,8 @@ const TUNING_ENV = Object.freeze({
   DOWNSTREAM_RETRIES: 'how often a safe call is retried (0-5)',
   OTEL_BSP_SCHEDULE_DELAY:
     'how long ended spans wait to be exported together, in ms (not where they go)',
+  OTEL_TRACES_SAMPLER_ARG:
+    'the share of requests an entry function traces on Google Cloud, 0 to 1 (1 locally)',
 });
 
 /**

@@ -20,7 +20,8 @@
  *                         condition); absent: it keeps no data
  *   env                   its own environment variables (strings), by allowlist (topology-env.js):
  *                         only the application's tuning, LOG_LEVEL, REQUEST_TIMEOUT_MS,
- *                         DOWNSTREAM_TIMEOUT_MS, DOWNSTREAM_RETRIES and OTEL_BSP_SCHEDULE_DELAY,
+ *                         DOWNSTREAM_TIMEOUT_MS, DOWNSTREAM_RETRIES, OTEL_BSP_SCHEDULE_DELAY,
+ *                         OTEL_TRACES_SAMPLER_ARG,
  *                         and names under APP_, the application's own prefix; any other name
  *                         (the runtime's, the platform's, a library's, a proxy's, a trust
  *                         setting) is refused, named; what the topology gives is derived

@@ -91,6 +91,11 @@ export interface Config {
   /** How long ended spans wait to be exported together (OTEL_BSP_SCHEDULE_DELAY). */
   traceExportDelayMs: number;
   /**
+   * The share of requests an entry function traces
+   * (OTEL_TRACES_SAMPLER_ARG); the others follow their caller.
+   */
+  traceRatio: number;
+  /**
    * On Cloud Run, the service and revision this instance runs
    * (K_SERVICE, K_REVISION), and whether it runs as a function
    * (FUNCTION_TARGET): what its spans' resource names.
@@ -112,8 +117,9 @@ export interface Config {
 /**
  * Whether anyone may call the function (no check of its callers: a public
  * function, the first hop of every request). Its callers' trace headers
- * are then not theirs to set: it samples every request whatever their
- * flag (tracing.ts), and drops the `tracestate` they send (propagation.ts).
+ * are then not theirs to set: it decides which requests are traced
+ * whatever their flag (tracing.ts), and drops the `tracestate` they send
+ * (propagation.ts).
  */
 export function isEntry(config: Pick<Config, 'auth'>): boolean {
   return config.auth === undefined;
@@ -179,6 +185,7 @@ function configOf(service: string, vars: Vars, env: NodeJS.ProcessEnv): Config {
     logLevel: vars.LOG_LEVEL,
     tracesEndpoint: vars.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
     traceExportDelayMs: vars.OTEL_BSP_SCHEDULE_DELAY,
+    traceRatio: vars.OTEL_TRACES_SAMPLER_ARG,
     cloudRun:
       vars.K_SERVICE === undefined
         ? undefined

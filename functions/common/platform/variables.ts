@@ -61,6 +61,12 @@ const IDENTITY_PLATFORM_CERTS_URL =
 export const identityPlatformIssuer = (projectId: string) =>
   `https://securetoken.google.com/${projectId}`;
 
+/**
+ * The share of requests the entry function traces on Google Cloud, unless
+ * its topology entry says otherwise: docs/observability.md weighs it.
+ */
+export const DEFAULT_TRACE_RATIO = 0.1;
+
 /** A whole number above zero, `fallback` when unset. */
 export const positiveInt = (fallback: number) =>
   z.coerce
@@ -90,6 +96,13 @@ const variables = {
   // ended spans wait to go together.
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
   OTEL_BSP_SCHEDULE_DELAY: positiveInt(5000),
+  // The share of requests the entry function traces (docs/observability.md
+  // says why this default on Google Cloud); the local stack sets 1.
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number({error: 'must be a share from 0 to 1'})
+    .min(0, {error: 'must be a share from 0 to 1'})
+    .max(1, {error: 'must be a share from 0 to 1'})
+    .default(DEFAULT_TRACE_RATIO),
   // Set by Cloud Run on every instance: the function's service and revision.
   K_SERVICE: z.string().optional(),
   K_REVISION: z.string().optional(),

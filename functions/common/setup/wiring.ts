@@ -63,6 +63,7 @@ export function tracingFor(config: Config, logger: Logger): Tracing {
     cloudRun: config.cloudRun,
     enabled: config.logLevel !== 'silent',
     entry: isEntry(config),
+    ratio: config.traceRatio,
     endpoint,
     exportDelayMs: config.traceExportDelayMs,
     headers:

@@ -30,7 +30,9 @@ import {
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
+  SamplingDecision,
   TracerProvider,
+  type Sampler,
   type ReadableSpan,
   type SpanExporter,
   type SpanProcessor,
@@ -59,13 +61,15 @@ export interface TracingOptions {
   /** Headers for each export (credentials for Google's endpoint). */
   headers?: () => Promise<Record<string, string>>;
   /**
-   * Whether the function answers anyone (its first hop): every request it
-   * serves is sampled, whatever its caller's `traceparent` says. On Cloud
-   * Run the front end's header samples a small share of requests, and on
-   * the internet anyone can send one; the functions it calls follow its
-   * decision, passed on in its own `traceparent`.
+   * Whether the function answers anyone (its first hop): it decides which
+   * requests are traced (`ratio`), whatever its caller's `traceparent`
+   * says. On Cloud Run the front end's header samples a small share of
+   * requests, and on the internet anyone can send one; the functions it
+   * calls follow its decision, passed on in its own `traceparent`.
    */
   entry?: boolean;
+  /** At an entry, the share of requests traced (0 to 1); 1 when unset. */
+  ratio?: number;
   /** On Cloud Run, the service and revision of this instance (config.ts). */
   cloudRun?: {service: string; revision?: string; function?: boolean};
   /**
@@ -84,9 +88,11 @@ const NOT_TRACING: Tracing = {
 };
 
 /**
- * The tracing of one function. A request without a trace is sampled; one
- * with a caller's follows the caller's decision (`traceparent`'s flag),
- * except at an entry function, which samples every request.
+ * The tracing of one function. At an entry function, a share of requests
+ * (`ratio`) is sampled, drawn per request. Elsewhere a request follows its
+ * caller's decision (`traceparent`'s flag), and one without a trace is
+ * sampled. A request not sampled keeps its trace id (its log line names
+ * it) and records nothing.
  */
 export function createTracing(options: TracingOptions): Tracing {
   if (!options.enabled) return NOT_TRACING;
@@ -103,10 +109,9 @@ export function createTracing(options: TracingOptions): Tracing {
     );
   const provider = new TracerProvider({
     resource: resourceFromAttributes(resourceOf(options)),
-    sampler: new ParentBasedSampler({
-      root: new AlwaysOnSampler(),
-      ...(options.entry && {remoteParentNotSampled: new AlwaysOnSampler()}),
-    }),
+    sampler: options.entry
+      ? entrySampler(options.ratio ?? 1)
+      : new ParentBasedSampler({root: new AlwaysOnSampler()}),
     // A value a caller chose (a path, a refusal's words) stays bounded in
     // memory and within the Telemetry API's limits.
     spanLimits: {attributeValueLengthLimit: 1024},
@@ -116,6 +121,33 @@ export function createTracing(options: TracingOptions): Tracing {
     tracer: provider.getTracer('functions-s2s'),
     flush: () => provider.forceFlush(),
   };
+}
+
+/**
+ * Head sampling at the first hop: each request traced with probability
+ * `ratio`, drawn at random rather than read from the trace id (as
+ * OpenTelemetry's TraceIdRatioBasedSampler does), since at the entry the
+ * trace id may be the caller's: one who chose ids could have every request
+ * traced. Spans inside the request (its calls, its Firestore operations)
+ * follow the request's span.
+ */
+export function entrySampler(ratio: number): Sampler {
+  const draw: Sampler = {
+    shouldSample: () => ({
+      decision:
+        Math.random() < ratio
+          ? SamplingDecision.RECORD_AND_SAMPLED
+          : SamplingDecision.NOT_RECORD,
+    }),
+    toString: () => `EntrySampler{${ratio}}`,
+  };
+  // The request's span, whose parent is the caller's (remote) or none, is
+  // drawn; a span whose parent is the function's own follows it.
+  return new ParentBasedSampler({
+    root: draw,
+    remoteParentSampled: draw,
+    remoteParentNotSampled: draw,
+  });
 }
 
 /**

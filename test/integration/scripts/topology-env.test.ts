@@ -104,6 +104,7 @@ describe("a function's env in topology.json", () => {
       DOWNSTREAM_TIMEOUT_MS: '4000',
       DOWNSTREAM_RETRIES: '1',
       OTEL_BSP_SCHEDULE_DELAY: '1000',
+      OTEL_TRACES_SAMPLER_ARG: '0.5',
       APP_GREETING: 'hello',
     };
     copy.functions.order.env = tuning;

@@ -64,6 +64,30 @@ describe('parseConfig: end users, tracing, data', () => {
     });
   });
 
+  it("traces a tenth of an entry's requests unless told a share from 0 to 1", () => {
+    expect(parseConfig('gateway', PUBLIC).traceRatio).to.equal(0.1);
+    for (const [arg, ratio] of [
+      ['0', 0],
+      ['0.25', 0.25],
+      ['1', 1],
+    ] as const)
+      expect(
+        parseConfig('gateway', {...PUBLIC, OTEL_TRACES_SAMPLER_ARG: arg})
+          .traceRatio,
+        arg,
+      ).to.equal(ratio);
+    for (const arg of ['1.5', '-0.1', 'half'])
+      expect(
+        () => parseConfig('gateway', {...PUBLIC, OTEL_TRACES_SAMPLER_ARG: arg}),
+        arg,
+      )
+        .to.throw(ConfigError)
+        .with.property('problems')
+        .that.satisfies((problems: string[]) =>
+          problems.some(p => p.startsWith('OTEL_TRACES_SAMPLER_ARG: ')),
+        );
+  });
+
   it('keeps the environment it was read from, and the timeouts it sets', () => {
     const env = {...PUBLIC, REQUEST_TIMEOUT_MS: '900', OWN_SETTING: 'x'};
     const config = parseConfig('gateway', env);

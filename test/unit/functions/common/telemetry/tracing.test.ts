@@ -243,30 +243,67 @@ describe('tracing', () => {
     ]);
   });
 
-  it('records every request at an entry function, whatever its caller’s flag; elsewhere follows the caller', () => {
+  describe('sampling', () => {
     const unsampled = {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00',
     };
     const sampled = {
-      ...unsampled,
       traceparent: unsampled.traceparent.replace(/00$/, '01'),
     };
-    const recording = (entry: boolean, headers: Record<string, string>) => {
-      const tracing = createTracing({
+    /** The request span of `tracing` for a request with `headers`. */
+    const requestSpan = (
+      tracing: ReturnType<typeof createTracing>,
+      headers: Record<string, string>,
+    ) => {
+      const span = tracing.tracer.startSpan('GET', {}, extractTrace(headers));
+      const recording = span.isRecording();
+      span.end();
+      return {recording, ...span.spanContext()};
+    };
+    const tracingOf = (entry: boolean, ratio?: number) =>
+      createTracing({
         service: 't',
         projectId: 'p',
         enabled: true,
         entry,
+        ratio,
       });
-      const span = tracing.tracer.startSpan('GET', {}, extractTrace(headers));
-      const on = span.isRecording();
-      span.end();
-      return on;
+    const share = (ratio: number, headers: Record<string, string>) => {
+      const tracing = tracingOf(true, ratio);
+      let on = 0;
+      for (let i = 0; i < 2000; i++)
+        if (requestSpan(tracing, headers).recording) on++;
+      return on / 2000;
     };
-    expect(recording(true, unsampled)).to.equal(true);
-    expect(recording(false, unsampled)).to.equal(false);
-    expect(recording(false, sampled)).to.equal(true);
-    expect(recording(false, {})).to.equal(true);
+
+    it('follows the caller away from the entry, and samples a request that starts a trace', () => {
+      expect(requestSpan(tracingOf(false), unsampled).recording).to.equal(
+        false,
+      );
+      expect(requestSpan(tracingOf(false), sampled).recording).to.equal(true);
+      expect(requestSpan(tracingOf(false), {}).recording).to.equal(true);
+    });
+
+    it('at the entry, samples every request at ratio 1 and none at 0, whatever the caller’s flag', () => {
+      for (const headers of [unsampled, sampled, {}]) {
+        expect(share(1, headers), JSON.stringify(headers)).to.equal(1);
+        expect(share(0, headers), JSON.stringify(headers)).to.equal(0);
+      }
+      expect(requestSpan(tracingOf(true), unsampled).recording).to.equal(true);
+    });
+
+    it('at the entry, samples about the ratio’s share of requests, drawn per request even with one trace id', () => {
+      // One trace id for every request: a caller who picks trace ids picks
+      // nothing of the decision. Bounds far outside the draw's spread.
+      const s = share(0.25, sampled);
+      expect(s).to.be.within(0.18, 0.32);
+    });
+
+    it('keeps the trace id of a request not sampled and passes its decision on', () => {
+      const {traceId, traceFlags} = requestSpan(tracingOf(true, 0), sampled);
+      expect(traceId).to.equal('0af7651916cd43dd8448eb211c80319c');
+      expect(traceFlags & 1).to.equal(0);
+    });
   });
 
   it('calls a Google API with the account’s access token and nothing else, a local endpoint without', async () => {
