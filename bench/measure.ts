@@ -150,21 +150,28 @@ export interface TelemetryCost extends RatioEstimate {
   rate: number;
   /** Each round's CPU per request, on over off. */
   rounds: number[];
-  /** The median block's CPU per request, ms, on and off. */
-  cpuMsPerRequest: {on: number; off: number};
+  /** The same with every request traced, over off, with its estimate. */
+  traced: RatioEstimate & {rounds: number[]};
+  /** The median block's CPU per request, ms, in each state. */
+  cpuMsPerRequest: Record<TelemetryState, number>;
 }
 
-/** What logging and tracing cost: per route, and over every route's rounds. */
+/**
+ * What logging and tracing cost: per route, and over every route's rounds,
+ * as deployed (`all`) and with every request traced (`traced`).
+ */
 export interface TelemetryCosts {
   routes: Record<string, TelemetryCost>;
   all: RatioEstimate;
+  traced: RatioEstimate;
 }
 
 /**
  * What logging and tracing cost: the silent variant's functions switched on
- * and off while they run (bench/switchable-functions.ts), one block of load
- * each way per round, the order turned every round (on, off, then off, on)
- * so that drift favours neither. Every block runs at the same fixed rate,
+ * (as deployed), to every request traced, and off while they run
+ * (bench/switchable-functions.ts), one block of load in each state per
+ * round, off in the middle and the other two swapped every round so that
+ * drift favours neither. Every block runs at the same fixed rate,
  * half of what ours and silent served at the highest concurrency, so each
  * does the same work per second. The same processes measure both states:
  * two stacks, even of identical code, differ by more than the 5 % sought.
@@ -209,30 +216,42 @@ export async function telemetryCost(
         .map(r => r.requestsPerSec);
       const rate = Math.max(1, Math.round(Math.min(...rates) / 2));
       if (options.runWarmupS > 0)
-        for (const state of ['on', 'off'] as const)
+        for (const state of ['on', 'traced', 'off'] as const)
           await block(scenario, state, options.runWarmupS, rate);
-      const on: number[] = [];
-      const off: number[] = [];
+      const cpus: Record<TelemetryState, number[]> = {
+        on: [],
+        traced: [],
+        off: [],
+      };
       const rounds: number[] = [];
+      const tracedRounds: number[] = [];
       for (let i = 0; i < options.telemetryRounds; i++) {
         const order =
-          i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-        const cpu: Record<TelemetryState, number> = {on: 0, off: 0};
-        for (const state of order)
+          i % 2 === 0
+            ? (['on', 'off', 'traced'] as const)
+            : (['traced', 'off', 'on'] as const);
+        const cpu: Record<TelemetryState, number> = {on: 0, traced: 0, off: 0};
+        for (const state of order) {
           cpu[state] = await block(scenario, state, options.durationS, rate);
-        on.push(cpu.on);
-        off.push(cpu.off);
+          cpus[state].push(cpu[state]);
+        }
         rounds.push(round(cpu.on / cpu.off, 3));
+        tracedRounds.push(round(cpu.traced / cpu.off, 3));
       }
       const cost = {
         ...ratioEstimate(rounds),
         rate,
         rounds,
-        cpuMsPerRequest: {on: round(median(on), 3), off: round(median(off), 3)},
+        traced: {...ratioEstimate(tracedRounds), rounds: tracedRounds},
+        cpuMsPerRequest: {
+          on: round(median(cpus.on), 3),
+          traced: round(median(cpus.traced), 3),
+          off: round(median(cpus.off), 3),
+        },
       };
       routes[scenario.id] = cost;
       log(
-        `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s: on/off CPU per request by round ${rounds.join(', ')}: ${cost.ratio} (95 % ${cost.low}–${cost.high})`,
+        `  telemetry ${scenario.id.padEnd(9)} at ${rate} req/s: on/off CPU per request by round ${rounds.join(', ')}: ${cost.ratio} (95 % ${cost.low}–${cost.high}); every request traced ${cost.traced.ratio} (95 % ${cost.traced.low}–${cost.traced.high})`,
       );
     }
   } finally {
@@ -240,8 +259,11 @@ export async function telemetryCost(
     await telemetry.set(target.pids, 'off');
   }
   const all = ratioEstimate(Object.values(routes).flatMap(r => r.rounds));
-  log(
-    `  telemetry every route's ${all.n} rounds: ${all.ratio} (95 % ${all.low}–${all.high})`,
+  const traced = ratioEstimate(
+    Object.values(routes).flatMap(r => r.traced.rounds),
   );
-  return {routes, all};
+  log(
+    `  telemetry every route's ${all.n} rounds: ${all.ratio} (95 % ${all.low}–${all.high}); every request traced ${traced.ratio} (95 % ${traced.low}–${traced.high})`,
+  );
+  return {routes, all, traced};
 }

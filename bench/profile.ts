@@ -1,8 +1,8 @@
 /**
  * `npm run profile`: where a function's CPU goes under load. Starts the
- * stack (verify mode, against its own emulator; the benchmark's telemetry
- * target, whose spans are exported to a sink as on Google Cloud, so the
- * export is in the profile) with `--cpu-prof`, warms it
+ * stack (verify mode, against its own emulator; the benchmark's `ours`, as
+ * deployed, whose spans are exported to a sink at Google Cloud's ratio, so
+ * the export is in the profile) with `--cpu-prof`, warms it
  * up, loads one route at a fixed rate, stops, and prints for each function
  * the share of its CPU time by module (ours by file, dependencies by
  * package, Node's internals, GC), by the functions that take the most
@@ -192,21 +192,19 @@ async function main(): Promise<void> {
     throw new Error(
       `PROFILE_ROUTE: no route ${route} (there are ${SCENARIOS.map(s => s.id).join(', ')})`,
     );
-  // The telemetry target's functions, switched as LOG_LEVEL says: their
-  // spans are exported to a sink as on Google Cloud, so the profile holds
-  // what exporting costs too.
-  const telemetry = process.env.LOG_LEVEL === 'silent' ? 'off' : 'on';
+  // Ours as deployed (spans exported to a sink at Google Cloud's ratio, so
+  // the profile holds what exporting costs too), or silent.
+  const variant = process.env.LOG_LEVEL === 'silent' ? 'silent' : 'ours';
   const rate = Number(process.env.PROFILE_RATE ?? 80);
   const seconds = Number(process.env.PROFILE_SECONDS ?? 30);
   const dir =
     process.env.PROFILE_DIR ?? mkdtempSync(path.join(tmpdir(), 'profile-'));
   const emulator = await startFirestoreEmulator();
   try {
-    const target = await startVariant('silent', emulator.host, [
+    const target = await startVariant(variant, emulator.host, [
       '--cpu-prof',
       `--cpu-prof-dir=${dir}`,
     ]);
-    await target.telemetry!.set(target.pids, telemetry);
     const names = Object.fromEntries(
       Object.entries(target.stack!.pids).map(([fn, pid]) => [pid, fn]),
     );

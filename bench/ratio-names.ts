@@ -38,6 +38,13 @@ export const TELEMETRY_ALL = 'every route: logging and tracing on vs off';
 export const telemetryOnOff = (route: string) =>
   `${route}: logging and tracing on vs off (CPU per request, fixed rate)`;
 
+/** The same with every request traced (ratio 1, as locally). */
+export const TELEMETRY_ALL_TRACED =
+  'every route: logging and tracing on, every request traced, vs off';
+
+export const telemetryTracedOnOff = (route: string) =>
+  `${route}: logging and tracing on, every request traced, vs off (CPU per request, fixed rate)`;
+
 export const telemetryDirect = (route: string, functions: number) =>
   `${route}: logging and tracing measured directly, ${functions} request lines vs the route's CPU with them off`;
 
@@ -61,6 +68,13 @@ export const frameworkVsFloor = (fn: string) =>
  */
 export const frameworkWithLibrariesVsFloor = (fn: string) =>
   `${fn} first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)`;
+
+/**
+ * Ours over the floor's work in the Functions Framework with the libraries
+ * every function loads at start: the card's own floor, first answers.
+ */
+export const firstVsLibrariesFloor = (fn: string) =>
+  `${fn} first answer vs the floor's in the Functions Framework with zod and the OpenTelemetry SDK loaded (its faster transport)`;
 
 /** Ours over the floor's work in the Functions Framework, first answers. */
 export const firstVsFrameworkFloor = (fn: string) =>

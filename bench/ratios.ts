@@ -16,6 +16,7 @@ import {
   FIRESTORE_READ_RATE,
   firstVsFloor,
   firstVsFrameworkFloor,
+  firstVsLibrariesFloor,
   frameworkVsFloor,
   frameworkWithLibrariesVsFloor,
   intervalBound,
@@ -23,9 +24,11 @@ import {
   MEMORY_AFTER_LOAD,
   peakVsLimit,
   TELEMETRY_ALL,
+  TELEMETRY_ALL_TRACED,
   telemetryDirect,
   sdkSpansDirect,
   telemetryOnOff,
+  telemetryTracedOnOff,
   versus,
   authOnOff,
   type Measure,
@@ -74,6 +77,10 @@ export function computeRatios(
     ratios[TELEMETRY_ALL] = point;
     ratios[intervalBound(TELEMETRY_ALL, 'low')] = low;
     ratios[intervalBound(TELEMETRY_ALL, 'high')] = high;
+    const traced = figures.telemetry.traced;
+    ratios[TELEMETRY_ALL_TRACED] = traced.ratio;
+    ratios[intervalBound(TELEMETRY_ALL_TRACED, 'low')] = traced.low;
+    ratios[intervalBound(TELEMETRY_ALL_TRACED, 'high')] = traced.high;
   }
   const fair = floorPeer(rows);
   for (const {id} of scenarios)
@@ -198,7 +205,10 @@ function routeRatios(
       }
     }
   const atRate = figures.telemetry?.routes[id];
-  if (atRate !== undefined) ratios[telemetryOnOff(id)] = atRate.ratio;
+  if (atRate !== undefined) {
+    ratios[telemetryOnOff(id)] = atRate.ratio;
+    ratios[telemetryTracedOnOff(id)] = atRate.traced.ratio;
+  }
   against('limit', vs('ours', 'limit', 'throughput'), () =>
     throughput('ours', 'limit'),
   );
@@ -272,8 +282,22 @@ function startRatios(ratios: Ratios, figures: Figures): void {
           floor,
         );
     }
-    if (cold[fn] !== undefined)
+    if (cold[fn] !== undefined) {
       ratios[firstVsFrameworkFloor(fn)] = ratio(cold[fn], framework);
+      if (withLibraries !== undefined) {
+        const faster = fasterOf(withLibraries);
+        ratios[firstVsLibrariesFloor(fn)] = ratio(
+          cold[fn],
+          withLibraries[faster],
+        );
+        sampleRange(
+          ratios,
+          firstVsLibrariesFloor(fn),
+          samples?.ours[fn],
+          samples?.frameworkFloorWithLibraries[fn]?.[faster],
+        );
+      }
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import type {Figures} from './figures';
 import {judgeTargets, type TargetResult} from './goals';
 import type {Scenario} from './load';
 import type {Row} from './measure';
-import {computeRatios, floorPeer, type Ratios} from './ratios';
+import {computeRatios, type Ratios} from './ratios';
 
 export interface Report {
   ratios: Ratios;
@@ -28,7 +28,6 @@ export function buildReport(
     figures,
     scenarios,
     Math.max(...concurrency),
-    floorPeer(rows),
   );
   return {ratios, targets};
 }

@@ -6,12 +6,14 @@
  * 5 % on their own: each process settles differently, and more rounds do
  * not average that out.
  *
- * Each function is built twice by its own factory from one configuration:
- * as configured, and with LOG_LEVEL=silent (no request lines, no spans).
+ * Each function is built three times by its own factory from one
+ * configuration: as configured (its entry tracing the share of requests
+ * OTEL_TRACES_SAMPLER_ARG gives, as deployed), with every request traced
+ * (as locally), and with LOG_LEVEL=silent (no request lines, no spans).
  * Both share the outgoing identity and connections; each has its own
  * Firestore client, as the factory makes it. A request goes to the one
  * switched on. To switch, the benchmark writes "on" or "off" to the file
- * that TELEMETRY_SWITCH names and sends SIGUSR2 (SIGUSR1 is Node's
+ * that TELEMETRY_SWITCH names (telemetry-switch.ts's states) and sends SIGUSR2 (SIGUSR1 is Node's
  * inspector); each process reads the file, switches, and acknowledges by
  * writing the state it now has to `<file>.<pid>`. It starts as LOG_LEVEL
  * says. Started with
@@ -44,6 +46,7 @@ function switchable(service: string, create: FunctionFactory): HttpFunction {
   const shared = {tokens, agent};
   const fns = {
     on: create(on, shared),
+    traced: create({...on, traceRatio: 1}, shared),
     off: create({...config, logLevel: 'silent'}, shared),
   };
   let state: TelemetryState = config.logLevel === 'silent' ? 'off' : 'on';
@@ -51,7 +54,7 @@ function switchable(service: string, create: FunctionFactory): HttpFunction {
   if (file !== undefined)
     process.on('SIGUSR2', () => {
       const wanted = readFileSync(file, 'utf8').trim();
-      if (wanted === 'on' || wanted === 'off') state = wanted;
+      if (wanted in fns) state = wanted as TelemetryState;
       writeFileSync(ackFileOf(file, process.pid), state);
     });
   return (req, res) => fns[state](req, res);

@@ -22,6 +22,10 @@
  *                     per call, no keep-alive (bench/naive-functions.ts).
  * Every request to our functions carries the ID token of Alice, a seed
  * user and an admin (every route is hers to call), but end-users-off's.
+ * Each of ours runs as deployed but for what its variant switches off: a
+ * log line per request at `info`, and spans exported over OTLP to a sink
+ * of its own (standing for the Telemetry API) at Google Cloud's default
+ * ratio, the gateway tracing that share of requests.
  * The stacks run in verify mode: in cloud mode the local stand-ins for
  * Google's front end and connector would be on the path, and their cost is
  * Google's on Google Cloud, not the functions'.
@@ -33,6 +37,7 @@ import type {FirestoreClient, FirestoreReads} from './probes';
 import {MAX_OPEN_ORDERS} from './scenarios';
 import {projectFor, seeded} from './seeded-projects';
 import {otlpSink} from './otlp-sink';
+import {DEFAULT_TRACE_RATIO} from '../functions/common/platform/variables';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
 
 export type VariantId =
@@ -98,9 +103,9 @@ export async function startVariant(
 ): Promise<Target> {
   const projectId = projectFor(variant);
   const telemetry = variant === 'silent' ? telemetrySwitch() : undefined;
-  // Where the telemetry target's functions export their spans, as they do
-  // on Google Cloud: its cost is part of what is measured.
-  const sink = telemetry === undefined ? undefined : await otlpSink();
+  // Where the functions export their spans, as they do on Google Cloud:
+  // its cost is part of what is measured.
+  const sink = await otlpSink();
   const source = SOURCES[variant];
   const stack = await startStack({
     mode: 'verify',
@@ -113,9 +118,8 @@ export async function startVariant(
       MAX_OPEN_ORDERS,
       ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
       ...(telemetry !== undefined && {TELEMETRY_SWITCH: telemetry.file}),
-      ...(sink !== undefined && {
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
-      }),
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
+      OTEL_TRACES_SAMPLER_ARG: String(DEFAULT_TRACE_RATIO),
     },
     source:
       source === undefined
@@ -141,7 +145,7 @@ export async function startVariant(
     stop: async () => {
       await stack.stop();
       await data.close();
-      await sink?.close();
+      await sink.close();
       telemetry?.remove();
     },
     stack,

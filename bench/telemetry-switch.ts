@@ -9,7 +9,11 @@ import {tmpdir} from 'node:os';
 import * as path from 'node:path';
 import {waitFor} from '../local/processes';
 
-export type TelemetryState = 'on' | 'off';
+/**
+ * `on`: as deployed (the entry traces its share of requests, every request
+ * has its line); `traced`: every request traced, as locally; `off`: silent.
+ */
+export type TelemetryState = 'on' | 'traced' | 'off';
 
 /** Where process `pid` acknowledges the state it switched to. */
 export const ackFileOf = (file: string, pid: number) => `${file}.${pid}`;

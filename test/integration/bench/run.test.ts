@@ -134,8 +134,22 @@ describe('npm run bench (smoke)', function () {
         'low',
         'high',
         'n',
+        'traced',
         'cpuMsPerRequest',
       );
+    for (const cost of Object.values(json.figures.telemetry.routes) as {
+      traced: object;
+      cpuMsPerRequest: object;
+    }[]) {
+      expect(cost.traced).to.include.keys('ratio', 'low', 'high', 'rounds');
+      expect(cost.cpuMsPerRequest).to.have.keys('on', 'traced', 'off');
+    }
+    expect(json.figures.telemetry.traced).to.have.keys(
+      'ratio',
+      'low',
+      'high',
+      'n',
+    );
     expect(json.figures.telemetry.all).to.have.keys(
       'ratio',
       'low',
@@ -159,12 +173,20 @@ describe('npm run bench (smoke)', function () {
     // and peak memory.
     expect(json.targets).to.have.length(16);
     const names = json.targets.map((t: {target: string}) => t.target);
-    expect(names).to.include('gateway cold start <= 1.5x hello-world');
+    const named = (start: string) =>
+      names.some((n: string) => n.startsWith(start));
+    expect(names).to.include('gateway cold start <= 1.3x hello-world');
     for (const fn of ['user', 'order']) {
-      expect(names).to.include(`${fn} first answer <= 1.2x the floor's`);
-      // Beside it, the best start a function built as required can have.
+      // Judged against the card's own floor, the plain floor's beside it.
+      expect(
+        named(
+          `${fn} first answer <= 1.1x the floor's in the Functions Framework with zod and the OpenTelemetry SDK`,
+        ),
+        fn,
+      ).to.equal(true);
       expect(json.ratios).to.include.keys(
         `${fn} first answer: the floor in the Functions Framework with zod and the OpenTelemetry SDK loaded vs the floor (faster transports)`,
+        `${fn} first answer vs the floor's (its faster transport)`,
       );
     }
     for (const fn of ['gateway', 'user', 'order']) {
