@@ -1,8 +1,9 @@
 /**
- * The one module that reaches into the Functions Framework (pinned to 5.0.x
- * in package.json, the versions whose internals the tests check) and the
+ * The one module that patches the Functions Framework (pinned to 5.0.x in
+ * package.json, the versions whose internals the tests check) and the
  * Express it loads, besides the speed-only patch of
- * tuning/framework-fast-path.ts, which reaches in through `frameworkRequire`.
+ * tuning/framework-fast-path.ts; both reach in through `frameworkRequire`
+ * (framework-modules.ts), as router.ts does for Express's public router.
  * `installFrameworkPatches` is called by each entry point before the
  * framework builds its server (functions/index.cts, the local stack's, the
  * test and benchmark entries), never as a side effect of building a
@@ -23,7 +24,7 @@
  * an upgrade changes an internal this relies on
  * (test/unit/functions/common/http/framework-internals.test.ts).
  */
-import {createRequire} from 'node:module';
+import {frameworkRequire} from './framework-modules';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {newRequestId} from './context';
 import {writeProblem} from './http-function';
@@ -58,11 +59,6 @@ interface BodyParserModule {
   raw(options: {limit: number; type: string}): Middleware;
 }
 
-// The framework's own modules and the Express it loads, wherever npm placed
-// them (relative requires are not limited by its package exports).
-export const frameworkRequire = createRequire(
-  require.resolve('@google-cloud/functions-framework'),
-);
 const express = frameworkRequire('express') as ExpressModule;
 const originalHandle = express.application.handle;
 // The framework's own body-parser, with our limit: JSON parsed as the

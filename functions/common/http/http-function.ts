@@ -1,8 +1,9 @@
 /**
  * Turns a route table into a Functions Framework HTTP function. Everything
  * every request needs happens here, once: its context (id, trace, deadline),
- * authentication of the caller, routing, the JSON content-type check, the
- * single request log line, and turning errors into problem responses.
+ * authentication of the caller, routing (on Express's router: router.ts),
+ * the route's rule, the JSON content-type check, the single request log
+ * line, and turning errors into problem responses.
  */
 import type {
   HttpFunction,
@@ -11,11 +12,11 @@ import type {
 } from '@google-cloud/functions-framework';
 import type {Tracer} from '@opentelemetry/api';
 import type {ServerResponse} from 'node:http';
-import {createContext, distrustRequestId} from './context';
+import {createContext, distrustRequestId, type RequestContext} from './context';
 import type {Logger} from '../telemetry/logger';
-import {HttpError, routeNotFound, toProblem} from '../protocol/problem';
+import {HttpError, toProblem} from '../protocol/problem';
 import {endRequestSpan, logRequest, type RequestRecord} from './request-log';
-import {MethodNotAllowedError, Router, type Route} from './router';
+import {routeTable, type Route} from './router';
 import {createTracing} from '../telemetry/tracing';
 import {
   checkEndUser,
@@ -78,9 +79,20 @@ class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+/**
+ * What the route table's callbacks need of the request in flight, kept in
+ * Express's `res.locals` (the router calls them with the request alone).
+ */
+interface InFlight {
+  ctx: RequestContext;
+  /** Answers the request with `error` as a problem, logging a failure of ours. */
+  fail: (error: unknown) => void;
+}
+
+const inFlight = (res: Response) => res.locals.inFlight as InFlight;
+
 /** Builds the HTTP function that serves `routes`. */
 export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
-  const router = new Router(options.routes);
   const owners = ownerParams(options.routes);
   const {logger, endUsers} = options;
   const tracer =
@@ -94,6 +106,65 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
   const authCheck = options.authenticate
     ? (options.authCheck ?? 'verify')
     : 'none';
+
+  /** A request its route matched: the route's rule, then its handler. */
+  const serveRoute = async (
+    route: Route,
+    req: Request,
+    res: Response,
+    ctx: RequestContext,
+  ) => {
+    const {rule} = route;
+    // Named for its route, not its path: a span name (and what it costs
+    // to keep) does not grow with the ids a caller sends.
+    ctx.span.updateName(`${req.method} ${route.path}`);
+    ctx.span.setAttribute('http.route', route.path);
+    ctx.access = {rule: rule.access, decision: 'allowed'};
+    if (rule.access !== 'public') {
+      try {
+        await checkEndUser(
+          ctx,
+          rule,
+          endUsers,
+          endUserAuthorization(req, options.authenticate !== undefined),
+        );
+      } catch (e: unknown) {
+        ctx.access.decision = 'refused';
+        ctx.access.reason = toProblem(e).problem.detail;
+        throw e;
+      }
+    }
+    if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
+      throw new UnsupportedMediaTypeError();
+    }
+    const params = req.params as Record<string, string>;
+    const request = {
+      params,
+      query: req.query as Record<string, unknown>,
+      body: req.body,
+      headers: req.headers,
+    };
+    const handler = ownersHandler(ctx, route, owners, params);
+    const reply = await withinBudget(handler(request, ctx), ctx.deadline);
+    res.status(reply.status ?? 200);
+    for (const [name, value] of Object.entries(reply.headers ?? {}))
+      res.setHeader(name, value);
+    if (reply.status === 204) res.end();
+    else res.json(reply.body);
+  };
+
+  const routes = routeTable(
+    options.routes,
+    async (route, req, res) => {
+      const {ctx, fail} = inFlight(res);
+      try {
+        await serveRoute(route, req, res, ctx);
+      } catch (error: unknown) {
+        fail(error);
+      }
+    },
+    (_req, res, error) => inFlight(res).fail(error),
+  );
 
   return async (req: Request, res: Response) => {
     const started = performance.now();
@@ -141,63 +212,7 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
     res.on('close', () => {
       if (!res.writableFinished) writeLine(CLIENT_CLOSED_REQUEST);
     });
-
-    try {
-      if (options.authenticate) {
-        // Cloud Run takes the token from X-Serverless-Authorization when both
-        // are sent, leaving Authorization to the application; so do we.
-        try {
-          caller = await options.authenticate(
-            req.get('x-serverless-authorization') ?? req.get('authorization'),
-          );
-        } catch (e: unknown) {
-          // Why, in the words the caller gets: never the token itself.
-          refused = toProblem(e).problem.detail;
-          distrustRequestId(ctx, req.headers);
-          throw e;
-        }
-      }
-      const match = router.match(req.method, req.path);
-      if (match.kind === 'not-found') throw routeNotFound();
-      if (match.kind === 'method-not-allowed')
-        throw new MethodNotAllowedError(match.allowed);
-      const {rule} = match.route;
-      // Named for its route, not its path: a span name (and what it costs
-      // to keep) does not grow with the ids a caller sends.
-      ctx.span.updateName(`${req.method} ${match.route.path}`);
-      ctx.span.setAttribute('http.route', match.route.path);
-      ctx.access = {rule: rule.access, decision: 'allowed'};
-      if (rule.access !== 'public') {
-        try {
-          await checkEndUser(
-            ctx,
-            rule,
-            endUsers,
-            endUserAuthorization(req, options.authenticate !== undefined),
-          );
-        } catch (e: unknown) {
-          ctx.access.decision = 'refused';
-          ctx.access.reason = toProblem(e).problem.detail;
-          throw e;
-        }
-      }
-      if (BODY_METHODS.has(req.method) && !req.is('application/json')) {
-        throw new UnsupportedMediaTypeError();
-      }
-      const request = {
-        params: match.params,
-        query: req.query as Record<string, unknown>,
-        body: req.body,
-        headers: req.headers,
-      };
-      const handler = ownersHandler(ctx, match.route, owners, match.params);
-      const reply = await withinBudget(handler(request, ctx), ctx.deadline);
-      res.status(reply.status ?? 200);
-      for (const [name, value] of Object.entries(reply.headers ?? {}))
-        res.setHeader(name, value);
-      if (reply.status === 204) res.end();
-      else res.json(reply.body);
-    } catch (error: unknown) {
+    const fail = (error: unknown) => {
       // A failure of ours (5xx) is logged with its stack and cause; the
       // client gets only the problem document. A 4xx is the client's.
       if (toProblem(error).problem.status >= 500) {
@@ -210,7 +225,26 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
         });
       }
       writeProblem(res, error, ctx.requestId, req.path);
+    };
+
+    if (options.authenticate) {
+      // Cloud Run takes the token from X-Serverless-Authorization when both
+      // are sent, leaving Authorization to the application; so do we.
+      try {
+        caller = await options.authenticate(
+          req.get('x-serverless-authorization') ?? req.get('authorization'),
+        );
+      } catch (e: unknown) {
+        // Why, in the words the caller gets: never the token itself.
+        refused = toProblem(e).problem.detail;
+        distrustRequestId(ctx, req.headers);
+        return fail(e);
+      }
     }
+    // Routed only once the caller is known: one who may not call learns
+    // nothing of which paths exist.
+    res.locals.inFlight = {ctx, fail} satisfies InFlight;
+    routes(req, res);
   };
 }
 

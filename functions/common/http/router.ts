@@ -1,11 +1,17 @@
 /**
- * A route table small enough to read at a glance: `/users/:id/orders`
- * patterns matched segment by segment. Path parameters are percent-decoded
- * here, once, so handlers see the value the client meant (and validate it).
+ * A function's routes on Express's router, the one the Functions Framework
+ * already runs: each route a method and a path pattern
+ * (`/users/:id/orders`), matched as Express matches them (case-sensitive, a
+ * trailing slash ignored, each path parameter percent-decoded once, so
+ * handlers see the value the client meant and validate it). A path that
+ * has routes, but none for the request's method, is a 405 naming the
+ * methods it has; a GET route answers HEAD too, as Express's do.
  */
+import type {Request, Response, Router as ExpressRouter} from 'express';
 import type {Rule} from './access';
+import {frameworkRequire} from './framework-modules';
 import type {Handler, Method} from './handler';
-import {HttpError, ValidationError} from '../protocol/problem';
+import {HttpError, routeNotFound, ValidationError} from '../protocol/problem';
 
 export interface Route {
   method: Method;
@@ -15,65 +21,52 @@ export interface Route {
   handler: Handler;
 }
 
-export type Match =
-  | {kind: 'found'; route: Route; params: Record<string, string>}
-  | {kind: 'method-not-allowed'; allowed: Method[]}
-  | {kind: 'not-found'};
+/** Serves a request its route matched; answers it whatever happens. */
+export type ServeRoute = (route: Route, req: Request, res: Response) => unknown;
 
-function segments(path: string): string[] {
-  return path.split('/').filter(s => s.length > 0);
+/** Answers a request no route took, with the problem that says why. */
+export type Refuse = (req: Request, res: Response, error: HttpError) => void;
+
+const {Router} = frameworkRequire('express') as {
+  Router: (options: {caseSensitive: boolean}) => ExpressRouter;
+};
+
+/**
+ * `routes` on one Express router: a request is served by `serve` with the
+ * route it matched (its parameters in `req.params`), or refused by
+ * `refuse`: 404 for a path no route has, 405 for a method its path lacks,
+ * 400 for a parameter that is not valid percent-encoding.
+ */
+export function routeTable(
+  routes: Route[],
+  serve: ServeRoute,
+  refuse: Refuse,
+): (req: Request, res: Response) => void {
+  const router = Router({caseSensitive: true});
+  const byPath = new Map<string, Route[]>();
+  for (const route of routes)
+    byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+  for (const [path, onPath] of byPath) {
+    const methods = router.route(path);
+    for (const route of onPath)
+      methods[lowerCase(route.method)]((req, res) => serve(route, req, res));
+    const allowed = new MethodNotAllowedError(onPath.map(r => r.method));
+    methods.all((req, res) => refuse(req, res, allowed));
+  }
+  return (req, res) =>
+    router(req, res, (error?: unknown) =>
+      refuse(req, res, error === undefined ? routeNotFound() : badPath()),
+    );
 }
 
-export class Router {
-  private readonly compiled: {route: Route; parts: string[]}[];
+const lowerCase = (method: Method) =>
+  method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-  constructor(routes: Route[]) {
-    this.compiled = routes.map(route => ({route, parts: segments(route.path)}));
-  }
-
-  /** Finds the route for a raw (still percent-encoded) request path. */
-  match(method: string, rawPath: string): Match {
-    const parts = segments(rawPath);
-    const allowed: Method[] = [];
-    for (const {route, parts: pattern} of this.compiled) {
-      const params = matchParts(pattern, parts);
-      if (params === null) continue;
-      if (route.method === method) return {kind: 'found', route, params};
-      allowed.push(route.method);
-    }
-    return allowed.length > 0
-      ? {kind: 'method-not-allowed', allowed}
-      : {kind: 'not-found'};
-  }
-}
-
-function matchParts(
-  pattern: string[],
-  parts: string[],
-): Record<string, string> | null {
-  if (pattern.length !== parts.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    if (pattern[i].startsWith(':')) {
-      params[pattern[i].slice(1)] = decodeSegment(
-        pattern[i].slice(1),
-        parts[i],
-      );
-    } else if (pattern[i] !== parts[i]) {
-      return null;
-    }
-  }
-  return params;
-}
-
-function decodeSegment(name: string, raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new ValidationError('The path is not valid.', [
-      {field: name, message: 'is not valid percent-encoding'},
-    ]);
-  }
+/** Express's only error while matching: a parameter it cannot decode. */
+function badPath(): ValidationError {
+  return new ValidationError('The path is not valid.', [
+    {field: 'path', message: 'is not valid percent-encoding'},
+  ]);
 }
 
 /** 405 with the methods the path does accept. */

@@ -10,7 +10,7 @@
  * deprecated `domain` module and leaves SIGTERM and uncaught exceptions to
  * the function.
  */
-import {frameworkRequire} from '../http/framework';
+import {frameworkRequire} from '../http/framework-modules';
 import {
   takeOverProcess,
   wrapHttpFunction,

@@ -198,6 +198,8 @@ describe('lifecycle (a function without the framework’s domain, and how it end
       const fn = await start({
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
         OTEL_BSP_SCHEDULE_DELAY: '600000',
+        // Every request traced, as in the local stack.
+        OTEL_TRACES_SAMPLER_ARG: '1',
       });
       children.push(fn.child);
       const exited = exitOf(fn.child);
@@ -228,6 +230,8 @@ describe('lifecycle (a function without the framework’s domain, and how it end
       const fn = await start({
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
         OTEL_BSP_SCHEDULE_DELAY: '600000',
+        // Every request traced, as in the local stack.
+        OTEL_TRACES_SAMPLER_ARG: '1',
       });
       children.push(fn.child);
       const exited = exitOf(fn.child);

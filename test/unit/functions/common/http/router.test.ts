@@ -1,10 +1,18 @@
+/**
+ * The route table on Express's router: which route a request reaches, with
+ * which parameters, and what a request no route takes is refused with.
+ */
 import {expect} from 'chai';
+import type {Express, Request, Response} from 'express';
+import request from 'supertest';
 import {PUBLIC} from '../../../../../functions/common/http/access';
+import {frameworkRequire} from '../../../../../functions/common/http/framework-modules';
 import {
   MethodNotAllowedError,
-  Router,
+  routeTable,
   type Route,
 } from '../../../../../functions/common/http/router';
+import type {HttpError} from '../../../../../functions/common/protocol/problem';
 import {ValidationError} from '../../../../../functions/common/protocol/problem';
 
 const handler = async () => ({body: null});
@@ -15,9 +23,32 @@ const routes: Route[] = [
   {method: 'DELETE', path: '/users/:id', rule, handler},
   {method: 'GET', path: '/users/:id/orders', rule, handler},
 ];
-const router = new Router(routes);
 
-describe('Router', () => {
+/** An Express app whose answers say what the route table decided. */
+function app(): Express {
+  const express = frameworkRequire('express') as () => Express;
+  const served = express();
+  const table = routeTable(
+    routes,
+    (route, req: Request, res: Response) =>
+      res.json({kind: 'found', route: route.path, params: req.params}),
+    (_req, res, error: HttpError) =>
+      res
+        .status(error.status)
+        .set(error.headers ?? {})
+        .json({
+          kind: error.status === 405 ? 'method-not-allowed' : 'refused',
+          status: error.status,
+          code: error.code,
+          validation: error instanceof ValidationError,
+          fields: (error as ValidationError).errors?.map(e => e.field),
+        }),
+  );
+  served.use((req, res) => table(req, res));
+  return served;
+}
+
+describe('routeTable', () => {
   const cases: {
     name: string;
     method: string;
@@ -66,10 +97,22 @@ describe('Router', () => {
       params: {id: 'u1'},
     },
     {
-      name: 'reports an unknown path',
+      name: 'refuses an unknown path',
       method: 'GET',
       path: '/nope',
-      kind: 'not-found',
+      kind: 'refused',
+    },
+    {
+      name: 'matches case-sensitively',
+      method: 'GET',
+      path: '/Users',
+      kind: 'refused',
+    },
+    {
+      name: 'answers HEAD on a GET route',
+      method: 'HEAD',
+      path: '/users/u1',
+      kind: 'found',
     },
     {
       name: 'reports a wrong method',
@@ -79,39 +122,42 @@ describe('Router', () => {
     },
   ];
   cases.forEach(c =>
-    it(c.name, () => {
-      const match = router.match(c.method, c.path);
-      expect(match.kind).to.equal(c.kind);
-      if (match.kind === 'found') {
-        expect(match.route.path).to.equal(c.route);
-        if (c.params) expect(match.params).to.deep.equal(c.params);
+    it(c.name, async () => {
+      const res = await request(app())[
+        c.method.toLowerCase() as 'get' | 'post' | 'head'
+      ](c.path);
+      if (c.method === 'HEAD') {
+        expect(res.status).to.equal(200);
+        return;
       }
+      expect(res.body.kind).to.equal(c.kind);
+      if (c.kind === 'found') {
+        expect(res.body.route).to.equal(c.route);
+        if (c.params) expect(res.body.params).to.deep.equal(c.params);
+      }
+      if (c.kind === 'refused') expect(res.status).to.equal(404);
     }),
   );
 
-  it('lists the allowed methods', () => {
-    const match = router.match('PATCH', '/users/u1');
-    expect(match).to.deep.equal({
-      kind: 'method-not-allowed',
-      allowed: ['GET', 'DELETE'],
-    });
+  it('refuses an unknown path as route-not-found', async () => {
+    const res = await request(app()).get('/nope');
+    expect(res.body).to.include({status: 404, code: 'route-not-found'});
   });
 
-  it('rejects broken percent-encoding as a validation error naming the parameter', () => {
-    let error: unknown;
-    try {
-      router.match('GET', '/users/%E0%A4%A');
-    } catch (e: unknown) {
-      error = e;
-    }
-    expect(error).to.be.instanceOf(ValidationError);
-    const {status, code, errors} = error as ValidationError;
-    expect({status, code}).to.deep.equal({
+  it('lists the allowed methods', async () => {
+    const res = await request(app()).patch('/users/u1');
+    expect(res.status).to.equal(405);
+    expect(res.headers.allow).to.equal('GET, DELETE');
+  });
+
+  it('rejects broken percent-encoding as a validation error naming the path', async () => {
+    const res = await request(app()).get('/users/%E0%A4%A');
+    expect(res.body).to.deep.include({
       status: 400,
       code: 'invalid-request',
+      validation: true,
+      fields: ['path'],
     });
-    expect(errors?.map(e => e.field)).to.deep.equal(['id']);
-    expect(errors?.[0].message).to.be.a('string').with.length.above(0);
   });
 
   it('answers a wrong method with a 405 that lists the allowed ones', () => {

@@ -44,6 +44,8 @@ async function spansOf(
     const config = parseConfig(service, {
       GOOGLE_CLOUD_PROJECT: 'p',
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces`,
+      // Every request the entry serves traced, as in the local stack.
+      OTEL_TRACES_SAMPLER_ARG: '1',
       ...env,
     });
     // Its lines go nowhere; its spans are what is looked at.
