@@ -65,6 +65,41 @@ describe('package.json', function () {
     expect(ownEngine, install.output).to.deep.equal([]);
   });
 
+  it("installs quietly with the project's .npmrc, where every package wants a newer node than the machine's", () => {
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({...PACKAGE, engines: {node: '>=999'}}),
+    );
+    copyFileSync(path.join(ROOT, '.npmrc'), path.join(dir, '.npmrc'));
+    // Every package of the lockfile wants a node no machine has, as some
+    // seventy of them want a newer one than Node.js 20.
+    const lock = JSON.parse(
+      readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'),
+    ) as {packages: Record<string, {engines?: Record<string, string>}>};
+    for (const [at, entry] of Object.entries(lock.packages))
+      if (at !== '') entry.engines = {node: '>=999'};
+    writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(lock));
+    const env = {...process.env};
+    // The project's .npmrc decides, not a level the test run inherits.
+    for (const name of Object.keys(env))
+      if (name.toLowerCase() === 'npm_config_loglevel') delete env[name];
+    const install = spawnSync(
+      'npm',
+      [
+        'ci',
+        '--dry-run',
+        '--offline',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+      ],
+      {cwd: dir, encoding: 'utf8', env},
+    );
+    const output = install.stdout + install.stderr;
+    expect(install.status, output).to.equal(0);
+    expect(output, output).to.not.match(/EBADENGINE|npm warn/);
+  });
+
   it('starts without compiling unchanged sources, and compiles a changed one', () => {
     // The project's own package.json and tsconfig.json, over one source.
     for (const file of ['package.json', 'tsconfig.json'])
