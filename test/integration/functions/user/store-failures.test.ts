@@ -17,6 +17,7 @@ import {
   USERS,
 } from '../../../../functions/user/store';
 import {isolatedFirestore} from '../../../fixtures/emulator';
+import {rejectionOf} from '../../../fixtures/rejection';
 
 const AT = '2026-02-03T04:05:06.000Z';
 const user = (n: number) => ({
@@ -80,6 +81,24 @@ describe('FirestoreUserStore: failures', () => {
     expect(raced).to.equal(true);
     expect((await db.collection(USERS).get()).size).to.equal(0);
     expect((await db.collection(USER_EMAILS).get()).size).to.equal(0);
+  });
+
+  it('passes on a failure of a delete that is not the user being gone', async () => {
+    const closing = isolatedFirestore();
+    const closingStore = new FirestoreUserStore(closing);
+    await closingStore.create(user(1), 'u1');
+    // The client closes between the delete's read and its write.
+    const batchOf = closing.batch.bind(closing);
+    closing.batch = () => {
+      const batch = batchOf();
+      const commit = batch.commit.bind(batch);
+      batch.commit = async () => {
+        await closing.terminate();
+        return commit();
+      };
+      return batch;
+    };
+    await rejectionOf(closingStore.delete('u1'), Error);
   });
 
   it('deletes a user once when deletes of it race, with its email claim', async () => {
