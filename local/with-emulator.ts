@@ -8,8 +8,8 @@
  * for each static mutant, inherit this one emulator instead of each
  * waiting for one of their own.
  */
-import {spawn} from 'node:child_process';
 import {startFirestoreEmulator} from './firestore-emulator';
+import {spawnGroup} from './processes';
 
 async function main([command, ...args]: string[]): Promise<number> {
   if (command === undefined)
@@ -24,11 +24,19 @@ async function main([command, ...args]: string[]): Promise<number> {
     : await startFirestoreEmulator();
   if (emulator !== undefined) env.FIRESTORE_EMULATOR_HOST = emulator.host;
   try {
-    const child = spawn(command, args, {stdio: 'inherit', env});
-    // Ctrl-C reaches the command too (one process group; the emulator has
-    // its own): this process waits for the command, then stops the emulator.
+    // In a process group of its own, as the emulator is, so that a signal
+    // for this process reaches all of the command (npx, Stryker, its
+    // workers) however it was sent; this process then waits for the
+    // command to end and stops the emulator.
+    const child = spawnGroup(command, args, {stdio: 'inherit', env});
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
-      process.on(signal, () => child.kill(signal));
+      process.on(signal, () => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // Already gone.
+        }
+      });
     return await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', code => resolve(code ?? 1));

@@ -13,40 +13,28 @@ import {orderRoutes} from '../../../../functions/order/routes';
 import {ORDERS} from '../../../../functions/order/store';
 import {loadSeed} from '../../../../local/seed';
 import {isolatedFirestore} from '../../../fixtures/emulator';
+import {
+  expectAnswer,
+  expectDecision,
+  idsAnswered,
+  titleOf,
+  unsigned,
+  type AccessCase,
+} from '../../../fixtures/access-table';
 import {UID, type Who} from '../../../fixtures/signed-end-users';
 import {orderFunctionOn} from '../../../fixtures/order-routes';
 
 const {alice, bob, carol} = UID;
 const items = [{product: 'Cable', quantity: 2, price: 2.5}];
 
-interface Case {
-  who: Who;
-  /** The request: method and path. */
-  req: string;
-  body?: object;
-  status: number;
-  code?: string;
+interface Case extends AccessCase {
   /** The ids of the orders answered: a list's, or the one order's. */
   orders?: string[];
-  /** Refused by the rules, though answered as if there were nothing. */
-  hidden?: true;
-  /**
-   * Refused by the handler once the route's rule let the user in (a body
-   * naming someone else, a status only an admin may set): the log line
-   * holds the rule's decision.
-   */
-  byHandler?: true;
   /** Statuses afterwards (undefined: deleted); without it or createdFor, nothing changed. */
   after?: Record<string, string | undefined>;
   /** The user of the order the request stored. */
   createdFor?: string;
 }
-
-const unsigned = (req: string, body?: object): Case[] => [
-  {who: 'nobody', req, body, status: 401, code: 'end-user-token-required'},
-  {who: 'forged', req, body, status: 401, code: 'token-bad-signature'},
-  {who: 'foreign', req, body, status: 401, code: 'token-wrong-issuer'},
-];
 
 const table: Record<string, Case[]> = {
   'GET /': [{who: 'nobody', req: 'GET /', status: 200}],
@@ -277,21 +265,14 @@ describe('order function: who may do what, route by route', () => {
 
   for (const [route, cases] of Object.entries(table))
     for (const c of cases)
-      it(`${route}: ${c.req} as ${c.who} is ${c.status}${c.code ? ` ${c.code}` : ''}`, async () => {
+      it(titleOf(route, c), async () => {
         const before = await stored();
         const res = await fn.send(c.who, c.req, c.body);
-        expect(res.status, JSON.stringify(res.body)).to.equal(c.status);
-        if (c.code !== undefined) {
-          expect(res.type).to.equal('application/problem+json');
-          expect(res.body.code).to.equal(c.code);
-          expect(res.body.detail).to.be.a('string').with.length.above(0);
-        }
-        if (c.orders !== undefined) {
-          const answered = res.body.order
-            ? [res.body.order]
-            : (res.body.orders as {id: string}[]);
-          expect(answered.map(o => o.id).sort()).to.deep.equal(c.orders);
-        }
+        expectAnswer(res, c);
+        if (c.orders !== undefined)
+          expect(idsAnswered(res.body, 'order', 'orders')).to.deep.equal(
+            c.orders,
+          );
         const now = await stored();
         if (c.createdFor !== undefined) {
           const {id, userId, status} = res.body.order;
@@ -311,12 +292,7 @@ describe('order function: who may do what, route by route', () => {
         } else {
           expect(now).to.deep.equal(before);
         }
-        const [line] = fn.lines;
-        const refused =
-          c.status === 401 || (c.status === 403 && !c.byHandler) || c.hidden;
-        expect(line.access).to.deep.include({
-          decision: refused ? 'refused' : 'allowed',
-        });
+        expectDecision(fn.lines[0], c);
       });
 
   it('keeps one user’s Idempotency-Key apart from another’s: the same key, two orders', async () => {

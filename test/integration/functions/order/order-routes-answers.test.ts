@@ -3,11 +3,18 @@
  * seed orders in the emulator: the domain's refusals as problems (a key
  * reused for another order, a user at their open-order limit), creates
  * without a key never taken for replays, pages of a listing, and a status
- * change's answer and what it stored.
+ * change's answer and what it stored; a burst too busy to take another
+ * create as 429 with Retry-After.
  */
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
 import {ORDERS} from '../../../../functions/order/store';
+import {BusyError} from '../../../../functions/order/errors';
+import {
+  BUSY_RETRY_AFTER_S,
+  httpErrorOf,
+} from '../../../../functions/order/routes';
+import {HttpError} from '../../../../functions/common/protocol/problem';
 import {loadSeed} from '../../../../local/seed';
 import {isolatedFirestore} from '../../../fixtures/emulator';
 import {UID} from '../../../fixtures/signed-end-users';
@@ -98,5 +105,17 @@ describe('order function: answers', () => {
     const stored = (await db.collection(ORDERS).doc('order-003').get()).data();
     expect(stored).to.include({status: 'processing'});
     expect(stored!.updatedAt).to.equal(res.body.order.updatedAt);
+  });
+
+  it('answers orders too busy to take another as 429 with Retry-After, a refusal to try again', () => {
+    const e = httpErrorOf(new BusyError());
+    expect(e).to.be.instanceOf(HttpError);
+    expect(e).to.include({status: 429, code: 'orders-busy'});
+    expect((e as HttpError).detail)
+      .to.be.a('string')
+      .with.length.above(0);
+    expect((e as HttpError).headers).to.deep.equal({
+      'Retry-After': String(BUSY_RETRY_AFTER_S),
+    });
   });
 });

@@ -27,26 +27,24 @@ import {
 } from '../../../../functions/user/store';
 import {loadSeed} from '../../../../local/seed';
 import {isolatedFirestore} from '../../../fixtures/emulator';
-import {asEndUser, UID, type Who} from '../../../fixtures/signed-end-users';
+import {
+  expectAnswer,
+  expectDecision,
+  idsAnswered,
+  titleOf,
+  unsigned,
+  type AccessCase,
+} from '../../../fixtures/access-table';
+import {asEndUser, UID} from '../../../fixtures/signed-end-users';
 import {headers} from '../../../fixtures/gateway';
 import {internalFunction} from '../../../fixtures/internal-function';
 import {order} from '../../../fixtures/user-function';
 
 const {alice, bob, carol, dana} = UID;
 
-interface Case {
-  who: Who;
-  /** The request: method and path. */
-  req: string;
-  body?: object;
-  status: number;
-  code?: string;
+interface Case extends AccessCase {
   /** The ids of the users answered: a list's, or the one user's. */
   users?: string[];
-  /** Refused by the rules, though answered as if there were nothing. */
-  hidden?: true;
-  /** Refused by the handler once the rule let the user in: the log holds the rule's decision. */
-  byHandler?: true;
   /** The calls made to the order function, as `METHOD path?query`. */
   calls?: string[];
   /** Whose profile the request stored, and as what; or whose it deleted. */
@@ -55,12 +53,6 @@ interface Case {
   /** The order function's answer to "which open orders has this user". */
   openOrders?: unknown[];
 }
-
-const unsigned = (req: string, body?: object): Case[] => [
-  {who: 'nobody', req, body, status: 401, code: 'end-user-token-required'},
-  {who: 'forged', req, body, status: 401, code: 'token-bad-signature'},
-  {who: 'foreign', req, body, status: 401, code: 'token-wrong-issuer'},
-];
 
 const openQuery = (uid: string) =>
   `GET orders?userId=${uid}&status=pending%2Cprocessing%2Cshipped&limit=1`;
@@ -278,25 +270,16 @@ describe('user function: who may do what, route by route', () => {
 
   for (const [route, cases] of Object.entries(table))
     for (const c of cases)
-      it(`${route}: ${c.req} as ${c.who}${c.openOrders ? ' (open orders)' : ''} is ${c.status}${c.code ? ` ${c.code}` : ''}`, async () => {
+      it(`${titleOf(route, c)}${c.openOrders ? ' (with open orders)' : ''}`, async () => {
         const fn = serve(c.openOrders);
         const before = await stored();
         // The header sent, to find it on the calls made: a token minted again
         // a second later is another.
         const auth = asEndUser(c.who);
         const res = await fn.send(c.who, c.req, c.body).set(auth);
-        expect(res.status, JSON.stringify(res.body)).to.equal(c.status);
-        if (c.code !== undefined) {
-          expect(res.type).to.equal('application/problem+json');
-          expect(res.body.code).to.equal(c.code);
-          expect(res.body.detail).to.be.a('string').with.length.above(0);
-        }
-        if (c.users !== undefined) {
-          const answered = res.body.user
-            ? [res.body.user]
-            : (res.body.users as {id: string}[]);
-          expect(answered.map(u => u.id).sort()).to.deep.equal(c.users);
-        }
+        expectAnswer(res, c);
+        if (c.users !== undefined)
+          expect(idsAnswered(res.body, 'user', 'users')).to.deep.equal(c.users);
         const now = await stored();
         const expected = {...before};
         if (c.created !== undefined) {
@@ -329,12 +312,7 @@ describe('user function: who may do what, route by route', () => {
           expect(ctx.principal).to.deep.include({uid: UID[c.who as 'bob']});
           expect(ctx[END_USER_AUTHORIZATION]).to.equal(auth.Authorization);
         }
-        const [line] = fn.lines;
-        const refused =
-          c.status === 401 || (c.status === 403 && !c.byHandler) || c.hidden;
-        expect(line.access).to.deep.include({
-          decision: refused ? 'refused' : 'allowed',
-        });
+        expectDecision(fn.lines[0], c);
       });
 
   it('answers the mesh route with the profile, the orders the order function gave, and the path taken', async () => {

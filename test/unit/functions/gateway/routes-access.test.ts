@@ -13,11 +13,12 @@ import type {
 } from '../../../../functions/common/calls/service-client';
 import {gatewayRoutes} from '../../../../functions/gateway/routes';
 import {
-  asEndUser,
-  endUserCheck,
-  UID,
-  type Who,
-} from '../../../fixtures/signed-end-users';
+  expectAnswer,
+  titleOf,
+  unsigned,
+  type AccessCase,
+} from '../../../fixtures/access-table';
+import {asEndUser, endUserCheck, UID} from '../../../fixtures/signed-end-users';
 import {gateway, headers} from '../../../fixtures/gateway';
 
 const AT = '2024-02-01T10:00:00.000Z';
@@ -91,47 +92,17 @@ function orders(call: Call): ServiceReply<unknown> {
   };
 }
 
-interface Case {
-  who: Who;
-  /** The request: method and path. */
-  req: string;
-  body?: object;
-  status: number;
-  code?: string;
-  /** The calls made, as `service METHOD path`, in order. */
+interface Case extends AccessCase {
+  /** The calls made, as `service METHOD path`. */
   calls: string[];
 }
 
 const item = {product: 'Cable', quantity: 1, price: 2.5};
 const {alice, bob, carol} = UID;
 
-// Each route's refusals for a request without a valid end user.
-const unsigned = (req: string, body?: object): Case[] => [
-  {
-    who: 'nobody',
-    req,
-    body,
-    status: 401,
-    code: 'end-user-token-required',
-    calls: [],
-  },
-  {
-    who: 'forged',
-    req,
-    body,
-    status: 401,
-    code: 'token-bad-signature',
-    calls: [],
-  },
-  {
-    who: 'foreign',
-    req,
-    body,
-    status: 401,
-    code: 'token-wrong-issuer',
-    calls: [],
-  },
-];
+/** The refusals of a request without a valid end user: no call made. */
+const refused = (req: string, body?: object): Case[] =>
+  unsigned(req, body).map(c => ({...c, calls: []}));
 
 /** Every route of the gateway, with what each kind of requester gets. */
 const table: Record<string, Case[]> = {
@@ -141,7 +112,7 @@ const table: Record<string, Case[]> = {
     {who: 'forged', req: 'GET /', status: 200, calls: []},
   ],
   'GET /api/users': [
-    ...unsigned('GET /api/users'),
+    ...refused('GET /api/users'),
     {
       who: 'bob',
       req: 'GET /api/users',
@@ -157,7 +128,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'POST /api/users': [
-    ...unsigned('POST /api/users', {name: 'Bob'}),
+    ...refused('POST /api/users', {name: 'Bob'}),
     {
       who: 'bob',
       req: 'POST /api/users',
@@ -190,7 +161,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'GET /api/users/:id': [
-    ...unsigned(`GET /api/users/${bob}`),
+    ...refused(`GET /api/users/${bob}`),
     {
       who: 'bob',
       req: `GET /api/users/${bob}`,
@@ -219,7 +190,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'GET /api/orders': [
-    ...unsigned('GET /api/orders'),
+    ...refused('GET /api/orders'),
     {
       who: 'bob',
       req: 'GET /api/orders',
@@ -241,7 +212,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'GET /api/orders/:id': [
-    ...unsigned('GET /api/orders/o-1'),
+    ...refused('GET /api/orders/o-1'),
     // Whose an order is, only the order function knows.
     {
       who: 'bob',
@@ -257,7 +228,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'PATCH /api/orders/:id/status': [
-    ...unsigned('PATCH /api/orders/o-1/status', {status: 'cancelled'}),
+    ...refused('PATCH /api/orders/o-1/status', {status: 'cancelled'}),
     {
       who: 'bob',
       req: 'PATCH /api/orders/o-1/status',
@@ -282,7 +253,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'POST /api/orders': [
-    ...unsigned('POST /api/orders', {items: [item]}),
+    ...refused('POST /api/orders', {items: [item]}),
     {
       who: 'bob',
       req: 'POST /api/orders',
@@ -307,7 +278,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'GET /api/aggregate': [
-    ...unsigned('GET /api/aggregate'),
+    ...refused('GET /api/aggregate'),
     {
       who: 'bob',
       req: 'GET /api/aggregate',
@@ -323,7 +294,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'GET /api/user-orders/:userId': [
-    ...unsigned(`GET /api/user-orders/${bob}`),
+    ...refused(`GET /api/user-orders/${bob}`),
     {
       who: 'bob',
       req: `GET /api/user-orders/${bob}`,
@@ -345,7 +316,7 @@ const table: Record<string, Case[]> = {
     },
   ],
   'GET /api/user-orders-direct/:userId': [
-    ...unsigned(`GET /api/user-orders-direct/${bob}`),
+    ...refused(`GET /api/user-orders-direct/${bob}`),
     {
       who: 'bob',
       req: `GET /api/user-orders-direct/${bob}`,
@@ -378,21 +349,14 @@ describe('gateway: who may do what, route by route', () => {
 
   for (const [route, cases] of Object.entries(table))
     for (const c of cases)
-      it(`${route}: ${c.req} as ${c.who} is ${c.status}${c.code ? ` ${c.code}` : ''}, calling ${c.calls.length === 0 ? 'no one' : c.calls.join(', ')}`, async () => {
+      it(`${titleOf(route, c)}, calling ${c.calls.length === 0 ? 'no one' : c.calls.join(', ')}`, async () => {
         const g = gateway(users, orders, endUserCheck());
         const [method, path] = c.req.split(' ');
         const auth = asEndUser(c.who);
         let req = g.api()[method.toLowerCase() as 'get'](path).set(auth);
         if (c.body !== undefined) req = req.send(c.body);
         const res = await req;
-        expect(res.status, JSON.stringify(res.body)).to.equal(c.status);
-        if (c.code !== undefined) {
-          expect(res.type).to.equal('application/problem+json');
-          expect(res.body.code).to.equal(c.code);
-          expect(res.body.detail).to.be.a('string').with.length.above(0);
-        }
-        if (c.status === 401)
-          expect(res.headers['www-authenticate']).to.match(/^Bearer\b/);
+        expectAnswer(res, c);
         const named = (service: string, call: Call) =>
           `${service} ${call.method} ${call.path.join('/')}`;
         expect(

@@ -125,6 +125,13 @@ describe('order contract: refusals', () => {
       field: 'items[0].price',
     },
     {
+      // A millionth of a cent: exactly the tolerance away from whole cents.
+      name: 'a price of a millionth of a cent',
+      schema: createOrderSchema,
+      value: order({price: 1e-8}),
+      field: 'items[0].price',
+    },
+    {
       name: 'items that are not a list',
       schema: createOrderSchema,
       value: {userId: 'user-001', items: 'x'},

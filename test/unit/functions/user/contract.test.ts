@@ -92,7 +92,9 @@ describe('profileRequest', () => {
   ];
   refusals.forEach(([name, p, body, status, code]) =>
     it(`refuses ${name}: ${status} ${code}`, () => {
-      expect(refusal(p, body)).to.include({status, code});
+      const e = refusal(p, body);
+      expect(e).to.include({status, code});
+      expect(e.detail).to.be.a('string').with.length.above(0);
     }),
   );
 });

@@ -8,44 +8,26 @@
 import {expect} from 'chai';
 import request from 'supertest';
 import {own, PUBLIC} from '../../../../../functions/common/http/access';
-import {TokenVerifier} from '../../../../../functions/common/identity/verifier';
 import {
   createHttpFunction,
   type HttpFunctionOptions,
 } from '../../../../../functions/common/http/http-function';
 import {JsonLogger} from '../../../../../functions/common/telemetry/logger';
-import {claimsFor, TokenSigner} from '../../../../../local/token-signer';
 import {
   asEndUser,
-  clientTrusting,
   endUserCheck,
   idToken,
   UID,
 } from '../../../../fixtures/signed-end-users';
 import {frameworkServer} from '../../../../fixtures/functions';
-import {
-  AUDIENCE,
-  GATEWAY,
-  ISSUER,
-  STRANGER,
-  USER,
-} from '../../../../fixtures/tokens';
+import {callerCheck, callerToken} from '../../../../fixtures/internal-function';
+import {GATEWAY, STRANGER, USER} from '../../../../fixtures/tokens';
 
-const keys = new TokenSigner();
-const forger = new TokenSigner();
-const token = (email: string) => keys.sign(claimsFor(ISSUER, email, AUDIENCE));
+const token = (email: string) => callerToken(email);
 const bearer = (t: string) => `Bearer ${t}`;
 
 function serve(options: Partial<HttpFunctionOptions> = {}) {
   const lines: Record<string, unknown>[] = [];
-  const verifier = new TokenVerifier({
-    mode: 'verify',
-    audience: AUDIENCE,
-    allowedCallers: [GATEWAY, USER],
-    issuer: ISSUER,
-    certsUrl: 'http://unused.test/certs',
-    client: clientTrusting(keys),
-  });
   const server = frameworkServer(
     createHttpFunction({
       service: 'test',
@@ -69,7 +51,7 @@ function serve(options: Partial<HttpFunctionOptions> = {}) {
           handler: async (_req, ctx) => ({body: {principal: ctx.principal}}),
         },
       ],
-      authenticate: header => verifier.authenticate(header),
+      authenticate: callerCheck(),
       endUsers: endUserCheck(),
       ...options,
     }),
@@ -107,9 +89,7 @@ describe('createHttpFunction: the caller', () => {
       name: 'a token signed with another key',
       path: '/open',
       headers: () => ({
-        Authorization: bearer(
-          forger.sign(claimsFor(ISSUER, GATEWAY, AUDIENCE), {kid: keys.keyId}),
-        ),
+        Authorization: bearer(callerToken(GATEWAY, true)),
       }),
       status: 401,
       code: 'token-bad-signature',

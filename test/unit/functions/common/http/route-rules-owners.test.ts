@@ -71,8 +71,11 @@ describe('ownerParams', () => {
 });
 
 describe('ownersHandler', () => {
-  const mine = route('/users/:id', ownId('id', refused));
-  const owners = ownerParams([mine]);
+  // Made in each test, not as the file loads (see access-limits.test.ts).
+  const mine = () => {
+    const owned = route('/users/:id', ownId('id', refused));
+    return {owned, owners: ownerParams([owned])};
+  };
   const as = (user: EndUser | 'unchecked') => {
     const ctx = testContext({
       principal: user === 'unchecked' ? UNCHECKED : {kind: 'end-user', ...user},
@@ -120,7 +123,8 @@ describe('ownersHandler', () => {
   cases.forEach(c =>
     it(`answers ${c.who} with the ${c.answer === handler ? "route's handler" : "rule's refusal"}`, () => {
       const ctx = as(c.user);
-      expect(ownersHandler(ctx, mine, owners, {id: c.id})).to.equal(c.answer);
+      const {owned, owners} = mine();
+      expect(ownersHandler(ctx, owned, owners, {id: c.id})).to.equal(c.answer);
       expect(ctx.access?.decision).to.equal(c.decision);
     }),
   );
@@ -136,7 +140,8 @@ describe('ownersHandler', () => {
     for (const user of [bob, alice]) {
       let error: unknown;
       try {
-        ownersHandler(as(user), mine, owners, {id: '__x__'});
+        const {owned, owners} = mine();
+        ownersHandler(as(user), owned, owners, {id: '__x__'});
       } catch (e: unknown) {
         error = e;
       }
