@@ -14,6 +14,7 @@ import {functionsNode} from '../local/runtime';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
 import {claimsFor} from '../local/token-signer';
 import {otlpSink} from './otlp-sink';
+import {entryWithout} from '../local/untuned-entry';
 import {MAX_OPEN_ORDERS} from './scenarios';
 import {median, round} from './stats';
 
@@ -78,6 +79,7 @@ export async function coldStart(
   name: string,
   stack: Stack,
   tracesEndpoint?: string,
+  source?: string,
 ): Promise<number> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -122,9 +124,13 @@ export async function coldStart(
       port,
       functionEnv(name, where, {
         logLevel: 'warning',
-        ...(tracesEndpoint !== undefined && {
-          env: {OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: tracesEndpoint},
-        }),
+        env: {
+          ...(tracesEndpoint !== undefined && {
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: tracesEndpoint,
+          }),
+          // An entry point without a tuning line (local/untuned-entry.ts).
+          ...(source !== undefined && {FUNCTION_SOURCE: source}),
+        },
       }),
       {memory: stack.layout.topology.get(name).resources.memory},
     );
@@ -238,7 +244,15 @@ export interface ColdStartSamples {
   frameworkFloor: Record<string, ByTransport>;
   /** The same, with the libraries every function must load (framework-floor.ts). */
   frameworkFloorWithLibraries: Record<string, ByTransport>;
+  /** User and order started without a tuning device for starts, by device. */
+  withoutDevice: Record<string, Record<string, number[]>>;
 }
+
+/**
+ * The tuning devices for a cold start, each judged by user's and order's
+ * first answers without it (docs/tuning.md).
+ */
+export const COLD_START_DEVICES = ['firestore-rest-first'];
 
 const byTransport = (): ByTransport => ({grpc: [], rest: []});
 const medians = (b: ByTransport) => ({
@@ -254,7 +268,8 @@ type Medians = Record<string, Record<'grpc' | 'rest', number>>;
  * user and order, each beside the floor's and the framework floor's (also
  * with the libraries every function loads) on both transports. One turn
  * takes one sample of every process, so drift touches them alike and
- * sample i of each pairs with sample i of the others. Ours start with an OTLP endpoint, as deployed: a receiver that
+ * sample i of each pairs with sample i of the others. User and order are
+ * also started without each tuning device for starts (COLD_START_DEVICES). Ours start with an OTLP endpoint, as deployed: a receiver that
  * keeps nothing (otlp-sink.ts). Medians per process, and every sample.
  */
 export async function coldStarts(
@@ -265,6 +280,7 @@ export async function coldStarts(
   floorColdStartMs: Medians;
   frameworkFloorColdStartMs: Medians;
   frameworkFloorWithLibrariesColdStartMs: Medians;
+  withoutDeviceColdStartMs: Record<string, Record<string, number>>;
   coldStartSamplesMs: ColdStartSamples;
 }> {
   const all: ColdStartSamples = {
@@ -272,7 +288,16 @@ export async function coldStarts(
     floor: {},
     frameworkFloor: {},
     frameworkFloorWithLibraries: {},
+    withoutDevice: {},
   };
+  const untuned = COLD_START_DEVICES.map(device => ({
+    device,
+    entry: entryWithout([device]),
+  }));
+  for (const {device} of untuned)
+    all.withoutDevice[device] = Object.fromEntries(
+      Object.keys(FIRST_ROUTES).map(role => [role, []]),
+    );
   const names = ['hello', 'gateway', ...Object.keys(FIRST_ROUTES)];
   for (const name of names) all.ours[name] = [];
   for (const role of Object.keys(FIRST_ROUTES)) {
@@ -286,6 +311,10 @@ export async function coldStarts(
       for (const name of names) {
         all.ours[name].push(await coldStart(name, stack, sink.url));
         if (!(name in FIRST_ROUTES)) continue;
+        for (const {device, entry} of untuned)
+          all.withoutDevice[device][name].push(
+            await coldStart(name, stack, sink.url, entry.file),
+          );
         for (const transport of ['grpc', 'rest'] as const) {
           all.floor[name][transport].push(
             await floorColdStart(name, transport, stack),
@@ -300,6 +329,7 @@ export async function coldStarts(
       }
   } finally {
     await sink.close();
+    for (const {entry} of untuned) entry.remove();
   }
   const each = <T, U>(record: Record<string, T>, f: (t: T) => U) =>
     Object.fromEntries(Object.entries(record).map(([k, v]) => [k, f(v)]));
@@ -310,6 +340,9 @@ export async function coldStarts(
     frameworkFloorWithLibrariesColdStartMs: each(
       all.frameworkFloorWithLibraries,
       medians,
+    ),
+    withoutDeviceColdStartMs: each(all.withoutDevice, byRole =>
+      each(byRole, median),
     ),
     coldStartSamplesMs: all,
   };

@@ -27,6 +27,8 @@ export interface Figures {
     string,
     Record<'grpc' | 'rest', number>
   >;
+  /** User's and order's first answers without a tuning device, by device. */
+  withoutDeviceColdStartMs?: Record<string, Record<string, number>>;
   /**
    * Every sample behind the medians above, in the order taken: sample i
    * of each was taken in the same turn (cold-starts.ts coldStarts), so

@@ -11,12 +11,14 @@ import {
   DIRECT_VS_HOP,
   endUsersOnOff,
   firstVsLibrariesFloor,
+  firstVsWithout,
   MEMORY_AFTER_LOAD,
   peakVsLimit,
   sampleBound,
   versus,
 } from './ratio-names';
 import {startsAgainstHello, type Ratios} from './ratios';
+import {CPU_DEVICES, withoutDevice} from './targets';
 
 export interface TargetResult {
   target: string;
@@ -69,6 +71,15 @@ export function judgeTargets(
     ratios[versus('mesh', 'ours', 'floor', 'CPU per request', cMax)],
     v => v <= 1.4,
   );
+  // What each tuning device buys (docs/tuning.md): at least a tenth of the
+  // mesh route's CPU per request, against ours without it in the same run
+  // (the framework fast path's: against framework-domain).
+  for (const without of ['framework-domain', ...CPU_DEVICES.map(withoutDevice)])
+    goal(
+      `mesh, c=${cMax}: ours <= 0.9x the CPU per request of ${without}`,
+      ratios[versus('mesh', 'ours', without, 'CPU per request', cMax)],
+      v => v <= 0.9,
+    );
   goal(
     'token requests per 1,000 calls <= 5',
     figures.tokensPer1000Requests_ours as number | undefined,
@@ -132,6 +143,17 @@ export function judgeTargets(
       ratios[firstVsLibrariesFloor(fn)],
       v => v <= 1.1,
     );
+  // What each tuning device for starts buys: at least a tenth of a first
+  // answer, against ours without it in the same run.
+  for (const [device, byRole] of Object.entries(
+    figures.withoutDeviceColdStartMs ?? {},
+  ))
+    for (const fn of Object.keys(byRole))
+      goal(
+        `${fn} first answer: ours <= 0.9x without ${device}${spread(firstVsWithout(fn, device))}`,
+        ratios[firstVsWithout(fn, device)],
+        v => v <= 0.9,
+      );
   // Cloud Run ends an instance over its limit: what the load takes must
   // leave room for a burst.
   for (const fn of Object.keys(figures.peakRssMb ?? {}))

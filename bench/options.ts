@@ -19,7 +19,7 @@
  */
 import * as path from 'node:path';
 import {MESH, SCENARIOS} from './scenarios';
-import {VARIANTS, type VariantId} from './targets';
+import {CPU_DEVICES, VARIANTS, withoutDevice, type VariantId} from './targets';
 
 export interface BenchOptions {
   smoke: boolean;
@@ -55,14 +55,16 @@ export interface BenchOptions {
 
 /**
  * What the default run loads each variant with: these variants are only
- * compared on the mesh route (the floor, end-users-off) or need only its
- * load (framework-domain for memory, silent for its warm-up: its telemetry
- * blocks load every route at a fixed rate).
+ * compared on the mesh route (the floor, end-users-off, each without a
+ * tuning device) or need only its load (framework-domain for memory,
+ * silent for its warm-up: its telemetry blocks load every route at a fixed
+ * rate).
  */
 const MESH_ONLY: VariantId[] = [
   'floor',
   'end-users-off',
   'framework-domain',
+  ...CPU_DEVICES.map(withoutDevice),
   'silent',
 ];
 

@@ -76,6 +76,10 @@ export const frameworkWithLibrariesVsFloor = (fn: string) =>
 export const firstVsLibrariesFloor = (fn: string) =>
   `${fn} first answer vs the floor's in the Functions Framework with zod and the OpenTelemetry SDK loaded (its faster transport)`;
 
+/** Ours over ours without a tuning device for starts, first answers. */
+export const firstVsWithout = (fn: string, device: string) =>
+  `${fn} first answer: ours vs without ${device}`;
+
 /** Ours over the floor's work in the Functions Framework, first answers. */
 export const firstVsFrameworkFloor = (fn: string) =>
   `${fn} first answer vs the floor's in the Functions Framework (its faster transport)`;

@@ -17,6 +17,7 @@ import {
   firstVsFloor,
   firstVsFrameworkFloor,
   firstVsLibrariesFloor,
+  firstVsWithout,
   frameworkVsFloor,
   frameworkWithLibrariesVsFloor,
   intervalBound,
@@ -34,7 +35,7 @@ import {
   type Measure,
 } from './ratio-names';
 import {median, ratioEstimate, round, type RatioEstimate} from './stats';
-import type {VariantId} from './targets';
+import {CPU_DEVICES, withoutDevice, type VariantId} from './targets';
 
 export type Ratios = Record<string, number>;
 
@@ -177,6 +178,15 @@ function routeRatios(
     vs('ours', 'framework-domain', 'CPU per request'),
     () => cpu('ours', 'framework-domain'),
   );
+  for (const device of CPU_DEVICES) {
+    const without = withoutDevice(device);
+    against(without, vs('ours', without, 'throughput'), () =>
+      throughput('ours', without),
+    );
+    against(without, vs('ours', without, 'CPU per request'), () =>
+      cpu('ours', without),
+    );
+  }
   against('naive', vs('ours', 'naive', 'throughput'), () =>
     throughput('ours', 'naive'),
   );
@@ -262,6 +272,20 @@ function startRatios(ratios: Ratios, figures: Figures): void {
         samples?.floor[fn]?.[faster],
       );
     }
+  // What each tuning device for starts buys a first answer.
+  for (const [device, byRole] of Object.entries(
+    figures.withoutDeviceColdStartMs ?? {},
+  ))
+    for (const [fn, without] of Object.entries(byRole))
+      if (cold[fn] !== undefined) {
+        ratios[firstVsWithout(fn, device)] = ratio(cold[fn], without);
+        sampleRange(
+          ratios,
+          firstVsWithout(fn, device),
+          samples?.ours[fn],
+          samples?.withoutDevice?.[device]?.[fn],
+        );
+      }
   // What the framework itself adds to the floor's first answer, and what
   // ours adds to the framework's: the share of a start no function on the
   // framework can avoid, and the share that is ours; beside them, the

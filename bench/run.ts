@@ -168,6 +168,10 @@ async function main(): Promise<void> {
         log(
           `    the floor's on ${transport}: median ${starts.floorColdStartMs[name][transport]} ms of [${samples.floor[name][transport].join(', ')}]; in the Functions Framework ${starts.frameworkFloorColdStartMs[name][transport]} ms of [${samples.frameworkFloor[name][transport].join(', ')}]; there with zod and the OpenTelemetry SDK loaded ${starts.frameworkFloorWithLibrariesColdStartMs[name][transport]} ms of [${samples.frameworkFloorWithLibraries[name][transport].join(', ')}]`,
         );
+      for (const [device, byRole] of Object.entries(samples.withoutDevice))
+        log(
+          `    ours without ${device}: median ${starts.withoutDeviceColdStartMs[device][name]} ms of [${byRole[name].join(', ')}]`,
+        );
     }
 
     const {ratios, targets: goals} = buildReport(

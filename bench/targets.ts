@@ -19,7 +19,12 @@
  *                     tracing back on while they run, which is how their
  *                     cost is measured (bench/switchable-functions.ts);
  * - naive:            ours with the original demo's client: a new token
- *                     per call, no keep-alive (bench/naive-functions.ts).
+ *                     per call, no keep-alive (bench/naive-functions.ts);
+ * - without-<device>: ours started from a copy of its entry point without
+ *                     that tuning line (local/untuned-entry.ts), the
+ *                     library's default in its place: what the device buys
+ *                     (docs/tuning.md; the framework fast path's is
+ *                     framework-domain's).
  * Every request to our functions carries the ID token of Alice, a seed
  * user and an admin (every route is hers to call), but end-users-off's.
  * Each of ours runs as deployed but for what its variant switches off: a
@@ -37,8 +42,18 @@ import type {FirestoreClient, FirestoreReads} from './probes';
 import {MAX_OPEN_ORDERS} from './scenarios';
 import {projectFor, seeded} from './seeded-projects';
 import {otlpSink} from './otlp-sink';
+import {entryWithout} from '../local/untuned-entry';
 import {DEFAULT_TRACE_RATIO} from '../functions/common/platform/variables';
 import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
+
+/**
+ * The tuning devices for a request's CPU, each judged by a variant of ours
+ * without it; the framework fast path's variant is framework-domain.
+ */
+export const CPU_DEVICES = ['http-fetch', 'batched-log-lines'] as const;
+export type WithoutDevice = `without-${(typeof CPU_DEVICES)[number]}`;
+export const withoutDevice = (device: (typeof CPU_DEVICES)[number]) =>
+  `without-${device}` as WithoutDevice;
 
 export type VariantId =
   | 'limit'
@@ -48,13 +63,15 @@ export type VariantId =
   | 'auth-off'
   | 'end-users-off'
   | 'silent'
-  | 'naive';
+  | 'naive'
+  | WithoutDevice;
 
 export const VARIANTS: VariantId[] = [
   'limit',
   'floor',
   'ours',
   'framework-domain',
+  ...CPU_DEVICES.map(withoutDevice),
   'auth-off',
   'end-users-off',
   'silent',
@@ -106,6 +123,8 @@ export async function startVariant(
   // Where the functions export their spans, as they do on Google Cloud:
   // its cost is part of what is measured.
   const sink = await otlpSink();
+  const device = CPU_DEVICES.find(d => variant === withoutDevice(d));
+  const untuned = device === undefined ? undefined : entryWithout([device]);
   const source = SOURCES[variant];
   const stack = await startStack({
     mode: 'verify',
@@ -118,6 +137,7 @@ export async function startVariant(
       MAX_OPEN_ORDERS,
       ...(variant === 'framework-domain' && {FRAMEWORK_DOMAIN: 'on'}),
       ...(telemetry !== undefined && {TELEMETRY_SWITCH: telemetry.file}),
+      ...(untuned !== undefined && {FUNCTION_SOURCE: untuned.file}),
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
       OTEL_TRACES_SAMPLER_ARG: String(DEFAULT_TRACE_RATIO),
     },
@@ -147,6 +167,7 @@ export async function startVariant(
       await data.close();
       await sink.close();
       telemetry?.remove();
+      untuned?.remove();
     },
     stack,
     telemetry,

@@ -5,56 +5,44 @@
  * requests as the tuned one does.
  */
 import {expect} from 'chai';
-import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import * as path from 'node:path';
 import type {Stack} from '../../local/stack';
 import {LOCAL_ENTRY} from '../../local/functions';
+import {
+  entryWithout,
+  tuningDevices,
+  type EntryCopy,
+} from '../../local/untuned-entry';
 import {call} from '../fixtures/call';
 import {reachableFrom} from '../fixtures/requires';
 import {asEndUser, startTestStack} from '../fixtures/stack';
 
 const BUILD = path.resolve(path.dirname(LOCAL_ENTRY), '..');
 const TUNING = path.join(BUILD, 'functions', 'common', 'tuning');
-// Beside the entry, so that its relative requires resolve as its own do.
-const UNTUNED = path.join(
-  path.dirname(LOCAL_ENTRY),
-  'function-entry-untuned.cjs',
-);
-
-/**
- * The compiled entry without its tuning lines: each require of tuning/ and
- * every line using what it required.
- */
-function untuned(entry: string): string {
-  const lines = readFileSync(entry, 'utf8').split('\n');
-  const names = lines.flatMap(l => {
-    const m = /^const (\w+) = require\("[^"]*\/tuning\/[^"]*"\);$/.exec(l);
-    return m === null ? [] : [m[1]];
-  });
-  expect(names, 'the tuning lines of the entry').to.have.length.greaterThan(0);
-  return lines
-    .filter(l => !names.some(n => new RegExp(`\\b${n}\\b`).test(l)))
-    .join('\n');
-}
 
 describe('the local stack without the tuning lines (slower, the same answers)', function () {
   this.timeout(60_000);
   let stack: Stack;
+  let untuned: EntryCopy;
   const gateway = () => stack.info.urls.gateway;
 
   before(async () => {
-    writeFileSync(UNTUNED, untuned(LOCAL_ENTRY));
+    expect(
+      tuningDevices(),
+      'the tuning lines of the entry',
+    ).to.have.length.greaterThan(0);
+    untuned = entryWithout();
     ({stack} = await startTestStack('cloud', 'untuned', {
-      env: {FUNCTION_SOURCE: UNTUNED},
+      env: {FUNCTION_SOURCE: untuned.file},
     }));
   });
   after(async () => {
     await stack?.stop();
-    rmSync(UNTUNED, {force: true});
+    untuned?.remove();
   });
 
   it('starts from an entry that reaches nothing under tuning/', () => {
-    const reached = [...reachableFrom(UNTUNED)];
+    const reached = [...reachableFrom(untuned.file)];
     expect(reached).to.include(path.join(BUILD, 'functions', 'catalog.js'));
     expect(
       reached.filter(f => !path.relative(TUNING, f).startsWith('..')),

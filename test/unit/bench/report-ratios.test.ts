@@ -113,6 +113,7 @@ describe('buildReport', () => {
           frameworkFloorWithLibraries: {
             user: {grpc: [1, 1, 1], rest: [250, 400, 300]},
           },
+          withoutDevice: {},
         },
         frameworkFloorColdStartMs: {user: {grpc: 900, rest: 300}},
         frameworkFloorWithLibrariesColdStartMs: {user: {grpc: 900, rest: 400}},
