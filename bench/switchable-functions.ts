@@ -26,6 +26,7 @@ import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {installBatchedLogLines} from '../functions/common/tuning/batched-log-lines';
+import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
 import {lazyFunction} from '../functions/common/platform/lazy';
 import {
   wiringFor,
@@ -65,6 +66,7 @@ installFrameworkPatches();
 installFrameworkFastPath();
 installHttpFetch();
 installBatchedLogLines();
+installFirestoreRestFirst();
 
 Object.defineProperties(exports, {
   gateway: lazyFunction(() => switchable('gateway', createGateway)),
