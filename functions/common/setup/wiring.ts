@@ -163,9 +163,10 @@ export function clientFor(
  * topology entry's, read now, so a wrong entry fails at start), built by
  * the first request that reads or writes: the Firestore client is most of
  * what a start costs, and the health check needs none of it. `open`
- * should require its store module itself, for the same reason. It builds
- * the store twice: over the REST client first, then over the gRPC one
- * (firestore.ts restThenGrpc); each request keeps the store it began with.
+ * should require its store module itself, for the same reason. The store
+ * is built over the client firestore.ts openStoreClient gives, again over
+ * each other client it gives later (tuning/firestore-rest-first.ts, where
+ * installed); each request keeps the store it began with.
  */
 export function ownStore<S>(
   config: Config,
@@ -175,10 +176,9 @@ export function ownStore<S>(
   let store: S | undefined;
   return () => {
     if (store === undefined) {
-      const {restThenGrpc} =
+      const {openStoreClient} =
         require('../storage/firestore') as typeof FirestoreModule;
-      // Over REST first, over gRPC once it is ready (see restThenGrpc).
-      restThenGrpc(config.projectId, database, db => (store = open(db)));
+      openStoreClient(config.projectId, database, db => (store = open(db)));
     }
     return store!;
   };

@@ -13,7 +13,8 @@ import {
 } from '@google-cloud/firestore';
 import {OAuth2Client} from 'google-auth-library';
 import type {z} from 'zod';
-import {afterRequests, atShutdown} from '../http/lifecycle';
+import {atShutdown} from '../http/lifecycle';
+import {chosenClientOpening} from './client-opening';
 import type {Page, PageRequest} from '../protocol/page';
 
 /** How the client reaches Firestore. */
@@ -53,39 +54,22 @@ export function createFirestore(
   return db;
 }
 
-/** A document no one writes: what the gRPC client's first call reads. */
-export const WARM_UP_DOCUMENT = 'warm-up/connection';
-
 /**
- * A function's Firestore client: REST for its first requests, gRPC for
- * every one after. REST answers a cold start's first request sooner (it
- * loads and connects faster); gRPC costs about half the CPU per call from
- * then on. `use` gets the REST client now; once no request is in flight,
- * a gRPC client is opened and, when it has read WARM_UP_DOCUMENT (one
- * read per instance, off every request's path), `use` gets it, and the
- * REST client is closed when the requests still on it are done. Should
- * gRPC fail, REST carries on.
+ * Opens the client a store of `databaseId` is built over and gives it to
+ * `use`: one client as it ships (gRPC, its default transport), unless an
+ * entry point chose another way (client-opening.ts), which may give `use`
+ * another client later.
  */
-export function restThenGrpc(
+export function openStoreClient(
   projectId: string,
   databaseId: string,
   use: (db: Firestore) => void,
 ): void {
-  const rest = createFirestore(projectId, databaseId, {transport: 'rest'});
-  use(rest);
-  afterRequests(() => {
-    const grpc = createFirestore(projectId, databaseId);
-    grpc
-      .doc(WARM_UP_DOCUMENT)
-      .get()
-      .then(
-        () => {
-          use(grpc);
-          afterRequests(() => void rest.terminate());
-        },
-        () => void grpc.terminate(),
-      );
-  });
+  const open = (transport: Transport) =>
+    createFirestore(projectId, databaseId, {transport});
+  const opening = chosenClientOpening();
+  if (opening === undefined) use(open('grpc'));
+  else opening(open, use);
 }
 
 /** The emulator's "owner" token, as the Firestore client sends it over gRPC. */

@@ -1,61 +1,64 @@
 /**
- * A function's Firestore client (restThenGrpc), against the emulator: REST
- * for the first requests, gRPC once no request is in flight, and the REST
- * client closed when nothing uses it any more.
+ * The client a store is built over (openStoreClient), against the
+ * emulator: the client as it ships, one, over gRPC, unless an entry point
+ * chose another way (client-opening.ts), which is given a client opener
+ * for the store's database.
  */
 import type {Firestore} from '@google-cloud/firestore';
 import {expect} from 'chai';
-import {EventEmitter} from 'node:events';
-import type {ServerResponse} from 'node:http';
-import {restThenGrpc} from '../../../../../functions/common/storage/firestore';
-import {wrapHttpFunction} from '../../../../../functions/common/http/lifecycle';
-import {waitFor} from '../../../../../local/processes';
+import {
+  createFirestore,
+  openStoreClient,
+} from '../../../../../functions/common/storage/firestore';
+import {
+  chosenClientOpening,
+  useClientOpening,
+} from '../../../../../functions/common/storage/client-opening';
+import {afterRequests} from '../../../../../functions/common/http/lifecycle';
 import {uniqueProjectId} from '../../../../fixtures/emulator';
+import {overRest} from '../../../../fixtures/firestore-transport';
 
-/** Whether the client was opened over REST (its settings are private). */
-const overRest = (db: Firestore) =>
-  (db as unknown as {_settings: {preferRest?: boolean}})._settings
-    .preferRest === true;
+describe('openStoreClient', () => {
+  let before: ReturnType<typeof chosenClientOpening>;
+  beforeEach(() => (before = chosenClientOpening()));
+  afterEach(() => useClientOpening(before));
 
-/** An answer in progress, as the wrapper counts it until it closes. */
-function requestInFlight(): EventEmitter {
-  const res = Object.assign(new EventEmitter(), {
-    getHeader: () => undefined,
-    setHeader: () => undefined,
-  });
-  wrapHttpFunction(() => undefined)({}, res as unknown as ServerResponse);
-  return res;
-}
-
-describe('restThenGrpc', () => {
-  it('serves over REST at once, over gRPC once no request is in flight, and closes the REST client', async () => {
+  it('without a chosen way, gives one client over gRPC, for the store’s database, and no other once no request is in flight', async () => {
+    useClientOpening(undefined);
     const clients: Firestore[] = [];
-    const res = requestInFlight();
-    restThenGrpc(uniqueProjectId('transport'), 'user-data', db =>
+    openStoreClient(uniqueProjectId('transport'), 'user-data', db =>
       clients.push(db),
     );
-    expect(clients).to.have.length(1);
-    const [rest] = clients;
-    expect(overRest(rest)).to.equal(true);
-    expect((await rest.doc('users/u').get()).exists).to.equal(false);
-    const closed = new Promise<void>(resolve => {
-      const terminate = rest.terminate.bind(rest);
-      rest.terminate = () => {
-        resolve();
-        return terminate();
-      };
-    });
-    // Nothing moves while the request is in flight.
+    expect(clients.map(overRest)).to.deep.equal([false]);
+    const [db] = clients;
+    expect(db.databaseId).to.equal('user-data');
+    expect((await db.doc('users/u').get()).exists).to.equal(false);
+    await new Promise<void>(resolve => afterRequests(resolve));
     await new Promise(r => setTimeout(r, 200));
     expect(clients).to.have.length(1);
+    await db.terminate();
+  });
 
-    res.emit('close');
-    await waitFor('the gRPC client', async () => clients.length === 2, 10_000);
-    const grpc = clients[1];
-    expect(overRest(grpc)).to.equal(false);
-    expect((await grpc.doc('users/u').get()).exists).to.equal(false);
-    // No request in flight: the REST client is closed.
-    await closed;
-    await grpc.terminate();
+  it('with a chosen way, gives it an opener of the store’s database over either transport, and what it opens is used', async () => {
+    const projectId = uniqueProjectId('transport');
+    const opened: Firestore[] = [];
+    useClientOpening((open, use) => {
+      opened.push(open('rest'), open('grpc'));
+      use(opened[0]);
+    });
+    const clients: Firestore[] = [];
+    openStoreClient(projectId, 'order-data', db => clients.push(db));
+    expect(opened.map(overRest)).to.deep.equal([true, false]);
+    expect(clients).to.deep.equal([opened[0]]);
+    // Both read the store's database: what was written there, as `o`.
+    const writer = createFirestore(projectId, 'order-data');
+    await writer.doc('orders/o').set({userId: 'u'});
+    for (const db of opened) {
+      expect(db.databaseId).to.equal('order-data');
+      expect((await db.doc('orders/o').get()).data()).to.deep.equal({
+        userId: 'u',
+      });
+    }
+    await Promise.all([...opened, writer].map(db => db.terminate()));
   });
 });
