@@ -1,0 +1,166 @@
+/**
+ * `npm run -s build && node_modules/.bin/node build/bench/outside-check.js
+ * [rounds] [seconds]`: the mesh route measured from outside the benchmark,
+ * with wrk (1 thread, 16 connections) rather than the benchmark's load
+ * process, against three targets started side by side on one Firestore
+ * emulator, in interleaved rounds (best round of each by throughput):
+ * - floor:   the benchmark's three plain node:http processes;
+ * - ours:    the functions as the benchmark runs them, as deployed (a line
+ *            per request, spans exported to a sink at Google Cloud's ratio,
+ *            end-user checks on);
+ * - console: the stack as `STACK_MODE=verify npm start` runs it: every
+ *            request traced, spans and log lines sent to the console, which
+ *            runs beside them (its CPU is not counted).
+ * Throughput and the functions' CPU per request (from /proc), each against
+ * the floor's: ours' ratios are the benchmark's mesh figures taken another
+ * way; the console's say what the local stack adds to them.
+ */
+import {spawn} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import * as path from 'node:path';
+import {startFirestoreEmulator} from '../local/firestore-emulator';
+import {startStack, type Stack} from '../local/stack';
+import {startFloor} from './plain-servers';
+import {cpuMs} from './probes';
+import {MESH} from './scenarios';
+import {projectFor, seeded} from './seeded-projects';
+import {round} from './stats';
+import {startVariant, type Target} from './targets';
+
+interface Loaded {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  pids: number[];
+}
+
+interface Round {
+  requestsPerSec: number;
+  cpuMsPerRequest: number;
+}
+
+/**
+ * wrk's figures for `seconds` of `target`'s mesh route. Its headers go in
+ * a script file of wrk's (mode 0600), never on its command line.
+ */
+async function wrk(target: Loaded, seconds: number): Promise<Round> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outside-check-'));
+  const script = path.join(dir, 'headers.lua');
+  writeFileSync(
+    script,
+    Object.entries(target.headers)
+      .map(
+        ([k, v]) =>
+          `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}\n`,
+      )
+      .join(''),
+    {mode: 0o600},
+  );
+  const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  try {
+    const before = cpu();
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn('wrk', [
+        '-t1',
+        '-c16',
+        `-d${seconds}s`,
+        '-s',
+        script,
+        `${target.url}${MESH.path}`,
+      ]);
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.resume();
+      child.once('error', reject);
+      child.once('exit', code =>
+        code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}`)),
+      );
+    });
+    const used = cpu() - before;
+    const requests = Number(/(\d+) requests in/.exec(output)?.[1]);
+    const non2xx = Number(
+      /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0,
+    );
+    if (!(requests > 0) || non2xx > 0)
+      throw new Error(
+        `${target.name}: ${requests} requests, ${non2xx} not 2xx`,
+      );
+    return {
+      requestsPerSec: round(requests / seconds, 1),
+      cpuMsPerRequest: round(used / requests, 3),
+    };
+  } finally {
+    rmSync(dir, {recursive: true, force: true});
+  }
+}
+
+/** The stack as `STACK_MODE=verify npm start` runs it, the console included. */
+async function consoleStack(firestoreHost: string): Promise<Stack> {
+  const projectId = projectFor('console');
+  const stack = await startStack({
+    mode: 'verify',
+    projectId,
+    firestoreHost,
+    seed: false,
+    consolePort: 0,
+    print: undefined,
+  });
+  await seeded(projectId, firestoreHost);
+  return stack;
+}
+
+async function main(rounds: number, seconds: number): Promise<void> {
+  const emulator = await startFirestoreEmulator();
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const floor: Target = await startFloor(emulator.host, 200);
+    stops.push(floor.stop);
+    const ours: Target = await startVariant('ours', emulator.host);
+    stops.push(ours.stop);
+    const local = await consoleStack(emulator.host);
+    stops.push(local.stop);
+    const targets: Loaded[] = [
+      {name: 'floor', url: floor.url, headers: floor.headers, pids: floor.pids},
+      {name: 'ours', url: ours.url, headers: ours.headers, pids: ours.pids},
+      {
+        name: 'console',
+        url: local.info.urls.gateway,
+        headers: {
+          authorization: `Bearer ${local.identity.toolkit.idTokenFor('alice@example.com')}`,
+        },
+        pids: Object.values(local.pids),
+      },
+    ];
+    for (const t of targets) await wrk(t, Math.min(5, seconds)); // warm-up
+    const best: Record<string, Round> = {};
+    for (let i = 0; i < rounds; i++)
+      for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
+        const r = await wrk(t, seconds);
+        process.stdout.write(
+          `round ${i + 1} ${t.name.padEnd(7)} ${r.requestsPerSec} req/s, ${r.cpuMsPerRequest} ms CPU per request\n`,
+        );
+        if (r.requestsPerSec > (best[t.name]?.requestsPerSec ?? 0))
+          best[t.name] = r;
+        if (t.name === 'ours') await ours.reset();
+        if (t.name === 'floor') await floor.reset();
+      }
+    for (const name of ['ours', 'console'])
+      process.stdout.write(
+        `${name} vs floor (best rounds): throughput ${round(best[name].requestsPerSec / best.floor.requestsPerSec, 2)}x, CPU per request ${round(best[name].cpuMsPerRequest / best.floor.cpuMsPerRequest, 2)}x\n`,
+      );
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await emulator.stop();
+  }
+}
+
+if (require.main === module)
+  main(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 10)).catch(
+    (e: unknown) => {
+      process.stderr.write(
+        `outside check failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
+      process.exit(1);
+    },
+  );
