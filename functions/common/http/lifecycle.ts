@@ -32,9 +32,11 @@
  *   elsewhere rather than see a broken connection.
  *
  * The framework's own handlers for these (invoker.js) answer only the latest
- * request and exit at once, dropping the rest. framework.ts, the one module
- * that reaches into the framework, puts `wrapHttpFunction` and
- * `takeOverProcess` in their place.
+ * request and exit at once, dropping the rest. The framework fast path
+ * (tuning/framework-fast-path.ts, a tuning line at each entry point) puts
+ * `wrapHttpFunction` and `takeOverProcess` in their place; without that
+ * line the framework's handlers run, and all of the above but the exit is
+ * lost (docs/tuning.md says so under the device).
  */
 import type {Server, ServerResponse} from 'node:http';
 import {REQUEST_ID_HEADER} from './context';

@@ -153,10 +153,19 @@ export function calleeUrl(config: Config, callee: string): string {
   return url;
 }
 
-/** How callers' tokens are checked: none when anyone may call. */
+/**
+ * How callers' tokens are checked: none when anyone may call, and only
+ * then. A function with callers named and no URL of its own (the tokens'
+ * audience) is refused, never opened: variables.ts refuses it first, and
+ * this holds without it.
+ * @throws ConfigError when callers are named and SELF_URL is not set.
+ */
 function authOf(vars: Vars): AuthConfig | undefined {
-  if (vars.ALLOWED_CALLERS.trim() === 'anyone' || vars.SELF_URL === undefined)
-    return undefined;
+  if (vars.ALLOWED_CALLERS.trim() === 'anyone') return undefined;
+  if (vars.SELF_URL === undefined)
+    throw new ConfigError([
+      "SELF_URL: is required (this function's URL, the token audience)",
+    ]);
   return {
     mode: vars.TOKEN_CHECK,
     audience: vars.SELF_URL,
