@@ -2,7 +2,8 @@
  * Each function's contract against its routes: every entry is served, by
  * a route with the entry's method and path, so a path changed in a
  * contract moves the route and its callers together; and a call of an
- * entry is the request the route expects.
+ * entry is the request the route expects. Every entry says what it does
+ * (its summary, the OpenAPI document's).
  */
 import {expect} from 'chai';
 import {z} from 'zod';
@@ -53,7 +54,8 @@ describe('contracts', () => {
   contracts.forEach(({name, calls, routes}) => {
     describe(`the ${name} function`, () => {
       Object.entries(calls).forEach(([call, entry]) => {
-        it(`serves ${call}: ${entry.method} ${entry.path}`, () => {
+        it(`serves ${call}: ${entry.method} ${entry.path}, and says what it does`, () => {
+          expect(entry.summary, 'summary').to.be.a('string').and.not.equal('');
           const served = routes.filter(
             r => r.method === entry.method && r.path === entry.path,
           );

@@ -4,10 +4,12 @@
  * names the field at fault (the input itself where it is not an object)
  * and, in its detail, the part of the request it was in (path, query,
  * body, headers), for every input of every route; nothing is stored. And
- * the shape of the answers that name the service.
+ * the shape of the answers that name the service, and a refusal its
+ * contract declares.
  */
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
+import {orderCalls} from '../../../../functions/order/contract';
 import {ORDERS} from '../../../../functions/order/store';
 import {loadSeed} from '../../../../local/seed';
 import {isolatedFirestore} from '../../../fixtures/emulator';
@@ -115,6 +117,16 @@ describe('order function: answers naming the service', () => {
     await loadSeed({orders: db});
   });
   afterEach(() => db.terminate());
+
+  it('answers a delete of an order that is not there with the problem its contract declares', async () => {
+    const res = await orderFunctionOn(db).send('alice', 'DELETE /orders/nope');
+    expect(res.status).to.equal(404);
+    expect(
+      (orderCalls.deleteOrder.problems as Record<string, number>)[
+        res.body.code
+      ],
+    ).to.equal(404);
+  });
 
   it('answers its health check with its name and ok', async () => {
     const res = await orderFunctionOn(db).send('nobody', 'GET /');

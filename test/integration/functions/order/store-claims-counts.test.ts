@@ -3,7 +3,8 @@
  * emulator: a key's claim at exactly its expireAt, a claim kept from before
  * first answers were, the user's count document as what the open-order
  * limit reads, a status change that keeps an order open writing no count,
- * and an empty status filter.
+ * nor a create refused or of nothing, a batch of two users' orders refused
+ * whole, and an empty status filter.
  */
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
@@ -13,7 +14,9 @@ import {
   FirestoreOrderStore,
   IDEMPOTENCY_KEYS,
   OPEN_ORDER_COUNTS,
+  ORDERS,
 } from '../../../../functions/order/store';
+import {rejectionOf} from '../../../fixtures/rejection';
 import {loadSeed} from '../../../../local/seed';
 import {
   AT,
@@ -79,6 +82,32 @@ describe('FirestoreOrderStore: claims and counts at their edges', () => {
     // A change that closes it counts what is open, the seed's included.
     await store.update('order-003', () => ({status: 'shipped'}));
     expect(await openCount('user-001')).to.equal(0n);
+  });
+
+  it('writes no count for a create it refuses, nor for a create of no orders', async () => {
+    expect(await store.insert(record, 0)).to.deep.equal({full: true});
+    expect(await store.insertAll([], MAX_OPEN)).to.deep.equal([]);
+    for (const c of [ORDERS, OPEN_ORDER_COUNTS])
+      expect((await db.collection(c).get()).size, c).to.equal(0);
+  });
+
+  it("refuses a batch of more than one user's orders, writing none of it", async () => {
+    const other = {...record, userId: 'user-002'};
+    for (const batch of [
+      [record, other],
+      [other, record],
+    ]) {
+      const e = await rejectionOf(
+        store.insertAll(
+          batch.map(r => ({record: r})),
+          MAX_OPEN,
+        ),
+        Error,
+      );
+      expect(e.message).to.be.a('string').and.not.equal('');
+    }
+    for (const c of [ORDERS, OPEN_ORDER_COUNTS])
+      expect((await db.collection(c).get()).size, c).to.equal(0);
   });
 
   it('lists every order for an empty status filter', async () => {

@@ -3,7 +3,8 @@
  * seed users in the emulator: a 400 invalid-request problem that names the
  * field at fault and, in its detail, the part of the request it was in
  * (path, query, body), the order function never asked and nothing stored.
- * And its health check, which names the service.
+ * Deletes it refuses, with the problems its contract declares; and its
+ * health check, which names the service.
  */
 import {expect} from 'chai';
 import type {Firestore} from '@google-cloud/firestore';
@@ -11,6 +12,7 @@ import type {ServiceCaller} from '../../../../functions/common/calls/service-cli
 import {perRequest} from '../../../../functions/common/setup/wiring';
 import {Users} from '../../../../functions/user/domain';
 import {userRoutes} from '../../../../functions/user/routes';
+import {userCalls} from '../../../../functions/user/contract';
 import {
   FirestoreUserStore,
   USER_EMAILS,
@@ -18,7 +20,9 @@ import {
 } from '../../../../functions/user/store';
 import {loadSeed} from '../../../../local/seed';
 import {isolatedFirestore} from '../../../fixtures/emulator';
-import type {Who} from '../../../fixtures/signed-end-users';
+import {UID, type Who} from '../../../fixtures/signed-end-users';
+import {headers} from '../../../fixtures/gateway';
+import {order} from '../../../fixtures/user-function';
 import {internalFunction} from '../../../fixtures/internal-function';
 
 /** An id the routes refuse: Firestore keeps ids of this form for itself. */
@@ -53,12 +57,19 @@ describe('user function: input refused', () => {
   });
   afterEach(() => db.terminate());
 
-  const serve = () => {
+  /** The user function; its order function answers `open` as anyone's open orders, else may not be asked. */
+  const serve = (open?: unknown[]) => {
     const store = new FirestoreUserStore(db);
     const orders: ServiceCaller = {
-      async call() {
+      async call(_ctx, _call, schema) {
         asked++;
-        throw new Error('the order function is not to be asked');
+        if (open === undefined)
+          throw new Error('the order function is not to be asked');
+        return {
+          status: 200,
+          data: schema.parse({service: 'order', orders: open}),
+          headers,
+        };
       },
     };
     return internalFunction(
@@ -95,6 +106,22 @@ describe('user function: input refused', () => {
       expect(await stored()).to.deep.equal(before);
     }),
   );
+
+  it('answers deletes it refuses with the problems its contract declares', async () => {
+    const missing = await serve().send('alice', 'DELETE /users/nope');
+    const withOpenOrders = await serve([order]).send(
+      'alice',
+      `DELETE /users/${UID.bob}`,
+    );
+    for (const res of [missing, withOpenOrders])
+      expect(
+        (userCalls.deleteUser.problems as Record<string, number>)[
+          res.body.code
+        ],
+        res.body.code,
+      ).to.equal(res.status);
+    expect([missing.status, withOpenOrders.status]).to.deep.equal([404, 409]);
+  });
 
   it('answers its health check with its name and ok', async () => {
     const res = await serve().send('nobody', 'GET /');
