@@ -16,6 +16,7 @@ import {createContext, distrustRequestId, type RequestContext} from './context';
 import type {Logger} from '../telemetry/logger';
 import {HttpError, toProblem} from '../protocol/problem';
 import {endRequestSpan, logRequest, type RequestRecord} from './request-log';
+import type {Method} from './handler';
 import {routeTable, type Route} from './router';
 import {createTracing} from '../telemetry/tracing';
 import {
@@ -65,7 +66,8 @@ export interface HttpFunctionOptions {
   tracer?: Tracer;
 }
 
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+// The methods of this API's routes (handler.ts Method) that carry a body.
+const BODY_METHODS: ReadonlySet<string> = new Set<Method>(['POST', 'PATCH']);
 /** nginx's and Google's load balancers' status for a request whose client left first. */
 const CLIENT_CLOSED_REQUEST = 499;
 
