@@ -1,7 +1,6 @@
 /**
  * Benchmark only: one request line written by this project's logger
- * (functions/common/telemetry/logger.ts, with the entry points' tuning line
- * of functions/common/tuning/batched-log-lines.ts) against the same line
+ * (functions/common/telemetry/logger.ts) against the same line
  * written by pino configured for Cloud Logging
  * (@google-cloud/pino-logging-gcp-config), each alone in a process whose
  * stdout is a pipe its parent reads, as a function's is.
@@ -12,7 +11,6 @@
 import {createGcpLoggingPinoConfig} from '@google-cloud/pino-logging-gcp-config';
 import {pino} from 'pino';
 import {JsonLogger} from '../functions/common/telemetry/logger';
-import {installBatchedLogLines} from '../functions/common/tuning/batched-log-lines';
 
 type Mode = 'ours' | 'pino' | 'none';
 
@@ -40,7 +38,6 @@ function fields(i: number) {
 function writer(mode: Mode): (i: number) => void {
   if (mode === 'none') return () => undefined;
   if (mode === 'ours') {
-    installBatchedLogLines();
     const logger = new JsonLogger('order', 'info');
     return i => {
       // As http-function.ts: the request is no longer in flight when its line is written.

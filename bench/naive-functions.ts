@@ -14,7 +14,6 @@ import type {IdTokenSource} from '../functions/common/calls/id-tokens';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
-import {installBatchedLogLines} from '../functions/common/tuning/batched-log-lines';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
 import {lazyFunction} from '../functions/common/platform/lazy';
 import type {Wiring} from '../functions/common/setup/wiring';
@@ -44,7 +43,6 @@ const naive: Partial<Wiring> = {
 installFrameworkPatches();
 installFrameworkFastPath();
 installHttpFetch();
-installBatchedLogLines();
 installFirestoreRestFirst();
 
 Object.defineProperties(exports, {

@@ -64,8 +64,7 @@ export interface Shares {
 }
 
 /**
- * Whether a frame of ours is logging or tracing: the logger (and its
- * batched writes, tuning/batched-log-lines.js), the request
+ * Whether a frame of ours is logging or tracing: the logger, the request
  * line and the end of the request's span (request-log.js), and starting
  * and recording spans (tracing.js). Not propagation.js: a request passes
  * its trace on with logging off too.
@@ -73,7 +72,6 @@ export interface Shares {
 export function isTelemetry(module: string, functionName: string): boolean {
   switch (module) {
     case 'functions/common/telemetry/logger.js':
-    case 'functions/common/tuning/batched-log-lines.js':
     case 'functions/common/http/request-log.js':
     case 'functions/common/telemetry/tracing.js':
       return true;

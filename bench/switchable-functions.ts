@@ -25,7 +25,6 @@ import {parseConfig, type Config} from '../functions/common/platform/config';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
-import {installBatchedLogLines} from '../functions/common/tuning/batched-log-lines';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
 import {lazyFunction} from '../functions/common/platform/lazy';
 import {
@@ -65,7 +64,6 @@ function switchable(service: string, create: FunctionFactory): HttpFunction {
 installFrameworkPatches();
 installFrameworkFastPath();
 installHttpFetch();
-installBatchedLogLines();
 installFirestoreRestFirst();
 
 Object.defineProperties(exports, {

@@ -18,7 +18,6 @@ import {exportFunctions} from './common/setup/entry-points';
 import {installFrameworkPatches} from './common/http/framework';
 import {installFrameworkFastPath} from './common/tuning/framework-fast-path';
 import {installHttpFetch} from './common/tuning/http-fetch';
-import {installBatchedLogLines} from './common/tuning/batched-log-lines';
 import {installFirestoreRestFirst} from './common/tuning/firestore-rest-first';
 
 // Before the framework builds its server (it does once it has read the
@@ -29,7 +28,6 @@ installFrameworkPatches();
 // functions work as they do, slower (docs/tuning.md).
 installFrameworkFastPath(); // tuning: no per-request domain (framework-fast-path.ts)
 installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
-installBatchedLogLines(); // tuning: log lines written in batches (batched-log-lines.ts)
 installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (firestore-rest-first.ts)
 
 exportFunctions(exports, FUNCTIONS);

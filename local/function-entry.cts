@@ -18,7 +18,6 @@ import {exportFunctions} from '../functions/common/setup/entry-points';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
-import {installBatchedLogLines} from '../functions/common/tuning/batched-log-lines';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
 import {ConfigError} from '../functions/common/platform/variables';
 import {loadTopology} from '../scripts/topology';
@@ -48,7 +47,6 @@ installFrameworkPatches();
 // test/e2e/untuned.test.ts).
 installFrameworkFastPath({skip: switches.frameworkDomain}); // tuning: no per-request domain (framework-fast-path.ts)
 installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
-installBatchedLogLines(); // tuning: log lines written in batches (batched-log-lines.ts)
 installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (firestore-rest-first.ts)
 
 // The compiled project, build/, where a function's `source` folder is.

@@ -270,8 +270,8 @@ function withinBudget<T>(work: Promise<T>, deadline: number): Promise<T> {
       Math.max(0, deadline - Date.now()),
     );
   });
-  // The abandoned work may still fail later: that is no longer anyone's error.
-  work.catch(() => undefined);
+  // The abandoned work may still fail later: the race has taken its
+  // failure, which is no longer anyone's error.
   return Promise.race([work, outOfTime]).finally(() => clearTimeout(timer));
 }
 

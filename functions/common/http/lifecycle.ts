@@ -25,9 +25,8 @@
  *   it gently: no new connections, requests in flight finish (their answers
  *   say `Connection: close`), idle connections are closed, what was
  *   registered with `atShutdown` runs (Firestore's client closes, the
- *   spans not yet exported are sent: wiring.ts tracingFor), log lines
- *   held (tuning/batched-log-lines.ts, where installed) are written at
- *   exit, and the process exits 0. What is still running at
+ *   spans not yet exported are sent: wiring.ts tracingFor), and the
+ *   process exits 0. What is still running at
  *   the grace deadline is answered 503, so that a caller may retry
  *   elsewhere rather than see a broken connection.
  *
@@ -185,7 +184,7 @@ function drain(server: Server, signal: string): void {
       );
     void runShutdownTasks().then(() => {
       server.closeAllConnections();
-      process.exit(0); // writes the held log lines (tuning/batched-log-lines.ts)
+      process.exit(0);
     });
   });
 }

@@ -58,24 +58,12 @@ const eachLineAtOnce: LineSink = {
   hold: () => nothingHeld,
 };
 
-let stdoutSink: LineSink = eachLineAtOnce;
-
-/**
- * Makes `sink` the process's stdout for the loggers built from now on
- * (undefined: each line written at once again). An entry point may choose
- * one before it builds its functions: the tuning line of
- * tuning/batched-log-lines.ts does, for speed alone (docs/tuning.md).
- */
-export function useStdoutSink(sink: LineSink | undefined): void {
-  stdoutSink = sink ?? eachLineAtOnce;
-}
-
 /** Writes entries at or above `level` to `out` (stdout by default). */
 export class JsonLogger implements Logger {
   constructor(
     private readonly service: string,
     private readonly level: LogLevel = 'info',
-    private readonly out: LineSink = stdoutSink,
+    private readonly out: LineSink = eachLineAtOnce,
   ) {}
 
   enabled(severity: Severity): boolean {

@@ -44,9 +44,6 @@ describe('bench/profile', () => {
       true,
     );
     expect(
-      isTelemetry('functions/common/tuning/batched-log-lines.js', 'flush'),
-    ).to.equal(true);
-    expect(
       isTelemetry('functions/common/http/request-log.js', 'logRequest'),
     ).to.equal(true);
     expect(

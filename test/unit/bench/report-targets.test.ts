@@ -61,9 +61,9 @@ describe('buildReport', () => {
     },
     {
       name: 'a tuning device buying less than a tenth',
-      rows: rows({}, {ours: 9.5, 'without-batched-log-lines': 10}),
+      rows: rows({}, {ours: 9.5, 'without-http-fetch': 10}),
       target:
-        'mesh, c=32: ours <= 0.9x the CPU per request of without-batched-log-lines',
+        'mesh, c=32: ours <= 0.9x the CPU per request of without-http-fetch',
       met: false,
       value: 0.95,
     },

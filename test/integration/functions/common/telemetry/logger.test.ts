@@ -1,7 +1,6 @@
 /**
  * The request lines' way out: Cloud Logging JSON, each line written to
- * stdout at once unless an entry point chose another sink (the tuning line
- * of tuning/batched-log-lines.ts, tested beside it).
+ * stdout at once.
  */
 import {expect} from 'chai';
 import * as path from 'node:path';

@@ -41,7 +41,9 @@ function app(): Express {
           status: error.status,
           code: error.code,
           validation: error instanceof ValidationError,
+          detail: error.message,
           fields: (error as ValidationError).errors?.map(e => e.field),
+          messages: (error as ValidationError).errors?.map(e => e.message),
         }),
   );
   served.use((req, res) => table(req, res));
@@ -148,6 +150,7 @@ describe('routeTable', () => {
     const res = await request(app()).patch('/users/u1');
     expect(res.status).to.equal(405);
     expect(res.headers.allow).to.equal('GET, DELETE');
+    expect(res.body.detail).to.be.a('string').with.length.above(0);
   });
 
   it('rejects broken percent-encoding as a validation error naming the path', async () => {
@@ -158,6 +161,9 @@ describe('routeTable', () => {
       validation: true,
       fields: ['path'],
     });
+    expect(res.body.detail).to.be.a('string').with.length.above(0);
+    expect(res.body.messages).to.have.length(1);
+    expect(res.body.messages[0]).to.be.a('string').with.length.above(0);
   });
 
   it('answers a wrong method with a 405 that lists the allowed ones', () => {
