@@ -32,7 +32,7 @@ import {
   HttpError,
   internalError,
   routeNotFound,
-  ValidationError,
+  invalidPath,
 } from '../protocol/problem';
 
 /** Larger than any valid request of this API (an order of 100 items is ~10 KB). */
@@ -78,10 +78,7 @@ export function frameworkError(err: unknown): HttpError {
   if (e.type === 'entity.too.large') return tooLarge();
   // Express decodes the path before any route of ours sees it, and fails
   // on percent-encoding that is not UTF-8 (%ED%A0%80, a surrogate's).
-  if (err instanceof URIError)
-    return new ValidationError('The path is not valid.', [
-      {field: 'path', message: 'is not valid percent-encoding'},
-    ]);
+  if (err instanceof URIError) return invalidPath();
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new HttpError(
       e.status,

@@ -11,7 +11,7 @@ import type {Request, Response, Router as ExpressRouter} from 'express';
 import type {Rule} from './access';
 import {frameworkRequire} from './framework-modules';
 import type {Handler, Method} from './handler';
-import {HttpError, routeNotFound, ValidationError} from '../protocol/problem';
+import {HttpError, invalidPath, routeNotFound} from '../protocol/problem';
 
 export interface Route {
   method: Method;
@@ -55,19 +55,13 @@ export function routeTable(
   }
   return (req, res) =>
     router(req, res, (error?: unknown) =>
-      refuse(req, res, error === undefined ? routeNotFound() : badPath()),
+      // Express's only error while matching: a parameter it cannot decode.
+      refuse(req, res, error === undefined ? routeNotFound() : invalidPath()),
     );
 }
 
 const lowerCase = (method: Method) =>
   method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-/** Express's only error while matching: a parameter it cannot decode. */
-function badPath(): ValidationError {
-  return new ValidationError('The path is not valid.', [
-    {field: 'path', message: 'is not valid percent-encoding'},
-  ]);
-}
 
 /** 405 with the methods the path does accept. */
 export class MethodNotAllowedError extends HttpError {

@@ -96,6 +96,13 @@ export function routeNotFound(): NotFoundError {
   return new NotFoundError('route-not-found', 'No such route.');
 }
 
+/** 400 for a path whose percent-encoding does not decode. */
+export function invalidPath(): ValidationError {
+  return new ValidationError('The path is not valid.', [
+    {field: 'path', message: 'is not valid percent-encoding'},
+  ]);
+}
+
 /** 500: what a client sees of any failure of ours. */
 export function internalError(): HttpError {
   return new HttpError(500, 'internal', 'An unexpected error occurred.');
