@@ -10,7 +10,9 @@
  * start costs).
  */
 import type {Firestore} from '@google-cloud/firestore';
-import type {Transport} from './firestore';
+
+/** How the client reaches Firestore. */
+export type Transport = 'grpc' | 'rest';
 
 /**
  * A way to open a store's client: `open` opens one over a transport, for

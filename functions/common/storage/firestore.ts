@@ -14,11 +14,8 @@ import {
 import {OAuth2Client} from 'google-auth-library';
 import type {z} from 'zod';
 import {atShutdown} from '../http/lifecycle';
-import {chosenClientOpening} from './client-opening';
+import {chosenClientOpening, type Transport} from './client-opening';
 import type {Page, PageRequest} from '../protocol/page';
-
-/** How the client reaches Firestore. */
-export type Transport = 'grpc' | 'rest';
 
 /**
  * Opens the Firestore database `databaseId` of `projectId` over

@@ -10,7 +10,7 @@
 import type {Firestore} from '@google-cloud/firestore';
 import {afterRequests} from '../http/lifecycle';
 import {useClientOpening} from '../storage/client-opening';
-import type {Transport} from '../storage/firestore';
+import type {Transport} from '../storage/client-opening';
 
 /** A document no one writes: what the gRPC client's first call reads. */
 export const WARM_UP_DOCUMENT = 'warm-up/connection';
