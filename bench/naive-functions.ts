@@ -15,7 +15,7 @@ import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
-import {lazyFunction} from '../functions/common/platform/lazy';
+import {registerFunctions} from '../functions/common/setup/entry-points';
 import type {Wiring} from '../functions/common/setup/wiring';
 import {create as createGateway} from '../functions/gateway/index';
 import {create as createOrder} from '../functions/order/index';
@@ -45,8 +45,11 @@ installFrameworkFastPath();
 installHttpFetch();
 installFirestoreRestFirst();
 
-Object.defineProperties(exports, {
-  gateway: lazyFunction(() => createGateway(undefined, naive)),
-  user: lazyFunction(() => createUser(undefined, naive)),
-  order: lazyFunction(() => createOrder(undefined, naive)),
-});
+registerFunctions(
+  {
+    gateway: () => ({create: createGateway}),
+    user: () => ({create: createUser}),
+    order: () => ({create: createOrder}),
+  },
+  {overrides: naive},
+);

@@ -21,12 +21,12 @@
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {readFileSync, writeFileSync} from 'node:fs';
-import {parseConfig, type Config} from '../functions/common/platform/config';
+import type {Config} from '../functions/common/platform/config';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
-import {lazyFunction} from '../functions/common/platform/lazy';
+import {registerFunctions} from '../functions/common/setup/entry-points';
 import {
   wiringFor,
   type FunctionFactory,
@@ -36,8 +36,7 @@ import {create as createOrder} from '../functions/order/index';
 import {create as createUser} from '../functions/user/index';
 import {ackFileOf, type TelemetryState} from './telemetry-switch';
 
-function switchable(service: string, create: FunctionFactory): HttpFunction {
-  const config = parseConfig(service);
+function switchable(config: Config, create: FunctionFactory): HttpFunction {
   const on: Config = {
     ...config,
     logLevel: config.logLevel === 'silent' ? 'info' : config.logLevel,
@@ -66,8 +65,11 @@ installFrameworkFastPath();
 installHttpFetch();
 installFirestoreRestFirst();
 
-Object.defineProperties(exports, {
-  gateway: lazyFunction(() => switchable('gateway', createGateway)),
-  user: lazyFunction(() => switchable('user', createUser)),
-  order: lazyFunction(() => switchable('order', createOrder)),
+const switchableOf = (create: FunctionFactory) => () => ({
+  create: (config: Config) => switchable(config, create),
+});
+registerFunctions({
+  gateway: switchableOf(createGateway),
+  user: switchableOf(createUser),
+  order: switchableOf(createOrder),
 });

@@ -1,8 +1,9 @@
 /**
  * The entry point the Functions Framework loads (package.json "main"), on
- * Google Cloud and in `npx functions-framework --target=<name>`: one export
- * per function the project defines (catalog.ts), each built from its
- * environment alone with production's collaborators (entry-points.ts): no
+ * Google Cloud and in `npx functions-framework --target=<name>`: one
+ * `functions.http()` per function the project defines (catalog.ts), the
+ * target built from its environment alone with production's collaborators
+ * (entry-points.ts): no
  * topology.json is deployed, nor read here. What only the local stack,
  * its tests and the benchmark switch is not read here: their entry point is
  * local/function-entry.cts, and a function started from this one refuses
@@ -14,14 +15,14 @@
  * and its "type", on every start of every instance.
  */
 import {FUNCTIONS} from './catalog';
-import {exportFunctions} from './common/setup/entry-points';
+import {registerFunctions} from './common/setup/entry-points';
 import {installFrameworkPatches} from './common/http/framework';
 import {installFrameworkFastPath} from './common/tuning/framework-fast-path';
 import {installHttpFetch} from './common/tuning/http-fetch';
 import {installFirestoreRestFirst} from './common/tuning/firestore-rest-first';
 
-// Before the framework builds its server (it does once it has read the
-// target's export): the body guards, see framework.ts.
+// Before the framework builds its server (it does once it has loaded this
+// module): the body guards and the gentle shutdown, see framework.ts.
 installFrameworkPatches();
 
 // The tuning lines, one per device, for speed alone: without them the
@@ -30,4 +31,4 @@ installFrameworkFastPath(); // tuning: no per-request domain (framework-fast-pat
 installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
 installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (firestore-rest-first.ts)
 
-exportFunctions(exports, FUNCTIONS);
+registerFunctions(FUNCTIONS);

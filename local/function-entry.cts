@@ -14,7 +14,7 @@
  */
 import * as path from 'node:path';
 import {FUNCTIONS} from '../functions/catalog';
-import {exportFunctions} from '../functions/common/setup/entry-points';
+import {registerFunctions} from '../functions/common/setup/entry-points';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
@@ -39,7 +39,8 @@ function orExit<T>(read: () => T): T {
 
 const {switches, env} = orExit(() => takeLocalSwitches(process.env));
 
-// Before the framework builds its server: the body guards, see framework.ts.
+// Before the framework builds its server: the body guards and the gentle
+// shutdown, see framework.ts.
 installFrameworkPatches();
 
 // The tuning lines, one per device, for speed alone: without them the
@@ -52,8 +53,7 @@ installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (fi
 // The compiled project, build/, where a function's `source` folder is.
 const BUILD = path.resolve(__dirname, '..');
 
-exportFunctions(
-  exports,
+registerFunctions(
   orExit(() =>
     functionModules(loadTopology(switches.topologyFile), FUNCTIONS, BUILD),
   ),

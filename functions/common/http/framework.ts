@@ -9,7 +9,7 @@
  * test and benchmark entries), never as a side effect of building a
  * function.
  *
- * Body guards on Express's entry point. The framework parses request
+ * 1. Body guards on Express's entry point. The framework parses request
  * bodies before our function runs, with a 1 GB limit, and hands parse
  * errors to Express's default handler, which answers with an HTML page
  * (and a stack trace outside production). Here a body declared too large
@@ -20,13 +20,22 @@
  * function handle its own errors and limits
  * (GoogleCloudPlatform/functions-framework-nodejs#686).
  *
+ * 2. How the process ends (lifecycle.ts): the framework's handlers of
+ * SIGTERM, SIGINT and uncaught exceptions (invoker.js ErrorHandler) exit at
+ * once, answering only the latest request, and a function's own handlers
+ * cannot run beside them (#704); `takeOverProcess` takes their place, so
+ * that Cloud Run's SIGTERM lets requests in flight finish and the spans
+ * still held be sent.
+ *
  * docs/framework.md says what each patch costs. A test fails, naming it, if
  * an upgrade changes an internal this relies on
  * (test/unit/functions/common/http/framework-internals.test.ts).
  */
 import {frameworkRequire} from './framework-modules';
 import type {IncomingMessage, ServerResponse} from 'node:http';
+import type {Server} from 'node:http';
 import {newRequestId} from './context';
+import {takeOverProcess} from './lifecycle';
 import {writeProblem} from './http-function';
 import {
   HttpError,
@@ -175,12 +184,21 @@ function closeIfStillSending(req: IncomingMessage, res: ServerResponse): void {
  */
 const GUARDED = Symbol.for('functions-s2s.bodyGuards');
 
-/** Installs the body guards above, once per process (later calls do nothing). */
+interface InvokerModule {
+  ErrorHandler: {prototype: {register(this: {server: Server}): void}};
+}
+
+/** Installs the two patches above, once per process (later calls do nothing). */
 export function installFrameworkPatches(): void {
   const marks = express.application as unknown as Record<symbol, boolean>;
   if (marks[GUARDED]) return;
   marks[GUARDED] = true;
   installBodyGuards();
+  // main.js calls register() once its server listens.
+  const invoker = frameworkRequire('./invoker') as InvokerModule;
+  invoker.ErrorHandler.prototype.register = function () {
+    takeOverProcess(this.server);
+  };
 }
 
 function installBodyGuards(): void {

@@ -2,25 +2,15 @@
  * How a function's process serves requests and how it ends, as Cloud Run
  * expects of an instance.
  *
- * Requests run without the Functions Framework's per-request `domain` and
- * without any other async-context tracking. The framework (5.x,
- * `build/src/function_wrappers.js`) wraps every HTTP request in
- * `domain.create().run(...)` so that an exception thrown asynchronously from
- * a request's code ends that request with a 500 while the process goes on
- * serving. Once a domain exists, Node tracks every promise in the process
- * with an async hook (nodejs/node#50480, #57724), on Node 24 as before: a
- * cost on every request (docs/performance.md) that buys nothing Node stands
- * behind, since after an uncaught exception a process is not in a known
- * state and should not go on serving. So:
- *
  * - An error a request's handler throws or rejects with is that request's
- *   500 (http-function.ts answers it; `wrapHttpFunction` is the safety net).
+ *   500 (http-function.ts answers it; `serveRequest` is the safety net).
  * - An uncaught exception or unhandled rejection ends the instance: it is
  *   logged with its stack (and the request in flight, when there is only
  *   one, the only way to know it without tracking every promise), every
  *   request still in flight is answered 500, the server stops taking
  *   connections, and the process exits 1. Cloud Run starts a new instance;
- *   so does the local stack.
+ *   so does the local stack. After an uncaught exception a process is not
+ *   in a known state, and Node's advice is not to go on serving.
  * - SIGTERM (Cloud Run's notice, 10 seconds before SIGKILL) and SIGINT end
  *   it gently: no new connections, requests in flight finish (their answers
  *   say `Connection: close`), idle connections are closed, what was
@@ -30,21 +20,19 @@
  *   the grace deadline is answered 503, so that a caller may retry
  *   elsewhere rather than see a broken connection.
  *
- * The framework's own handlers for these (invoker.js) answer only the latest
- * request and exit at once, dropping the rest. The framework fast path
- * (tuning/framework-fast-path.ts, a tuning line at each entry point) puts
- * `wrapHttpFunction` and `takeOverProcess` in their place; without that
- * line the framework's handlers run, and all of the above but the exit is
- * lost (docs/tuning.md says so under the device).
+ * The framework's own handlers for these (invoker.js ErrorHandler) answer
+ * only the latest request and exit at once, dropping the rest and the
+ * spans not yet sent, and a function cannot add its own beside them
+ * (GoogleCloudPlatform/functions-framework-nodejs#704): framework.ts puts
+ * `takeOverProcess` in their place. Every function the entry points
+ * register is wrapped in `serveRequest` (setup/entry-points.ts), which
+ * counts what is in flight.
  */
 import type {Server, ServerResponse} from 'node:http';
 import {REQUEST_ID_HEADER} from './context';
 import {describeError, writeProblem} from './http-function';
 import type {Logger} from '../telemetry/logger';
 import {HttpError, internalError} from '../protocol/problem';
-
-/** An HTTP function as the framework calls it. */
-export type Handler = (req: unknown, res: ServerResponse) => unknown;
 
 /** Cloud Run allows 10 s between SIGTERM and SIGKILL; answer before that. */
 export const SHUTDOWN_GRACE_MS = 8000;
@@ -101,8 +89,13 @@ function runIdleTasks(): void {
   for (const task of tasks) task();
 }
 
-/** The framework's HTTP wrapper, without the domain: counts requests in flight. */
-export function wrapHttpFunction(execute: Handler): Handler {
+/**
+ * A function's handler as the entry points register it: its requests
+ * counted in flight, and one that throws or rejects answered 500.
+ */
+export function serveRequest<Req, Res extends ServerResponse>(
+  execute: (req: Req, res: Res) => unknown,
+): (req: Req, res: Res) => void {
   return (req, res) => {
     if (ending === 'crashed') {
       // The process is going down in an unknown state: run nothing more.

@@ -1,14 +1,3 @@
-import type {HttpFunction} from '@google-cloud/functions-framework';
-
-/**
- * A property descriptor that builds an HTTP function on first access. The
- * Functions Framework reads only its target's export, so each process loads
- * and configures only the function it serves.
- */
-export function lazyFunction(build: () => HttpFunction): PropertyDescriptor {
-  return {enumerable: true, get: onFirstUse(build)};
-}
-
 /**
  * `build`'s result, built on the first call and kept. For what only some
  * requests need and is slow to load (the Firestore client): a process

@@ -1,28 +1,32 @@
 /**
- * What an entry point the Functions Framework loads exports: one function
- * per entry of the list it is given (functions/catalog.ts), under its entry
- * point, built by the `create` export of its folder. functions/index.cts is
- * the one deployed; the local stack's (local/function-entry.cts) passes its
- * stand-ins in. Each function's configuration is its environment alone:
- * deploy.sh and the local stack derive it from topology.json, which no
- * function reads.
+ * How an entry point the Functions Framework loads registers its functions:
+ * one `functions.http(name, handler)` per entry of the list it is given
+ * (functions/catalog.ts), built by the `create` export of its folder.
+ * functions/index.cts is the one deployed; the local stack's
+ * (local/function-entry.cts) passes its stand-ins in. Each function's
+ * configuration is its environment alone: deploy.sh and the local stack
+ * derive it from topology.json, which no function reads.
  *
- * The exports are getters, so only the target's module is loaded and
- * configured: the gateway never loads Firestore, and each function reads its
- * configuration once, at start, failing there if it is wrong.
+ * Every function of the project is registered, since one source is deployed
+ * once per function, but only the framework's target is built at start
+ * (its module loaded, its configuration read, failing there if it is
+ * wrong): the gateway never loads Firestore. Another registered function is
+ * built on its first request, which no deployed instance receives.
  */
+import * as framework from '@google-cloud/functions-framework';
 import type {HttpFunction} from '@google-cloud/functions-framework';
-import {parseConfig} from '../platform/config';
-import {lazyFunction} from '../platform/lazy';
+import {serveRequest} from '../http/lifecycle';
+import {parseConfig, type Config} from '../platform/config';
+import {onFirstUse} from '../platform/lazy';
 import {ConfigError} from '../platform/variables';
-import type {FunctionFactory, Wiring} from './wiring';
+import type {Wiring} from './wiring';
 
-/** What a function's folder exports. */
+/** What a function's folder exports (its FunctionFactory, as entry points call it). */
 export interface FunctionModule {
-  create: FunctionFactory;
+  create(config: Config, overrides?: Partial<Wiring>): HttpFunction;
 }
 
-/** The functions an entry point exports: each one's folder, loaded on first use, by entry point. */
+/** The functions an entry point registers: each one's folder, loaded on first use, by name. */
 export type FunctionModules = Readonly<Record<string, () => FunctionModule>>;
 
 /**
@@ -51,31 +55,56 @@ function configured(name: string, build: () => HttpFunction): HttpFunction {
   }
 }
 
+/**
+ * The function the framework serves: FUNCTION_TARGET, which Cloud Run sets
+ * on every instance of a function (and the framework reads), or the
+ * `--target` it was started with. Undefined when the entry is loaded by
+ * something else than the framework's command line.
+ */
+export function frameworkTarget(
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[],
+): string | undefined {
+  // As the framework parses its command line (minimist): the last one wins.
+  let target: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--target=')) target = argv[i].slice(9);
+    else if (argv[i] === '--target' && i + 1 < argv.length) target = argv[++i];
+  }
+  return target ?? env.FUNCTION_TARGET;
+}
+
 /** How an entry point builds its functions; production's unless given. */
 export interface EntryOptions {
   /** What each function's configuration is read from: the process's environment by default. */
   env?: NodeJS.ProcessEnv;
   /** Collaborators in place of production's, for every function (wiring.ts). */
   overrides?: Partial<Wiring>;
+  /** The function to build at once: frameworkTarget's by default. */
+  target?: string;
 }
 
 /**
- * Defines on `target` (an entry point's `exports`) one getter per function
- * of `functions`, which builds it on first use.
+ * Registers with the framework each function of `functions`, the target
+ * built now and the others on first use, each one's requests counted in
+ * flight for a gentle shutdown (lifecycle.ts).
  */
-export function exportFunctions(
-  target: object,
+export function registerFunctions(
   functions: FunctionModules,
   options: EntryOptions = {},
 ): void {
-  for (const [name, load] of Object.entries(functions))
-    Object.defineProperty(
-      target,
-      name,
-      lazyFunction(() =>
-        configured(name, () =>
-          load().create(parseConfig(name, options.env), options.overrides),
-        ),
+  const target =
+    options.target ?? frameworkTarget(options.env ?? process.env, process.argv);
+  for (const [name, load] of Object.entries(functions)) {
+    const build = onFirstUse(() =>
+      configured(name, () =>
+        load().create(parseConfig(name, options.env), options.overrides),
       ),
     );
+    if (name === target) build();
+    framework.http(
+      name,
+      serveRequest((req, res) => build()(req, res)),
+    );
+  }
 }

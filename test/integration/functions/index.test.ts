@@ -38,6 +38,8 @@ function envOf(name: string): Record<string, string> {
   const urls = Object.fromEntries(NAMES.map(n => [n, `http://${n}.test`]));
   return {
     PATH,
+    // As Cloud Run sets it on every instance of a function.
+    FUNCTION_TARGET: name,
     ...functionEnv(topology, name, {projectId: 'p', urls}),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
       'https://telemetry.googleapis.com/v1/traces',
@@ -52,12 +54,24 @@ const LAZY = [
   '@opentelemetry/exporter-trace-otlp-http',
 ];
 
+/**
+ * A script that loads `entry` as the framework does, then exits 2 unless
+ * `target` is registered with the framework (functions.http).
+ */
+function registering(entry: string, target: string): string {
+  return `require(${JSON.stringify(entry)});
+    const registry = require('node:module').createRequire(
+      require.resolve('@google-cloud/functions-framework'),
+    )('./function_registry');
+    if (typeof registry.getRegisteredFunction(${JSON.stringify(target)})?.userFunction !== 'function')
+      process.exit(2);`;
+}
+
 /** Which of LAZY and REQUIRED_LIBRARIES `target` has loaded once started. */
 function loads(target: string): Promise<string[]> {
   const entry = path.join(ROOT, 'build', 'functions', 'index.cjs');
   return packagesLoaded(
-    `const m = require(${JSON.stringify(entry)});
-    if (typeof m[${JSON.stringify(target)}] !== 'function') process.exit(2);`,
+    registering(entry, target),
     [...LAZY, ...REQUIRED_LIBRARIES],
     envOf(target),
   );
@@ -96,7 +110,7 @@ describe('functions/index (entry point)', () => {
       process.execPath,
       [
         '-e',
-        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).gateway`,
+        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))})`,
       ],
       {...envOf('gateway'), USER_URL: 'not a url', ORDER_URL: ''},
     );
@@ -118,14 +132,13 @@ describe('functions/index (entry point)', () => {
         process.execPath,
         [
           '-e',
-          `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).gateway`,
+          `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))})`,
         ],
         {
           ...envOf('gateway'),
           // As Cloud Run sets them on every instance of a function.
           K_SERVICE: 'gateway',
           K_REVISION: 'gateway-00001-abc',
-          FUNCTION_TARGET: 'gateway',
           [name]: value,
         },
       );
@@ -141,7 +154,7 @@ describe('functions/index (entry point)', () => {
       process.execPath,
       [
         '-e',
-        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))}).user`,
+        `require(${JSON.stringify(path.join(ROOT, 'build', 'functions', 'index.cjs'))})`,
       ],
       // What deploy.sh would give user, were "calls": ["order"] left out.
       {...envOf('user'), CALLS: '', ORDER_URL: ''},
@@ -183,15 +196,12 @@ describe('functions/index (entry point), deployed: its code and its settings alo
     expect(existsSync(path.join(dir, 'scripts'))).to.equal(false);
   });
 
-  it('exports every function, each built from its environment', async () => {
+  it('registers every function, each built from its environment', async () => {
     const entry = path.join(dir, 'build', 'functions', 'index.cjs');
     for (const name of NAMES) {
       const result = await runProcess(
         process.execPath,
-        [
-          '-e',
-          `if (typeof require(${JSON.stringify(entry)})[${JSON.stringify(name)}] !== 'function') process.exit(2);`,
-        ],
+        ['-e', registering(entry, name)],
         envOf(name),
       );
       expect(result.status, `${name}: ${result.output}`).to.equal(0);

@@ -154,42 +154,51 @@ describe('lifecycle (a function without the framework’s domain, and how it end
     expect(logged!.error).to.contain('thrown outside any request');
   });
 
-  it('on SIGTERM, finishes the requests in flight, takes no new connection, and exits 0', async () => {
-    const fn = await start();
-    children.push(fn.child);
-    const exited = exitOf(fn.child);
-    const slow = fetch(`${fn.url}/slow?ms=1500`);
-    await waitFor(
-      'the slow request',
-      async () => fn.began('/slow') === 1,
-      5000,
-    );
-    process.kill(fn.child.pid!, 'SIGTERM');
-    await waitFor(
-      'the shutdown to begin',
-      async () => fn.lines().some(e => /^SIGTERM/.test(String(e.message))),
-      5000,
-    );
-    const refused = await fetch(`${fn.url}/ok`).then(
-      () => 'served',
-      () => 'refused',
-    );
-    expect(refused).to.equal('refused');
-    const res = await slow;
-    expect(res.status).to.equal(200);
-    expect(res.headers.get('connection')).to.equal('close');
-    expect(await res.json()).to.deep.equal({slow: true});
-    expect(await exited).to.equal(0);
-    // Closed what it had to, and wrote its request line before leaving.
-    const messages = fn.lines().map(e => e.message);
-    expect(messages).to.include('closed at shutdown');
-    const urls = fn
-      .lines()
-      .map(
-        e => (e.httpRequest as {requestUrl?: string} | undefined)?.requestUrl,
+  // The same with the framework's domain: the gentle end is not the fast
+  // path's (a tuning line) but the framework patch's (framework.ts).
+  (
+    [
+      ['', {}],
+      [', with the framework’s domain too', {FRAMEWORK_DOMAIN: 'on'}],
+    ] as const
+  ).forEach(([which, env]) =>
+    it(`on SIGTERM, finishes the requests in flight, takes no new connection, and exits 0${which}`, async () => {
+      const fn = await start(env);
+      children.push(fn.child);
+      const exited = exitOf(fn.child);
+      const slow = fetch(`${fn.url}/slow?ms=1500`);
+      await waitFor(
+        'the slow request',
+        async () => fn.began('/slow') === 1,
+        5000,
       );
-    expect(urls).to.include('/slow');
-  });
+      process.kill(fn.child.pid!, 'SIGTERM');
+      await waitFor(
+        'the shutdown to begin',
+        async () => fn.lines().some(e => /^SIGTERM/.test(String(e.message))),
+        5000,
+      );
+      const refused = await fetch(`${fn.url}/ok`).then(
+        () => 'served',
+        () => 'refused',
+      );
+      expect(refused).to.equal('refused');
+      const res = await slow;
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('connection')).to.equal('close');
+      expect(await res.json()).to.deep.equal({slow: true});
+      expect(await exited).to.equal(0);
+      // Closed what it had to, and wrote its request line before leaving.
+      const messages = fn.lines().map(e => e.message);
+      expect(messages).to.include('closed at shutdown');
+      const urls = fn
+        .lines()
+        .map(
+          e => (e.httpRequest as {requestUrl?: string} | undefined)?.requestUrl,
+        );
+      expect(urls).to.include('/slow');
+    }),
+  );
 
   it('on SIGTERM, exports the spans it still holds before it exits', async () => {
     const receiver = await recordingServer((_req, res) => json(res, 200, {}));

@@ -20,7 +20,7 @@ import {
   chosenClientOpening,
   useClientOpening,
 } from '../../../../../functions/common/storage/client-opening';
-import {wrapHttpFunction} from '../../../../../functions/common/http/lifecycle';
+import {serveRequest} from '../../../../../functions/common/http/lifecycle';
 import {waitFor} from '../../../../../local/processes';
 import {uniqueProjectId} from '../../../../fixtures/emulator';
 import {overRest} from '../../../../fixtures/firestore-transport';
@@ -31,7 +31,7 @@ function requestInFlight(): EventEmitter {
     getHeader: () => undefined,
     setHeader: () => undefined,
   });
-  wrapHttpFunction(() => undefined)({}, res as unknown as ServerResponse);
+  serveRequest(() => undefined)({}, res as unknown as ServerResponse);
   return res;
 }
 
