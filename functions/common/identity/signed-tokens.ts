@@ -34,7 +34,7 @@ export interface SignedTokenOptions {
   certsUrl: string;
   /**
    * Verifies signatures and caches the issuer's keys; built from certsUrl
-   * by default, when the first token is checked.
+   * and issuer by default, when the first token is checked.
    */
   client?: OAuth2Client;
   /** Seconds since the epoch; injectable for tests. */
@@ -85,6 +85,9 @@ const LIBRARY_FAULTS: [RegExp, TokenFault][] = [
   [/^Wrong recipient/, 'token-wrong-audience'],
   [/^No (issue|expiration) time|invalid format/, 'token-missing-times'],
 ];
+
+/** How google-auth-library's message begins when it cannot fetch the keys. */
+const KEYS_UNREACHABLE = 'Failed to retrieve verification certificates';
 
 /** google-auth-library's allowance for clock skew, applied to cached tokens too. */
 export const CLOCK_SKEW_S = 300;
@@ -207,6 +210,7 @@ export class SignedTokens {
         // request: Node's fetch would add a second HTTP client's load to it.
         new (googleAuthLibrary().OAuth2Client)({
           endpoints: {oauth2FederatedSignonPemCertsUrl: options.certsUrl},
+          issuers: [options.issuer],
           transporterOptions: KEYS_FETCH,
         }),
     );
@@ -263,22 +267,24 @@ export class SignedTokens {
     // Built (its library loaded) outside the try below: a library that
     // cannot load is this function's fault, logged as one, not the keys'.
     const client = this.client();
-    let certs;
     try {
-      certs = (await this.keys(client)).certs;
+      await this.keys(client);
     } catch {
       throw credentialsUnverifiable();
     }
     try {
-      const ticket = await client.verifySignedJwtWithCertsAsync(
-        token,
-        certs,
-        this.options.audience,
-        [this.options.issuer],
-      );
+      // The library's own check: the keys it now holds, the issuer it was
+      // built with (`issuers`), the audience, the times.
+      const ticket = await client.verifyIdToken({
+        idToken: token,
+        audience: this.options.audience,
+      });
       return ticket.getPayload() ?? {};
     } catch (e: unknown) {
-      throw invalid(faultOf(e instanceof Error ? e.message : ''));
+      const message = e instanceof Error ? e.message : '';
+      // The keys expired between the two calls and could not be fetched again.
+      if (message.startsWith(KEYS_UNREACHABLE)) throw credentialsUnverifiable();
+      throw invalid(faultOf(message));
     }
   }
 }

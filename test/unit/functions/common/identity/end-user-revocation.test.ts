@@ -38,7 +38,9 @@ function fakeAccounts(now: Record<string, Account | undefined>) {
 
 function kit(accounts?: AccountSource) {
   const signer = new TokenSigner();
-  const client = new OAuth2Client();
+  const client = new OAuth2Client({
+    issuers: [`https://securetoken.google.com/${PROJECT}`],
+  });
   sinon
     .stub(client, 'getFederatedSignonCertsAsync')
     .resolves({certs: signer.certs(), format: 'PEM'} as never);

@@ -26,10 +26,16 @@ const now = () => Math.floor(Date.now() / 1000);
 
 function kit() {
   const signer = new TokenSigner();
-  const client = new OAuth2Client();
-  const certs = sinon
-    .stub(client, 'getFederatedSignonCertsAsync')
-    .resolves({certs: signer.certs(), format: 'PEM'} as never);
+  const client = new OAuth2Client({issuers: [ISSUER]});
+  // The keys' fetch over the network, faked: the client's own cache of the
+  // keys (per their Cache-Control) runs as it ships.
+  const certs = sinon.stub(client.transporter, 'request').callsFake(
+    async () =>
+      ({
+        data: signer.certs(),
+        headers: new Headers({'cache-control': 'public, max-age=3600'}),
+      }) as never,
+  );
   const verifier = new EndUserVerifier({
     issuer: ISSUER,
     audience: PROJECT,
@@ -42,7 +48,7 @@ function kit() {
   });
   const token = (over: Record<string, unknown> = {}) =>
     signer.sign(claims(over));
-  return {signer, verifier, claims, token, certs};
+  return {signer, verifier, claims, token, certs, client};
 }
 
 const refusal = async (verifier: EndUserVerifier, header: string | undefined) =>
@@ -221,13 +227,15 @@ describe('EndUserVerifier', () => {
     ).to.equal('uid-1');
   });
 
-  it("checks a repeated token's signature once", async () => {
-    const {verifier, token, certs} = kit();
+  it("checks a repeated token's signature once, and fetches the keys once", async () => {
+    const {verifier, token, certs, client} = kit();
+    const signatures = sinon.spy(client, 'verifySignedJwtWithCertsAsync');
     const header = `Bearer ${token()}`;
     for (let i = 0; i < 5; i++) await verifier.authenticate(header);
     await verifier.authenticate(`Bearer ${token({jti: 'second'})}`);
-    // One fetch per new token at most: the client caches the keys itself.
-    expect(certs.callCount).to.equal(2);
+    expect(signatures.callCount).to.equal(2);
+    // The client keeps the keys as long as their Cache-Control says.
+    expect(certs.callCount).to.equal(1);
   });
 
   it('shares one fetch of the keys among the requests that arrive during it', async () => {
@@ -237,7 +245,10 @@ describe('EndUserVerifier', () => {
       () =>
         new Promise(resolve => {
           release = () =>
-            resolve({certs: signer.certs(), format: 'PEM'} as never);
+            resolve({
+              data: signer.certs(),
+              headers: new Headers({'cache-control': 'max-age=3600'}),
+            } as never);
         }),
     );
     const answers = Promise.all(
@@ -253,9 +264,9 @@ describe('EndUserVerifier', () => {
       'uid-1',
     ]);
     expect(certs.callCount).to.equal(1);
-    // Once it is over, the next need asks the client again (which caches).
+    // Once it is over, the client's cache answers.
     await verifier.authenticate(`Bearer ${token({jti: 'd'})}`);
-    expect(certs.callCount).to.equal(2);
+    expect(certs.callCount).to.equal(1);
   });
 
   it('keeps no failed fetch: the request that needs the keys next fetches them again', async () => {
@@ -270,5 +281,23 @@ describe('EndUserVerifier', () => {
       'uid-1',
     );
     expect(certs.callCount).to.equal(2);
+  });
+
+  it('answers 503, not 401, when the keys can be fetched for the first look but not for the check', async () => {
+    const {verifier, token, certs, signer} = kit();
+    // Keys without a max-age are fetched again on every use.
+    certs.onFirstCall().resolves({
+      data: signer.certs(),
+      headers: new Headers(),
+    } as never);
+    certs.onSecondCall().rejects(new Error('connect ECONNREFUSED'));
+    const refused = await rejectionOf(
+      verifier.authenticate(`Bearer ${token()}`),
+      HttpError,
+    );
+    expect([refused.status, refused.code]).to.deep.equal([
+      503,
+      'credentials-unverifiable',
+    ]);
   });
 });
