@@ -18,7 +18,11 @@ export interface IdTokenSource {
   authorization(audience: string, parent?: SpanParent): Promise<string>;
 }
 
-/** Whether `client` has a token it will use without fetching one. */
+/**
+ * Whether `client` has a token it will use without fetching one, read from
+ * AuthClient's public `credentials` and `eagerRefreshThresholdMillis`, by
+ * the rule the client itself applies before it refreshes.
+ */
 function holdsToken(client: IdTokenClient): boolean {
   const {id_token, expiry_date} = client.credentials ?? {};
   return (

@@ -7,7 +7,9 @@
  * Toolkit's `accounts:lookup`, as the function's own service account (its
  * OAuth access token, access-tokens.ts), each answer kept a bounded time
  * per uid, so an admin's requests cost one lookup per uid and bound, not
- * one each.
+ * one each. firebase-admin's `verifyIdToken(token, true)` makes the same
+ * check; it is not among this project's packages (the card's), and one
+ * REST call as the function's own account is all the check needs.
  */
 import {z} from 'zod';
 import {answerText, chosenFetch} from '../platform/fetch';
