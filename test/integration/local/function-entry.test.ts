@@ -73,7 +73,7 @@ describe('local/function-entry (the local stack’s entry point)', function () {
     }
   });
 
-  it('exports the functions of the topology TOPOLOGY_FILE names', async () => {
+  it('registers the functions of the topology TOPOLOGY_FILE names', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'local-entry-'));
     try {
       const copy = JSON.parse(
@@ -89,20 +89,28 @@ describe('local/function-entry (the local stack’s entry point)', function () {
       delete copy.functions.inventory.firestore;
       const file = path.join(dir, 'topology.json');
       writeFileSync(file, JSON.stringify(copy));
-      const exportsOf = async (env: Record<string, string>) => {
+      // The names the entry registers with the framework (functions.http).
+      const registered = async (env: Record<string, string>) => {
         const result = await runProcess(
           process.execPath,
           [
             '-e',
-            `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(LOCAL_ENTRY)}))))`,
+            `require(${JSON.stringify(LOCAL_ENTRY)});
+            const registry = require('node:module').createRequire(
+              require.resolve('@google-cloud/functions-framework'),
+            )('./function_registry');
+            const names = ['gateway', 'user', 'order', 'inventory'];
+            process.stdout.write(JSON.stringify(
+              names.filter(n => registry.getRegisteredFunction(n) !== undefined),
+            ));`,
           ],
           {PATH, ...env},
         );
         expect(result.status, result.output).to.equal(0);
         return JSON.parse(result.stdout) as string[];
       };
-      expect(await exportsOf({TOPOLOGY_FILE: file})).to.include('inventory');
-      expect(await exportsOf({})).not.to.include('inventory');
+      expect(await registered({TOPOLOGY_FILE: file})).to.include('inventory');
+      expect(await registered({})).to.deep.equal(['gateway', 'user', 'order']);
     } finally {
       rmSync(dir, {recursive: true, force: true});
     }
