@@ -141,6 +141,10 @@ function functionEnv(topology, name, where) {
   /** @type {Record<string, string>} */
   const env = {GOOGLE_CLOUD_PROJECT: where.projectId};
   Object.assign(env, spec.env);
+  // The framework answers /favicon.ico and /robots.txt itself, with an
+  // empty 404, unless its ignored routes are set; set to none, every path
+  // reaches the function and is answered as the API answers (problem JSON).
+  env.IGNORED_ROUTES = '';
   env.END_USER_AUTH = where.endUserAuth ?? 'on';
   env.END_USER_ISSUER = `https://securetoken.google.com/${where.projectId}`;
   env.END_USER_AUDIENCE = where.projectId;

@@ -223,5 +223,14 @@ describe('functions/index (entry point), deployed: its code and its settings alo
       child,
     );
     expect((await fetch(url)).status).to.equal(200);
+    // Paths the framework would answer itself with an empty 404, answered
+    // as the API answers (IGNORED_ROUTES, set to none by the topology).
+    for (const p of ['favicon.ico', 'robots.txt']) {
+      const res = await fetch(`${url}${p}`);
+      expect(res.status, p).to.equal(404);
+      expect(res.headers.get('content-type'), p).to.match(
+        /^application\/problem\+json/,
+      );
+    }
   });
 });

@@ -63,6 +63,7 @@ describe('topology.json', () => {
     ).to.deep.equal({
       GOOGLE_CLOUD_PROJECT: 'demo',
       LOG_LEVEL: 'info',
+      IGNORED_ROUTES: '',
       END_USER_AUTH: 'on',
       END_USER_ISSUER: 'https://securetoken.google.com/demo',
       END_USER_AUDIENCE: 'demo',
@@ -90,6 +91,7 @@ describe('topology.json', () => {
     ).to.deep.equal({
       GOOGLE_CLOUD_PROJECT: 'demo',
       LOG_LEVEL: 'info',
+      IGNORED_ROUTES: '',
       END_USER_AUTH: 'on',
       END_USER_ISSUER: 'https://securetoken.google.com/demo',
       END_USER_AUDIENCE: 'demo',
