@@ -1,12 +1,17 @@
 /**
- * One load run with autocannon. `load()` runs it in a child process of its
+ * One load run. As fast as the target answers (no rate), with wrk
+ * (wrk.ts): a C load generator that costs a fraction of a core, where
+ * autocannon's Node process took a large share of the machine's two cores
+ * from the targets and compressed every ratio between them. At a fixed
+ * rate, which wrk cannot hold, with autocannon, in a child process of its
  * own, so the load generator shares a process neither with the servers nor
  * with the identity servers the benchmark hosts. One such process serves
- * every run, one at a time: starting one per run cost most of a second each
- * time, a tenth of the benchmark.
+ * every rated run, one at a time: starting one per run cost most of a
+ * second each time, a tenth of the benchmark.
  */
 import autocannon from 'autocannon';
 import {fork, type ChildProcess} from 'node:child_process';
+import {runWrk} from './wrk';
 
 export interface Scenario {
   id: string;
@@ -15,10 +20,10 @@ export interface Scenario {
   path: string;
   body?: Record<string, unknown>;
   /**
-   * Each connection sends the body with `userId` set to one of these, its
-   * own: one user's creates contend in the transaction that counts that
-   * user's open orders (order/store.ts), and a shopper does not send
-   * sixteen at a time.
+   * The body's `userId` is spread over these: one user's creates contend
+   * in the transaction that counts that user's open orders
+   * (order/store.ts), and a shopper does not send sixteen at a time. wrk
+   * turns them per request (wrk.ts), autocannon gives each connection one.
    */
   buyers?: string[];
   /** How many functions one request runs in: the request lines it writes. */
@@ -30,7 +35,7 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   requests: number;
-  /** Connection errors, timeouts and non-2xx answers. */
+  /** Connection errors, timeouts and error answers (autocannon: any not 2xx). */
   errors: number;
 }
 
@@ -44,8 +49,8 @@ interface LoadJob extends LoadTarget {
   scenario: Scenario;
   connections: number;
   durationS: number;
-  /** Requests per second across all connections; unset: as fast as they answer. */
-  rate?: number;
+  /** Requests per second across all connections. */
+  rate: number;
 }
 
 /** Sets each connection's request body for a user of its own. */
@@ -134,16 +139,13 @@ function loadProcess(): ChildProcess {
   return child;
 }
 
-/**
- * Loads `url` with `scenario` from a separate process: `connections` at a
- * time, as fast as they are answered or at `rate` requests per second.
- */
-export function load(
+/** `scenario` at `rate` requests per second, in the load process. */
+function loadAtRate(
   target: LoadTarget,
   scenario: Scenario,
   connections: number,
   durationS: number,
-  rate?: number,
+  rate: number,
 ): Promise<LoadResult> {
   const job: LoadJob = {
     url: target.url,
@@ -160,6 +162,40 @@ export function load(
     child.channel?.ref();
     child.send({id, job});
   });
+}
+
+/** `scenario` with wrk, as fast as its answers come. */
+async function loadWithWrk(
+  target: LoadTarget,
+  scenario: Scenario,
+  connections: number,
+  durationS: number,
+): Promise<LoadResult> {
+  const run = await runWrk(target, scenario, connections, durationS);
+  return {
+    requestsPerSec: run.requests / run.durationS,
+    p50Ms: run.p50Ms,
+    p99Ms: run.p99Ms,
+    requests: run.requests,
+    errors: run.errors,
+  };
+}
+
+/**
+ * Loads `url` with `scenario` from a separate process: `connections` at a
+ * time, as fast as they are answered (wrk) or at `rate` requests per
+ * second (autocannon).
+ */
+export function load(
+  target: LoadTarget,
+  scenario: Scenario,
+  connections: number,
+  durationS: number,
+  rate?: number,
+): Promise<LoadResult> {
+  return rate === undefined
+    ? loadWithWrk(target, scenario, connections, durationS)
+    : loadAtRate(target, scenario, connections, durationS, rate);
 }
 
 if (require.main === module) {

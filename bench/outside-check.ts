@@ -1,9 +1,9 @@
 /**
  * `npm run -s build && node_modules/.bin/node build/bench/outside-check.js
- * [rounds] [seconds]`: the mesh route measured from outside the benchmark,
- * with wrk (1 thread, 16 connections) rather than the benchmark's load
- * process, against three targets started side by side on one Firestore
- * emulator, in interleaved rounds (best round of each by throughput):
+ * [rounds] [seconds]`: the mesh route measured outside the benchmark's
+ * rounds, with the same load (wrk, 1 thread, 16 connections: load.ts),
+ * against three targets started side by side on one Firestore emulator, in
+ * interleaved rounds (best round of each by throughput):
  * - floor:   the benchmark's three plain node:http processes;
  * - ours:    the functions as the benchmark runs them, as deployed (a line
  *            per request, spans exported to a sink at Google Cloud's ratio,
@@ -15,12 +15,9 @@
  * the floor's: ours' ratios are the benchmark's mesh figures taken another
  * way; the console's say what the local stack adds to them.
  */
-import {spawn} from 'node:child_process';
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import * as path from 'node:path';
 import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {startStack, type Stack} from '../local/stack';
+import {load} from './load';
 import {startFloor} from './plain-servers';
 import {cpuMs} from './probes';
 import {MESH} from './scenarios';
@@ -41,58 +38,25 @@ interface Round {
 }
 
 /**
- * wrk's figures for `seconds` of `target`'s mesh route. Its headers go in
- * a script file of wrk's (mode 0600), never on its command line.
+ * wrk's figures for `seconds` of `target`'s mesh route, through the
+ * benchmark's own load (load.ts), with the CPU its processes used.
  */
 async function wrk(target: Loaded, seconds: number): Promise<Round> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'outside-check-'));
-  const script = path.join(dir, 'headers.lua');
-  writeFileSync(
-    script,
-    Object.entries(target.headers)
-      .map(
-        ([k, v]) =>
-          `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}\n`,
-      )
-      .join(''),
-    {mode: 0o600},
-  );
   const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  try {
-    const before = cpu();
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('wrk', [
-        '-t1',
-        '-c16',
-        `-d${seconds}s`,
-        '-s',
-        script,
-        `${target.url}${MESH.path}`,
-      ]);
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.resume();
-      child.once('error', reject);
-      child.once('exit', code =>
-        code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}`)),
-      );
-    });
-    const used = cpu() - before;
-    const requests = Number(/(\d+) requests in/.exec(output)?.[1]);
-    const non2xx = Number(
-      /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0,
-    );
-    if (!(requests > 0) || non2xx > 0)
-      throw new Error(
-        `${target.name}: ${requests} requests, ${non2xx} not 2xx`,
-      );
-    return {
-      requestsPerSec: round(requests / seconds, 1),
-      cpuMsPerRequest: round(used / requests, 3),
-    };
-  } finally {
-    rmSync(dir, {recursive: true, force: true});
-  }
+  const before = cpu();
+  const {requests, requestsPerSec, errors} = await load(
+    target,
+    MESH,
+    16,
+    seconds,
+  );
+  const used = cpu() - before;
+  if (!(requests > 0) || errors > 0)
+    throw new Error(`${target.name}: ${requests} requests, ${errors} errors`);
+  return {
+    requestsPerSec: round(requestsPerSec, 1),
+    cpuMsPerRequest: round(used / requests, 3),
+  };
 }
 
 /** The stack as `STACK_MODE=verify npm start` runs it, the console included. */
