@@ -116,7 +116,11 @@ export function wrkScript(
   return `${lines.join('\n')}\n${DONE}`;
 }
 
-/** wrk's command line for a run with `script`: nothing secret is on it. */
+/**
+ * wrk's command line for a run with `script`: nothing secret is on it.
+ * wrk takes whole seconds: a run of a fraction more is asked for the next
+ * whole second and stopped in time (runWrk).
+ */
 export function wrkArgs(
   script: string,
   url: string,
@@ -126,7 +130,7 @@ export function wrkArgs(
   return [
     '-t1',
     `-c${connections}`,
-    `-d${durationS}s`,
+    `-d${Math.ceil(durationS)}s`,
     '--timeout',
     '20s',
     '-s',
@@ -179,10 +183,22 @@ function redact(text: string, secrets: string[]): string {
     .reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
 
-/** Resolves to what wrk printed on stdout; rejects if it did not end well. */
-function runWrkProcess(args: string[], secrets: string[]): Promise<string> {
+/**
+ * Resolves to what wrk printed on stdout; rejects if it did not end well.
+ * With `stopAfterS`, wrk is stopped then: on SIGINT it ends the run as
+ * at its time, its figures and `done()` included.
+ */
+function runWrkProcess(
+  args: string[],
+  secrets: string[],
+  stopAfterS?: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, {stdio: ['ignore', 'pipe', 'pipe']});
+    const stop =
+      stopAfterS === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGINT'), stopAfterS * 1000);
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -194,15 +210,16 @@ function runWrkProcess(args: string[], secrets: string[]): Promise<string> {
           : e,
       ),
     );
-    child.once('close', code =>
-      code === 0
-        ? resolve(out)
-        : reject(
-            new Error(
-              `wrk exited ${code}: ${redact(`${err}${out}`, secrets).trim()}`,
-            ),
+    child.once('close', code => {
+      clearTimeout(stop);
+      if (code === 0) resolve(out);
+      else
+        reject(
+          new Error(
+            `wrk exited ${code}: ${redact(`${err}${out}`, secrets).trim()}`,
           ),
-    );
+        );
+    });
   });
 }
 
@@ -216,6 +233,7 @@ export async function runWrk(
   connections: number,
   durationS: number,
 ): Promise<WrkFigures> {
+  if (!(durationS > 0)) throw new Error(`a wrk run of ${durationS} s`);
   const dir = mkdtempSync(path.join(tmpdir(), 'wrk-'));
   const script = path.join(dir, 'load.lua');
   try {
@@ -223,6 +241,7 @@ export async function runWrk(
     const output = await runWrkProcess(
       wrkArgs(script, `${target.url}${request.path}`, connections, durationS),
       Object.values(target.headers),
+      Number.isInteger(durationS) ? undefined : durationS,
     );
     return parseWrkOutput(output);
   } finally {

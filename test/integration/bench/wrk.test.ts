@@ -135,6 +135,19 @@ describe('load with wrk (bench/load.ts, bench/wrk.ts)', function () {
     expect(seen.every(s => s.method === 'GET' && s.body === '')).to.equal(true);
   });
 
+  it('runs for a fraction of a second, which wrk cannot be asked for', async () => {
+    const result = await load(
+      {url, headers: {}},
+      {id: 'get', title: 'get', method: 'GET', path: '/x', functions: 1},
+      2,
+      0.3,
+    );
+    expect(result.requests).to.be.above(0);
+    expect(result.errors).to.equal(0);
+    // Stopped before the whole second wrk was asked for, by wrk's clock.
+    expect(result.requests / result.requestsPerSec).to.be.below(1);
+  });
+
   it('fails, saying to install it, where wrk is not on PATH', async () => {
     const saved = process.env.PATH;
     process.env.PATH = '/nonexistent';

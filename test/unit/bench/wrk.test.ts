@@ -72,6 +72,11 @@ describe('wrk runs (bench/wrk.ts)', () => {
     ]);
   });
 
+  it('asks wrk for whole seconds, the next one up', () => {
+    expect(wrkArgs('s.lua', 'http://h/', 2, 0.3)).to.include('-d1s');
+    expect(wrkArgs('s.lua', 'http://h/', 2, 3)).to.include('-d3s');
+  });
+
   it('refuses a header with a line break, which would start a request of its own', () => {
     expect(() =>
       wrkScript(
