@@ -55,14 +55,14 @@ describe('parseBenchOptions', () => {
     }),
   );
 
-  it("bounds each target's warm-up: 10 s, 60 s in the long run, or BENCH_WARMUP_MAX", () => {
+  it("bounds each target's warm-up: 30 s, 60 s in the long run, or BENCH_WARMUP_MAX", () => {
     const maxS = (env: Record<string, string>) =>
       parseBenchOptions(env, '/p').warmup.maxS;
-    expect(maxS({})).to.equal(10);
+    expect(maxS({})).to.equal(30);
     expect(maxS({BENCH_FULL: '1'})).to.equal(60);
     expect(
-      parseBenchOptions({BENCH_WARMUP_MAX: '30'}, '/p').warmup,
-    ).to.deep.equal({stepS: 5, maxS: 30, risingBy: 0.05, routeStepS: 1});
+      parseBenchOptions({BENCH_WARMUP_MAX: '20'}, '/p').warmup,
+    ).to.deep.equal({stepS: 5, maxS: 20, risingBy: 0.05, routeStepS: 1});
   });
 
   it('loads the variants compared on the mesh route only with it, unless in the long run', () => {
