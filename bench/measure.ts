@@ -75,7 +75,7 @@ export async function warmUp(
  * identity servers in this process stand in for Google's metadata server,
  * whose cost is Google's, like the front end's.
  */
-export function targetCpuMs(target: Target): number {
+export function targetCpuMs(target: Pick<Target, 'pids'>): number {
   return target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 }
 

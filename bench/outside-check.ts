@@ -19,7 +19,7 @@ import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {startStack, type Stack} from '../local/stack';
 import {load} from './load';
 import {startFloor} from './plain-servers';
-import {cpuMs} from './probes';
+import {targetCpuMs} from './measure';
 import {MESH} from './scenarios';
 import {projectFor, seeded} from './seeded-projects';
 import {round} from './stats';
@@ -42,15 +42,14 @@ interface Round {
  * benchmark's own load (load.ts), with the CPU its processes used.
  */
 async function wrk(target: Loaded, seconds: number): Promise<Round> {
-  const cpu = () => target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-  const before = cpu();
+  const before = targetCpuMs(target);
   const {requests, requestsPerSec, errors} = await load(
     target,
     MESH,
     16,
     seconds,
   );
-  const used = cpu() - before;
+  const used = targetCpuMs(target) - before;
   if (!(requests > 0) || errors > 0)
     throw new Error(`${target.name}: ${requests} requests, ${errors} errors`);
   return {

@@ -32,8 +32,7 @@
  * (test/unit/functions/common/http/framework-internals.test.ts).
  */
 import {frameworkRequire} from './framework-modules';
-import type {IncomingMessage, ServerResponse} from 'node:http';
-import type {Server} from 'node:http';
+import type {IncomingMessage, Server, ServerResponse} from 'node:http';
 import {newRequestId} from './context';
 import {takeOverProcess} from './lifecycle';
 import {writeProblem} from './http-function';

@@ -80,8 +80,6 @@ export interface EntryOptions {
   env?: NodeJS.ProcessEnv;
   /** Collaborators in place of production's, for every function (wiring.ts). */
   overrides?: Partial<Wiring>;
-  /** The function to build at once: frameworkTarget's by default. */
-  target?: string;
 }
 
 /**
@@ -93,8 +91,7 @@ export function registerFunctions(
   functions: FunctionModules,
   options: EntryOptions = {},
 ): void {
-  const target =
-    options.target ?? frameworkTarget(options.env ?? process.env, process.argv);
+  const target = frameworkTarget(options.env ?? process.env, process.argv);
   for (const [name, load] of Object.entries(functions)) {
     const build = onFirstUse(() =>
       configured(name, () =>

@@ -26,10 +26,20 @@ const PACKAGE = JSON.parse(
 ) as {name: string; engines: {node: string}};
 
 /** Runs npm in `cwd`; its status and everything it printed. */
-function npm(cwd: string, args: string[]) {
-  const run = spawnSync('npm', args, {cwd, encoding: 'utf8'});
+function npm(cwd: string, args: string[], env = process.env) {
+  const run = spawnSync('npm', args, {cwd, encoding: 'utf8', env});
   return {status: run.status, output: run.stdout + run.stderr};
 }
+
+/** `npm ci` as the lockfile alone decides it: nothing fetched, nothing run. */
+const DRY_CI = [
+  'ci',
+  '--dry-run',
+  '--offline',
+  '--ignore-scripts',
+  '--no-audit',
+  '--no-fund',
+];
 
 describe('package.json', function () {
   this.timeout(180_000);
@@ -49,12 +59,7 @@ describe('package.json', function () {
       path.join(dir, 'package-lock.json'),
     );
     const install = npm(dir, [
-      'ci',
-      '--dry-run',
-      '--offline',
-      '--ignore-scripts',
-      '--no-audit',
-      '--no-fund',
+      ...DRY_CI,
       // Warnings shown, whatever npm_config_loglevel the test run inherits.
       '--loglevel=warn',
     ]);
@@ -83,20 +88,8 @@ describe('package.json', function () {
     // The project's .npmrc decides, not a level the test run inherits.
     for (const name of Object.keys(env))
       if (name.toLowerCase() === 'npm_config_loglevel') delete env[name];
-    const install = spawnSync(
-      'npm',
-      [
-        'ci',
-        '--dry-run',
-        '--offline',
-        '--ignore-scripts',
-        '--no-audit',
-        '--no-fund',
-      ],
-      {cwd: dir, encoding: 'utf8', env},
-    );
-    const output = install.stdout + install.stderr;
-    expect(install.status, output).to.equal(0);
+    const {status, output} = npm(dir, DRY_CI, env);
+    expect(status, output).to.equal(0);
     expect(output, output).to.not.match(/EBADENGINE|npm warn/);
   });
 
