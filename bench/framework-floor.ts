@@ -1,11 +1,16 @@
 /**
- * Benchmark only: the floor's work inside the Functions Framework, for the
- * cold start. The floor's own routes (floor-roles.ts), served as an HTTP
+ * Benchmark only: the floor's work inside the Functions Framework. The
+ * floor's own routes (floor-roles.ts), served as an HTTP
  * function: the framework and Express, then the same Firestore client
- * opened the same way at start and the same read, and nothing of this
- * project. Started with the compile cache ours start with
- * (cold-starts.ts): what it adds to the floor's first answer is what a
- * function on the framework pays at best, before any code of its own.
+ * opened the same way at start, the same reads and calls, and nothing of
+ * this project. For the cold start (cold-starts.ts), started with the
+ * compile cache ours start with: what it adds to the floor's first answer
+ * is what a function on the framework pays at best, before any code of its
+ * own. Under load (the framework-floor variant, plain-servers.ts), three of
+ * them in the gateway → user → order shape, the framework run as ours
+ * runs it (FLOOR_DOMAIN=off): what a request costs on the card's framework
+ * with none of this project's work (no tokens, no validation, no log
+ * line, no span).
  *
  * With FLOOR_LIBRARIES=on it also loads, at start, the libraries every
  * function of this project must load before its first answer and the
@@ -13,22 +18,39 @@
  * start a function built as the design requires can have.
  *
  * `functions-framework --target=floor --source=build/bench/framework-floor.js`
- * Env: FLOOR_ROLE (user or order), FLOOR_PROJECT, FLOOR_DATABASE,
+ * Env: FLOOR_ROLE (gateway, user or order), FLOOR_PROJECT, FLOOR_DATABASE,
+ *      FLOOR_USER_URL and FLOOR_ORDER_URL (the gateway's and the user
+ *      role's callees),
  *      FLOOR_FIRESTORE (grpc, the default, or rest), FIRESTORE_EMULATOR_HOST,
- *      MAX_OPEN_ORDERS, FLOOR_LIBRARIES (on, or off by default)
+ *      MAX_OPEN_ORDERS, FLOOR_LIBRARIES (on, or off by default),
+ *      FLOOR_DOMAIN (off: without the framework's per-request domain,
+ *      through the same tuning line as ours; on, as it ships, by default)
  */
 import type {HttpFunction} from '@google-cloud/functions-framework';
 import {floorRoute, pathParts, roleOf} from './floor-roles';
 import {REQUIRED_LIBRARIES} from './required-libraries';
+import type * as FastPath from '../functions/common/tuning/framework-fast-path';
 
 if (process.env.FLOOR_LIBRARIES === 'on')
   for (const library of REQUIRED_LIBRARIES) require(library);
+
+// The framework without its per-request domain, as ours runs it: under
+// load the domain costs more than everything else the framework does, so
+// with it the floor would credit ours with what the fast path buys
+// (judged on its own against framework-domain) and hide ours' own work.
+// Required only then: the first answer's floor loads nothing of ours.
+if (process.env.FLOOR_DOMAIN === 'off')
+  (
+    require('../functions/common/tuning/framework-fast-path') as typeof FastPath
+  ).installFrameworkFastPath();
 
 const route = floorRoute(roleOf(process.env.FLOOR_ROLE), {
   projectId: process.env.FLOOR_PROJECT ?? '',
   database: process.env.FLOOR_DATABASE ?? '',
   transport: process.env.FLOOR_FIRESTORE === 'rest' ? 'rest' : 'grpc',
   maxOpenOrders: Number(process.env.MAX_OPEN_ORDERS),
+  userUrl: process.env.FLOOR_USER_URL,
+  orderUrl: process.env.FLOOR_ORDER_URL,
 });
 
 export const floor: HttpFunction = (req, res) => {

@@ -1,7 +1,7 @@
 /**
  * The benchmark's settings, from its environment, read once by a pure
  * function. By default a run answers every target in about twelve and a
- * half minutes on a 2-core machine: concurrency 16 only, the floor,
+ * half minutes on a 2-core machine: concurrency 16 only, the floors,
  * end-users-off, silent and framework-domain on the mesh route only (what
  * their targets compare), a warm-up of at most 30 s per target, 0.5 s
  * before each measured run, and 3 rounds of the telemetry comparison per
@@ -55,13 +55,14 @@ export interface BenchOptions {
 
 /**
  * What the default run loads each variant with: these variants are only
- * compared on the mesh route (the floor, end-users-off, each without a
+ * compared on the mesh route (the floors, end-users-off, each without a
  * tuning device) or need only its load (framework-domain for memory,
  * silent for its warm-up: its telemetry blocks load every route at a fixed
  * rate).
  */
 const MESH_ONLY: VariantId[] = [
   'floor',
+  'framework-floor',
   'end-users-off',
   'framework-domain',
   ...CPU_DEVICES.map(withoutDevice),

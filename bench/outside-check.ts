@@ -5,6 +5,9 @@
  * against three targets started side by side on one Firestore emulator, in
  * interleaved rounds (best round of each by throughput):
  * - floor:   the benchmark's three plain node:http processes;
+ * - framework-floor: the floor's work in the Functions Framework, run
+ *            without its domain as ours are (the benchmark's
+ *            framework-floor: the card's own floor);
  * - ours:    the functions as the benchmark runs them, as deployed (a line
  *            per request, spans exported to a sink at Google Cloud's ratio,
  *            end-user checks on);
@@ -18,7 +21,7 @@
 import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {startStack, type Stack} from '../local/stack';
 import {load} from './load';
-import {startFloor} from './plain-servers';
+import {startFloor, startFrameworkFloor} from './plain-servers';
 import {targetCpuMs} from './measure';
 import {MESH} from './scenarios';
 import {projectFor, seeded} from './seeded-projects';
@@ -79,12 +82,23 @@ async function main(rounds: number, seconds: number): Promise<void> {
   try {
     const floor: Target = await startFloor(emulator.host, 200);
     stops.push(floor.stop);
+    const frameworkFloor: Target = await startFrameworkFloor(
+      emulator.host,
+      floor.firestore?.floorTransport ?? 'grpc',
+    );
+    stops.push(frameworkFloor.stop);
     const ours: Target = await startVariant('ours', emulator.host);
     stops.push(ours.stop);
     const local = await consoleStack(emulator.host);
     stops.push(local.stop);
     const targets: Loaded[] = [
       {name: 'floor', url: floor.url, headers: floor.headers, pids: floor.pids},
+      {
+        name: 'framework-floor',
+        url: frameworkFloor.url,
+        headers: frameworkFloor.headers,
+        pids: frameworkFloor.pids,
+      },
       {name: 'ours', url: ours.url, headers: ours.headers, pids: ours.pids},
       {
         name: 'console',
@@ -101,17 +115,21 @@ async function main(rounds: number, seconds: number): Promise<void> {
       for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
         const r = await wrk(t, seconds);
         process.stdout.write(
-          `round ${i + 1} ${t.name.padEnd(7)} ${r.requestsPerSec} req/s, ${r.cpuMsPerRequest} ms CPU per request\n`,
+          `round ${i + 1} ${t.name.padEnd(15)} ${r.requestsPerSec} req/s, ${r.cpuMsPerRequest} ms CPU per request\n`,
         );
         if (r.requestsPerSec > (best[t.name]?.requestsPerSec ?? 0))
           best[t.name] = r;
         if (t.name === 'ours') await ours.reset();
         if (t.name === 'floor') await floor.reset();
+        if (t.name === 'framework-floor') await frameworkFloor.reset();
       }
-    for (const name of ['ours', 'console'])
-      process.stdout.write(
-        `${name} vs floor (best rounds): throughput ${round(best[name].requestsPerSec / best.floor.requestsPerSec, 2)}x, CPU per request ${round(best[name].cpuMsPerRequest / best.floor.cpuMsPerRequest, 2)}x\n`,
-      );
+    for (const base of ['floor', 'framework-floor'])
+      for (const name of ['ours', 'console', 'framework-floor'].filter(
+        n => n !== base,
+      ))
+        process.stdout.write(
+          `${name} vs ${base} (best rounds): throughput ${round(best[name].requestsPerSec / best[base].requestsPerSec, 2)}x, CPU per request ${round(best[name].cpuMsPerRequest / best[base].cpuMsPerRequest, 2)}x\n`,
+        );
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await emulator.stop();

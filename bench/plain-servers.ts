@@ -1,25 +1,57 @@
 /**
- * The targets that are not our functions: three plain http servers in the
- * gateway → user → order shape, as the limit (bench/limit-server.ts) or
- * the floor (bench/floor-server.ts). What each variant is: targets.ts.
+ * The targets that are not our functions: three servers in the
+ * gateway → user → order shape: plain http servers as the limit
+ * (bench/limit-server.ts) or the floor (bench/floor-server.ts), or the
+ * floor's work in the Functions Framework (bench/framework-floor.ts).
+ * What each variant is: targets.ts.
  */
 import type {ChildProcess} from 'node:child_process';
 import * as path from 'node:path';
+import {spawnFunction} from '../local/functions';
 import {baselineHeapFlags, memoryBytes} from '../local/memory';
 import {freePort, spawnGroup, stopGroup, waitFor} from '../local/processes';
 import {functionsNode} from '../local/runtime';
 import {ROOT} from '../local/stack';
+import {FUNCTION_NODE_OPTIONS} from '../scripts/topology';
 import {firestoreReads} from './probes';
 import {MAX_OPEN_ORDERS} from './scenarios';
 import {projectFor, seeded, TOPOLOGY} from './seeded-projects';
 import type {Target, VariantId} from './targets';
 
-/** Three plain http servers in the gateway → user → order shape. */
+/** Starts the server of `role` at `port`; `urls`: every role's. */
+type SpawnRole = (
+  role: string,
+  port: number,
+  urls: Record<string, string>,
+) => ChildProcess;
+
+/** A plain Node process of bench/`script` for each role, with `args`. */
+const plainProcess =
+  (
+    script: string,
+    args: (
+      role: string,
+      port: number,
+      urls: Record<string, string>,
+    ) => string[],
+    env: Record<string, string> = {},
+  ): SpawnRole =>
+  (role, port, urls) =>
+    spawnGroup(
+      functionsNode(),
+      [
+        // Within the same memory limit as the function in its place.
+        ...baselineHeapFlags(memoryBytes(TOPOLOGY.get(role).resources.memory)),
+        path.join(ROOT, 'build', 'bench', script),
+        ...args(role, port, urls),
+      ],
+      {stdio: 'ignore', env: {PATH: process.env.PATH ?? '', ...env}},
+    );
+
+/** Three servers in the gateway → user → order shape. */
 async function startTrio(
   variant: VariantId,
-  script: string,
-  args: (role: string, port: number, urls: Record<string, string>) => string[],
-  env: Record<string, string> = {},
+  spawn: SpawnRole,
 ): Promise<Target> {
   const ports: Record<string, number> = {};
   for (const role of ['gateway', 'user', 'order'])
@@ -31,16 +63,7 @@ async function startTrio(
     ]),
   );
   const children: ChildProcess[] = ['order', 'user', 'gateway'].map(role =>
-    spawnGroup(
-      functionsNode(),
-      [
-        // Within the same memory limit as the function in its place.
-        ...baselineHeapFlags(memoryBytes(TOPOLOGY.get(role).resources.memory)),
-        path.join(ROOT, 'build', 'bench', script),
-        ...args(role, ports[role], urls),
-      ],
-      {stdio: 'ignore', env: {PATH: process.env.PATH ?? '', ...env}},
-    ),
+    spawn(role, ports[role], urls),
   );
   await waitFor(
     `the ${variant} servers`,
@@ -58,12 +81,15 @@ async function startTrio(
 }
 
 export function startLimit(): Promise<Target> {
-  return startTrio('limit', 'limit-server.js', (role, port, urls) => [
-    role,
-    String(port),
-    role === 'gateway' ? urls.user : '',
-    urls.order,
-  ]);
+  return startTrio(
+    'limit',
+    plainProcess('limit-server.js', (role, port, urls) => [
+      role,
+      String(port),
+      role === 'gateway' ? urls.user : '',
+      urls.order,
+    ]),
+  );
 }
 
 export async function startFloor(
@@ -85,24 +111,78 @@ export async function startFloor(
     reads.rest.cpuMsPerRead < reads.grpc.cpuMsPerRead ? 'rest' : 'grpc';
   const trio = await startTrio(
     'floor',
-    'floor-server.js',
-    (role, port, urls) => [
-      role,
-      String(port),
-      projectId,
-      TOPOLOGY.get(role).firestore?.database ?? '',
-      urls.user,
-      urls.order,
-    ],
-    {
-      FIRESTORE_EMULATOR_HOST: firestoreHost,
-      FLOOR_FIRESTORE: floorTransport,
-      MAX_OPEN_ORDERS,
-    },
+    plainProcess(
+      'floor-server.js',
+      (role, port, urls) => [
+        role,
+        String(port),
+        projectId,
+        TOPOLOGY.get(role).firestore?.database ?? '',
+        urls.user,
+        urls.order,
+      ],
+      {
+        FIRESTORE_EMULATOR_HOST: firestoreHost,
+        FLOOR_FIRESTORE: floorTransport,
+        MAX_OPEN_ORDERS,
+      },
+    ),
   );
   return {
     ...trio,
     firestore: {reads, floorTransport},
+    reset: data.reset,
+    stop: async () => {
+      await trio.stop();
+      await data.close();
+    },
+  };
+}
+
+/**
+ * The floor's work in the Functions Framework (bench/framework-floor.ts),
+ * one function per role, run as ours run it: without the framework's
+ * per-request domain (FLOOR_DOMAIN=off), on the Firestore client's
+ * `transport` (the floor's, so that the two differ by the framework
+ * alone), each within its function's memory and with its NODE_OPTIONS:
+ * what a request costs on the card's framework before any work of this
+ * project.
+ */
+export async function startFrameworkFloor(
+  firestoreHost: string,
+  transport: 'grpc' | 'rest',
+): Promise<Target> {
+  const projectId = projectFor('framework-floor');
+  const data = await seeded(projectId, firestoreHost);
+  const trio = await startTrio('framework-floor', (role, port, urls) => {
+    const child = spawnFunction(
+      'floor',
+      port,
+      {
+        PATH: process.env.PATH ?? '',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+        FIRESTORE_EMULATOR_HOST: firestoreHost,
+        MAX_OPEN_ORDERS,
+        FLOOR_ROLE: role,
+        FLOOR_PROJECT: projectId,
+        FLOOR_DATABASE: TOPOLOGY.get(role).firestore?.database ?? '',
+        FLOOR_FIRESTORE: transport,
+        FLOOR_USER_URL: urls.user,
+        FLOOR_ORDER_URL: urls.order,
+        FLOOR_DOMAIN: 'off',
+      },
+      {
+        source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
+        memory: TOPOLOGY.get(role).resources.memory,
+      },
+    );
+    // Read and dropped, as the floor's output is: a full pipe would stall it.
+    child.stdout?.resume();
+    child.stderr?.resume();
+    return child;
+  });
+  return {
+    ...trio,
     reset: data.reset,
     stop: async () => {
       await trio.stop();

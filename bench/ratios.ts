@@ -160,6 +160,15 @@ function routeRatios(
   against('floor', vs('ours', 'floor', 'CPU per request'), () =>
     cpu('ours', 'floor'),
   );
+  // The card's own floor: the same work on the framework as it ships.
+  against('framework-floor', vs('ours', 'framework-floor', 'throughput'), () =>
+    throughput('ours', 'framework-floor'),
+  );
+  against(
+    'framework-floor',
+    vs('ours', 'framework-floor', 'CPU per request'),
+    () => cpu('ours', 'framework-floor'),
+  );
   if (fair !== 'ours' && has(fair)) {
     against('floor', vs(fair, 'floor', 'throughput'), () =>
       throughput(fair, 'floor'),

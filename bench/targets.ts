@@ -6,6 +6,12 @@
  * - floor:            three plain http servers doing the same work as ours
  *                     (same calls, same Firestore reads and writes, same
  *                     client): the floor of that work (bench/floor-server.ts);
+ * - framework-floor:  the floor's work in the Functions Framework, three
+ *                     functions of bench/framework-floor.ts, without the
+ *                     framework's per-request domain as ours run: the
+ *                     card's own floor, what the same work costs on the
+ *                     framework the design requires before any of this
+ *                     project's;
  * - ours:             the real functions;
  * - framework-domain: ours with the Functions Framework's per-request domain
  *                     (FRAMEWORK_DOMAIN=on), as before it was replaced;
@@ -37,7 +43,7 @@
  */
 import * as path from 'node:path';
 import {ROOT, startStack, type Stack} from '../local/stack';
-import {startFloor, startLimit} from './plain-servers';
+import {startFloor, startFrameworkFloor, startLimit} from './plain-servers';
 import type {FirestoreClient, FirestoreReads} from './probes';
 import {MAX_OPEN_ORDERS} from './scenarios';
 import {projectFor, seeded} from './seeded-projects';
@@ -58,6 +64,7 @@ export const withoutDevice = (device: (typeof CPU_DEVICES)[number]) =>
 export type VariantId =
   | 'limit'
   | 'floor'
+  | 'framework-floor'
   | 'ours'
   | 'framework-domain'
   | 'auth-off'
@@ -69,6 +76,7 @@ export type VariantId =
 export const VARIANTS: VariantId[] = [
   'limit',
   'floor',
+  'framework-floor',
   'ours',
   'framework-domain',
   ...CPU_DEVICES.map(withoutDevice),
@@ -189,6 +197,15 @@ export async function startTargets(
       if (variant === 'limit') targets.push(await startLimit());
       else if (variant === 'floor')
         targets.push(await startFloor(firestoreHost, firestoreReads));
+      else if (variant === 'framework-floor')
+        targets.push(
+          await startFrameworkFloor(
+            firestoreHost,
+            // The floor's transport, when it runs: the two then differ by
+            // the framework alone.
+            targets.find(t => t.firestore)?.firestore?.floorTransport ?? 'grpc',
+          ),
+        );
       else targets.push(await startVariant(variant, firestoreHost));
     }
     return targets;

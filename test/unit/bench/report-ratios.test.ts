@@ -12,17 +12,18 @@ import {
 } from '../../fixtures/bench-measurements';
 
 describe('buildReport', () => {
-  it('divides the right rows: ours against the floor, the naive way, auth off and the domain', () => {
+  it('divides the right rows: ours against the floors, the naive way, auth off and the domain', () => {
     const {ratios} = buildReport(
       rows(
         {
           ours: 300,
           floor: 500,
+          'framework-floor': 250,
           naive: 100,
           'auth-off': 310,
           'framework-domain': 150,
         },
-        {ours: 4, floor: 2.5, 'framework-domain': 8},
+        {ours: 4, floor: 2.5, 'framework-floor': 5, 'framework-domain': 8},
       ),
       figures(),
       SCENARIOS,
@@ -30,6 +31,13 @@ describe('buildReport', () => {
     );
     expect(ratios['mesh: ours vs floor (throughput, c=32)']).to.equal(0.6);
     expect(ratios['mesh: ours vs floor (CPU per request, c=32)']).to.equal(1.6);
+    // The card's own floor: the same work on the framework as it ships.
+    expect(ratios['mesh: ours vs framework-floor (throughput, c=32)']).to.equal(
+      1.2,
+    );
+    expect(
+      ratios['mesh: ours vs framework-floor (CPU per request, c=32)'],
+    ).to.equal(0.8);
     expect(ratios['create: ours vs naive (throughput, c=32)']).to.equal(3);
     expect(ratios['user-hop: auth on vs off (throughput, c=32)']).to.equal(
       0.97,
