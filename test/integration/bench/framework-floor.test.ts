@@ -1,28 +1,56 @@
 /**
  * The framework floor with the required libraries loads them, and without
- * does not: otherwise its ratio would judge nothing.
+ * does not; it runs the framework without its domain when asked to, and
+ * as it ships otherwise: otherwise its ratios would judge nothing.
  */
 import {expect} from 'chai';
 import * as path from 'node:path';
 import {REQUIRED_LIBRARIES} from '../../../bench/required-libraries';
 import {ROOT} from '../../../local/stack';
 import {packagesLoaded} from '../../fixtures/loaded-packages';
+import {runProcess} from '../../fixtures/run-process';
+
+const FLOOR = path.join(ROOT, 'build', 'bench', 'framework-floor.js');
+
+const floorEnv = (env: Record<string, string>) => ({
+  PATH: process.env.PATH ?? '',
+  FLOOR_ROLE: 'user',
+  FLOOR_PROJECT: 'p',
+  FLOOR_DATABASE: 'user-data',
+  FLOOR_FIRESTORE: 'rest',
+  FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
+  ...env,
+});
 
 function loaded(libraries: string): Promise<string[]> {
-  const floor = path.join(ROOT, 'build', 'bench', 'framework-floor.js');
   return packagesLoaded(
-    `require(${JSON.stringify(floor)});`,
+    `require(${JSON.stringify(FLOOR)});`,
     REQUIRED_LIBRARIES,
-    {
-      PATH: process.env.PATH ?? '',
-      FLOOR_ROLE: 'user',
-      FLOOR_PROJECT: 'p',
-      FLOOR_DATABASE: 'user-data',
-      FLOOR_FIRESTORE: 'rest',
-      FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
-      FLOOR_LIBRARIES: libraries,
-    },
+    floorEnv({FLOOR_LIBRARIES: libraries}),
   );
+}
+
+/**
+ * Whether the framework, once the floor is loaded, serves an HTTP function
+ * as it is (no domain around it), as the fast path has it.
+ */
+async function servesWithoutDomain(
+  env: Record<string, string>,
+): Promise<boolean> {
+  const wrappers = path.join(
+    path.dirname(require.resolve('@google-cloud/functions-framework')),
+    'function_wrappers.js',
+  );
+  const script = `require(${JSON.stringify(FLOOR)});
+    const fn = () => undefined;
+    process.stdout.write(String(require(${JSON.stringify(wrappers)}).wrapUserFunction(fn, 'http') === fn));`;
+  const result = await runProcess(
+    process.execPath,
+    ['-e', script],
+    floorEnv(env),
+  );
+  expect(result.status, result.output).to.equal(0);
+  return result.stdout === 'true';
 }
 
 describe('bench/framework-floor', () => {
@@ -33,5 +61,11 @@ describe('bench/framework-floor', () => {
     const off = await loaded('off');
     expect(off).not.to.include('zod');
     expect(off).not.to.include('@opentelemetry/sdk-trace');
+  });
+
+  it('runs the framework without its domain only with FLOOR_DOMAIN=off', async () => {
+    expect(await servesWithoutDomain({FLOOR_DOMAIN: 'off'})).to.equal(true);
+    // As it ships otherwise: the first answers' floor.
+    expect(await servesWithoutDomain({})).to.equal(false);
   });
 });

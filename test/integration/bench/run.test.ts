@@ -41,6 +41,7 @@ describe('npm run bench (smoke)', function () {
     for (const variant of [
       'limit',
       'floor',
+      'framework-floor',
       'ours',
       'framework-domain',
       'auth-off',
