@@ -4,8 +4,9 @@
  * the roles (over keep-alive) and the same Firestore reads and writes as
  * ours, with the Firestore client as it ships (its default transport, gRPC,
  * unless told REST), and none of this project's modules. Served by a plain
- * Node `http` process (floor-server.ts) and, for the cold start, inside the
- * Functions Framework (framework-floor.ts).
+ * Node `http` process (floor-server.ts) and inside the Functions Framework
+ * (framework-floor.ts: the first answers' floor, and the framework-floor
+ * variant under load).
  */
 import {createHash, randomUUID} from 'node:crypto';
 import * as http from 'node:http';

@@ -2,8 +2,8 @@
  * Benchmark only: the floor's work inside the Functions Framework. The
  * floor's own routes (floor-roles.ts), served as an HTTP
  * function: the framework and Express, then the same Firestore client
- * opened the same way at start, the same reads and calls, and nothing of
- * this project. For the cold start (cold-starts.ts), started with the
+ * opened the same way at start, the same reads and calls, and none of
+ * this project's work (under load, only its framework fast path, below). For the cold start (cold-starts.ts), started with the
  * compile cache ours start with: what it adds to the floor's first answer
  * is what a function on the framework pays at best, before any code of its
  * own. Under load (the framework-floor variant, plain-servers.ts), three of
@@ -34,10 +34,12 @@ import type * as FastPath from '../functions/common/tuning/framework-fast-path';
 if (process.env.FLOOR_LIBRARIES === 'on')
   for (const library of REQUIRED_LIBRARIES) require(library);
 
-// The framework without its per-request domain, as ours runs it: under
-// load the domain costs more than everything else the framework does, so
-// with it the floor would credit ours with what the fast path buys
-// (judged on its own against framework-domain) and hide ours' own work.
+// The framework without its per-request domain (and its execution-id
+// middleware), as ours runs it, through the same tuning line: under load
+// the domain is most of what the framework costs, so with it the floor
+// would credit ours with what the fast path buys (judged on its own,
+// against framework-domain) and hide ours' own work. A fault in the fast
+// path then slows both alike: this ratio does not judge it.
 // Required only then: the first answer's floor loads nothing of ours.
 if (process.env.FLOOR_DOMAIN === 'off')
   (

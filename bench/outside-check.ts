@@ -2,7 +2,7 @@
  * `npm run -s build && node_modules/.bin/node build/bench/outside-check.js
  * [rounds] [seconds]`: the mesh route measured outside the benchmark's
  * rounds, with the same load (wrk, 1 thread, 16 connections: load.ts),
- * against three targets started side by side on one Firestore emulator, in
+ * against four targets started side by side on one Firestore emulator, in
  * interleaved rounds (best round of each by throughput):
  * - floor:   the benchmark's three plain node:http processes;
  * - framework-floor: the floor's work in the Functions Framework, run

@@ -65,18 +65,27 @@ async function startTrio(
   const children: ChildProcess[] = ['order', 'user', 'gateway'].map(role =>
     spawn(role, ports[role], urls),
   );
-  await waitFor(
-    `the ${variant} servers`,
-    async () => (await fetch(`${urls.gateway}/api/users/user-001`)).ok,
-    20_000,
-  );
+  const stop = async () =>
+    void (await Promise.all(children.map(c => stopGroup(c))));
+  try {
+    await waitFor(
+      `the ${variant} servers`,
+      async () => (await fetch(`${urls.gateway}/api/users/user-001`)).ok,
+      20_000,
+      // The gateway last: whichever ends first fails the start.
+      children[2],
+    );
+  } catch (e: unknown) {
+    await stop();
+    throw e;
+  }
   return {
     variant,
     url: urls.gateway,
     headers: {},
     pids: children.map(c => c.pid!),
     reset: async () => undefined,
-    stop: async () => void (await Promise.all(children.map(c => stopGroup(c)))),
+    stop,
   };
 }
 
@@ -142,7 +151,8 @@ export async function startFloor(
 /**
  * The floor's work in the Functions Framework (bench/framework-floor.ts),
  * one function per role, run as ours run it: without the framework's
- * per-request domain (FLOOR_DOMAIN=off), on the Firestore client's
+ * per-request domain and execution-id middleware (FLOOR_DOMAIN=off: the
+ * same fast path as ours), in production mode, on the Firestore client's
  * `transport` (the floor's, so that the two differ by the framework
  * alone), each within its function's memory and with its NODE_OPTIONS:
  * what a request costs on the card's framework before any work of this
@@ -170,6 +180,10 @@ export async function startFrameworkFloor(
         FLOOR_USER_URL: urls.user,
         FLOOR_ORDER_URL: urls.order,
         FLOOR_DOMAIN: 'off',
+        // As ours run (local/functions.ts, scripts/topology.js): the
+        // framework's production mode, and no route it answers itself.
+        NODE_ENV: 'production',
+        IGNORED_ROUTES: '',
       },
       {
         source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
@@ -180,6 +194,9 @@ export async function startFrameworkFloor(
     child.stdout?.resume();
     child.stderr?.resume();
     return child;
+  }).catch(async (e: unknown) => {
+    await data.close();
+    throw e;
   });
   return {
     ...trio,

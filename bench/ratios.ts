@@ -160,7 +160,8 @@ function routeRatios(
   against('floor', vs('ours', 'floor', 'CPU per request'), () =>
     cpu('ours', 'floor'),
   );
-  // The card's own floor: the same work on the framework as it ships.
+  // The card's own floor: the same work on the framework, run as ours
+  // (its fast path on: framework-domain judges that).
   against('framework-floor', vs('ours', 'framework-floor', 'throughput'), () =>
     throughput('ours', 'framework-floor'),
   );

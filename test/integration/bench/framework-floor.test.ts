@@ -4,7 +4,9 @@
  * as it ships otherwise: otherwise its ratios would judge nothing.
  */
 import {expect} from 'chai';
+import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
+import {startFrameworkFloor} from '../../../bench/plain-servers';
 import {REQUIRED_LIBRARIES} from '../../../bench/required-libraries';
 import {ROOT} from '../../../local/stack';
 import {packagesLoaded} from '../../fixtures/loaded-packages';
@@ -67,5 +69,28 @@ describe('bench/framework-floor', () => {
     expect(await servesWithoutDomain({FLOOR_DOMAIN: 'off'})).to.equal(true);
     // As it ships otherwise: the first answers' floor.
     expect(await servesWithoutDomain({})).to.equal(false);
+  });
+
+  it('runs under load as ours run: without the domain, in production mode, every route its own', async function () {
+    this.timeout(60_000);
+    const floor = await startFrameworkFloor(
+      process.env.FIRESTORE_EMULATOR_HOST!,
+      'grpc',
+    );
+    try {
+      expect(floor.pids).to.have.length(3);
+      for (const pid of floor.pids) {
+        const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        expect(env).to.include.members([
+          'FLOOR_DOMAIN=off',
+          'NODE_ENV=production',
+          'IGNORED_ROUTES=',
+        ]);
+      }
+      const res = await fetch(`${floor.url}/api/user-orders/user-001`);
+      expect(res.status).to.equal(200);
+    } finally {
+      await floor.stop();
+    }
   });
 });

@@ -11,7 +11,7 @@ import {ROOT} from '../../../local/stack';
 import {runProcess} from '../../fixtures/run-process';
 
 describe('npm run bench (smoke)', function () {
-  // Seven targets started and stopped, each a stack or a trio of processes:
+  // Ten targets started and stopped, each a stack or a trio of processes:
   // room for a busy two-core machine.
   this.timeout(420_000);
 
@@ -81,6 +81,8 @@ describe('npm run bench (smoke)', function () {
       );
     }
     expect(json.ratios).to.include.keys(
+      'mesh: ours vs framework-floor (throughput, c=1)',
+      'mesh: ours vs framework-floor (CPU per request, c=1)',
       "user first answer vs the floor's (its faster transport)",
       "user first answer vs the floor's in the Functions Framework (its faster transport)",
       'gateway cold start vs hello-world',

@@ -31,7 +31,7 @@ describe('buildReport', () => {
     );
     expect(ratios['mesh: ours vs floor (throughput, c=32)']).to.equal(0.6);
     expect(ratios['mesh: ours vs floor (CPU per request, c=32)']).to.equal(1.6);
-    // The card's own floor: the same work on the framework as it ships.
+    // The card's own floor: the same work on the framework, run as ours.
     expect(ratios['mesh: ours vs framework-floor (throughput, c=32)']).to.equal(
       1.2,
     );
