@@ -14,8 +14,8 @@ import {functionsNode} from '../local/runtime';
 import {functionEnv, ROOT, spawnFunction, type Stack} from '../local/stack';
 import {claimsFor} from '../local/token-signer';
 import {otlpSink} from './otlp-sink';
+import {spawnFrameworkFloor} from './plain-servers';
 import {entryWithout} from '../local/untuned-entry';
-import {MAX_OPEN_ORDERS} from './scenarios';
 import {median, round} from './stats';
 
 /**
@@ -161,27 +161,16 @@ export async function frameworkFloorColdStart(
   const {topology, projectId, firestoreHost} = stack.layout;
   const port = await freePort();
   const started = performance.now();
-  const child = spawnFunction(
-    'floor',
-    port,
-    {
-      PATH: process.env.PATH ?? '',
-      NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+  const child = spawnFrameworkFloor(topology, role, port, {
+    projectId,
+    firestoreHost,
+    transport,
+    env: {
       NODE_COMPILE_CACHE: COMPILE_CACHE,
       NODE_COMPILE_CACHE_PORTABLE: '1',
-      FIRESTORE_EMULATOR_HOST: firestoreHost,
-      MAX_OPEN_ORDERS,
-      FLOOR_ROLE: role,
-      FLOOR_PROJECT: projectId,
-      FLOOR_DATABASE: topology.get(role).firestore!.database,
-      FLOOR_FIRESTORE: transport,
       FLOOR_LIBRARIES: libraries ? 'on' : 'off',
     },
-    {
-      source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
-      memory: topology.get(role).resources.memory,
-    },
-  );
+  });
   return firstAnswerMs(
     `the floor's ${role} cold start in the Functions Framework (${transport}${libraries ? ', with the required libraries' : ''})`,
     child,

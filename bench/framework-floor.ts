@@ -3,8 +3,9 @@
  * floor's own routes (floor-roles.ts), served as an HTTP
  * function: the framework and Express, then the same Firestore client
  * opened the same way at start, the same reads and calls, and none of
- * this project's work (under load, only its framework fast path, below). For the cold start (cold-starts.ts), started with the
- * compile cache ours start with: what it adds to the floor's first answer
+ * this project's work (under load, only its framework fast path, below).
+ * For the cold start (cold-starts.ts), started with the compile cache ours
+ * start with: what it adds to the floor's first answer
  * is what a function on the framework pays at best, before any code of its
  * own. Under load (the framework-floor variant, plain-servers.ts), three of
  * them in the gateway → user → order shape, the framework run as ours

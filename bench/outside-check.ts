@@ -33,6 +33,8 @@ interface Loaded {
   url: string;
   headers: Record<string, string>;
   pids: number[];
+  /** Puts its project back to its seed after a round (Target.reset). */
+  reset?: () => Promise<void>;
 }
 
 interface Round {
@@ -92,14 +94,9 @@ async function main(rounds: number, seconds: number): Promise<void> {
     const local = await consoleStack(emulator.host);
     stops.push(local.stop);
     const targets: Loaded[] = [
-      {name: 'floor', url: floor.url, headers: floor.headers, pids: floor.pids},
-      {
-        name: 'framework-floor',
-        url: frameworkFloor.url,
-        headers: frameworkFloor.headers,
-        pids: frameworkFloor.pids,
-      },
-      {name: 'ours', url: ours.url, headers: ours.headers, pids: ours.pids},
+      {...floor, name: 'floor'},
+      {...frameworkFloor, name: 'framework-floor'},
+      {...ours, name: 'ours'},
       {
         name: 'console',
         url: local.info.urls.gateway,
@@ -119,9 +116,7 @@ async function main(rounds: number, seconds: number): Promise<void> {
         );
         if (r.requestsPerSec > (best[t.name]?.requestsPerSec ?? 0))
           best[t.name] = r;
-        if (t.name === 'ours') await ours.reset();
-        if (t.name === 'floor') await floor.reset();
-        if (t.name === 'framework-floor') await frameworkFloor.reset();
+        await t.reset?.();
       }
     for (const base of ['floor', 'framework-floor'])
       for (const name of ['ours', 'console', 'framework-floor'].filter(

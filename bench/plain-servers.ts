@@ -149,6 +149,45 @@ export async function startFloor(
 }
 
 /**
+ * One function of bench/framework-floor.ts, serving `role` at `port` in
+ * the Functions Framework: within the function's memory and with its
+ * NODE_OPTIONS, reading `projectId`'s data in the role's own database over
+ * `transport`; `env`: what its use adds (the callees, the switches, a
+ * compile cache). Its output is the caller's to read.
+ */
+export function spawnFrameworkFloor(
+  topology: typeof TOPOLOGY,
+  role: string,
+  port: number,
+  settings: {
+    projectId: string;
+    firestoreHost: string;
+    transport: 'grpc' | 'rest';
+    env: Record<string, string>;
+  },
+): ChildProcess {
+  return spawnFunction(
+    'floor',
+    port,
+    {
+      PATH: process.env.PATH ?? '',
+      NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+      FIRESTORE_EMULATOR_HOST: settings.firestoreHost,
+      MAX_OPEN_ORDERS,
+      FLOOR_ROLE: role,
+      FLOOR_PROJECT: settings.projectId,
+      FLOOR_DATABASE: topology.get(role).firestore?.database ?? '',
+      FLOOR_FIRESTORE: settings.transport,
+      ...settings.env,
+    },
+    {
+      source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
+      memory: topology.get(role).resources.memory,
+    },
+  );
+}
+
+/**
  * The floor's work in the Functions Framework (bench/framework-floor.ts),
  * one function per role, run as ours run it: without the framework's
  * per-request domain and execution-id middleware (FLOOR_DOMAIN=off: the
@@ -165,18 +204,11 @@ export async function startFrameworkFloor(
   const projectId = projectFor('framework-floor');
   const data = await seeded(projectId, firestoreHost);
   const trio = await startTrio('framework-floor', (role, port, urls) => {
-    const child = spawnFunction(
-      'floor',
-      port,
-      {
-        PATH: process.env.PATH ?? '',
-        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
-        FIRESTORE_EMULATOR_HOST: firestoreHost,
-        MAX_OPEN_ORDERS,
-        FLOOR_ROLE: role,
-        FLOOR_PROJECT: projectId,
-        FLOOR_DATABASE: TOPOLOGY.get(role).firestore?.database ?? '',
-        FLOOR_FIRESTORE: transport,
+    const child = spawnFrameworkFloor(TOPOLOGY, role, port, {
+      projectId,
+      firestoreHost,
+      transport,
+      env: {
         FLOOR_USER_URL: urls.user,
         FLOOR_ORDER_URL: urls.order,
         FLOOR_DOMAIN: 'off',
@@ -185,11 +217,7 @@ export async function startFrameworkFloor(
         NODE_ENV: 'production',
         IGNORED_ROUTES: '',
       },
-      {
-        source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
-        memory: TOPOLOGY.get(role).resources.memory,
-      },
-    );
+    });
     // Read and dropped, as the floor's output is: a full pipe would stall it.
     child.stdout?.resume();
     child.stderr?.resume();
