@@ -15,7 +15,6 @@ import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
-import {installKeptBytecode} from '../functions/common/tuning/kept-bytecode';
 import {registerFunctions} from '../functions/common/setup/entry-points';
 import type {Wiring} from '../functions/common/setup/wiring';
 import {create as createGateway} from '../functions/gateway/index';
@@ -45,7 +44,6 @@ installFrameworkPatches();
 installFrameworkFastPath();
 installHttpFetch();
 installFirestoreRestFirst();
-installKeptBytecode();
 
 registerFunctions(
   {

@@ -1,6 +1,6 @@
 /**
  * The benchmark's settings, from its environment, read once by a pure
- * function. By default a run answers every target in about fourteen
+ * function. By default a run answers every target in about thirteen
  * minutes on a 2-core machine: concurrency 16 only, the floors,
  * end-users-off, silent and framework-domain on the mesh route only (what
  * their targets compare), a warm-up of at most 30 s per target, 0.5 s

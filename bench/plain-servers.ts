@@ -18,18 +18,6 @@ import {MAX_OPEN_ORDERS} from './scenarios';
 import {projectFor, seeded, TOPOLOGY} from './seeded-projects';
 import type {Target, VariantId} from './targets';
 
-/**
- * What the baselines under load run with besides the heap of the function
- * in their place: bytecode kept through idle spells, as ours keeps it
- * (functions/common/tuning/kept-bytecode.ts). In a run each target idles
- * while the others are loaded, and after each idle spell a process whose
- * V8 flushed its bytecode recompiles and runs slower for seconds: a ratio
- * against a baseline that pays for that, and ours not, would credit ours
- * with V8's idle behaviour rather than with its code. The device's own
- * variant (without-kept-bytecode) measures what it buys.
- */
-export const BASELINE_NODE_ARGS = ['--no-flush-bytecode'];
-
 /** Starts the server of `role` at `port`; `urls`: every role's. */
 type SpawnRole = (
   role: string,
@@ -54,7 +42,6 @@ const plainProcess =
       [
         // Within the same memory limit as the function in its place.
         ...baselineHeapFlags(memoryBytes(TOPOLOGY.get(role).resources.memory)),
-        ...BASELINE_NODE_ARGS,
         path.join(ROOT, 'build', 'bench', script),
         ...args(role, port, urls),
       ],
@@ -196,7 +183,6 @@ export function spawnFrameworkFloor(
     {
       source: path.join(ROOT, 'build', 'bench', 'framework-floor.js'),
       memory: topology.get(role).resources.memory,
-      nodeArgs: BASELINE_NODE_ARGS,
     },
   );
 }

@@ -26,7 +26,6 @@ import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
-import {installKeptBytecode} from '../functions/common/tuning/kept-bytecode';
 import {registerFunctions} from '../functions/common/setup/entry-points';
 import {
   wiringFor,
@@ -65,7 +64,6 @@ installFrameworkPatches();
 installFrameworkFastPath();
 installHttpFetch();
 installFirestoreRestFirst();
-installKeptBytecode();
 
 const switchableOf = (create: FunctionFactory) => () => ({
   create: (config: Config) => switchable(config, create),

@@ -20,7 +20,6 @@ import {installFrameworkPatches} from './common/http/framework';
 import {installFrameworkFastPath} from './common/tuning/framework-fast-path';
 import {installHttpFetch} from './common/tuning/http-fetch';
 import {installFirestoreRestFirst} from './common/tuning/firestore-rest-first';
-import {installKeptBytecode} from './common/tuning/kept-bytecode';
 
 // Before the framework builds its server (it does once it has loaded this
 // module): the body guards and the gentle shutdown, see framework.ts.
@@ -31,6 +30,5 @@ installFrameworkPatches();
 installFrameworkFastPath(); // tuning: no per-request domain (framework-fast-path.ts)
 installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
 installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (firestore-rest-first.ts)
-installKeptBytecode(); // tuning: V8 keeps bytecode through idle spells (kept-bytecode.ts)
 
 registerFunctions(FUNCTIONS);

@@ -19,7 +19,6 @@ import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
 import {installHttpFetch} from '../functions/common/tuning/http-fetch';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
-import {installKeptBytecode} from '../functions/common/tuning/kept-bytecode';
 import {ConfigError} from '../functions/common/platform/variables';
 import {loadTopology} from '../scripts/topology';
 import {functionModules} from './function-modules';
@@ -50,7 +49,6 @@ installFrameworkPatches();
 installFrameworkFastPath({skip: switches.frameworkDomain}); // tuning: no per-request domain (framework-fast-path.ts)
 installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
 installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (firestore-rest-first.ts)
-installKeptBytecode(); // tuning: V8 keeps bytecode through idle spells (kept-bytecode.ts)
 
 // The compiled project, build/, where a function's `source` folder is.
 const BUILD = path.resolve(__dirname, '..');

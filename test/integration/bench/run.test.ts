@@ -174,17 +174,13 @@ describe('npm run bench (smoke)', function () {
     // Every target of the default run is there, each function's cold start
     // (the gateway's against a hello-world, the others' against the floor)
     // and peak memory.
-    expect(json.targets).to.have.length(21);
+    expect(json.targets).to.have.length(20);
     const names = json.targets.map((t: {target: string}) => t.target);
     const named = (start: string) =>
       names.some((n: string) => n.startsWith(start));
     expect(names).to.include('gateway cold start <= 1.3x hello-world');
     // What each tuning device buys, against ours without it.
-    for (const without of [
-      'framework-domain',
-      'without-http-fetch',
-      'without-kept-bytecode',
-    ])
+    for (const without of ['framework-domain', 'without-http-fetch'])
       expect(names).to.include(
         `mesh, c=1: ours <= 0.9x the CPU per request of ${without}`,
       );
