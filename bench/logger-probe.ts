@@ -40,8 +40,6 @@ function writer(mode: Mode): (i: number) => void {
   if (mode === 'ours') {
     const logger = new JsonLogger('order', 'info');
     return i => {
-      // As http-function.ts: the request is no longer in flight when its line is written.
-      logger.requestInFlight()();
       logger.log('INFO', 'GET /orders/user/user-001 200', fields(i));
     };
   }

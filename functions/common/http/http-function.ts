@@ -181,18 +181,14 @@ export function createHttpFunction(options: HttpFunctionOptions): HttpFunction {
     let caller: string | undefined;
     let refused: string | undefined;
     res.setHeader('X-Request-Id', ctx.requestId);
-    // Lines wait while requests are in flight, to share a write (logger.ts);
-    // 'close' also comes when the client leaves before the response ends.
-    const done = logger.requestInFlight();
     // The one line per request, and the end of this function's span of the
-    // trace (its calls and Firestore operations are its children). Written once
-    // the request no longer counts as in flight: alone, it goes out at the
-    // end of this turn. A request whose caller hung up before the answer
-    // was sent (a hop timeout does that) gets its line too, as 499, the
-    // status load balancers write for it.
+    // trace (its calls and Firestore operations are its children). A
+    // request whose caller hung up before the answer was sent (a hop
+    // timeout does that) gets its line too, as 499, the status load
+    // balancers write for it: 'close' comes when the client leaves before
+    // the response ends.
     let logged = false;
     const writeLine = (status: number) => {
-      done();
       if (logged) return;
       logged = true;
       const record: RequestRecord = {

@@ -28,12 +28,6 @@ export interface Logger {
   /** Whether a line of `severity` would be written: ask before building one. */
   enabled(severity: Severity): boolean;
   log(severity: Severity, message: string, fields?: LogFields): void;
-  /**
-   * Marks a request in flight until the returned function is called (when
-   * its response is done or abandoned): where the sink holds lines, its
-   * lines may wait for the requests beside it, to share a write.
-   */
-  requestInFlight(): () => void;
 }
 
 /**
@@ -43,19 +37,11 @@ export interface Logger {
 export interface LineSink {
   /** Takes one line (with its newline). */
   add(line: string): void;
-  /**
-   * Marks a request in flight until the returned function is called: a
-   * sink may hold lines while requests run, to write them together.
-   */
-  hold(): () => void;
 }
 
-const nothingHeld = () => undefined;
-
-/** Each line written to stdout at once, nothing held: the plain way. */
+/** Each line written to stdout at once: the plain way. */
 const eachLineAtOnce: LineSink = {
   add: line => void process.stdout.write(line),
-  hold: () => nothingHeld,
 };
 
 /** Writes entries at or above `level` to `out` (stdout by default). */
@@ -76,10 +62,5 @@ export class JsonLogger implements Logger {
       JSON.stringify({severity, message, service: this.service, ...fields}) +
         '\n',
     );
-  }
-
-  requestInFlight(): () => void {
-    // A silent logger writes nothing that could wait.
-    return this.level === 'silent' ? nothingHeld : this.out.hold();
   }
 }

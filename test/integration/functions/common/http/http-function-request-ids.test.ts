@@ -29,7 +29,6 @@ function serve(options: {entry: boolean; authenticate?: boolean}) {
       entry: options.entry,
       logger: new JsonLogger('test', 'info', {
         add: line => lines.push(JSON.parse(line) as Line),
-        hold: () => () => undefined,
       }),
       authenticate: options.authenticate
         ? async authorization => {

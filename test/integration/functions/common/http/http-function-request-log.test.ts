@@ -1,7 +1,6 @@
 /**
- * What createHttpFunction logs of a request: the log sink held while the
- * request is in flight, and the one request line, under the request's span,
- * even when the caller hangs up.
+ * What createHttpFunction logs of a request: the one request line, under
+ * the request's span, even when the caller hangs up.
  */
 import {expect} from 'chai';
 import {get} from 'node:http';
@@ -11,10 +10,8 @@ import {logRequest} from '../../../../../functions/common/http/request-log';
 import {createContext} from '../../../../../functions/common/http/context';
 import {
   JsonLogger,
-  type LineSink,
   type Logger,
 } from '../../../../../functions/common/telemetry/logger';
-import {waitFor} from '../../../../../local/processes';
 import {frameworkServer} from '../../../../fixtures/functions';
 import {PUBLIC} from '../../../../../functions/common/http/access';
 import {recordingTracing} from '../../../../fixtures/context';
@@ -27,88 +24,6 @@ function timesOf(span: {
   const ms = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
   return {startMs: ms(span.startTime), durationMs: ms(span.duration)};
 }
-describe('createHttpFunction: a request in flight', function () {
-  this.timeout(10_000);
-
-  /** A sink that counts the requests holding it and notes how many did as each line came. */
-  function countingSink() {
-    const seen = {inFlight: 0, linesWhileHeld: [] as number[]};
-    const sink: LineSink = {
-      add: () => seen.linesWhileHeld.push(seen.inFlight),
-      hold: () => {
-        seen.inFlight++;
-        let released = false;
-        return () => {
-          if (!released) seen.inFlight--;
-          released = true;
-        };
-      },
-    };
-    return {seen, sink};
-  }
-
-  function serve(sink: LineSink) {
-    return frameworkServer(
-      createHttpFunction({
-        service: 'test',
-        projectId: 'p',
-        requestTimeoutMs: 15_000,
-        endUsers: 'off',
-        logger: new JsonLogger('test', 'info', sink),
-        routes: [
-          {
-            method: 'GET',
-            path: '/ok',
-            rule: PUBLIC,
-            handler: async () => ({body: {ok: true}}),
-          },
-          {
-            method: 'GET',
-            path: '/stall',
-            rule: PUBLIC,
-            handler: () => new Promise(() => undefined),
-          },
-        ],
-      }),
-    );
-  }
-
-  it('is held until its response ends, and its line comes after it is no longer in flight', async () => {
-    const {seen, sink} = countingSink();
-    const res = await request(serve(sink)).get('/ok');
-    expect(res.status).to.equal(200);
-    expect(seen.inFlight).to.equal(0);
-    expect(seen.linesWhileHeld).to.deep.equal([0]);
-  });
-
-  it('is no longer held when its client leaves before the answer', async () => {
-    const {seen, sink} = countingSink();
-    const server = serve(sink);
-    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-    try {
-      const {port} = server.address() as {port: number};
-      const client = get(`http://127.0.0.1:${port}/stall`);
-      client.on('error', () => undefined);
-      await waitFor(
-        'the request to arrive',
-        async () => seen.inFlight === 1,
-        5_000,
-      );
-      client.destroy();
-      await waitFor(
-        'the request to be released',
-        async () => seen.inFlight === 0,
-        5_000,
-      );
-      // Its one line (a 499) came after it was released, not while held.
-      expect(seen.linesWhileHeld).to.deep.equal([0]);
-    } finally {
-      server.closeAllConnections();
-      await new Promise(r => server.close(r));
-    }
-  });
-});
-
 describe('createHttpFunction: the request line', () => {
   it('logs a request whose caller hung up, once, as 499, when the caller left', async () => {
     const lines: Record<string, unknown>[] = [];
@@ -124,7 +39,6 @@ describe('createHttpFunction: the request line', () => {
         endUsers: 'off',
         logger: new JsonLogger('test', 'info', {
           add: line => lines.push(JSON.parse(line)),
-          hold: () => () => undefined,
         }),
         routes: [
           {
@@ -181,7 +95,6 @@ describe('createHttpFunction: the request line', () => {
         endUsers: 'off',
         logger: new JsonLogger('test', 'info', {
           add: line => lines.push(line),
-          hold: () => () => undefined,
         }),
         routes: [
           {
@@ -225,7 +138,6 @@ describe('createHttpFunction: the request line', () => {
     const silent: Logger = {
       enabled: () => false,
       log: (_severity, message) => logged.push(message),
-      requestInFlight: () => () => undefined,
     };
     logRequest(silent, 'p', {
       method: 'GET',

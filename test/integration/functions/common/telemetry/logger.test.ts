@@ -14,16 +14,7 @@ describe('logger', () => {
   describe('JsonLogger', () => {
     const sink = () => {
       const lines: string[] = [];
-      let holds = 0;
-      return {
-        lines,
-        holds: () => holds,
-        add: (line: string) => lines.push(line),
-        hold: () => {
-          holds++;
-          return () => undefined;
-        },
-      };
+      return {lines, add: (line: string) => lines.push(line)};
     };
 
     it('writes one JSON object per line with severity, message, service and fields, at or above its level', () => {
@@ -47,15 +38,7 @@ describe('logger', () => {
       expect(silent.enabled('ERROR')).to.equal(false);
     });
 
-    it('holds its sink for a request in flight, unless it is silent', () => {
-      const out = sink();
-      new JsonLogger('order', 'info', out).requestInFlight();
-      expect(out.holds()).to.equal(1);
-      new JsonLogger('order', 'silent', out).requestInFlight();
-      expect(out.holds()).to.equal(1);
-    });
-
-    it('without a chosen sink, writes each line to stdout at once, a request in flight or not, and loses none at exit', async () => {
+    it('without a chosen sink, writes each line to stdout at once, and loses none at exit', async () => {
       const logger = path.join(
         __dirname,
         '../../../../../functions/common/telemetry/logger.js',
@@ -63,9 +46,7 @@ describe('logger', () => {
       const child = await runProcess(process.execPath, [
         '-e',
         `const {JsonLogger} = require(${JSON.stringify(logger)});
-         const gateway = new JsonLogger('gateway');
-         gateway.requestInFlight();
-         gateway.log('INFO', 'first');
+         new JsonLogger('gateway').log('INFO', 'first');
          process.stdout.write('written after it\\n');
          new JsonLogger('user').log('ERROR', 'second');
          process.exit(3);`,

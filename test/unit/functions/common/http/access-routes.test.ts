@@ -31,7 +31,6 @@ describe('createHttpFunction: the end user on each route', () => {
         requestTimeoutMs: 5000,
         logger: new JsonLogger('test', 'info', {
           add: line => lines.push(JSON.parse(line)),
-          hold: () => () => undefined,
         }),
         routes: (
           [

@@ -50,7 +50,6 @@ function serve(options: Partial<HttpFunctionOptions> = {}) {
       tracer: tracing.tracer,
       logger: new JsonLogger('test', 'info', {
         add: line => lines.push(JSON.parse(line)),
-        hold: () => () => undefined,
       }),
       routes: [
         route('GET', '/things/:id', async req => ({

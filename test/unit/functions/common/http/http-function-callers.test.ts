@@ -35,7 +35,6 @@ function serve(options: Partial<HttpFunctionOptions> = {}) {
       requestTimeoutMs: 5000,
       logger: new JsonLogger('test', 'info', {
         add: line => lines.push(JSON.parse(line)),
-        hold: () => () => undefined,
       }),
       routes: [
         {

@@ -51,7 +51,6 @@ async function spansOf(
     // Its lines go nowhere; its spans are what is looked at.
     const logger = new JsonLogger(service, 'info', {
       add: () => undefined,
-      hold: () => () => undefined,
     });
     const wiring = wiringFor(config, {logger});
     await request(frameworkServer(httpFunctionFor(config, wiring, [])))

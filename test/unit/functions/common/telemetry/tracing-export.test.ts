@@ -37,7 +37,6 @@ function recordingLogger(): Logger & {
     lines,
     enabled: () => true,
     log: (severity, message, fields) => lines.push({severity, message, fields}),
-    requestInFlight: () => () => undefined,
   };
 }
 
