@@ -35,7 +35,7 @@ export interface Figures {
    * their ratios pair up.
    */
   coldStartSamplesMs?: ColdStartSamples;
-  /** Resident MB per function after the load, for ours and framework-domain. */
+  /** Resident MB per function after the mesh route's rounds, for ours and framework-domain. */
   rssMbAfterLoad: Partial<Record<VariantId, Record<string, number>>>;
   /**
    * Per function of ours: the most resident memory its instance had under

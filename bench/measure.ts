@@ -2,6 +2,10 @@
  * The measured runs: the emulator warmed up first, then every scenario at
  * every concurrency against every target, in rounds, the targets taking
  * turns in a rotating order so that drift over the run favours none of them.
+ * A scenario's rounds run together, the write route's last, so that no
+ * read is measured on a project the creates have already grown, and every
+ * target has the same history before each of its runs: its own run of the
+ * round before.
  */
 import {load, type LoadResult, type Scenario} from './load';
 import type {BenchOptions} from './options';
@@ -29,45 +33,68 @@ export type RoundFigures = Pick<Row, 'requestsPerSec' | 'cpuMsPerRequest'>;
 
 type Log = (line: string) => void;
 
+/** How a target's warm-up went: its mesh steps' req/s, and whether they stopped rising in time. */
+export interface WarmUp {
+  steps: number[];
+  settled: boolean;
+}
+
 /**
- * Warms `target` up: the mesh route in steps until its throughput stops
- * rising (two steps in a row that do not beat the best so far by
- * `risingBy`), then one step of every other route. Every target needs its
- * own: the emulator's JIT takes tens of seconds of load to settle, and so
- * do each target's own processes and its project in the emulator (measured:
- * three identical stacks took four 5 s rounds to converge, from 16 to 5.4 ms
- * of CPU per request, while the one used for a shared warm-up started at 7).
- * Resolves to the mesh steps' req/s, and whether throughput settled in time.
+ * Warms every target up, in turns: one step of the mesh route each, over
+ * and over, a target leaving the turns once its throughput stops rising
+ * (two steps in a row that do not beat its best so far by `risingBy`) or
+ * its time runs out; then one step of every other read route each is
+ * loaded with (the write route warms in its own settling round, after
+ * every read is measured: measureAll). Every target needs its own: the
+ * emulator's JIT takes tens of seconds of load to settle, and so do each
+ * target's own processes and its project in the emulator (measured: three
+ * identical stacks took four 5 s rounds to converge, from 16 to 5.4 ms of
+ * CPU per request, while the one used for a shared warm-up started at 7).
+ * In turns, not one target after another: a target warmed first and then
+ * left idle while the others warm loses some of what it gained (V8 drops
+ * code an idle process does not run), and the measured rounds would judge
+ * that, not its code.
  */
-export async function warmUp(
-  target: Target,
+export async function warmUpAll(
+  targets: Target[],
   options: BenchOptions,
   log: Log,
-): Promise<{steps: number[]; settled: boolean}> {
+): Promise<Record<string, WarmUp>> {
   const {stepS, maxS, risingBy, routeStepS} = options.warmup;
   const c = Math.max(...options.concurrency);
-  const steps: number[] = [];
-  let best = 0;
-  let flat = 0;
-  let settled = false;
-  for (let spent = 0; spent < maxS && !settled; spent += stepS) {
-    const {requestsPerSec} = await load(target, MESH, c, stepS);
-    steps.push(round(requestsPerSec, 0));
-    flat = requestsPerSec < best * (1 + risingBy) ? flat + 1 : 0;
-    settled = flat === 2;
-    best = Math.max(best, requestsPerSec);
+  const state = targets.map(target => ({
+    target,
+    steps: [] as number[],
+    best: 0,
+    flat: 0,
+    settled: false,
+  }));
+  for (let spent = 0; spent < maxS; spent += stepS) {
+    const warming = state.filter(w => !w.settled);
+    if (warming.length === 0) break;
+    for (const w of warming) {
+      const {requestsPerSec} = await load(w.target, MESH, c, stepS);
+      w.steps.push(round(requestsPerSec, 0));
+      w.flat = requestsPerSec < w.best * (1 + risingBy) ? w.flat + 1 : 0;
+      w.settled = w.flat === 2;
+      w.best = Math.max(w.best, requestsPerSec);
+    }
   }
-  const routes = options.routesOf(target.variant);
-  for (const scenario of SCENARIOS.filter(
-    s => s !== MESH && routes.includes(s.id),
-  )) {
-    await load(target, scenario, c, routeStepS);
-    if (scenario.method !== 'GET') await target.reset();
+  for (const {target} of state) {
+    const routes = options.routesOf(target.variant);
+    for (const scenario of SCENARIOS.filter(
+      s => s !== MESH && s.method === 'GET' && routes.includes(s.id),
+    ))
+      await load(target, scenario, c, routeStepS);
   }
-  log(
-    `  ${target.variant.padEnd(16)} mesh req/s by ${stepS}s step: ${steps.join(', ')} (${settled ? 'stopped rising' : 'still rising when the warm-up time ran out'})`,
-  );
-  return {steps, settled};
+  const warmups: Record<string, WarmUp> = {};
+  for (const {target, steps, settled} of state) {
+    log(
+      `  ${target.variant.padEnd(16)} mesh req/s by ${stepS}s step: ${steps.join(', ')} (${settled ? 'stopped rising' : 'still rising when the warm-up time ran out'})`,
+    );
+    warmups[target.variant] = {steps, settled};
+  }
+  return warmups;
 }
 
 /**
@@ -80,26 +107,48 @@ export function targetCpuMs(target: Pick<Target, 'pids'>): number {
 }
 
 /**
+ * The order the routes are measured in: the mesh first, which every target
+ * is loaded with and most targets judge, straight after the warm-up; the
+ * write route last, so that no read is measured on a project its creates
+ * have grown (the emulator slows as a project's writes pile up, deleted or
+ * not).
+ */
+export function measuringOrder(): Scenario[] {
+  const rank = (s: Scenario) => (s === MESH ? 0 : s.method === 'GET' ? 1 : 2);
+  return [...SCENARIOS].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
  * Runs every scenario at every concurrency against every target loaded
- * with it (options.routesOf), `options.rounds` times. Each row is the median round by throughput, with
- * the median CPU per request (not necessarily that round's) and every
- * round's figures.
+ * with it (options.routesOf): `options.settleRounds` rounds whose figures
+ * are dropped, then `options.rounds` measured ones. A target's first runs
+ * after a spell of idling (its warm-up, or other routes' rounds) cost more
+ * than the ones that follow, and by how much differs from target to
+ * target: measured, they judged a target's history, not its code. Each row
+ * is the median round by throughput, with the median CPU per request (not
+ * necessarily that round's) and every round's figures.
  * Also resolves to the requests sent per target.
  */
 export async function measureAll(
   targets: Target[],
   options: BenchOptions,
   log: Log,
+  /** Called once every target has run its rounds of `scenario`. */
+  afterRoute: (scenario: Scenario) => void = () => undefined,
 ): Promise<{rows: Row[]; requests: Record<string, number>}> {
   const requests: Record<string, number> = {};
   const samples = new Map<string, Row[]>();
   let turn = 0;
-  for (let roundNo = 1; roundNo <= options.rounds; roundNo++) {
-    for (const scenario of SCENARIOS) {
-      for (const c of options.concurrency) {
-        const loaded = targets.filter(t =>
-          options.routesOf(t.variant).includes(scenario.id),
-        );
+  for (const scenario of measuringOrder()) {
+    for (const c of options.concurrency) {
+      const loaded = targets.filter(t =>
+        options.routesOf(t.variant).includes(scenario.id),
+      );
+      for (
+        let roundNo = 1 - options.settleRounds;
+        roundNo <= options.rounds;
+        roundNo++
+      ) {
         const order = loaded.map((_, i) => loaded[(i + turn) % loaded.length]);
         turn++;
         for (const target of order) {
@@ -111,6 +160,12 @@ export async function measureAll(
           if (scenario.method !== 'GET') await target.reset();
           requests[target.variant] =
             (requests[target.variant] ?? 0) + r.requests;
+          if (roundNo < 1) {
+            log(
+              `  settling ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${target.variant.padEnd(16)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  cpu ${round(cpu / r.requests, 3)} ms/req  (not counted)`,
+            );
+            continue;
+          }
           const row: Row = {
             variant: target.variant,
             scenario: scenario.id,
@@ -126,6 +181,7 @@ export async function measureAll(
         }
       }
     }
+    afterRoute(scenario);
   }
   const rows: Row[] = [];
   for (const runs of samples.values()) {

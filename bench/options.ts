@@ -3,9 +3,9 @@
  * function. By default a run answers every target in about thirteen
  * minutes on a 2-core machine: concurrency 16 only, the floors,
  * end-users-off, silent and framework-domain on the mesh route only (what
- * their targets compare), a warm-up of at most 30 s per target, 0.5 s
- * before each measured run, and 3 rounds of the telemetry comparison per
- * route. BENCH_FULL=1 is the long run: every variant (the
+ * their targets compare), a warm-up of at most 30 s per target, one
+ * settling round per route whose figures are dropped, 0.5 s before each
+ * measured run, and 3 rounds of the telemetry comparison per route. BENCH_FULL=1 is the long run: every variant (the
  * limit too) on every route at concurrency 1 and 16, warm-ups of up to 60 s,
  * 20 telemetry rounds per route (about 40 minutes).
  *
@@ -31,6 +31,11 @@ export interface BenchOptions {
   durationS: number;
   /** Each figure is the median of this many rounds, taken at different times. */
   rounds: number;
+  /**
+   * Rounds run before them, as they are, whose figures are dropped: a
+   * target's first runs on a route cost more than its next (measure.ts).
+   */
+  settleRounds: number;
   /** Seconds of load before each measured run, for the target's own JIT. */
   runWarmupS: number;
   /** Each target's warm-up: steps of this many seconds, until throughput stops rising. */
@@ -87,6 +92,7 @@ export function parseBenchOptions(
     full,
     durationS: num('BENCH_DURATION', smoke ? 0.3 : 3),
     rounds: smoke ? 1 : num('BENCH_ROUNDS', 3),
+    settleRounds: smoke ? 0 : 1,
     runWarmupS: smoke ? 0 : full ? 1 : 0.5,
     warmup: {
       stepS: smoke ? 0.3 : 5,

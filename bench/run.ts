@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {startFirestoreEmulator} from '../local/firestore-emulator';
 import {ROOT} from '../local/stack';
-import {measureAll, telemetryCost, warmUp} from './measure';
+import {measureAll, telemetryCost, warmUpAll} from './measure';
 import {oneUserCreates} from './one-user-creates';
 import {parseBenchOptions} from './options';
 import {coldStarts, FIRST_ROUTES} from './cold-starts';
@@ -26,7 +26,7 @@ import {memoryBytes} from '../local/memory';
 import {functionsNode} from '../local/runtime';
 import type {Figures} from './figures';
 import {buildReport} from './report';
-import {SCENARIOS} from './scenarios';
+import {MESH, SCENARIOS} from './scenarios';
 import {round} from './stats';
 import {formatTable} from './table';
 import {startTargets, type Target} from './targets';
@@ -71,8 +71,7 @@ async function main(): Promise<void> {
     log(
       'Warming every target up (the emulator, its processes, its project) until its throughput stops rising:',
     );
-    const warmup: Record<string, {steps: number[]; settled: boolean}> = {};
-    for (const t of targets) warmup[t.variant] = await warmUp(t, options, log);
+    const warmup = await warmUpAll(targets, options, log);
     // Counted from here: a caller's first token for each callee comes with
     // the warm-up, and counting it would charge the variants loaded on one
     // route (fewer requests) more per request for the same three tokens.
@@ -80,11 +79,23 @@ async function main(): Promise<void> {
       targets.map(t => [t.variant, issued(t)]),
     );
 
-    const {rows, requests} = await measureAll(targets, options, log);
+    // Read where ours and framework-domain have just done the same load:
+    // the mesh route's rounds, which framework-domain is loaded with alone.
+    const rssMbAfterLoad: Figures['rssMbAfterLoad'] = {};
+    const {rows, requests} = await measureAll(targets, options, log, route => {
+      if (route !== MESH) return;
+      for (const variant of ['ours', 'framework-domain'] as const) {
+        const stack = byId[variant]?.stack;
+        if (stack === undefined) continue;
+        rssMbAfterLoad[variant] = Object.fromEntries(
+          Object.entries(stack.pids).map(([fn, pid]) => [fn, rssMb(pid)]),
+        );
+      }
+    });
 
     const figures: Figures = {
       coldStartMs: {},
-      rssMbAfterLoad: {},
+      rssMbAfterLoad,
       warmup,
     };
     if (byId.silent !== undefined) {
@@ -95,13 +106,6 @@ async function main(): Promise<void> {
       figures[`tokensPer1000Requests_${t.variant}`] = round(
         ((issued(t) - issuedBefore[t.variant]) / requests[t.variant]) * 1000,
         2,
-      );
-    }
-    for (const variant of ['ours', 'framework-domain'] as const) {
-      const stack = byId[variant]?.stack;
-      if (stack === undefined) continue;
-      figures.rssMbAfterLoad[variant] = Object.fromEntries(
-        Object.entries(stack.pids).map(([fn, pid]) => [fn, rssMb(pid)]),
       );
     }
     const floorFirestore = byId.floor?.firestore;

@@ -9,13 +9,14 @@ describe('parseBenchOptions', () => {
     want: Record<string, unknown>;
   }[] = [
     {
-      name: 'a run of minutes by default: concurrency 16, short warm-ups, 4 telemetry rounds',
+      name: 'a run of minutes by default: concurrency 16, short warm-ups, a settling round, 3 telemetry rounds',
       env: {},
       want: {
         smoke: false,
         full: false,
         durationS: 3,
         rounds: 3,
+        settleRounds: 1,
         runWarmupS: 0.5,
         concurrency: [16],
         telemetryRounds: 3,
@@ -33,12 +34,13 @@ describe('parseBenchOptions', () => {
       },
     },
     {
-      name: 'a smoke run: one short round, no warm-up',
+      name: 'a smoke run: one short round, no warm-up, nothing to settle',
       env: {BENCH_SMOKE: '1', BENCH_ROUNDS: '5'},
       want: {
         smoke: true,
         durationS: 0.3,
         rounds: 1,
+        settleRounds: 0,
         runWarmupS: 0,
         concurrency: [1],
       },
