@@ -1,11 +1,12 @@
 /**
  * The benchmark's settings, from its environment, read once by a pure
- * function. By default a run answers every target in about thirteen
+ * function. By default a run answers every target in about fourteen
  * minutes on a 2-core machine: concurrency 16 only, the floors,
  * end-users-off, silent and framework-domain on the mesh route only (what
  * their targets compare), a warm-up of at most 30 s per target, one
  * settling round per route whose figures are dropped, 0.5 s before each
- * measured run, and 3 rounds of the telemetry comparison per route. BENCH_FULL=1 is the long run: every variant (the
+ * measured run, and 3 rounds of the telemetry comparison per route.
+ * BENCH_FULL=1 is the long run: every variant (the
  * limit too) on every route at concurrency 1 and 16, warm-ups of up to 60 s,
  * 20 telemetry rounds per route (about 40 minutes).
  *
