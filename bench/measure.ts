@@ -3,9 +3,11 @@
  * every concurrency against every target, in rounds, the targets taking
  * turns in a rotating order so that drift over the run favours none of them.
  * A scenario's rounds run together, the write route's last, so that no
- * read is measured on a project the creates have already grown, and every
- * target has the same history before each of its runs: its own run of the
- * round before.
+ * read is measured on a project the creates have already grown, and what
+ * comes before each run of a target is its own run of the round before,
+ * not other routes' rounds that only some targets serve. (The rotation
+ * still leaves one target a round a longer wait, the one that led the
+ * round before; the median of the rounds sets that round aside.)
  */
 import {load, type LoadResult, type Scenario} from './load';
 import type {BenchOptions} from './options';
@@ -43,9 +45,10 @@ export interface WarmUp {
  * Warms every target up, in turns: one step of the mesh route each, over
  * and over, a target leaving the turns once its throughput stops rising
  * (two steps in a row that do not beat its best so far by `risingBy`) or
- * its time runs out; then one step of every other read route each is
- * loaded with (the write route warms in its own settling round, after
- * every read is measured: measureAll). Every target needs its own: the
+ * its time runs out. Every other route warms in its own settling round
+ * (measureAll), so that ours, loaded with every route, and the variants
+ * loaded with the mesh alone come to the mesh's rounds with the same
+ * history. Every target needs its own: the
  * emulator's JIT takes tens of seconds of load to settle, and so do each
  * target's own processes and its project in the emulator (measured: three
  * identical stacks took four 5 s rounds to converge, from 16 to 5.4 ms of
@@ -60,7 +63,7 @@ export async function warmUpAll(
   options: BenchOptions,
   log: Log,
 ): Promise<Record<string, WarmUp>> {
-  const {stepS, maxS, risingBy, routeStepS} = options.warmup;
+  const {stepS, maxS, risingBy} = options.warmup;
   const c = Math.max(...options.concurrency);
   const state = targets.map(target => ({
     target,
@@ -79,13 +82,6 @@ export async function warmUpAll(
       w.settled = w.flat === 2;
       w.best = Math.max(w.best, requestsPerSec);
     }
-  }
-  for (const {target} of state) {
-    const routes = options.routesOf(target.variant);
-    for (const scenario of SCENARIOS.filter(
-      s => s !== MESH && s.method === 'GET' && routes.includes(s.id),
-    ))
-      await load(target, scenario, c, routeStepS);
   }
   const warmups: Record<string, WarmUp> = {};
   for (const {target, steps, settled} of state) {
@@ -113,9 +109,10 @@ export function targetCpuMs(target: Pick<Target, 'pids'>): number {
  * have grown (the emulator slows as a project's writes pile up, deleted or
  * not).
  */
-export function measuringOrder(): Scenario[] {
-  const rank = (s: Scenario) => (s === MESH ? 0 : s.method === 'GET' ? 1 : 2);
-  return [...SCENARIOS].sort((a, b) => rank(a) - rank(b));
+export function measuringOrder(scenarios = SCENARIOS): Scenario[] {
+  const rank = (s: Scenario) =>
+    s.id === MESH.id ? 0 : s.method === 'GET' ? 1 : 2;
+  return [...scenarios].sort((a, b) => rank(a) - rank(b));
 }
 
 /**
@@ -133,8 +130,8 @@ export async function measureAll(
   targets: Target[],
   options: BenchOptions,
   log: Log,
-  /** Called once every target has run its rounds of `scenario`. */
-  afterRoute: (scenario: Scenario) => void = () => undefined,
+  /** Called straight after each target's last measured run of a scenario. */
+  afterLastRun: (target: Target, scenario: Scenario) => void = () => undefined,
 ): Promise<{rows: Row[]; requests: Record<string, number>}> {
   const requests: Record<string, number> = {};
   const samples = new Map<string, Row[]>();
@@ -175,13 +172,13 @@ export async function measureAll(
           };
           const key = `${target.variant}/${scenario.id}/${c}`;
           samples.set(key, [...(samples.get(key) ?? []), row]);
+          if (roundNo === options.rounds) afterLastRun(target, scenario);
           log(
             `  round ${roundNo} ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${target.variant.padEnd(16)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  cpu ${row.cpuMsPerRequest} ms/req  errors ${r.errors}`,
           );
         }
       }
     }
-    afterRoute(scenario);
   }
   const rows: Row[] = [];
   for (const runs of samples.values()) {

@@ -8,7 +8,7 @@
  * measured run, and 3 rounds of the telemetry comparison per route.
  * BENCH_FULL=1 is the long run: every variant (the
  * limit too) on every route at concurrency 1 and 16, warm-ups of up to 60 s,
- * 20 telemetry rounds per route (about 40 minutes).
+ * 20 telemetry rounds per route (about 45 minutes).
  *
  * Env: BENCH_SMOKE=1 (a fraction of a second per run, for the test suite),
  * BENCH_FULL=1, BENCH_DURATION (s per measured run, default 3),
@@ -30,7 +30,10 @@ export interface BenchOptions {
   full: boolean;
   /** Seconds of each measured run. */
   durationS: number;
-  /** Each figure is the median of this many rounds, taken at different times. */
+  /**
+   * Each figure is the median of this many rounds, run one after another
+   * (a route's rounds run together: measure.ts).
+   */
   rounds: number;
   /**
    * Rounds run before them, as they are, whose figures are dropped: a
@@ -39,12 +42,12 @@ export interface BenchOptions {
   settleRounds: number;
   /** Seconds of load before each measured run, for the target's own JIT. */
   runWarmupS: number;
-  /** Each target's warm-up: steps of this many seconds, until throughput stops rising. */
   /**
-   * The mesh route in steps of stepS until throughput stops rising or
-   * maxS; then routeStepS of every other route the variant is loaded with.
+   * Each target's warm-up: the mesh route in steps of stepS until
+   * throughput stops rising or maxS (every other route warms in its own
+   * settling round, measure.ts).
    */
-  warmup: {stepS: number; maxS: number; risingBy: number; routeStepS: number};
+  warmup: {stepS: number; maxS: number; risingBy: number};
   concurrency: number[];
   coldStartSamples: number;
   /** Rounds of logging and tracing switched on and off (telemetryCost). */
@@ -103,7 +106,6 @@ export function parseBenchOptions(
       maxS: smoke ? 0.3 : num('BENCH_WARMUP_MAX', full ? 60 : 30),
       // A step counts as rising when it beats the best so far by this much.
       risingBy: 0.05,
-      routeStepS: smoke ? 0.3 : full ? 5 : 1,
     },
     concurrency: smoke ? [1] : full ? [1, 16] : [16],
     coldStartSamples: smoke ? 1 : 5,

@@ -5,8 +5,8 @@
  * per-request domain, authentication, end-user checks, logging, and the
  * naive client. Also: token requests per 1,000 gateway requests,
  * verification cost per token, cold starts against a Functions Framework
- * hello-world, and memory. By default in under ten minutes; BENCH_FULL=1
- * for the long run (options.ts).
+ * hello-world, and memory. By default in about fourteen minutes;
+ * BENCH_FULL=1 for the long run (options.ts).
  *
  * Settings come from the environment (options.ts); results are printed and
  * written to bench/results/latest.json.
@@ -72,26 +72,33 @@ async function main(): Promise<void> {
       'Warming every target up (the emulator, its processes, its project) until its throughput stops rising:',
     );
     const warmup = await warmUpAll(targets, options, log);
-    // Counted from here: a caller's first token for each callee comes with
-    // the warm-up, and counting it would charge the variants loaded on one
-    // route (fewer requests) more per request for the same three tokens.
+    // Counted from here: a caller's first token for each callee on the
+    // mesh comes with the warm-up, and counting it would charge the
+    // variants loaded on one route (fewer requests) more per request for
+    // the same tokens. The gateway's first for order (the one-hop and
+    // direct routes) comes with their settling rounds: one token counted
+    // among thousands of requests.
     const issuedBefore = Object.fromEntries(
       targets.map(t => [t.variant, issued(t)]),
     );
 
-    // Read where ours and framework-domain have just done the same load:
-    // the mesh route's rounds, which framework-domain is loaded with alone.
+    // Each read straight after its own last run of the mesh route, the
+    // load ours and framework-domain have both served, and framework-domain
+    // alone.
     const rssMbAfterLoad: Figures['rssMbAfterLoad'] = {};
-    const {rows, requests} = await measureAll(targets, options, log, route => {
-      if (route !== MESH) return;
-      for (const variant of ['ours', 'framework-domain'] as const) {
-        const stack = byId[variant]?.stack;
-        if (stack === undefined) continue;
+    const {rows, requests} = await measureAll(
+      targets,
+      options,
+      log,
+      (target, route) => {
+        const {variant, stack} = target;
+        if (route !== MESH || stack === undefined) return;
+        if (variant !== 'ours' && variant !== 'framework-domain') return;
         rssMbAfterLoad[variant] = Object.fromEntries(
           Object.entries(stack.pids).map(([fn, pid]) => [fn, rssMb(pid)]),
         );
-      }
-    });
+      },
+    );
 
     const figures: Figures = {
       coldStartMs: {},

@@ -64,7 +64,7 @@ describe('parseBenchOptions', () => {
     expect(maxS({BENCH_FULL: '1'})).to.equal(60);
     expect(
       parseBenchOptions({BENCH_WARMUP_MAX: '20'}, '/p').warmup,
-    ).to.deep.equal({stepS: 5, maxS: 20, risingBy: 0.05, routeStepS: 1});
+    ).to.deep.equal({stepS: 5, maxS: 20, risingBy: 0.05});
   });
 
   it('loads the variants compared on the mesh route only with it, unless in the long run', () => {
