@@ -48,11 +48,11 @@ export interface WarmUp {
  * its time runs out. Every other route warms in its own settling round
  * (measureAll), so that ours, loaded with every route, and the variants
  * loaded with the mesh alone come to the mesh's rounds with the same
- * history. Every target needs its own: the
- * emulator's JIT takes tens of seconds of load to settle, and so do each
- * target's own processes and its project in the emulator (measured: three
- * identical stacks took four 5 s rounds to converge, from 16 to 5.4 ms of
- * CPU per request, while the one used for a shared warm-up started at 7).
+ * history. Every target needs its own: the emulator's JIT takes tens of
+ * seconds of load to settle, and so do each target's own processes and its
+ * project in the emulator (measured: three identical stacks took four 5 s
+ * rounds to converge, from 16 to 5.4 ms of CPU per request, while the one
+ * used for a shared warm-up started at 7).
  * In turns, not one target after another: a target warmed first and then
  * left idle while the others warm loses some of what it gained (V8 drops
  * code an idle process does not run), and the measured rounds would judge
@@ -157,9 +157,10 @@ export async function measureAll(
           if (scenario.method !== 'GET') await target.reset();
           requests[target.variant] =
             (requests[target.variant] ?? 0) + r.requests;
+          const cpuMsPerRequest = round(cpu / r.requests, 3);
           if (roundNo < 1) {
             log(
-              `  settling ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${target.variant.padEnd(16)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  cpu ${round(cpu / r.requests, 3)} ms/req  (not counted)`,
+              `  settling ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${target.variant.padEnd(16)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  cpu ${cpuMsPerRequest} ms/req  (not counted)`,
             );
             continue;
           }
@@ -168,7 +169,7 @@ export async function measureAll(
             scenario: scenario.id,
             concurrency: c,
             ...r,
-            cpuMsPerRequest: round(cpu / r.requests, 3),
+            cpuMsPerRequest,
           };
           const key = `${target.variant}/${scenario.id}/${c}`;
           samples.set(key, [...(samples.get(key) ?? []), row]);
