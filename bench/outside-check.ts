@@ -8,6 +8,10 @@
  * - framework-floor: the floor's work in the Functions Framework, run
  *            without its domain as ours are (the benchmark's
  *            framework-floor: the card's own floor);
+ * - framework-floor-lines: the same, each function writing a JSON line
+ *            per request to stdout the plain way (console.log), read by
+ *            a parent as ours' lines are: what the framework and the line
+ *            a deployed function writes cost with nothing of ours;
  * - ours:    the functions as the benchmark runs them, as deployed (a line
  *            per request, spans exported to a sink at Google Cloud's ratio,
  *            end-user checks on);
@@ -89,6 +93,12 @@ async function main(rounds: number, seconds: number): Promise<void> {
       floor.firestore?.floorTransport ?? 'grpc',
     );
     stops.push(frameworkFloor.stop);
+    const frameworkFloorLines: Target = await startFrameworkFloor(
+      emulator.host,
+      floor.firestore?.floorTransport ?? 'grpc',
+      true,
+    );
+    stops.push(frameworkFloorLines.stop);
     const ours: Target = await startVariant('ours', emulator.host);
     stops.push(ours.stop);
     const local = await consoleStack(emulator.host);
@@ -96,6 +106,7 @@ async function main(rounds: number, seconds: number): Promise<void> {
     const targets: Loaded[] = [
       {...floor, name: 'floor'},
       {...frameworkFloor, name: 'framework-floor'},
+      {...frameworkFloorLines, name: 'framework-floor-lines'},
       {...ours, name: 'ours'},
       {
         name: 'console',
@@ -118,10 +129,13 @@ async function main(rounds: number, seconds: number): Promise<void> {
           best[t.name] = r;
         await t.reset?.();
       }
-    for (const base of ['floor', 'framework-floor'])
-      for (const name of ['ours', 'console', 'framework-floor'].filter(
-        n => n !== base,
-      ))
+    for (const base of ['floor', 'framework-floor', 'framework-floor-lines'])
+      for (const name of [
+        'ours',
+        'console',
+        'framework-floor',
+        'framework-floor-lines',
+      ].filter(n => n !== base))
         process.stdout.write(
           `${name} vs ${base} (best rounds): throughput ${round(best[name].requestsPerSec / best[base].requestsPerSec, 2)}x, CPU per request ${round(best[name].cpuMsPerRequest / best[base].cpuMsPerRequest, 2)}x\n`,
         );

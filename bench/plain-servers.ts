@@ -200,8 +200,12 @@ export function spawnFrameworkFloor(
 export async function startFrameworkFloor(
   firestoreHost: string,
   transport: 'grpc' | 'rest',
+  /** Each function writes a line per request (framework-floor.ts FLOOR_LINE). */
+  lines = false,
 ): Promise<Target> {
-  const projectId = projectFor('framework-floor');
+  const projectId = projectFor(
+    lines ? 'framework-floor-lines' : 'framework-floor',
+  );
   const data = await seeded(projectId, firestoreHost);
   const trio = await startTrio('framework-floor', (role, port, urls) => {
     const child = spawnFrameworkFloor(TOPOLOGY, role, port, {
@@ -216,6 +220,7 @@ export async function startFrameworkFloor(
         // framework's production mode, and no route it answers itself.
         NODE_ENV: 'production',
         IGNORED_ROUTES: '',
+        ...(lines && {FLOOR_LINE: 'on'}),
       },
     });
     // Read and dropped, as the floor's output is: a full pipe would stall it.
