@@ -13,7 +13,7 @@ import * as https from 'node:https';
 import type {IdTokenSource} from '../functions/common/calls/id-tokens';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
-import {installHttpFetch} from '../functions/common/tuning/http-fetch';
+import {installHttpCalls} from '../functions/common/tuning/http-calls';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
 import {registerFunctions} from '../functions/common/setup/entry-points';
 import type {Wiring} from '../functions/common/setup/wiring';
@@ -42,7 +42,7 @@ const naive: Partial<Wiring> = {
 
 installFrameworkPatches();
 installFrameworkFastPath();
-installHttpFetch();
+installHttpCalls();
 installFirestoreRestFirst();
 
 registerFunctions(

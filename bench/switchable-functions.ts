@@ -24,7 +24,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import type {Config} from '../functions/common/platform/config';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
-import {installHttpFetch} from '../functions/common/tuning/http-fetch';
+import {installHttpCalls} from '../functions/common/tuning/http-calls';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
 import {registerFunctions} from '../functions/common/setup/entry-points';
 import {
@@ -62,7 +62,7 @@ function switchable(config: Config, create: FunctionFactory): HttpFunction {
 
 installFrameworkPatches();
 installFrameworkFastPath();
-installHttpFetch();
+installHttpCalls();
 installFirestoreRestFirst();
 
 const switchableOf = (create: FunctionFactory) => () => ({

@@ -56,7 +56,7 @@ import {telemetrySwitch, type TelemetrySwitch} from './telemetry-switch';
  * The tuning devices for a request's CPU, each judged by a variant of ours
  * without it; the framework fast path's variant is framework-domain.
  */
-export const CPU_DEVICES = ['http-fetch'] as const;
+export const CPU_DEVICES = ['http-calls'] as const;
 export type WithoutDevice = `without-${(typeof CPU_DEVICES)[number]}`;
 export const withoutDevice = (device: (typeof CPU_DEVICES)[number]) =>
   `without-${device}` as WithoutDevice;

@@ -18,7 +18,7 @@ import {FUNCTIONS} from './catalog';
 import {registerFunctions} from './common/setup/entry-points';
 import {installFrameworkPatches} from './common/http/framework';
 import {installFrameworkFastPath} from './common/tuning/framework-fast-path';
-import {installHttpFetch} from './common/tuning/http-fetch';
+import {installHttpCalls} from './common/tuning/http-calls';
 import {installFirestoreRestFirst} from './common/tuning/firestore-rest-first';
 
 // Before the framework builds its server (it does once it has loaded this
@@ -28,7 +28,7 @@ installFrameworkPatches();
 // The tuning lines, one per device, for speed alone: without them the
 // functions work as they do, slower (docs/tuning.md).
 installFrameworkFastPath(); // tuning: no per-request domain (framework-fast-path.ts)
-installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
+installHttpCalls(); // tuning: node:http for calls between functions (http-calls.ts)
 installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (firestore-rest-first.ts)
 
 registerFunctions(FUNCTIONS);

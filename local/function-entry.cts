@@ -17,7 +17,7 @@ import {FUNCTIONS} from '../functions/catalog';
 import {registerFunctions} from '../functions/common/setup/entry-points';
 import {installFrameworkPatches} from '../functions/common/http/framework';
 import {installFrameworkFastPath} from '../functions/common/tuning/framework-fast-path';
-import {installHttpFetch} from '../functions/common/tuning/http-fetch';
+import {installHttpCalls} from '../functions/common/tuning/http-calls';
 import {installFirestoreRestFirst} from '../functions/common/tuning/firestore-rest-first';
 import {ConfigError} from '../functions/common/platform/variables';
 import {loadTopology} from '../scripts/topology';
@@ -47,7 +47,7 @@ installFrameworkPatches();
 // functions work as they do, slower (docs/tuning.md; the stack runs so in
 // test/e2e/untuned.test.ts).
 installFrameworkFastPath({skip: switches.frameworkDomain}); // tuning: no per-request domain (framework-fast-path.ts)
-installHttpFetch(); // tuning: node:http for outgoing calls (http-fetch.ts)
+installHttpCalls(); // tuning: node:http for calls between functions (http-calls.ts)
 installFirestoreRestFirst(); // tuning: Firestore over REST first, then gRPC (firestore-rest-first.ts)
 
 // The compiled project, build/, where a function's `source` folder is.

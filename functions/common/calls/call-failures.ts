@@ -7,6 +7,10 @@
  */
 import {z} from 'zod';
 import {DownstreamError, type RelayedProblem} from '../protocol/problem';
+import type {AnswerHeaders} from './transport';
+
+/** The headers of an answer that had none (a test's fake transport's). */
+const NO_HEADERS: AnswerHeaders = {get: () => null, has: () => false};
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 /**
@@ -43,7 +47,7 @@ export class NoInstance extends DownstreamError {
  * Retry-After in milliseconds (seconds or an HTTP date), 0 when absent or
  * unusable. Not capped: a wait past the request's budget ends the retries.
  */
-export function retryAfterMs(headers: Headers): number {
+export function retryAfterMs(headers: AnswerHeaders): number {
   const value = headers.get('retry-after')?.trim();
   if (value === undefined || value === '') return 0;
   const ms = /^\d+$/.test(value)
@@ -88,7 +92,7 @@ export function statusFailure(
   service: string,
   status: number,
   body: unknown,
-  headers: Headers = new Headers(),
+  headers: AnswerHeaders = NO_HEADERS,
 ): DownstreamError {
   if (status === NO_INSTANCE) {
     const problem = asProblem(body);

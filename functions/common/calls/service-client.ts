@@ -11,7 +11,6 @@
  * where.
  */
 import type * as GaxiosModule from 'gaxios';
-import type {Gaxios} from 'gaxios';
 import type {z} from 'zod';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -32,7 +31,12 @@ import {
 } from './call-failures';
 import {DownstreamError} from '../protocol/problem';
 import {injectTrace} from '../telemetry/propagation';
-import {chosenFetch, MAX_ANSWER_BYTES} from '../platform/fetch';
+import {MAX_ANSWER_BYTES} from '../platform/fetch';
+import {
+  chosenTransport,
+  type AnswerHeaders,
+  type CallTransport,
+} from './transport';
 import {givenOrOnFirstUse, onFirstUse} from '../platform/lazy';
 import {
   inSpan,
@@ -56,7 +60,7 @@ export interface ServiceReply<T> {
   status: number;
   data: T;
   /** The callee's headers (Idempotent-Replayed, for one). */
-  headers: Headers;
+  headers: AnswerHeaders;
 }
 
 /**
@@ -81,7 +85,8 @@ export interface ServiceClientOptions {
   tokens?: IdTokenSource;
   timeoutMs: number;
   retries: number;
-  transport?: Gaxios;
+  /** The entry's choice (calls/transport.ts) by default, else gaxios as it ships. */
+  transport?: CallTransport;
   /** Keep-alive by default; the benchmark's naive client passes its own. */
   agent?: (url: URL) => http.Agent;
   sleep?: (ms: number) => Promise<void>;
@@ -113,7 +118,7 @@ export class ServiceClient implements ServiceCaller {
   private readonly baseUrl: string;
   /** Where calls go, as a span names it. */
   private readonly server: {address: string; port: number};
-  private readonly transport: () => Gaxios;
+  private readonly transport: () => CallTransport;
   private readonly agent: (url: URL) => http.Agent;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -125,10 +130,8 @@ export class ServiceClient implements ServiceCaller {
       port: Number(base.port) || (base.protocol === 'https:' ? 443 : 80),
     };
     this.transport = givenOrOnFirstUse(
-      options.transport,
-      // gaxios's own fetch (node-fetch) unless the entry chose another
-      // (platform/fetch.ts).
-      () => new (gaxios().Gaxios)({fetchImplementation: chosenFetch()}),
+      options.transport ?? chosenTransport(),
+      () => new (gaxios().Gaxios)(),
     );
     this.agent = options.agent ?? keepAliveAgent;
     this.sleep = options.sleep ?? (ms => new Promise(r => setTimeout(r, ms)));
@@ -222,6 +225,7 @@ export class ServiceClient implements ServiceCaller {
       [REQUEST_ID_HEADER]: ctx.requestId,
       [BUDGET_HEADER]: String(attemptMs),
     };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
     const attempt = withSpan(ctx.traceContext, span.span);
     injectTrace(attempt, headers);
     const endUser = ctx[END_USER_AUTHORIZATION];
@@ -243,17 +247,17 @@ export class ServiceClient implements ServiceCaller {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), attemptMs);
     try {
-      const res = await this.transport().request<string>({
+      const res = await this.transport().request({
         url,
         method: call.method,
         headers,
-        data: call.body,
+        data: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal: abort.signal,
         agent: this.agent,
         responseType: 'text',
         retry: false,
         validateStatus: () => true,
-        // Whatever the fetch: an answer has a bound (gaxios reads these
+        // Whatever the transport: an answer has a bound (gaxios reads these
         // from each request, not from its defaults), and a callee's 3xx is
         // its answer, the caller's token never sent where it points.
         maxContentLength: MAX_ANSWER_BYTES,
@@ -277,7 +281,7 @@ export class ServiceClient implements ServiceCaller {
       return {
         status: res.status,
         data: parsed.data,
-        headers: new Headers(res.headers),
+        headers: res.headers,
       };
     } catch (e: unknown) {
       if (e instanceof DownstreamError) throw e;

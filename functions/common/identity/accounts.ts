@@ -12,7 +12,7 @@
  * REST call as the function's own account is all the check needs.
  */
 import {z} from 'zod';
-import {answerText, chosenFetch} from '../platform/fetch';
+import {answerText} from '../platform/fetch';
 import {httpUrl, parseVariables} from '../platform/variables';
 import {googleApiHeaders} from './access-tokens';
 import {credentialsUnverifiable} from './signed-tokens';
@@ -46,7 +46,7 @@ export interface ToolkitAccountsOptions {
    * token (googleApiHeaders), google-auth-library loaded at the first.
    */
   headers?: () => Promise<Record<string, string>>;
-  /** The one the entry chose (platform/fetch.ts), else Node's global fetch. */
+  /** Node's global fetch by default. */
   fetch?: Fetch;
   /** How long one lookup's answer stands for its uid, in ms; 0 keeps none. */
   maxAgeMs?: number;
@@ -144,7 +144,9 @@ export class ToolkitAccounts implements AccountSource {
     const base = (options.baseUrl ?? IDENTITY_TOOLKIT_URL).replace(/\/+$/, '');
     this.url = `${base}/v1/projects/${encodeURIComponent(options.projectId)}/accounts:lookup`;
     this.headers = options.headers ?? googleApiHeaders();
-    this.fetch = options.fetch ?? chosenFetch() ?? globalThis.fetch;
+    // Looked up at the first lookup: Node loads its fetch when the global
+    // is first read, which a function that serves no admin need not pay.
+    this.fetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.maxAgeMs = options.maxAgeMs ?? ACCOUNT_CACHE_S * 1000;
     this.maxEntries = options.maxEntries ?? MAX_ENTRIES;
     this.timeoutMs = options.timeoutMs ?? LOOKUP_TIMEOUT_MS;

@@ -1,40 +1,16 @@
 /**
- * The `fetch` outgoing HTTP calls are made with (calls between functions
- * through gaxios, service-client.ts; account lookups, accounts.ts), and the
- * most of one answer either may hold. By default the libraries' own: gaxios's
- * (node-fetch on Node) and Node's global `fetch`. An entry point may choose
- * another before it builds its functions (`useFetch`): the tuning line of
- * tuning/http-fetch.ts does, for speed alone (docs/tuning.md).
+ * What an answer fetched from another service may hold, and how it is read
+ * within that: calls between functions (service-client.ts, whatever their
+ * transport) and account lookups (accounts.ts, through Node's `fetch`).
  */
-
-/** A fetch of the standard one's shape, as gaxios and accounts.ts call it. */
-export type Fetch = (
-  input: string | URL | Request,
-  init?: RequestInit,
-) => Promise<Response>;
 
 /**
  * The most of one answer held in memory: far more than any function
  * answers (lists come in pages), little enough that a function's every
- * request in flight holding one stays well within its memory. Whatever the
- * fetch, a larger answer is a failed call.
+ * request in flight holding one stays well within its memory. Whatever
+ * carries it, a larger answer is a failed call.
  */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
-
-let chosen: Fetch | undefined;
-
-/**
- * Makes `fetch` the one used by what is built from now on (undefined: the
- * libraries' own again).
- */
-export function useFetch(fetch: Fetch | undefined): void {
-  chosen = fetch;
-}
-
-/** The fetch an entry point chose, undefined for the libraries' own. */
-export function chosenFetch(): Fetch | undefined {
-  return chosen;
-}
 
 /** The error of an answer larger than MAX_ANSWER_BYTES. */
 export function answerTooLarge(): Error {

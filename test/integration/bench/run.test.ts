@@ -180,7 +180,7 @@ describe('npm run bench (smoke)', function () {
       names.some((n: string) => n.startsWith(start));
     expect(names).to.include('gateway cold start <= 1.3x hello-world');
     // What each tuning device buys, against ours without it.
-    for (const without of ['framework-domain', 'without-http-fetch'])
+    for (const without of ['framework-domain', 'without-http-calls'])
       expect(names).to.include(
         `mesh, c=1: ours <= 0.9x the CPU per request of ${without}`,
       );

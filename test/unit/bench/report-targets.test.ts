@@ -60,17 +60,17 @@ describe('buildReport', () => {
     },
     {
       name: 'a tuning device buying a tenth of the mesh route’s CPU',
-      rows: rows({}, {ours: 9, 'without-http-fetch': 10}),
+      rows: rows({}, {ours: 9, 'without-http-calls': 10}),
       target:
-        'mesh, c=32: ours <= 0.9x the CPU per request of without-http-fetch',
+        'mesh, c=32: ours <= 0.9x the CPU per request of without-http-calls',
       met: true,
       value: 0.9,
     },
     {
       name: 'a tuning device buying less than a tenth',
-      rows: rows({}, {ours: 9.5, 'without-http-fetch': 10}),
+      rows: rows({}, {ours: 9.5, 'without-http-calls': 10}),
       target:
-        'mesh, c=32: ours <= 0.9x the CPU per request of without-http-fetch',
+        'mesh, c=32: ours <= 0.9x the CPU per request of without-http-calls',
       met: false,
       value: 0.95,
     },

@@ -4,7 +4,7 @@
  * abandoned or never started, its connections, and a call it cannot sign.
  */
 import {expect} from 'chai';
-import type {Gaxios} from 'gaxios';
+import type {CallTransport} from '../../../../../functions/common/calls/transport';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as sinon from 'sinon';
@@ -99,7 +99,7 @@ describe('ServiceClient, decision by decision', () => {
           ),
         );
       },
-    } as unknown as Gaxios;
+    } as unknown as CallTransport;
     let settled = false;
     const call = clientWith(transport) // its hop timeout: 2000 ms
       .call(testContext({deadline: 1_000_150}), GET, ANY)

@@ -1,17 +1,19 @@
 /**
- * Without the tuning line (tuning/http-fetch.ts), outgoing calls use the
- * libraries' own fetch and keep their safety: an answer past
+ * Without the tuning line (tuning/http-calls.ts), calls between functions
+ * go through gaxios as it ships and keep their safety: an answer past
  * MAX_ANSWER_BYTES is a failed call, and a callee's 3xx is its answer,
- * never followed.
+ * never followed. Account lookups read their answers within the same limit.
  */
 import {expect} from 'chai';
 import type {ServerResponse} from 'node:http';
 import {
   answerText,
-  chosenFetch,
   MAX_ANSWER_BYTES,
-  useFetch,
 } from '../../../../../functions/common/platform/fetch';
+import {
+  chosenTransport,
+  useTransport,
+} from '../../../../../functions/common/calls/transport';
 import {testContext} from '../../../../fixtures/context';
 import {recordingServer} from '../../../../fixtures/http-server';
 import {rejectionOf} from '../../../../fixtures/rejection';
@@ -27,13 +29,13 @@ function huge(res: ServerResponse, declared: boolean): void {
   res.end(body);
 }
 
-describe('platform/fetch (the libraries’ own fetch, with its limits)', () => {
-  let tuned: ReturnType<typeof chosenFetch>;
+describe('platform/fetch (gaxios as it ships, and fetch, within the limits)', () => {
+  let tuned: ReturnType<typeof chosenTransport>;
   before(() => {
-    tuned = chosenFetch();
-    useFetch(undefined);
+    tuned = chosenTransport();
+    useTransport(undefined);
   });
-  after(() => useFetch(tuned));
+  after(() => useTransport(tuned));
 
   for (const declared of [true, false])
     it(`fails a call whose answer passes the limit (${declared ? 'declared' : 'streamed'})`, async () => {

@@ -1,28 +1,36 @@
 /**
- * Benchmark only: one call between functions as the service client makes
- * it, by gaxios over each fetch, in a process of its own:
- * `node fetch-probe.js node-fetch|ours|http ITERATIONS URL` makes
+ * Benchmark only: one call between functions as the service client's
+ * transport makes it, in a process of its own:
+ * `node call-probe.js gaxios|ours|http ITERATIONS URL` makes
  * ITERATIONS GET calls to URL, four in flight, through one keep-alive
  * agent, each answer read as text and parsed, then writes to stderr the
- * CPU microseconds per call. `node-fetch` is gaxios as it ships (on Node it
- * fetches with node-fetch); `ours` is gaxios with functions/common's
- * httpFetch, as the service client runs it; `http` is node:http alone, the
+ * CPU microseconds per call. `gaxios` is gaxios as it ships (on Node it
+ * fetches with node-fetch); `ours` is functions/common's httpCalls, the
+ * transport the tuned entry points choose; `http` is node:http alone, the
  * floor.
  */
 import {Gaxios} from 'gaxios';
 import * as http from 'node:http';
-import {httpFetch} from '../functions/common/tuning/http-fetch';
+import type {TransportRequest} from '../functions/common/calls/transport';
+import {MAX_ANSWER_BYTES} from '../functions/common/platform/fetch';
+import {httpCalls} from '../functions/common/tuning/http-calls';
 
-type Mode = 'node-fetch' | 'ours' | 'http';
+type Mode = 'gaxios' | 'ours' | 'http';
 
 function caller(mode: Mode, url: string): () => Promise<unknown> {
   const agent = new http.Agent({keepAlive: true});
-  const options = {
+  // As the service client asks it (calls/transport.ts).
+  const options: TransportRequest = {
     url,
-    agent,
-    responseType: 'text' as const,
+    method: 'GET',
+    headers: {},
+    signal: new AbortController().signal,
+    agent: () => agent,
+    responseType: 'text',
     retry: false,
     validateStatus: () => true,
+    maxContentLength: MAX_ANSWER_BYTES,
+    redirect: 'manual',
   };
   if (mode === 'http')
     return () =>
@@ -37,10 +45,9 @@ function caller(mode: Mode, url: string): () => Promise<unknown> {
           })
           .on('error', reject);
       });
-  const gaxios = new Gaxios(
-    mode === 'ours' ? {fetchImplementation: httpFetch} : {},
-  );
-  return async () => JSON.parse((await gaxios.request<string>(options)).data);
+  const transport = mode === 'ours' ? httpCalls : new Gaxios();
+  return async () =>
+    JSON.parse((await transport.request(options)).data) as unknown;
 }
 
 async function run(mode: Mode, iterations: number, url: string) {

@@ -1,12 +1,12 @@
 /**
- * `node build/bench/fetch-cost.js [ITERATIONS] [RUNS]`: the client CPU of a
- * call between functions by gaxios as it ships (node-fetch), by gaxios over
- * functions/common/tuning/http-fetch.ts (what the service client runs), and by
- * node:http alone, in the same run, each in processes of its own
- * (fetch-probe.ts), alternating, against one loopback receiver in this
+ * `node build/bench/call-cost.js [ITERATIONS] [RUNS]`: the client CPU of a
+ * call between functions by gaxios as it ships (node-fetch), by
+ * functions/common/tuning/http-calls.ts (what the tuned service client
+ * runs), and by node:http alone, in the same run, each in processes of its own
+ * (call-probe.ts), alternating, against one loopback receiver in this
  * process that answers each call with a small JSON body. Prints the median
  * CPU microseconds per call of each, every run's, and ours against
- * node-fetch as a ratio with its 95 % interval (one ratio per run).
+ * gaxios as a ratio with its 95 % interval (one ratio per run).
  */
 import {probeRuns} from './probes';
 import {median, ratioEstimate, round} from './stats';
@@ -14,8 +14,8 @@ import {median, ratioEstimate, round} from './stats';
 async function main(): Promise<void> {
   const [iterations = '8000', runs = '5'] = process.argv.slice(2);
   const results = await probeRuns(
-    'fetch-probe.js',
-    ['node-fetch', 'ours', 'http'],
+    'call-probe.js',
+    ['gaxios', 'ours', 'http'],
     Number(iterations),
     Number(runs),
   );
@@ -28,8 +28,8 @@ async function main(): Promise<void> {
         cpuUsPerCall: Object.fromEntries(
           Object.keys(results).map(m => [m, round(median(us(m)), 1)]),
         ),
-        oursVsNodeFetch: ratioEstimate(
-          us('ours').map((ours, i) => ours / us('node-fetch')[i]),
+        oursVsGaxios: ratioEstimate(
+          us('ours').map((ours, i) => ours / us('gaxios')[i]),
         ),
         runsUs: Object.fromEntries(
           Object.keys(results).map(m => [m, us(m).map(x => round(x, 1))]),

@@ -1,0 +1,63 @@
+/**
+ * What carries one request of a call between functions and brings back its
+ * answer (service-client.ts): by default gaxios as it ships, a `Gaxios`
+ * being such a transport. An entry point may choose another before it
+ * builds its functions (`useTransport`): the tuning line of
+ * tuning/http-calls.ts does, for speed alone (docs/tuning.md).
+ */
+import type * as http from 'node:http';
+
+/** The few things asked of an answer's headers: `Headers` has them. */
+export type AnswerHeaders = Pick<Headers, 'get' | 'has'>;
+
+/**
+ * One request as the service client sends it, in gaxios's words: a body
+ * already serialised, the answer read as text whatever its status, no
+ * retry and no redirect followed (a callee's 3xx is its answer, and the
+ * caller's token never goes where it points), at most `maxContentLength`
+ * bytes of answer.
+ */
+export interface TransportRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  data?: string;
+  signal: AbortSignal;
+  agent: (url: URL) => http.Agent;
+  responseType: 'text';
+  retry: false;
+  validateStatus: () => boolean;
+  maxContentLength: number;
+  redirect: 'manual';
+}
+
+export interface TransportAnswer {
+  status: number;
+  data: string;
+  headers: AnswerHeaders;
+}
+
+/**
+ * Sends a request and resolves to its answer, whatever its status; rejects
+ * with the connection's error (its `code`, as node:http names it), an
+ * AbortError once `signal` aborts, or ERESPONSETOOLARGE
+ * (platform/fetch.ts answerTooLarge) for an answer past the limit.
+ */
+export interface CallTransport {
+  request(options: TransportRequest): Promise<TransportAnswer>;
+}
+
+let chosen: CallTransport | undefined;
+
+/**
+ * Makes `transport` the one used by the service clients built from now on
+ * (undefined: gaxios as it ships again).
+ */
+export function useTransport(transport: CallTransport | undefined): void {
+  chosen = transport;
+}
+
+/** The transport an entry point chose, undefined for gaxios as it ships. */
+export function chosenTransport(): CallTransport | undefined {
+  return chosen;
+}
