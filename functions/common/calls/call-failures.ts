@@ -9,9 +9,6 @@ import {z} from 'zod';
 import {DownstreamError, type RelayedProblem} from '../protocol/problem';
 import type {AnswerHeaders} from './transport';
 
-/** The headers of an answer that had none (a test's fake transport's). */
-const NO_HEADERS: AnswerHeaders = {get: () => null, has: () => false};
-
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 /**
  * Cloud Run's answer when every instance is busy up to max instances: the
@@ -92,7 +89,7 @@ export function statusFailure(
   service: string,
   status: number,
   body: unknown,
-  headers: AnswerHeaders = NO_HEADERS,
+  headers: AnswerHeaders,
 ): DownstreamError {
   if (status === NO_INSTANCE) {
     const problem = asProblem(body);

@@ -225,7 +225,7 @@ export class ServiceClient implements ServiceCaller {
       [REQUEST_ID_HEADER]: ctx.requestId,
       [BUDGET_HEADER]: String(attemptMs),
     };
-    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.body !== undefined) headers['content-type'] ??= 'application/json';
     const attempt = withSpan(ctx.traceContext, span.span);
     injectTrace(attempt, headers);
     const endUser = ctx[END_USER_AUTHORIZATION];

@@ -15,7 +15,9 @@ export type AnswerHeaders = Pick<Headers, 'get' | 'has'>;
  * already serialised, the answer read as text whatever its status, no
  * retry and no redirect followed (a callee's 3xx is its answer, and the
  * caller's token never goes where it points), at most `maxContentLength`
- * bytes of answer.
+ * bytes of answer. `responseType`, `retry`, `validateStatus` and
+ * `redirect` are there for gaxios, which needs telling; another transport
+ * does what they say without reading them.
  */
 export interface TransportRequest {
   url: string;
@@ -38,10 +40,10 @@ export interface TransportAnswer {
 }
 
 /**
- * Sends a request and resolves to its answer, whatever its status; rejects
- * with the connection's error (its `code`, as node:http names it), an
- * AbortError once `signal` aborts, or ERESPONSETOOLARGE
- * (platform/fetch.ts answerTooLarge) for an answer past the limit.
+ * Sends a request and resolves to its answer, whatever its status. Always
+ * settles: it rejects when the connection fails, once `signal` aborts, and
+ * for an answer past `maxContentLength`; a connection error's code
+ * (ECONNREFUSED, ECONNRESET) is on the error or on its `cause`.
  */
 export interface CallTransport {
   request(options: TransportRequest): Promise<TransportAnswer>;

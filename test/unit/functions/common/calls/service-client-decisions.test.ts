@@ -161,7 +161,11 @@ describe('ServiceClient, decision by decision', () => {
 
   it('treats bodies that are not a problem document as no problem at all', async () => {
     for (const data of ['null', '"text"', '7', '', 'not json']) {
-      const {transport} = fakeTransport({status: 400, data});
+      const {transport} = fakeTransport({
+        status: 400,
+        data,
+        headers: new Headers(),
+      });
       const e = await rejectionOf(
         clientWith(transport).call(testContext(), GET, ANY),
         DownstreamError,
@@ -182,7 +186,11 @@ describe('ServiceClient, decision by decision', () => {
 
   it('fails a 2xx without a JSON body', async () => {
     for (const data of ['', 'not json']) {
-      const {transport} = fakeTransport({status: 200, data});
+      const {transport} = fakeTransport({
+        status: 200,
+        data,
+        headers: new Headers(),
+      });
       const e = await rejectionOf(
         clientWith(transport).call(testContext(), GET, ANY),
         DownstreamError,

@@ -60,10 +60,14 @@ describe('ServiceClient', () => {
     await srv.close();
     expect(reply.status).to.equal(201);
     expect(
-      srv.requests.map(r => [r.headers['idempotency-key'], r.body]),
+      srv.requests.map(r => [
+        r.headers['idempotency-key'],
+        r.headers['content-type'],
+        r.body,
+      ]),
     ).to.deep.equal([
-      ['k1', '{"a":1}'],
-      ['k1', '{"a":1}'],
+      ['k1', 'application/json', '{"a":1}'],
+      ['k1', 'application/json', '{"a":1}'],
     ]);
   });
 

@@ -72,6 +72,8 @@ describe('ServiceClient', () => {
     );
     expect(req.headers.authorization).to.equal('Bearer end-user-token');
     expect(req.headers['x-request-id']).to.equal('req-test');
+    // No body, so nothing says what a body would be.
+    expect(req.headers).to.not.have.property('content-type');
     // The call is a child span of the request: same trace, its own span id,
     // which the callee takes as its parent (this token source fetches
     // nothing). Its name holds no id; its URL, without the query, does.

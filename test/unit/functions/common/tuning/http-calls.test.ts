@@ -1,6 +1,7 @@
 /** The transport calls between functions go through: what it sends, what it hands back, how it fails. */
 import {expect} from 'chai';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type {TransportRequest} from '../../../../../functions/common/calls/transport';
 import {MAX_ANSWER_BYTES} from '../../../../../functions/common/platform/fetch';
 import {httpCalls} from '../../../../../functions/common/tuning/http-calls';
@@ -134,6 +135,27 @@ describe('httpCalls', () => {
     } finally {
       await breaking.close();
       await silent.close();
+    }
+  });
+
+  it('settles a call whose callee switches protocols instead of answering', async () => {
+    // node:http drops the socket of a 101 that nobody upgrades, with no
+    // error, and the call's signal can no longer abort it.
+    const upgrading = net.createServer(socket =>
+      socket.once('data', () =>
+        socket.write(
+          'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n',
+        ),
+      ),
+    );
+    await new Promise<void>(r => upgrading.listen(0, '127.0.0.1', r));
+    const {port} = upgrading.address() as net.AddressInfo;
+    try {
+      expect(await codeOf(send(`http://127.0.0.1:${port}/`))).to.equal(
+        'ECONNRESET',
+      );
+    } finally {
+      await new Promise(r => upgrading.close(r));
     }
   });
 
