@@ -11,27 +11,21 @@
  */
 import {Gaxios} from 'gaxios';
 import * as http from 'node:http';
-import type {TransportRequest} from '../functions/common/calls/transport';
-import {MAX_ANSWER_BYTES} from '../functions/common/platform/fetch';
+import {transportRequest} from '../functions/common/calls/transport';
 import {httpCalls} from '../functions/common/tuning/http-calls';
 
 type Mode = 'gaxios' | 'ours' | 'http';
 
 function caller(mode: Mode, url: string): () => Promise<unknown> {
   const agent = new http.Agent({keepAlive: true});
-  // As the service client asks it (calls/transport.ts).
-  const options: TransportRequest = {
+  // As the service client asks it.
+  const options = transportRequest({
     url,
     method: 'GET',
     headers: {},
     signal: new AbortController().signal,
     agent: () => agent,
-    responseType: 'text',
-    retry: false,
-    validateStatus: () => true,
-    maxContentLength: MAX_ANSWER_BYTES,
-    redirect: 'manual',
-  };
+  });
   if (mode === 'http')
     return () =>
       new Promise((resolve, reject) => {

@@ -31,9 +31,9 @@ import {
 } from './call-failures';
 import {DownstreamError} from '../protocol/problem';
 import {injectTrace} from '../telemetry/propagation';
-import {MAX_ANSWER_BYTES} from '../platform/fetch';
 import {
   chosenTransport,
+  transportRequest,
   type AnswerHeaders,
   type CallTransport,
 } from './transport';
@@ -247,22 +247,16 @@ export class ServiceClient implements ServiceCaller {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), attemptMs);
     try {
-      const res = await this.transport().request({
-        url,
-        method: call.method,
-        headers,
-        data: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: abort.signal,
-        agent: this.agent,
-        responseType: 'text',
-        retry: false,
-        validateStatus: () => true,
-        // Whatever the transport: an answer has a bound (gaxios reads these
-        // from each request, not from its defaults), and a callee's 3xx is
-        // its answer, the caller's token never sent where it points.
-        maxContentLength: MAX_ANSWER_BYTES,
-        redirect: 'manual',
-      });
+      const res = await this.transport().request(
+        transportRequest({
+          url,
+          method: call.method,
+          headers,
+          data: call.body === undefined ? undefined : JSON.stringify(call.body),
+          signal: abort.signal,
+          agent: this.agent,
+        }),
+      );
       span.setStatus(res.status);
       const body = parseJson(res.data);
       if (res.status < 200 || res.status >= 300)

@@ -6,6 +6,7 @@
  * tuning/http-calls.ts does, for speed alone (docs/tuning.md).
  */
 import type * as http from 'node:http';
+import {MAX_ANSWER_BYTES} from '../platform/fetch';
 
 /** The few things asked of an answer's headers: `Headers` has them. */
 export type AnswerHeaders = Pick<Headers, 'get' | 'has'>;
@@ -31,6 +32,29 @@ export interface TransportRequest {
   validateStatus: () => boolean;
   maxContentLength: number;
   redirect: 'manual';
+}
+
+/** What differs from one request to the next. */
+export type RequestFields = Pick<
+  TransportRequest,
+  'url' | 'method' | 'headers' | 'data' | 'signal' | 'agent'
+>;
+
+/**
+ * `fields` as a request of a call between functions: the rest is the same
+ * for every call, whatever the transport. An answer has a bound (gaxios
+ * reads these from each request, not from its defaults), and a callee's
+ * 3xx is its answer, the caller's token never sent where it points.
+ */
+export function transportRequest(fields: RequestFields): TransportRequest {
+  return {
+    ...fields,
+    responseType: 'text',
+    retry: false,
+    validateStatus: () => true,
+    maxContentLength: MAX_ANSWER_BYTES,
+    redirect: 'manual',
+  };
 }
 
 export interface TransportAnswer {

@@ -1,8 +1,10 @@
 import {expect} from 'chai';
 import {Gaxios} from 'gaxios';
 import {connectorAgent} from '../../../../../functions/common/calls/egress';
-import type {CallTransport} from '../../../../../functions/common/calls/transport';
-import {MAX_ANSWER_BYTES} from '../../../../../functions/common/platform/fetch';
+import {
+  transportRequest,
+  type CallTransport,
+} from '../../../../../functions/common/calls/transport';
 import {httpCalls} from '../../../../../functions/common/tuning/http-calls';
 import {json, recordingServer} from '../../../../fixtures/http-server';
 
@@ -20,18 +22,15 @@ describe('connectorAgent', () => {
       connector.server.on('connection', () => connections++);
       const agent = connectorAgent(new URL(connector.url));
       for (const path of ['/users/1', '/orders?x=1']) {
-        const res = await transport.request({
-          url: `http://order.internal:8082${path}`,
-          method: 'GET',
-          headers: {},
-          signal: new AbortController().signal,
-          agent,
-          responseType: 'text',
-          retry: false,
-          validateStatus: () => true,
-          maxContentLength: MAX_ANSWER_BYTES,
-          redirect: 'manual',
-        });
+        const res = await transport.request(
+          transportRequest({
+            url: `http://order.internal:8082${path}`,
+            method: 'GET',
+            headers: {},
+            signal: new AbortController().signal,
+            agent,
+          }),
+        );
         expect(res.status).to.equal(200);
       }
       await connector.close();

@@ -2,7 +2,10 @@
 import {expect} from 'chai';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import type {TransportRequest} from '../../../../../functions/common/calls/transport';
+import {
+  transportRequest,
+  type TransportRequest,
+} from '../../../../../functions/common/calls/transport';
 import {MAX_ANSWER_BYTES} from '../../../../../functions/common/platform/fetch';
 import {httpCalls} from '../../../../../functions/common/tuning/http-calls';
 import {json, recordingServer} from '../../../../fixtures/http-server';
@@ -13,16 +16,13 @@ const agent = new http.Agent({keepAlive: true});
 /** A request to `url` as the service client makes one, with `overrides`. */
 function send(url: string, overrides: Partial<TransportRequest> = {}) {
   return httpCalls.request({
-    url,
-    method: 'GET',
-    headers: {},
-    signal: new AbortController().signal,
-    agent: () => agent,
-    responseType: 'text',
-    retry: false,
-    validateStatus: () => true,
-    maxContentLength: MAX_ANSWER_BYTES,
-    redirect: 'manual',
+    ...transportRequest({
+      url,
+      method: 'GET',
+      headers: {},
+      signal: new AbortController().signal,
+      agent: () => agent,
+    }),
     ...overrides,
   });
 }
