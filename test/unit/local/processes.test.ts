@@ -17,7 +17,9 @@ describe('local ports', () => {
         listen(offers.callCount === 1 ? reserved : port, host, done)) as never);
     try {
       const port = await listenLocal(server, 0);
-      expect(offers.callCount).to.equal(2);
+      // At least one more offer: the OS may also offer a port that another
+      // test in this process was handed, which is refused the same way.
+      expect(offers.callCount).to.be.at.least(2);
       expect(port).to.not.equal(reserved);
       expect(port).to.be.above(0);
     } finally {
