@@ -11,7 +11,7 @@
  */
 import autocannon from 'autocannon';
 import {fork, type ChildProcess} from 'node:child_process';
-import {runWrk} from './wrk';
+import {runWrk, type WrkErrorKind} from './wrk';
 
 export interface Scenario {
   id: string;
@@ -37,6 +37,8 @@ export interface LoadResult {
   requests: number;
   /** Connection errors, timeouts and error answers (autocannon: any not 2xx). */
   errors: number;
+  /** wrk's runs: the errors by kind. */
+  errorsByKind?: Record<WrkErrorKind, number>;
 }
 
 /** Where the load goes: a gateway, and the headers every request carries. */
@@ -178,6 +180,7 @@ async function loadWithWrk(
     p99Ms: run.p99Ms,
     requests: run.requests,
     errors: run.errors,
+    errorsByKind: run.errorsByKind,
   };
 }
 

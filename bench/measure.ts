@@ -102,6 +102,14 @@ export function targetCpuMs(target: Pick<Target, 'pids'>): number {
   return target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
 }
 
+/** A run's errors by kind, for its log line: ` (status 2, read 1)`, or none. */
+export function errorKinds({errorsByKind}: LoadResult): string {
+  const kinds = Object.entries(errorsByKind ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`);
+  return kinds.length === 0 ? '' : ` (${kinds.join(', ')})`;
+}
+
 /**
  * The order the routes are measured in: the mesh first, which every target
  * is loaded with and most targets judge, straight after the warm-up; the
@@ -175,7 +183,7 @@ export async function measureAll(
           samples.set(key, [...(samples.get(key) ?? []), row]);
           if (roundNo === options.rounds) afterLastRun(target, scenario);
           log(
-            `  round ${roundNo} ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${target.variant.padEnd(16)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  cpu ${row.cpuMsPerRequest} ms/req  errors ${r.errors}`,
+            `  round ${roundNo} ${scenario.id.padEnd(9)} c=${String(c).padEnd(3)} ${target.variant.padEnd(16)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  cpu ${row.cpuMsPerRequest} ms/req  errors ${r.errors}${errorKinds(r)}`,
           );
         }
       }
@@ -189,6 +197,9 @@ export async function measureAll(
       ...middle,
       cpuMsPerRequest: median(runs.map(r => r.cpuMsPerRequest)),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      // The rounds' kinds are in their log lines; the median round's alone
+      // would not add up to the errors above.
+      errorsByKind: undefined,
       rounds: runs.map(({requestsPerSec, cpuMsPerRequest}) => ({
         requestsPerSec,
         cpuMsPerRequest,

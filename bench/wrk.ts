@@ -36,7 +36,19 @@ export interface WrkFigures {
   p99Ms: number;
   /** Connect, read and write errors, timeouts and answers above 399. */
   errors: number;
+  /** The same errors by kind, so that a run with errors says which. */
+  errorsByKind: Record<WrkErrorKind, number>;
 }
+
+/** The kinds of error wrk counts (its `summary.errors`). */
+export const WRK_ERROR_KINDS = [
+  'connect',
+  'read',
+  'write',
+  'timeout',
+  'status',
+] as const;
+export type WrkErrorKind = (typeof WRK_ERROR_KINDS)[number];
 
 /**
  * `text` as a Lua string literal: every byte but printable ASCII (and `"`
@@ -59,10 +71,12 @@ export function luaString(text: string): string {
 const DONE = `function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    '{"requests":%d,"durationUs":%d,"p50Us":%d,"p99Us":%d,"errors":%d}\\n',
+    '{"requests":%d,"durationUs":%d,"p50Us":%d,"p99Us":%d,"errors":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"timeout":%d,"status":%d}\\n',
     summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout + e.status))
+    e.connect + e.read + e.write + e.timeout + e.status,
+    e.connect, e.read, e.write, e.timeout, e.status))
 end
 `;
 
@@ -139,7 +153,14 @@ export function wrkArgs(
   ];
 }
 
-const FIELDS = ['requests', 'durationUs', 'p50Us', 'p99Us', 'errors'];
+const FIELDS = [
+  'requests',
+  'durationUs',
+  'p50Us',
+  'p99Us',
+  'errors',
+  ...WRK_ERROR_KINDS,
+];
 
 /**
  * The figures in wrk's output: the last line that is a JSON object, with
@@ -173,6 +194,9 @@ export function parseWrkOutput(output: string): WrkFigures {
     p50Ms: n.p50Us / 1000,
     p99Ms: n.p99Us / 1000,
     errors: n.errors,
+    errorsByKind: Object.fromEntries(
+      WRK_ERROR_KINDS.map(kind => [kind, n[kind]]),
+    ) as Record<WrkErrorKind, number>,
   };
 }
 

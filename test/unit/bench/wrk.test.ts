@@ -25,6 +25,11 @@ const figures = (fields: Record<string, unknown>) =>
     p50Us: 2500,
     p99Us: 9000,
     errors: 3,
+    connect: 0,
+    read: 1,
+    write: 0,
+    timeout: 0,
+    status: 2,
     ...fields,
   })}\n`;
 
@@ -36,6 +41,7 @@ describe('wrk runs (bench/wrk.ts)', () => {
       p50Ms: 2.5,
       p99Ms: 9,
       errors: 3,
+      errorsByKind: {connect: 0, read: 1, write: 0, timeout: 0, status: 2},
     });
   });
 
@@ -46,6 +52,7 @@ describe('wrk runs (bench/wrk.ts)', () => {
     {name: 'a count as a string', output: figures({requests: '6123'})},
     {name: 'a count missing', output: figures({errors: undefined})},
     {name: 'a negative count', output: figures({errors: -1})},
+    {name: 'a kind of error missing', output: figures({status: undefined})},
     {name: 'a run of no time', output: figures({durationUs: 0})},
     {
       name: 'code where a number goes',
