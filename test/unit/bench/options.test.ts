@@ -38,7 +38,7 @@ describe('parseBenchOptions', () => {
       env: {BENCH_SMOKE: '1', BENCH_ROUNDS: '5'},
       want: {
         smoke: true,
-        durationS: 0.3,
+        durationS: 1,
         rounds: 1,
         settleRounds: 0,
         runWarmupS: 0,
