@@ -14,6 +14,7 @@ import type {BenchOptions} from './options';
 import {cpuMs} from './probes';
 import {MESH, SCENARIOS} from './scenarios';
 import {median, ratioEstimate, round, type RatioEstimate} from './stats';
+import {WRK_ERROR_KINDS} from './wrk';
 import type {Target, VariantId} from './targets';
 import type {TelemetryState} from './telemetry-switch';
 
@@ -110,6 +111,16 @@ export function errorKinds({errorsByKind}: LoadResult): string {
   return kinds.length === 0 ? '' : ` (${kinds.join(', ')})`;
 }
 
+/** Rounds' errors by kind, added up as their errors are. */
+function kindsAdded(runs: LoadResult[]): LoadResult['errorsByKind'] {
+  return Object.fromEntries(
+    WRK_ERROR_KINDS.map(kind => [
+      kind,
+      runs.reduce((sum, r) => sum + (r.errorsByKind?.[kind] ?? 0), 0),
+    ]),
+  ) as LoadResult['errorsByKind'];
+}
+
 /**
  * The order the routes are measured in: the mesh first, which every target
  * is loaded with and most targets judge, straight after the warm-up; the
@@ -197,9 +208,7 @@ export async function measureAll(
       ...middle,
       cpuMsPerRequest: median(runs.map(r => r.cpuMsPerRequest)),
       errors: runs.reduce((sum, r) => sum + r.errors, 0),
-      // The rounds' kinds are in their log lines; the median round's alone
-      // would not add up to the errors above.
-      errorsByKind: undefined,
+      errorsByKind: kindsAdded(runs),
       rounds: runs.map(({requestsPerSec, cpuMsPerRequest}) => ({
         requestsPerSec,
         cpuMsPerRequest,

@@ -67,16 +67,18 @@ export function luaString(text: string): string {
   return `${out}"`;
 }
 
-/** The Lua function that prints a run's figures: one JSON line, µs. */
+/**
+ * The Lua function that prints a run's figures: one JSON line, µs, each
+ * kind of error on its own (their sum is the run's errors).
+ */
 const DONE = `function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    '{"requests":%d,"durationUs":%d,"p50Us":%d,"p99Us":%d,"errors":%d,' ..
-    '"connect":%d,"read":%d,"write":%d,"timeout":%d,"status":%d}\\n',
+    '{"requests":%d,"durationUs":%d,"p50Us":%d,"p99Us":%d,' ..
+    '${WRK_ERROR_KINDS.map(kind => `"${kind}":%d`).join(',')}}\\n',
     summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout + e.status,
-    e.connect, e.read, e.write, e.timeout, e.status))
+    ${WRK_ERROR_KINDS.map(kind => `e.${kind}`).join(', ')}))
 end
 `;
 
@@ -153,14 +155,7 @@ export function wrkArgs(
   ];
 }
 
-const FIELDS = [
-  'requests',
-  'durationUs',
-  'p50Us',
-  'p99Us',
-  'errors',
-  ...WRK_ERROR_KINDS,
-];
+const FIELDS = ['requests', 'durationUs', 'p50Us', 'p99Us', ...WRK_ERROR_KINDS];
 
 /**
  * The figures in wrk's output: the last line that is a JSON object, with
@@ -188,15 +183,16 @@ export function parseWrkOutput(output: string): WrkFigures {
   }
   const n = fields as Record<string, number>;
   if (!(n.durationUs > 0)) throw new Error('wrk ran for no time');
+  const errorsByKind = Object.fromEntries(
+    WRK_ERROR_KINDS.map(kind => [kind, n[kind]]),
+  ) as Record<WrkErrorKind, number>;
   return {
     requests: n.requests,
     durationS: n.durationUs / 1e6,
     p50Ms: n.p50Us / 1000,
     p99Ms: n.p99Us / 1000,
-    errors: n.errors,
-    errorsByKind: Object.fromEntries(
-      WRK_ERROR_KINDS.map(kind => [kind, n[kind]]),
-    ) as Record<WrkErrorKind, number>,
+    errors: WRK_ERROR_KINDS.reduce((sum, kind) => sum + n[kind], 0),
+    errorsByKind,
   };
 }
 
